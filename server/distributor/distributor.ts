@@ -1,0 +1,61 @@
+import type { Ingester } from '../ingester/ingester';
+import type { SelfMetrics } from '../metrics/self-metrics';
+import { splitTracesByTraceId } from '../otlp/split-traces';
+
+/** A request none of whose spans could be stored (OTLP: 400 / INVALID_ARGUMENT). */
+export class NoValidSpansError extends Error {
+  readonly code = 'LOUPE_ERR_NO_VALID_SPANS';
+  readonly statusCode = 400;
+}
+
+export interface PushOutcome {
+  acceptedSpans: number;
+  rejectedSpans: number;
+  /** Set when some spans were refused: goes into OTLP `partial_success.error_message`. */
+  message?: string;
+}
+
+/**
+ * Validates an OTLP trace export for one tenant and hands the valid spans, grouped by trace,
+ * to the ingester. Resolves once they are durable. Malformed bodies throw `OtlpDecodeError`.
+ */
+export class Distributor {
+  constructor(
+    private readonly ingester: Ingester,
+    private readonly metrics: SelfMetrics,
+  ) {}
+
+  async pushTraces(tenantId: string, body: Uint8Array): Promise<PushOutcome> {
+    let split: ReturnType<typeof splitTracesByTraceId>;
+    try {
+      split = splitTracesByTraceId(body);
+    } catch (err) {
+      this.metrics.requestsRefused.inc({ reason: 'decode_error' });
+      throw err;
+    }
+    const messages = [...split.rejectReasons];
+    if (split.rejectedSpans > 0) {
+      this.metrics.spansRefused.inc({ tenant: tenantId, reason: 'invalid_id' }, split.rejectedSpans);
+    }
+    if (split.acceptedSpans === 0) {
+      this.metrics.requestsRefused.inc({ reason: 'no_valid_spans' });
+      const why = messages.length > 0 ? `: ${messages.join('; ')}` : '';
+      throw new NoValidSpansError(`request contains no valid spans${why}`);
+    }
+    const pushed = await this.ingester.push(tenantId, split.fragments);
+    if (pushed.refusedSpans > 0) {
+      this.metrics.spansRefused.inc({ tenant: tenantId, reason: 'trace_too_large' }, pushed.refusedSpans);
+      messages.push(`${pushed.refusedSpans} spans refused: trace exceeds max_bytes_per_trace`);
+    }
+    this.metrics.spansReceived.inc({ tenant: tenantId }, pushed.acceptedSpans);
+    let bytes = 0;
+    for (const f of split.fragments) bytes += f.data.length;
+    this.metrics.bytesReceived.inc({ tenant: tenantId }, bytes);
+    const rejectedSpans = split.rejectedSpans + pushed.refusedSpans;
+    return {
+      acceptedSpans: pushed.acceptedSpans,
+      rejectedSpans,
+      message: rejectedSpans > 0 ? messages.join('; ') : undefined,
+    };
+  }
+}

@@ -1,0 +1,40 @@
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { LoupeConfig } from '../config/types';
+import type { SelfMetrics } from '../metrics/self-metrics';
+import type { TraceFinder } from '../query/find-trace';
+import { statusRoutes } from './routes/status';
+import { traceByIdRoutes } from './routes/trace-by-id';
+import { uiRoutes } from './ui-routes';
+
+export interface ApiDeps {
+  config: LoupeConfig;
+  finder: TraceFinder;
+  metrics: SelfMetrics;
+  logger: Logger;
+  version: string;
+  isReady: () => boolean;
+  webDistDir: string;
+}
+
+/** The query face on :3200: Tempo's HTTP API, health endpoints, and the web UI. */
+export async function buildApiApp(deps: ApiDeps): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: deps.logger.child({ component: 'api' }), disableRequestLogging: true });
+  // Tempo answers errors as plain text, and Grafana shows that text to the user.
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+    if (status >= 500) request.log.error({ err }, 'request failed');
+    return reply.code(status).type('text/plain').send(err.message);
+  });
+  await app.register(statusRoutes, { version: deps.version, metrics: deps.metrics, isReady: deps.isReady });
+  await app.register(traceByIdRoutes, {
+    finder: deps.finder,
+    multitenancyEnabled: deps.config.multitenancyEnabled,
+    maxBytesPerTrace: deps.config.overrides.maxBytesPerTrace,
+  });
+  await app.register(uiRoutes, {
+    distDir: deps.webDistDir,
+    clientConfig: { version: deps.version, multitenancyEnabled: deps.config.multitenancyEnabled },
+  });
+  return app;
+}

@@ -1,0 +1,65 @@
+import cors from '@fastify/cors';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { LoupeConfig } from '../config/types';
+import type { Distributor } from '../distributor/distributor';
+import { resolveTenant } from '../distributor/tenant';
+import { encodeExportResponseJson, encodeExportResponseProtobuf } from '../otlp/export-response';
+import { otlpJsonToProtobuf } from '../otlp/otlp-json';
+import { gunzipBody } from './gzip-body';
+import { replyWithOtlpError, wantsProtobuf } from './otlp-errors';
+
+export interface OtlpHttpDeps {
+  config: LoupeConfig;
+  distributor: Distributor;
+  logger: Logger;
+}
+
+const PROTOBUF_TYPES = ['application/x-protobuf', 'application/protobuf'];
+
+/** Turns `cors.allowed_origins` (exact origins, `*`, or `https://*.example.com`) into matchers. */
+function originMatchers(origins: string[]): (string | RegExp)[] | boolean {
+  if (origins.includes('*')) return true;
+  return origins.map((origin) => {
+    if (!origin.includes('*')) return origin;
+    const escaped = origin.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*');
+    return new RegExp(`^${escaped}$`);
+  });
+}
+
+/** The OTLP/HTTP receiver (:4318): `POST /v1/traces` in protobuf or JSON, optionally gzipped. */
+export async function buildOtlpHttpApp(deps: OtlpHttpDeps): Promise<FastifyInstance> {
+  const http = deps.config.receivers.http;
+  const app = Fastify({
+    loggerInstance: deps.logger.child({ component: 'otlp-http' }),
+    bodyLimit: http?.maxRequestBodyBytes ?? 20 * 1024 * 1024,
+    disableRequestLogging: true,
+  });
+  if (http && http.corsAllowedOrigins.length > 0) {
+    await app.register(cors, {
+      origin: originMatchers(http.corsAllowedOrigins),
+      methods: ['POST'],
+      allowedHeaders: ['Content-Type', 'Content-Encoding', 'X-Scope-OrgID'],
+    });
+  }
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser([...PROTOBUF_TYPES, 'application/json'], { parseAs: 'buffer' }, (_req, body, done) =>
+    done(null, body),
+  );
+  app.addHook('preParsing', gunzipBody);
+  app.setErrorHandler(replyWithOtlpError);
+
+  app.post('/v1/traces', async (request, reply) => {
+    const tenantId = resolveTenant(request.headers['x-scope-orgid'], deps.config.multitenancyEnabled);
+    const raw = request.body as Buffer;
+    const body = wantsProtobuf(request) ? raw : otlpJsonToProtobuf(raw.toString('utf8'), 'traces');
+    const outcome = await deps.distributor.pushTraces(tenantId, body);
+    const partial =
+      outcome.rejectedSpans > 0 ? { rejectedSpans: outcome.rejectedSpans, errorMessage: outcome.message ?? '' } : undefined;
+    if (wantsProtobuf(request)) {
+      return reply.type('application/x-protobuf').send(encodeExportResponseProtobuf('traces', partial));
+    }
+    return reply.type('application/json').send(encodeExportResponseJson('traces', partial));
+  });
+  return app;
+}

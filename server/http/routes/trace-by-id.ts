@@ -1,0 +1,78 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { resolveTenant } from '../../distributor/tenant';
+import { encodeTraceByIdResponse, tracesDataToTempoJson } from '../../otlp/tempo-format';
+import type { FoundTrace, TraceFinder } from '../../query/find-trace';
+import { parseTraceId } from '../../query/trace-id';
+
+export interface TraceRoutesOptions {
+  finder: TraceFinder;
+  multitenancyEnabled: boolean;
+  maxBytesPerTrace: number;
+}
+
+class TimeRangeError extends Error {
+  readonly code = 'LOUPE_ERR_TIME_RANGE';
+  readonly statusCode = 400;
+}
+
+interface TraceRequest {
+  Params: { traceId: string };
+  Querystring: { start?: string; end?: string };
+}
+
+/** `start`/`end` are unix seconds, as Tempo takes them; they narrow the blocks searched. */
+function parseTimeRange(query: TraceRequest['Querystring']): { startMs?: number; endMs?: number } {
+  const parse = (name: string, value: string | undefined): number | undefined => {
+    if (value === undefined || value === '') return undefined;
+    const seconds = Number(value);
+    if (!Number.isFinite(seconds) || seconds < 0) {
+      throw new TimeRangeError(`invalid ${name} "${value}": expected unix seconds`);
+    }
+    return seconds * 1000;
+  };
+  const startMs = parse('start', query.start);
+  const endMs = parse('end', query.end);
+  if (startMs !== undefined && endMs !== undefined && endMs < startMs) {
+    throw new TimeRangeError('invalid time range: end is before start');
+  }
+  return { startMs, endMs };
+}
+
+function wantsProtobuf(request: FastifyRequest): boolean {
+  return (request.headers.accept ?? '').includes('application/protobuf');
+}
+
+function partialMessage(maxBytes: number): string {
+  return `trace exceeds max_bytes_per_trace (${maxBytes} bytes): some spans were refused or cut`;
+}
+
+/** Tempo's trace-by-ID endpoints, v1 and v2, each as JSON or protobuf. */
+export async function traceByIdRoutes(app: FastifyInstance, opts: TraceRoutesOptions): Promise<void> {
+  const lookup = async (request: FastifyRequest<TraceRequest>): Promise<FoundTrace | undefined> => {
+    const tenantId = resolveTenant(request.headers['x-scope-orgid'], opts.multitenancyEnabled);
+    const { traceId, key } = parseTraceId(request.params.traceId);
+    return opts.finder.findTraceById(tenantId, traceId, key, parseTimeRange(request.query));
+  };
+
+  app.get<TraceRequest>('/api/traces/:traceId', async (request, reply: FastifyReply) => {
+    const found = await lookup(request);
+    if (!found) return reply.code(404).send('');
+    if (wantsProtobuf(request)) return reply.type('application/protobuf').send(found.data);
+    return reply.type('application/json').send({ batches: tracesDataToTempoJson(found.data).resourceSpans });
+  });
+
+  app.get<TraceRequest>('/api/v2/traces/:traceId', async (request, reply: FastifyReply) => {
+    const found = await lookup(request);
+    const status = found?.truncated ? 'PARTIAL' : 'COMPLETE';
+    const message = found?.truncated ? partialMessage(opts.maxBytesPerTrace) : undefined;
+    if (wantsProtobuf(request)) {
+      const body = encodeTraceByIdResponse({ trace: found?.data ?? new Uint8Array(0), status, message });
+      return reply.type('application/protobuf').send(body);
+    }
+    const trace = found ? { resourceSpans: tracesDataToTempoJson(found.data).resourceSpans } : {};
+    return reply.type('application/json').send({
+      trace,
+      ...(found?.truncated ? { status, message } : {}),
+    });
+  });
+}

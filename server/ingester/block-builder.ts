@@ -1,0 +1,93 @@
+import { Worker } from 'node:worker_threads';
+import type { BlockJob, BlockJobResult } from './block-job';
+
+type WorkerReply = { ok: true; result: BlockJobResult } | { ok: false; blockId: string; error: string };
+
+interface QueuedJob {
+  job: BlockJob;
+  resolve: (result: BlockJobResult) => void;
+  reject: (err: Error) => void;
+}
+
+/** The worker runs TypeScript directly; outside tsx (e.g. under vitest) it needs tsx's loader. */
+function workerExecArgv(): string[] {
+  const hasTsx = process.execArgv.some((arg) => arg.includes('tsx'));
+  return hasTsx ? process.execArgv : [...process.execArgv, '--import', 'tsx'];
+}
+
+/**
+ * Runs block builds one at a time on a worker thread, so compression never blocks
+ * request handling. A crashed worker is replaced and its job retried once.
+ */
+export class BlockBuilder {
+  private worker: Worker | undefined;
+  private readonly queue: QueuedJob[] = [];
+  private running: (QueuedJob & { attempts: number }) | undefined;
+  private closed = false;
+
+  build(job: BlockJob): Promise<BlockJobResult> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ job, resolve, reject });
+      this.next();
+    });
+  }
+
+  /** Jobs waiting or running. */
+  get backlog(): number {
+    return this.queue.length + (this.running ? 1 : 0);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.worker?.terminate();
+    this.worker = undefined;
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(new URL('./block-builder.worker.ts', import.meta.url), {
+      execArgv: workerExecArgv(),
+    });
+    worker.on('message', (reply: WorkerReply) => this.onReply(reply));
+    worker.on('error', (err) => this.onCrash(err));
+    worker.on('exit', (code) => {
+      if (this.worker === worker) this.worker = undefined;
+      if (code !== 0 && !this.closed) this.onCrash(new Error(`block builder exited with code ${code}`));
+    });
+    worker.unref();
+    this.worker = worker;
+    return worker;
+  }
+
+  private next(): void {
+    if (this.running || this.closed) return;
+    const queued = this.queue.shift();
+    if (!queued) return;
+    this.running = { ...queued, attempts: 1 };
+    this.ensureWorker().postMessage(queued.job);
+  }
+
+  private onReply(reply: WorkerReply): void {
+    const running = this.running;
+    this.running = undefined;
+    if (running) {
+      if (reply.ok) running.resolve(reply.result);
+      else running.reject(new Error(reply.error));
+    }
+    this.next();
+  }
+
+  private onCrash(err: Error): void {
+    this.worker = undefined;
+    const running = this.running;
+    if (!running) return;
+    if (running.attempts >= 2 || this.closed) {
+      this.running = undefined;
+      running.reject(err);
+      this.next();
+      return;
+    }
+    running.attempts++;
+    this.ensureWorker().postMessage(running.job);
+  }
+}

@@ -1,0 +1,235 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { LoupeConfig } from '../config/types';
+import type { SelfMetrics } from '../metrics/self-metrics';
+import type { TraceFragment } from '../otlp/split-traces';
+import type { Backend } from '../store/backend/backend';
+import { BlockReader } from '../store/block-reader';
+import { writeBlock } from '../store/block-writer';
+import type { Blocklist } from '../store/blocklist';
+import { BlockBuilder } from './block-builder';
+import { toBlockJob } from './block-job';
+import { type HeadBlock, TenantInstance, type UnflushedParts } from './tenant-instance';
+import { Wal } from './wal';
+import type { WalLocation, WalTraceRecord } from './wal-record';
+
+export interface PushResult {
+  acceptedSpans: number;
+  /** Spans refused because their trace passed max_bytes_per_trace. */
+  refusedSpans: number;
+}
+
+export interface IngesterDeps {
+  config: LoupeConfig;
+  backend: Backend;
+  blocklist: Blocklist;
+  logger: Logger;
+  metrics: SelfMetrics;
+}
+
+const FLUSH_RETRY_MS = 5_000;
+
+/**
+ * Makes pushes durable (WAL) before they are acknowledged, keeps live traces by ID, cuts idle
+ * traces into per-tenant head blocks, and turns full head blocks into backend blocks through the
+ * block-builder worker. Tempo's ingester, for one process.
+ */
+export class Ingester {
+  private readonly instances = new Map<string, TenantInstance>();
+  private readonly wal: Wal;
+  private readonly builder = new BlockBuilder();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+  private stopping = false;
+
+  constructor(private readonly deps: IngesterDeps) {
+    this.wal = new Wal({ dir: deps.config.storage.walPath });
+  }
+
+  /** Replays the WAL (everything acknowledged before a crash comes back as live traces) and starts ticking. */
+  async start(): Promise<void> {
+    const now = Date.now();
+    const replay = await this.wal.open(({ record, location }) => {
+      const instance = this.instance(record.tenantId, now);
+      instance.append(
+        {
+          key: Buffer.from(record.traceId).toString('hex'),
+          traceId: Buffer.from(record.traceId),
+          data: Buffer.from(record.data),
+          spanCount: record.spanCount,
+          startMs: record.startMs,
+          endMs: record.endMs,
+          truncated: record.truncated,
+          location,
+        },
+        now,
+      );
+    });
+    if (replay.records > 0) this.deps.logger.info(replay, 'replayed WAL');
+    const { traceIdlePeriodMs, flushCheckPeriodMs } = this.deps.config.ingester;
+    const period = Math.max(50, Math.min(flushCheckPeriodMs, traceIdlePeriodMs / 2));
+    this.timer = setInterval(() => this.tick(Date.now()), period);
+    this.timer.unref();
+  }
+
+  /**
+   * Appends a tenant's fragments to the WAL and indexes them; resolves once they are durable.
+   * Fragments whose trace would pass max_bytes_per_trace are refused (their trace is marked
+   * truncated, so queries report it as partial).
+   */
+  async push(tenantId: string, fragments: TraceFragment[]): Promise<PushResult> {
+    if (this.stopping) throw new Error('ingester is shutting down');
+    const now = Date.now();
+    const instance = this.instance(tenantId, now);
+    const maxBytes = this.deps.config.overrides.maxBytesPerTrace;
+    const records: WalTraceRecord[] = [];
+    const keys: string[] = [];
+    let acceptedSpans = 0;
+    let refusedSpans = 0;
+    const pendingBytes = new Map<string, number>();
+    for (const fragment of fragments) {
+      const held = instance.bytesHeld(fragment.key) + (pendingBytes.get(fragment.key) ?? 0);
+      if (held + fragment.data.length > maxBytes) {
+        refusedSpans += fragment.spanCount;
+        const live = instance.live.get(fragment.key);
+        if (!live?.truncated) {
+          records.push({ ...this.recordOf(tenantId, fragment), data: Buffer.alloc(0), spanCount: 0, truncated: true });
+          keys.push(fragment.key);
+        }
+        continue;
+      }
+      pendingBytes.set(fragment.key, (pendingBytes.get(fragment.key) ?? 0) + fragment.data.length);
+      acceptedSpans += fragment.spanCount;
+      records.push(this.recordOf(tenantId, fragment));
+      keys.push(fragment.key);
+    }
+    if (records.length === 0) return { acceptedSpans, refusedSpans };
+    const { locations, durable } = this.wal.append(records);
+    records.forEach((record, i) => {
+      instance.append({ ...record, key: keys[i], location: locations[i] }, now);
+    });
+    await durable;
+    return { acceptedSpans, refusedSpans };
+  }
+
+  /** A trace's spans not yet in a flushed block, oldest first; undefined if none. */
+  findUnflushed(tenantId: string, key: string): { parts: Uint8Array[]; truncated: boolean } | undefined {
+    const parts: UnflushedParts | undefined = this.instances.get(tenantId)?.unflushedParts(key);
+    if (!parts) return undefined;
+    const fromWal = parts.walLocations.filter((l) => l.length > 0).map((l) => this.wal.read(l));
+    return { parts: [...fromWal, ...parts.inMemory], truncated: parts.truncated };
+  }
+
+  /** Cuts every live trace and head block and waits for all blocks to be written (SIGTERM). */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.wal.flushNow();
+    for (const instance of this.instances.values()) {
+      instance.cutIdleTraces(undefined);
+      if (instance.head.traces.size > 0) this.flushHead(instance, Date.now());
+    }
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    await this.builder.close();
+    await this.wal.close();
+  }
+
+  /** One ingester cycle; exposed for tests that drive time themselves. */
+  tick(now: number): void {
+    const { traceIdlePeriodMs, maxBlockBytes, maxBlockDurationMs } = this.deps.config.ingester;
+    let live = 0;
+    let backlog = 0;
+    for (const instance of this.instances.values()) {
+      instance.cutIdleTraces(now - traceIdlePeriodMs);
+      if (instance.headIsFull(now, maxBlockBytes, maxBlockDurationMs)) this.flushHead(instance, now);
+      live += instance.live.size;
+      backlog += instance.head.bytes;
+      for (const block of instance.flushing.values()) backlog += block.bytes;
+      for (const trace of instance.live.values()) backlog += trace.bytes;
+    }
+    const wal = this.wal.size();
+    this.deps.metrics.walBytes.set(wal.bytes);
+    this.deps.metrics.walSegments.set(wal.segments);
+    this.deps.metrics.walBacklogBytes.set(backlog);
+    this.deps.metrics.liveTraces.set(live);
+  }
+
+  /** Cuts everything now and waits until it is in blocks (tests and benchmarks). */
+  async flushAll(): Promise<void> {
+    await this.wal.flushNow();
+    for (const instance of this.instances.values()) {
+      instance.cutIdleTraces(undefined);
+      if (instance.head.traces.size > 0) this.flushHead(instance, Date.now());
+    }
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  walStats(): { bytes: number; segments: number } {
+    return this.wal.size();
+  }
+
+  private recordOf(tenantId: string, fragment: TraceFragment): WalTraceRecord {
+    return {
+      tenantId,
+      traceId: fragment.traceId,
+      spanCount: fragment.spanCount,
+      startMs: fragment.startMs,
+      endMs: fragment.endMs,
+      truncated: false,
+      data: fragment.data,
+    };
+  }
+
+  private instance(tenantId: string, now: number): TenantInstance {
+    let instance = this.instances.get(tenantId);
+    if (!instance) {
+      instance = new TenantInstance(tenantId, now);
+      this.instances.set(tenantId, instance);
+    }
+    return instance;
+  }
+
+  private flushHead(instance: TenantInstance, now: number): void {
+    const blockId = randomUUID();
+    const head = instance.cutHeadBlock(blockId, now);
+    const task = this.buildAndWrite(instance, blockId, head).finally(() => this.inFlight.delete(task));
+    this.inFlight.add(task);
+  }
+
+  private async buildAndWrite(instance: TenantInstance, blockId: string, head: HeadBlock): Promise<void> {
+    const { storage, overrides } = this.deps.config;
+    const job = toBlockJob(head, {
+      blockId,
+      tenantId: instance.tenantId,
+      walDir: storage.walPath,
+      bloomFalsePositive: storage.bloomFalsePositive,
+      bloomShardSizeBytes: storage.bloomShardSizeBytes,
+      maxBytesPerTrace: overrides.maxBytesPerTrace,
+    });
+    for (;;) {
+      try {
+        const result = await this.builder.build(job);
+        this.deps.metrics.blockBuildSeconds.observe(result.buildMs / 1000);
+        const built = { meta: result.meta, objects: result.objects };
+        await writeBlock(this.deps.backend, built);
+        // Visible in the blocklist before it leaves the flushing set: a lookup always finds it somewhere.
+        this.deps.blocklist.add(result.meta, BlockReader.fromBuilt(this.deps.backend, built));
+        instance.flushing.delete(blockId);
+        const locations: WalLocation[] = [];
+        for (const trace of head.traces.values()) locations.push(...trace.locations);
+        await this.wal.release(locations);
+        this.deps.metrics.blocksFlushed.inc({ tenant: instance.tenantId });
+        this.deps.logger.info(
+          { tenant: instance.tenantId, blockId, traces: result.meta.totalTraces, spans: result.meta.totalSpans },
+          'block flushed',
+        );
+        return;
+      } catch (err) {
+        this.deps.metrics.blockFlushFailures.inc({ tenant: instance.tenantId });
+        this.deps.logger.error({ err, blockId, tenant: instance.tenantId }, 'block flush failed; retrying');
+        if (this.stopping) return;
+        await new Promise((r) => setTimeout(r, FLUSH_RETRY_MS));
+      }
+    }
+  }
+}

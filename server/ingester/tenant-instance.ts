@@ -1,0 +1,172 @@
+import type { WalLocation } from './wal-record';
+
+/** A trace still receiving spans: its fragments stay in memory for read-your-writes. */
+export interface LiveTrace {
+  traceId: Uint8Array;
+  fragments: Uint8Array[];
+  locations: WalLocation[];
+  spanCount: number;
+  startMs: number;
+  endMs: number;
+  bytes: number;
+  truncated: boolean;
+  lastAppendMs: number;
+}
+
+/** A trace cut into the head block: only WAL locations are kept; data is read back from the WAL. */
+export interface HeadTrace {
+  traceId: Uint8Array;
+  locations: WalLocation[];
+  spanCount: number;
+  startMs: number;
+  endMs: number;
+  bytes: number;
+  truncated: boolean;
+}
+
+export interface HeadBlock {
+  createdMs: number;
+  bytes: number;
+  traces: Map<string, HeadTrace>;
+}
+
+export interface AppendedFragment {
+  key: string;
+  traceId: Uint8Array;
+  data: Uint8Array;
+  spanCount: number;
+  startMs: number;
+  endMs: number;
+  truncated: boolean;
+  location: WalLocation;
+}
+
+/** What a trace looks like across one tenant's not-yet-flushed state, oldest first. */
+export interface UnflushedParts {
+  walLocations: WalLocation[];
+  inMemory: Uint8Array[];
+  truncated: boolean;
+}
+
+/**
+ * One tenant's ingester state, as Tempo's ingester instance: live traces by ID, the head
+ * block that idle traces are cut into, and the cut blocks being built and written.
+ */
+export class TenantInstance {
+  readonly live = new Map<string, LiveTrace>();
+  head: HeadBlock;
+  /** Cut head blocks not yet visible as backend blocks, by block ID. */
+  readonly flushing = new Map<string, HeadBlock>();
+
+  constructor(
+    readonly tenantId: string,
+    now: number,
+  ) {
+    this.head = { createdMs: now, bytes: 0, traces: new Map() };
+  }
+
+  /** Bytes already held for a trace, across live, head and flushing state (for max_bytes_per_trace). */
+  bytesHeld(key: string): number {
+    let bytes = (this.live.get(key)?.bytes ?? 0) + (this.head.traces.get(key)?.bytes ?? 0);
+    for (const block of this.flushing.values()) bytes += block.traces.get(key)?.bytes ?? 0;
+    return bytes;
+  }
+
+  append(fragment: AppendedFragment, now: number): void {
+    let trace = this.live.get(fragment.key);
+    if (!trace) {
+      trace = {
+        traceId: fragment.traceId,
+        fragments: [],
+        locations: [],
+        spanCount: 0,
+        startMs: fragment.startMs,
+        endMs: fragment.endMs,
+        bytes: 0,
+        truncated: false,
+        lastAppendMs: now,
+      };
+      this.live.set(fragment.key, trace);
+    }
+    if (fragment.data.length > 0) trace.fragments.push(fragment.data);
+    trace.locations.push(fragment.location);
+    trace.spanCount += fragment.spanCount;
+    trace.bytes += fragment.data.length;
+    if (fragment.spanCount > 0) {
+      trace.startMs = Math.min(trace.startMs, fragment.startMs);
+      trace.endMs = Math.max(trace.endMs, fragment.endMs);
+    }
+    trace.truncated ||= fragment.truncated;
+    trace.lastAppendMs = now;
+  }
+
+  /** Moves traces idle since `idleBefore` (all of them when undefined) into the head block. */
+  cutIdleTraces(idleBefore: number | undefined): number {
+    let cut = 0;
+    for (const [key, trace] of this.live) {
+      if (idleBefore !== undefined && trace.lastAppendMs > idleBefore) continue;
+      this.live.delete(key);
+      const existing = this.head.traces.get(key);
+      if (existing) {
+        existing.locations.push(...trace.locations);
+        existing.spanCount += trace.spanCount;
+        existing.bytes += trace.bytes;
+        existing.startMs = Math.min(existing.startMs, trace.startMs);
+        existing.endMs = Math.max(existing.endMs, trace.endMs);
+        existing.truncated ||= trace.truncated;
+      } else {
+        this.head.traces.set(key, {
+          traceId: trace.traceId,
+          locations: trace.locations,
+          spanCount: trace.spanCount,
+          startMs: trace.startMs,
+          endMs: trace.endMs,
+          bytes: trace.bytes,
+          truncated: trace.truncated,
+        });
+      }
+      this.head.bytes += trace.bytes;
+      cut++;
+    }
+    return cut;
+  }
+
+  /** True when the head block has reached its size or age limit. */
+  headIsFull(now: number, maxBlockBytes: number, maxBlockDurationMs: number): boolean {
+    if (this.head.traces.size === 0) return false;
+    return this.head.bytes >= maxBlockBytes || now - this.head.createdMs >= maxBlockDurationMs;
+  }
+
+  /** Seals the head block under `blockId` and starts a new one. */
+  cutHeadBlock(blockId: string, now: number): HeadBlock {
+    const sealed = this.head;
+    this.flushing.set(blockId, sealed);
+    this.head = { createdMs: now, bytes: 0, traces: new Map() };
+    return sealed;
+  }
+
+  /** Where a trace's unflushed spans are, oldest state first (flushing, head, live). */
+  unflushedParts(key: string): UnflushedParts | undefined {
+    const walLocations: WalLocation[] = [];
+    let truncated = false;
+    let found = false;
+    for (const block of [...this.flushing.values(), this.head]) {
+      const trace = block.traces.get(key);
+      if (!trace) continue;
+      found = true;
+      walLocations.push(...trace.locations);
+      truncated ||= trace.truncated;
+    }
+    const live = this.live.get(key);
+    if (live) {
+      found = true;
+      truncated ||= live.truncated;
+    }
+    if (!found) return undefined;
+    return { walLocations, inMemory: live ? [...live.fragments] : [], truncated };
+  }
+
+  isEmpty(): boolean {
+    return this.live.size === 0 && this.head.traces.size === 0 && this.flushing.size === 0;
+  }
+}

@@ -1,0 +1,221 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+import { type FileHandle, mkdir, open, readdir, readFile, truncate, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { decodeWalFrame, encodeWalFrame, type WalLocation, type WalTraceRecord } from './wal-record';
+
+const SEGMENT_SUFFIX = '.wal';
+/** An unlinked segment stays readable through its open descriptor for this long, for queries in flight. */
+const CLOSE_GRACE_MS = 30_000;
+
+export interface WalOptions {
+  dir: string;
+  /** A segment is sealed and a new one started past this size. */
+  segmentBytes?: number;
+}
+
+export interface ReplayedRecord {
+  record: WalTraceRecord;
+  location: WalLocation;
+}
+
+function segmentName(segment: number): string {
+  return `${String(segment).padStart(12, '0')}${SEGMENT_SUFFIX}`;
+}
+
+/**
+ * Write-ahead log of trace records in numbered segments. Appends are group-committed: every
+ * record appended while a write+fdatasync is in flight goes out in the next one, and each
+ * `append` resolves only once its bytes are durable. Segments are deleted once every record
+ * in them has reached a flushed block (`release`).
+ */
+export class Wal {
+  private readonly dir: string;
+  private readonly segmentBytes: number;
+  private current = 0;
+  private handle: FileHandle | undefined;
+  private handleSegment = -1;
+  private nextOffset = 0;
+  private pending: { segment: number; frame: Buffer }[] = [];
+  private pendingWaiters: { resolve: () => void; reject: (err: Error) => void }[] = [];
+  private flushing: Promise<void> | undefined;
+  private readonly liveRecords = new Map<number, number>();
+  private readonly segmentSizes = new Map<number, number>();
+  private readonly readFds = new Map<number, number>();
+  private closed = false;
+
+  constructor(opts: WalOptions) {
+    this.dir = opts.dir;
+    this.segmentBytes = opts.segmentBytes ?? 64 * 1024 * 1024;
+  }
+
+  /** Reads every intact record of every segment, truncating a torn tail, then opens a fresh segment. */
+  async open(onRecord: (replayed: ReplayedRecord) => void): Promise<{ records: number; segments: number }> {
+    await mkdir(this.dir, { recursive: true });
+    const segments = (await readdir(this.dir))
+      .filter((name) => name.endsWith(SEGMENT_SUFFIX))
+      .map((name) => Number.parseInt(name, 10))
+      .filter((n) => Number.isFinite(n))
+      .sort((a, b) => a - b);
+    let records = 0;
+    for (const segment of segments) {
+      const path = join(this.dir, segmentName(segment));
+      const buf = await readFile(path);
+      let offset = 0;
+      let count = 0;
+      for (;;) {
+        const decoded = decodeWalFrame(buf, offset);
+        if (!decoded) break;
+        onRecord({
+          record: decoded.record,
+          location: { segment, offset: offset + decoded.dataOffset, length: decoded.record.data.length },
+        });
+        offset += decoded.frameLength;
+        count++;
+      }
+      if (offset < buf.length) await truncate(path, offset);
+      if (count === 0) {
+        await unlink(path);
+        continue;
+      }
+      this.liveRecords.set(segment, count);
+      this.segmentSizes.set(segment, offset);
+      records += count;
+    }
+    this.current = (segments.at(-1) ?? 0) + 1;
+    return { records, segments: this.liveRecords.size };
+  }
+
+  /**
+   * Queues records for the next group commit. Locations are known at once (so the caller can
+   * index them synchronously); the promise resolves when they are durable.
+   */
+  append(records: WalTraceRecord[]): { locations: WalLocation[]; durable: Promise<void> } {
+    if (this.closed) throw new Error('WAL is closed');
+    if (this.nextOffset >= this.segmentBytes) {
+      // Seal the segment: later frames go to the next one (the flush loop switches files).
+      this.current++;
+      this.nextOffset = 0;
+    }
+    const locations: WalLocation[] = [];
+    for (const record of records) {
+      const { frame, dataOffset } = encodeWalFrame(record);
+      locations.push({ segment: this.current, offset: this.nextOffset + dataOffset, length: record.data.length });
+      this.pending.push({ segment: this.current, frame });
+      this.nextOffset += frame.length;
+    }
+    this.liveRecords.set(this.current, (this.liveRecords.get(this.current) ?? 0) + records.length);
+    this.segmentSizes.set(this.current, this.nextOffset);
+    const durable = new Promise<void>((resolve, reject) => this.pendingWaiters.push({ resolve, reject }));
+    this.scheduleFlush();
+    return { locations, durable };
+  }
+
+  /** Reads a record's data back (for queries of traces not yet in a block). */
+  read(location: WalLocation): Buffer {
+    let fd = this.readFds.get(location.segment);
+    if (fd === undefined) {
+      fd = openSync(join(this.dir, segmentName(location.segment)), 'r');
+      this.readFds.set(location.segment, fd);
+    }
+    const buf = Buffer.allocUnsafe(location.length);
+    const n = readSync(fd, buf, 0, location.length, location.offset);
+    if (n !== location.length) throw new Error(`short WAL read in segment ${location.segment}`);
+    return buf;
+  }
+
+  /** Marks records as safely in a block; segments with none left (and not being written) are deleted. */
+  async release(locations: readonly WalLocation[]): Promise<void> {
+    const touched = new Set<number>();
+    for (const { segment } of locations) {
+      this.liveRecords.set(segment, (this.liveRecords.get(segment) ?? 0) - 1);
+      touched.add(segment);
+    }
+    for (const segment of touched) await this.deleteIfDrained(segment);
+  }
+
+  /** Bytes of all segments on disk, and how many segments exist. */
+  size(): { bytes: number; segments: number } {
+    let bytes = 0;
+    for (const size of this.segmentSizes.values()) bytes += size;
+    return { bytes, segments: this.segmentSizes.size };
+  }
+
+  segmentPath(segment: number): string {
+    return join(this.dir, segmentName(segment));
+  }
+
+  async close(): Promise<void> {
+    await this.flushNow();
+    this.closed = true;
+    await this.handle?.close();
+    this.handle = undefined;
+    this.handleSegment = -1;
+    for (const fd of this.readFds.values()) closeSync(fd);
+    this.readFds.clear();
+  }
+
+  /** Waits for everything appended so far to be durable. */
+  async flushNow(): Promise<void> {
+    while (this.flushing || this.pending.length > 0) {
+      if (!this.flushing) this.scheduleFlush();
+      await this.flushing;
+    }
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushing) return;
+    this.flushing = this.flushLoop().finally(() => {
+      this.flushing = undefined;
+      if (this.pending.length > 0) this.scheduleFlush();
+    });
+  }
+
+  /** Writes queued frames segment by segment, fdatasyncs, then resolves their appends. */
+  private async flushLoop(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending;
+      const waiters = this.pendingWaiters;
+      this.pending = [];
+      this.pendingWaiters = [];
+      const sealed: number[] = [];
+      try {
+        let i = 0;
+        while (i < batch.length) {
+          const segment = batch[i].segment;
+          const frames: Buffer[] = [];
+          while (i < batch.length && batch[i].segment === segment) frames.push(batch[i++].frame);
+          if (this.handleSegment !== segment) {
+            if (this.handle) {
+              await this.handle.datasync();
+              await this.handle.close();
+              sealed.push(this.handleSegment);
+            }
+            this.handle = await open(this.segmentPath(segment), 'a');
+            this.handleSegment = segment;
+          }
+          const chunk = frames.length === 1 ? frames[0] : Buffer.concat(frames);
+          await this.handle!.write(chunk, 0, chunk.length);
+        }
+        await this.handle!.datasync();
+        for (const w of waiters) w.resolve();
+      } catch (err) {
+        for (const w of waiters) w.reject(err as Error);
+      }
+      for (const segment of sealed) await this.deleteIfDrained(segment);
+    }
+  }
+
+  private async deleteIfDrained(segment: number): Promise<void> {
+    if (segment === this.current || segment === this.handleSegment) return;
+    if ((this.liveRecords.get(segment) ?? 0) > 0) return;
+    if (!this.segmentSizes.has(segment)) return;
+    this.liveRecords.delete(segment);
+    this.segmentSizes.delete(segment);
+    await unlink(join(this.dir, segmentName(segment))).catch(() => {});
+    const fd = this.readFds.get(segment);
+    if (fd !== undefined) {
+      this.readFds.delete(segment);
+      setTimeout(() => closeSync(fd), CLOSE_GRACE_MS).unref();
+    }
+  }
+}

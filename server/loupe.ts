@@ -1,0 +1,107 @@
+import { fileURLToPath } from 'node:url';
+import type * as grpc from '@grpc/grpc-js';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { LoupeConfig } from './config/types';
+import { Distributor } from './distributor/distributor';
+import { buildApiApp } from './http/api-app';
+import { buildOtlpHttpApp } from './http/otlp-http-app';
+import { Ingester } from './ingester/ingester';
+import { SelfMetrics } from './metrics/self-metrics';
+import { createOtlpGrpcServer, listenGrpc } from './otlp/grpc-server';
+import { TraceFinder } from './query/find-trace';
+import { BackendPool } from './store/backend/pool';
+import { LocalBackend } from './store/backend/local-backend';
+import { Blocklist } from './store/blocklist';
+import { applyRetention } from './store/retention';
+import { LOUPE_VERSION } from './version';
+
+export interface RunningLoupe {
+  ports: { http: number; otlpHttp?: number; otlpGrpc?: number };
+  ingester: Ingester;
+  blocklist: Blocklist;
+  metrics: SelfMetrics;
+  /** Graceful stop: refuse new pushes, flush what can be flushed, close listeners. */
+  stop(): Promise<void>;
+}
+
+const WEB_DIST = fileURLToPath(new URL('../dist/web', import.meta.url));
+const RETENTION_CHECK_MS = 60_000;
+
+/** Wires the stages together and opens the configured listeners. */
+export async function startLoupe(config: LoupeConfig, logger: Logger): Promise<RunningLoupe> {
+  const metrics = new SelfMetrics();
+  const backend = new BackendPool(new LocalBackend(config.storage.localPath), config.storage.pool);
+  const blocklist = new Blocklist(logger.child({ component: 'blocklist' }));
+  await blocklist.load(backend);
+  const ingester = new Ingester({ config, backend, blocklist, logger: logger.child({ component: 'ingester' }), metrics });
+  let ready = false;
+  await ingester.start();
+  const finder = new TraceFinder(config, ingester, blocklist, metrics);
+  const distributor = new Distributor(ingester, metrics);
+
+  const listeners: { close(): Promise<unknown> }[] = [];
+  const ports: RunningLoupe['ports'] = { http: 0 };
+  const host = config.server.httpListenAddress || '0.0.0.0';
+  const api = await buildApiApp({
+    config,
+    finder,
+    metrics,
+    logger,
+    version: LOUPE_VERSION,
+    isReady: () => ready,
+    webDistDir: WEB_DIST,
+  });
+  ports.http = await listen(api, host, config.server.httpListenPort);
+  listeners.push(api);
+
+  let grpcServer: grpc.Server | undefined;
+  const { grpc: grpcReceiver, http: httpReceiver } = config.receivers;
+  if (httpReceiver) {
+    const otlpHttp = await buildOtlpHttpApp({ config, distributor, logger });
+    ports.otlpHttp = await listen(otlpHttp, httpReceiver.host, httpReceiver.port);
+    listeners.push(otlpHttp);
+  }
+  if (grpcReceiver) {
+    grpcServer = createOtlpGrpcServer({
+      distributor,
+      multitenancyEnabled: config.multitenancyEnabled,
+      maxRecvMsgBytes: grpcReceiver.maxRecvMsgBytes,
+      logger,
+    });
+    ports.otlpGrpc = await listenGrpc(grpcServer, grpcReceiver.host, grpcReceiver.port);
+  }
+
+  const retentionTimer = setInterval(() => {
+    applyRetention(backend, blocklist, { retentionMs: config.compactor.blockRetentionMs, now: Date.now() })
+      .then((deleted) => {
+        if (deleted.length > 0) logger.info({ deleted: deleted.length }, 'retention deleted blocks');
+      })
+      .catch((err) => logger.error({ err }, 'retention failed'));
+  }, RETENTION_CHECK_MS);
+  retentionTimer.unref();
+  ready = true;
+  logger.info({ ports, source: config.source }, 'Loupe started');
+
+  return {
+    ports,
+    ingester,
+    blocklist,
+    metrics,
+    async stop() {
+      ready = false;
+      clearInterval(retentionTimer);
+      const grpcClosed = grpcServer
+        ? new Promise<void>((resolve) => grpcServer!.tryShutdown(() => resolve()))
+        : Promise.resolve();
+      await Promise.all([grpcClosed, ...listeners.map((l) => l.close())]);
+      await ingester.stop();
+    },
+  };
+}
+
+async function listen(app: FastifyInstance, host: string, port: number): Promise<number> {
+  await app.listen({ host, port });
+  const address = app.server.address();
+  return typeof address === 'object' && address ? address.port : port;
+}

@@ -1,0 +1,43 @@
+import { ConfigError, loadConfig } from './config/load-config';
+import { startLoupe } from './loupe';
+import { createLogger } from './logger';
+
+/** `npm start -- -config.file=tempo.yaml`: starts Loupe and stops it gracefully on SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  let loaded: ReturnType<typeof loadConfig>;
+  try {
+    loaded = loadConfig(process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`loupe: ${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger(loaded.config.server.logLevel);
+  for (const warning of loaded.warnings) logger.warn(warning);
+  const loupe = await startLoupe(loaded.config, logger);
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: flushing blocks');
+    loupe.stop().then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (err) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,20 @@
+/** A trace ID that is not 1–32 hex characters. */
+export class TraceIdError extends Error {
+  readonly code = 'LOUPE_ERR_TRACE_ID';
+  readonly statusCode = 400;
+}
+
+const HEX = /^[0-9a-fA-F]{1,32}$/;
+
+/**
+ * Parses a trace ID as Tempo does: hex, case-insensitive, up to 32 characters; shorter IDs are
+ * left-padded with zeros (`1234` is `000…1234`).
+ */
+export function parseTraceId(raw: string): { traceId: Buffer; key: string } {
+  if (!HEX.test(raw)) {
+    const shown = raw.length > 40 ? `${raw.slice(0, 40)}…` : raw;
+    throw new TraceIdError(`invalid trace ID "${shown}": expected 1 to 32 hexadecimal characters`);
+  }
+  const key = raw.toLowerCase().padStart(32, '0');
+  return { traceId: Buffer.from(key, 'hex'), key };
+}

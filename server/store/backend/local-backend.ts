@@ -1,0 +1,152 @@
+import { randomBytes } from 'node:crypto';
+import { type FileHandle, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
+import { type Backend, BackendKeyError } from './backend';
+
+/**
+ * Temporary files live next to their target so the final rename stays on one filesystem.
+ * Names ending in this suffix are reserved: refused as keys and hidden from listings, so a
+ * half-written object never shows up as a child.
+ */
+const TMP_SUFFIX = '.loupe-tmp';
+
+/** Backend over a directory of the local filesystem; keys map to paths under `root`. */
+export class LocalBackend implements Backend {
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
+
+  async read(key: string): Promise<Buffer | undefined> {
+    try {
+      return await readFile(this.objectPath(key));
+    } catch (err) {
+      if (isMissing(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async readRange(key: string, offset: number, length: number): Promise<Buffer> {
+    if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) {
+      throw new RangeError(`invalid range ${offset}+${length} for ${key}`);
+    }
+    const handle = await open(this.objectPath(key), 'r');
+    try {
+      const out = Buffer.allocUnsafe(length);
+      let filled = 0;
+      while (filled < length) {
+        const { bytesRead } = await handle.read(out, filled, length - filled, offset + filled);
+        if (bytesRead === 0) {
+          throw new RangeError(`${key} ends before ${offset}+${length} (read ${filled} bytes)`);
+        }
+        filled += bytesRead;
+      }
+      return out;
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async write(key: string, data: Uint8Array | readonly Uint8Array[]): Promise<void> {
+    const target = this.objectPath(key);
+    const dir = dirname(target);
+    await this.makeDirDurably(dir);
+    const tmp = `${target}.${randomBytes(6).toString('hex')}${TMP_SUFFIX}`;
+    const handle = await open(tmp, 'wx');
+    try {
+      try {
+        const chunks = data instanceof Uint8Array ? [data] : data;
+        for (const chunk of chunks) await writeAll(handle, chunk);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(tmp, target);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+    // The rename is only durable once the directory entry itself reaches the disk.
+    await fsyncDir(dir);
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const dir = prefix === '' || prefix === '/' ? this.root : this.pathFor(prefix, true);
+    try {
+      const names = await readdir(dir);
+      return names.filter((name) => !name.endsWith(TMP_SUFFIX)).sort();
+    } catch (err) {
+      if (isMissing(err)) return [];
+      throw err;
+    }
+  }
+
+  async delete(keyOrPrefix: string): Promise<void> {
+    if (keyOrPrefix.endsWith('/')) {
+      await rm(this.pathFor(keyOrPrefix, true), { recursive: true, force: true });
+    } else {
+      await rm(this.objectPath(keyOrPrefix), { force: true });
+    }
+  }
+
+  private objectPath(key: string): string {
+    return this.pathFor(key, false);
+  }
+
+  /** Validates a key (or a `/`-terminated prefix) and maps it to a path under the root. */
+  private pathFor(key: string, isPrefix: boolean): string {
+    const trimmed = isPrefix && key.endsWith('/') ? key.slice(0, -1) : key;
+    if (trimmed === '') throw new BackendKeyError('empty key');
+    if (trimmed.includes('\0') || trimmed.includes('\\')) {
+      throw new BackendKeyError(`key contains NUL or backslash: ${JSON.stringify(key)}`);
+    }
+    const segments = trimmed.split('/');
+    for (const segment of segments) {
+      if (segment === '' || segment === '.' || segment === '..' || segment.endsWith(TMP_SUFFIX)) {
+        throw new BackendKeyError(`invalid key segment ${JSON.stringify(segment)} in ${JSON.stringify(key)}`);
+      }
+    }
+    const path = join(this.root, ...segments);
+    // Defence in depth: the checks above should make escaping impossible, this makes it certain.
+    if (!path.startsWith(this.root + sep)) {
+      throw new BackendKeyError(`key escapes the backend root: ${JSON.stringify(key)}`);
+    }
+    return path;
+  }
+
+  /** mkdir -p, then fsync each newly created directory's parent so the new entries survive a crash. */
+  private async makeDirDurably(dir: string): Promise<void> {
+    const firstCreated = await mkdir(dir, { recursive: true });
+    if (firstCreated === undefined) return;
+    let current = dir;
+    const created: string[] = [];
+    while (current.length >= firstCreated.length) {
+      created.push(current);
+      current = dirname(current);
+    }
+    for (const path of created.reverse()) await fsyncDir(dirname(path));
+  }
+}
+
+async function writeAll(handle: FileHandle, chunk: Uint8Array): Promise<void> {
+  let written = 0;
+  while (written < chunk.byteLength) {
+    const { bytesWritten } = await handle.write(chunk, written, chunk.byteLength - written);
+    written += bytesWritten;
+  }
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+function isMissing(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}

@@ -1,0 +1,33 @@
+/** One trace's data as blocks hold it: OTLP `TracesData` protobuf bytes with only this trace's spans. */
+export interface TraceRecord {
+  traceId: Uint8Array; // 16 bytes
+  data: Uint8Array;
+  spanCount: number;
+  startMs: number;
+  endMs: number;
+  /** Spans of this trace were refused at `max_bytes_per_trace`. */
+  truncated: boolean;
+}
+
+export interface BlockMeta {
+  format: 'loupe-v1';
+  blockId: string; // uuid
+  tenantId: string;
+  minTraceId: string; // 32 lowercase hex
+  maxTraceId: string;
+  startTime: string; // RFC 3339
+  endTime: string;
+  startMs: number;
+  endMs: number;
+  totalTraces: number;
+  totalSpans: number;
+  /** Bytes of the `data` object (compressed pages). */
+  dataBytes: number;
+  indexBytes: number;
+  bloomBytes: number;
+  bloomShards: number;
+  pages: number;
+  /** Uncompressed OTLP bytes the block holds, for the compression ratio. */
+  rawBytes: number;
+  createdAt: string;
+}

@@ -1,0 +1,51 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LoupeConfig } from '../config/types';
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
+/** A fresh data directory under the OS temp dir. */
+export function tempDataDir(prefix = 'loupe-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/**
+ * A complete config for tests: ephemeral ports on loopback, a fresh data dir, and short
+ * timings (idle 1 s, blocks cut within seconds) instead of Tempo's minutes.
+ */
+export function testConfig(overrides: DeepPartial<LoupeConfig> = {}, dataDir = tempDataDir()): LoupeConfig {
+  const base: LoupeConfig = {
+    server: { httpListenAddress: '127.0.0.1', httpListenPort: 0, logLevel: 'warn' },
+    multitenancyEnabled: false,
+    receivers: {
+      grpc: { host: '127.0.0.1', port: 0, maxRecvMsgBytes: 20 * 1024 * 1024 },
+      http: { host: '127.0.0.1', port: 0, maxRequestBodyBytes: 20 * 1024 * 1024, corsAllowedOrigins: [] },
+    },
+    ingester: { traceIdlePeriodMs: 1000, maxBlockBytes: 50 * 1024 * 1024, maxBlockDurationMs: 3000, flushCheckPeriodMs: 200 },
+    compactor: { blockRetentionMs: 7 * 24 * 3600 * 1000 },
+    storage: {
+      backend: 'local',
+      localPath: join(dataDir, 'blocks'),
+      walPath: join(dataDir, 'wal'),
+      pool: { maxWorkers: 100, queueDepth: 10000 },
+      bloomFalsePositive: 0.01,
+      bloomShardSizeBytes: 100 * 1024,
+    },
+    overrides: { maxBytesPerTrace: 50 * 1024 * 1024 },
+    source: 'test',
+  };
+  return merge(base, overrides);
+}
+
+function merge<T>(base: T, over: DeepPartial<T>): T {
+  const out = { ...base } as Record<string, unknown>;
+  for (const [k, v] of Object.entries(over as Record<string, unknown>)) {
+    const current = out[k];
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && current && typeof current === 'object'
+        ? merge(current, v as DeepPartial<typeof current>)
+        : v;
+  }
+  return out as T;
+}
