@@ -11,6 +11,8 @@ const MAGIC = 0x4642504c; // 'LPBF' read as a little-endian u32
 const VERSION = 1;
 const HEADER_BYTES = 16;
 const MIN_SHARD_BYTES = 8;
+// Keeps bit positions below 2^31 so they stay exact in 32-bit integer arithmetic.
+const MAX_SHARD_BYTES = 2 ** 28;
 
 // Distinct seeds give the two hash functions of double hashing plus an independent shard choice.
 const SEED_H1 = 0x9747b28c;
@@ -150,7 +152,7 @@ export class ShardedBloom {
     }
     const { bits, hashes } = bloomParameters(items, falsePositive);
     const totalBytes = Math.max(MIN_SHARD_BYTES, Math.ceil(bits / 8));
-    const shardCount = Math.ceil(totalBytes / shardSizeBytes);
+    const shardCount = Math.ceil(totalBytes / Math.min(shardSizeBytes, MAX_SHARD_BYTES));
     const shardBytes = Math.max(MIN_SHARD_BYTES, Math.ceil(totalBytes / shardCount));
     const shards = Array.from({ length: shardCount }, (_, i) => BloomShard.create(shardBytes, hashes, i, shardCount));
     return new ShardedBloom(shards);
