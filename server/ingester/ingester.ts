@@ -219,6 +219,7 @@ export class Ingester {
         for (const trace of head.traces.values()) locations.push(...trace.locations);
         await this.wal.release(locations);
         this.deps.metrics.blocksFlushed.inc({ tenant: instance.tenantId });
+        this.deps.metrics.spansFlushed.inc({ tenant: instance.tenantId }, result.meta.totalSpans);
         this.deps.logger.info(
           { tenant: instance.tenantId, blockId, traces: result.meta.totalTraces, spans: result.meta.totalSpans },
           'block flushed',

@@ -14,6 +14,7 @@ export class SelfMetrics {
   readonly spansRefused: Counter<'tenant' | 'reason'>;
   readonly requestsRefused: Counter<'reason'>;
   readonly blocksFlushed: Counter<'tenant'>;
+  readonly spansFlushed: Counter<'tenant'>;
   readonly blockFlushFailures: Counter<'tenant'>;
   readonly blockBuildSeconds: Histogram;
   readonly walBytes: Gauge;
@@ -52,6 +53,12 @@ export class SelfMetrics {
     this.blocksFlushed = new Counter({
       name: 'loupe_ingester_blocks_flushed_total',
       help: 'Blocks written to the backend.',
+      labelNames: ['tenant'],
+      registers,
+    });
+    this.spansFlushed = new Counter({
+      name: 'loupe_ingester_spans_flushed_total',
+      help: 'Spans written to the backend in blocks.',
       labelNames: ['tenant'],
       registers,
     });

@@ -1,0 +1,160 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { measureDecode } from './decode';
+
+/**
+ * `npm run bench`: starts Loupe as its own process, drives it from a separate load-generator
+ * process over OTLP/HTTP, and prints every figure beside a baseline measured in the same run.
+ */
+const TRACES = Number(process.env.BENCH_TRACES ?? 100_000);
+const SPANS_PER_TRACE = Number(process.env.BENCH_SPANS_PER_TRACE ?? 10);
+const CONCURRENCY = 16;
+const LOOKUPS = 2_000;
+const PORTS = { http: 13300, grpc: 13317, otlp: 13318 };
+
+const dataDir = mkdtempSync(join(tmpdir(), 'loupe-bench-'));
+const configPath = join(dataDir, 'loupe.yaml');
+writeFileSync(
+  configPath,
+  `server:
+  http_listen_port: ${PORTS.http}
+  http_listen_address: 127.0.0.1
+  log_level: warn
+distributor:
+  receivers:
+    otlp:
+      protocols:
+        grpc:
+          endpoint: 127.0.0.1:${PORTS.grpc}
+        http:
+          endpoint: 127.0.0.1:${PORTS.otlp}
+ingester:
+  trace_idle_period: 2s
+  max_block_bytes: 12_000_000
+  max_block_duration: 1m
+storage:
+  trace:
+    backend: local
+    local:
+      path: ${join(dataDir, 'blocks')}
+    wal:
+      path: ${join(dataDir, 'wal')}
+`,
+);
+
+function startServer(): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', `-config.file=${configPath}`], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  child.stdout!.resume();
+  return waitFor(async () => (await fetch(`http://127.0.0.1:${PORTS.http}/ready`)).ok).then(() => child);
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    try {
+      if (await check()) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('timed out waiting for Loupe');
+}
+
+function stopServer(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+function runLoadGenerator(idsFile: string): Promise<{ spans: number; rawBytes: number; spansPerSec: number; failures: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'bench/load-generator.ts', String(PORTS.otlp), String(TRACES), String(SPANS_PER_TRACE), String(CONCURRENCY), idsFile],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+    });
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!)) : reject(new Error(`load generator exited ${code}`))));
+  });
+}
+
+async function scrape(): Promise<Map<string, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${PORTS.http}/metrics`)).text();
+  const values = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#') || !line) continue;
+    const [name, value] = line.split(/\s+/);
+    const bare = name.replace(/\{.*\}$/, '');
+    values.set(bare, (values.get(bare) ?? 0) + Number(value));
+  }
+  return values;
+}
+
+async function latencies(urls: string[]): Promise<{ p50: number; p99: number }> {
+  const times: number[] = [];
+  for (const url of urls) {
+    const began = performance.now();
+    const res = await fetch(url, { headers: { accept: 'application/protobuf' } });
+    await res.arrayBuffer();
+    if (!res.ok) throw new Error(`${url} → ${res.status}`);
+    times.push(performance.now() - began);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: times[Math.floor(times.length * 0.5)], p99: times[Math.floor(times.length * 0.99)] };
+}
+
+function dirBytes(dir: string): number {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) total += statSync(join(entry.parentPath, entry.name)).size;
+  }
+  return total;
+}
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits });
+
+const decode = await measureDecode();
+let server = await startServer();
+const idsFile = join(dataDir, 'trace-ids.json');
+const load = await runLoadGenerator(idsFile);
+// Let the worker finish cutting what ingest produced, then read its throughput.
+await new Promise((r) => setTimeout(r, 3_000));
+const metrics = await scrape();
+const walDuringIngest = dirBytes(join(dataDir, 'wal'));
+await stopServer(server); // SIGTERM flushes everything left into blocks
+server = await startServer();
+
+const ids: string[] = JSON.parse(readFileSync(idsFile, 'utf8'));
+const sample = Array.from({ length: LOOKUPS }, (_, i) => ids[(i * 7919) % ids.length]);
+await latencies(sample.slice(0, 200).map((id) => `http://127.0.0.1:${PORTS.http}/api/traces/${id}`)); // warm up
+const lookup = await latencies(sample.map((id) => `http://127.0.0.1:${PORTS.http}/api/v2/traces/${id}`));
+const echo = await latencies(Array.from({ length: LOOKUPS }, () => `http://127.0.0.1:${PORTS.http}/api/echo`));
+const blocks = readdirSync(join(dataDir, 'blocks', 'single-tenant')).length;
+const blockBytes = dirBytes(join(dataDir, 'blocks'));
+await stopServer(server);
+
+const builtSpans = metrics.get('loupe_ingester_spans_flushed_total') ?? 0;
+const buildSeconds = metrics.get('loupe_ingester_block_build_seconds_sum') ?? 0;
+const rawPerSpan = load.rawBytes / load.spans;
+const blockPerSpan = blockBytes / load.spans;
+const rows = [
+  ['ingest, OTLP/HTTP protobuf, c=16, 100-span requests', `${fmt(load.spansPerSec)} spans/s`, `decode-only ${fmt(decode.splitSpansPerSec)} spans/s`, `${fmt((100 * load.spansPerSec) / decode.splitSpansPerSec, 1)}% of decode-only`],
+  ['decoder vs protobufjs (same payloads)', `${fmt(decode.splitSpansPerSec)} spans/s`, `protobufjs ${fmt(decode.protobufjsSpansPerSec)} spans/s`, `${fmt(decode.ratio, 1)}×`],
+  ['block building (worker, during ingest)', `${fmt(builtSpans / Math.max(buildSeconds, 1e-9))} spans/s`, `${fmt(builtSpans)} spans in ${fmt(buildSeconds, 2)} s of build time`, ''],
+  [`trace by ID over HTTP (${fmt(TRACES)} traces, ${blocks} blocks)`, `p50 ${fmt(lookup.p50, 2)} ms, p99 ${fmt(lookup.p99, 2)} ms`, `/api/echo p50 ${fmt(echo.p50, 2)} ms, p99 ${fmt(echo.p99, 2)} ms`, `p99 ${fmt(lookup.p99 / echo.p99, 1)}× echo`],
+  ['block bytes per span (WAL excluded)', `${fmt(blockPerSpan, 1)} B`, `raw OTLP protobuf ${fmt(rawPerSpan, 1)} B`, `${fmt((100 * blockPerSpan) / rawPerSpan, 1)}% of raw`],
+  ['WAL on disk right after ingest', `${fmt(walDuringIngest / 1e6, 1)} MB`, '', ''],
+];
+console.log(`\nLoupe benchmark — ${fmt(load.spans)} spans (${fmt(TRACES)} traces × ${SPANS_PER_TRACE}), ${load.failures} failed requests\n`);
+console.log('| figure | Loupe | baseline (same run) | ratio |\n| --- | --- | --- | --- |');
+for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+rmSync(dataDir, { recursive: true, force: true });
