@@ -1,0 +1,306 @@
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { parseDocument } from 'yaml';
+import { CONFIG_SCHEMA, Ignored, lookupKey, type Section } from './config-schema';
+import { ConfigError, type Endpoint, parseGoDuration, readEndpoint } from './config-values';
+import type { LoupeConfig } from './types';
+
+export { ConfigError } from './config-values';
+
+export interface LoadedConfig {
+  config: LoupeConfig;
+  /** One line per accepted-but-ignored key or questionable setting, for the startup log. */
+  warnings: string[];
+}
+
+const MiB = 1024 * 1024;
+const OTLP = 'distributor.receivers.otlp';
+const PROTOCOLS = `${OTLP}.protocols`;
+
+/** Defaults are Tempo's, except where Loupe deliberately differs (marked). */
+const DEFAULTS = {
+  httpListenPort: 3200, // Tempo's own default is 80; 3200 is what every Tempo example uses
+  grpcEndpoint: '0.0.0.0:4317',
+  httpEndpoint: '0.0.0.0:4318',
+  maxRecvMsgSizeMib: 20,
+  maxRequestBodyBytes: 20 * MiB, // the OpenTelemetry Collector's default
+  traceIdlePeriod: '10s',
+  maxBlockBytes: 500 * MiB,
+  maxBlockDuration: '30m',
+  flushCheckPeriod: '10s',
+  blockRetention: '336h',
+  localPath: './data/blocks',
+  poolMaxWorkers: 400,
+  poolQueueDepth: 20000,
+  bloomFalsePositive: 0.01,
+  bloomShardSizeBytes: 100 * 1024,
+  maxBytesPerTrace: 50_000_000, // Loupe: Tempo's 5 MB refuses many real traces from busy services
+} as const;
+
+/** Marks a section that was present in the file (possibly empty, as `grpc:` alone). */
+const SECTION = Symbol('section');
+type Values = Map<string, unknown>;
+
+/**
+ * Reads the command line as Go's flag package would (`-config.file=x`, `--config.file=x`,
+ * `-config.file x`) and loads that file; with no `-config.file`, Loupe runs on defaults with
+ * both OTLP receivers open. `-config.expand-env` expands `${VAR}` and `${VAR:-default}` first,
+ * as Tempo does. Throws `ConfigError` on anything it cannot honour.
+ */
+export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  const flags = parseFlags(argv);
+  if (flags.configFile === undefined) return { config: defaultConfig(), warnings: [] };
+  let text: string;
+  try {
+    text = readFileSync(flags.configFile, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file "${flags.configFile}": ${(err as Error).message}`);
+  }
+  return parseConfigYaml(flags.expandEnv ? expandEnv(text, env) : text, flags.configFile);
+}
+
+/** The configuration used when no config file is given. */
+export function defaultConfig(): LoupeConfig {
+  const values: Values = new Map(
+    [OTLP, PROTOCOLS, `${PROTOCOLS}.grpc`, `${PROTOCOLS}.http`].map((k) => [k, SECTION]),
+  );
+  return buildConfig(values, 'built-in defaults', []);
+}
+
+/** Parses Tempo-style YAML; `source` names the file in messages and in `config.source`. */
+export function parseConfigYaml(text: string, source: string): LoadedConfig {
+  const raw = parseYaml(text, source);
+  const warnings: string[] = [];
+  const values: Values = new Map();
+  walk(raw, CONFIG_SCHEMA, '', values, warnings);
+  checkOverridesForm(raw);
+  return { config: buildConfig(values, source, warnings), warnings };
+}
+
+interface Flags {
+  configFile?: string;
+  expandEnv: boolean;
+}
+
+function parseFlags(argv: string[]): Flags {
+  const flags: Flags = { expandEnv: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') break;
+    const match = /^--?([^=-][^=]*)(?:=(.*))?$/s.exec(arg);
+    if (!match) {
+      throw new ConfigError(
+        `unexpected argument "${arg}": Loupe takes flags such as -config.file=tempo.yaml`,
+      );
+    }
+    const [, name, inline] = match;
+    if (name === 'config.file') {
+      const value = inline ?? argv[++i];
+      if (value === undefined || value === '') throw new ConfigError('flag needs an argument: -config.file');
+      flags.configFile = value;
+    } else if (name === 'config.expand-env') {
+      // A Go bool flag: bare means true, otherwise only `=value` (never a separate argument).
+      if (inline !== undefined && !/^(true|false|1|0|t|f)$/i.test(inline)) {
+        throw new ConfigError(`invalid boolean value "${inline}" for -config.expand-env`);
+      }
+      flags.expandEnv = inline === undefined || /^(true|1|t)$/i.test(inline);
+    } else {
+      throw new ConfigError(`flag provided but not defined: -${name}`);
+    }
+  }
+  return flags;
+}
+
+/** `${VAR}` and `${VAR:-default}`; an unset variable without a default becomes empty, as in Tempo. */
+function expandEnv(text: string, env: NodeJS.ProcessEnv): string {
+  return text.replace(
+    /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g,
+    (_, name: string, fallback?: string) => {
+      const value = env[name];
+      return value !== undefined && value !== '' ? value : (fallback ?? '');
+    },
+  );
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function parseYaml(text: string, source: string): Record<string, unknown> {
+  // YAML 1.1 as Go's yaml.v2 reads it (`1_000_000` is a number, `yes` is true), minus the 1.1
+  // sexagesimal numbers and timestamps Go never produces, so `1:20` and dates stay strings.
+  const doc = parseDocument(text, {
+    version: '1.1',
+    customTags: (tags) =>
+      tags.filter((t) =>
+        typeof t === 'string'
+          ? !['intTime', 'floatTime', 'timestamp'].includes(t)
+          : 'format' in t
+            ? t.format !== 'TIME' && t.tag !== 'tag:yaml.org,2002:timestamp'
+            : true,
+      ),
+  });
+  const [error] = doc.errors;
+  if (error) throw new ConfigError(`config file "${source}" is not valid YAML: ${error.message}`);
+  const raw: unknown = doc.toJS();
+  if (raw === null || raw === undefined) return {};
+  if (!isMapping(raw))
+    throw new ConfigError(`config file "${source}" must be a YAML mapping of Tempo config keys`);
+  return raw;
+}
+
+function walk(
+  raw: Record<string, unknown>,
+  section: Section,
+  prefix: string,
+  values: Values,
+  warnings: string[],
+) {
+  for (const [key, value] of Object.entries(raw)) {
+    const path = prefix === '' ? key : `${prefix}.${key}`;
+    const node = lookupKey(section, key);
+    if (node === undefined) throw new ConfigError(`unknown config key "${path}" (see docs/configuration.md)`);
+    if (node instanceof Ignored) {
+      warnings.push(`config key "${path}" is accepted but ignored${node.reason ? ` (${node.reason})` : ''}`);
+    } else if (typeof node === 'function') {
+      values.set(path, node(value, path));
+    } else {
+      // A section with no value (`grpc:`) is present with all defaults, as in Go.
+      if (value !== null && !isMapping(value)) {
+        throw new ConfigError(`config key "${path}" must be a mapping of keys, got ${JSON.stringify(value)}`);
+      }
+      values.set(path, SECTION);
+      walk(value ?? {}, node, path, values, warnings);
+    }
+  }
+}
+
+/** Tempo refuses a file mixing the legacy flat overrides with the `defaults:` form; so do we. */
+function checkOverridesForm(raw: Record<string, unknown>) {
+  const overrides = raw.overrides;
+  if (!isMapping(overrides) || !('defaults' in overrides)) return;
+  const either = new Set([
+    'defaults',
+    'per_tenant_override_config',
+    'per_tenant_override_period',
+    'user_configurable_overrides',
+  ]);
+  const legacy = Object.keys(overrides).find((k) => !either.has(k));
+  if (legacy !== undefined) {
+    throw new ConfigError(
+      `config key "overrides.${legacy}" is the legacy flat form and cannot be mixed with "overrides.defaults"; move it under overrides.defaults`,
+    );
+  }
+}
+
+function buildConfig(values: Values, source: string, warnings: string[]): LoupeConfig {
+  const get = <T>(path: string, fallback: T): T => (values.has(path) ? (values.get(path) as T) : fallback);
+  const duration = (path: string, fallback: string) => get<number>(path, parseGoDuration(fallback) ?? 0);
+
+  const localPath = resolve(get('storage.trace.local.path', DEFAULTS.localPath));
+  const walPath = resolve(get('storage.trace.wal.path', join(dirname(localPath), 'wal')));
+  checkSeparateFolders(localPath, walPath);
+
+  const maxBytesPerTrace = get(
+    'overrides.defaults.global.max_bytes_per_trace',
+    get<number>('overrides.max_bytes_per_trace', DEFAULTS.maxBytesPerTrace),
+  );
+
+  return {
+    server: {
+      httpListenAddress: get('server.http_listen_address', ''),
+      httpListenPort: get('server.http_listen_port', DEFAULTS.httpListenPort),
+      logLevel: get<LoupeConfig['server']['logLevel']>('server.log_level', 'info'),
+    },
+    multitenancyEnabled: get('multitenancy_enabled', get('auth_enabled', false)),
+    receivers: buildReceivers(values, get, warnings),
+    ingester: {
+      traceIdlePeriodMs: duration('ingester.trace_idle_period', DEFAULTS.traceIdlePeriod),
+      maxBlockBytes: get('ingester.max_block_bytes', DEFAULTS.maxBlockBytes),
+      maxBlockDurationMs: duration('ingester.max_block_duration', DEFAULTS.maxBlockDuration),
+      flushCheckPeriodMs: duration('ingester.flush_check_period', DEFAULTS.flushCheckPeriod),
+    },
+    compactor: {
+      blockRetentionMs: duration('compactor.compaction.block_retention', DEFAULTS.blockRetention),
+    },
+    storage: {
+      backend: get<'local'>('storage.trace.backend', 'local'),
+      localPath,
+      walPath,
+      pool: {
+        maxWorkers: get('storage.trace.pool.max_workers', DEFAULTS.poolMaxWorkers),
+        queueDepth: get('storage.trace.pool.queue_depth', DEFAULTS.poolQueueDepth),
+      },
+      bloomFalsePositive: get('storage.trace.block.bloom_filter_false_positive', DEFAULTS.bloomFalsePositive),
+      bloomShardSizeBytes: get(
+        'storage.trace.block.bloom_filter_shard_size_bytes',
+        DEFAULTS.bloomShardSizeBytes,
+      ),
+    },
+    // 0 disables the limit in Tempo; the ingester compares sizes directly, so 0 becomes "no limit".
+    overrides: { maxBytesPerTrace: maxBytesPerTrace === 0 ? Number.MAX_SAFE_INTEGER : maxBytesPerTrace },
+    source,
+  };
+}
+
+function buildReceivers(
+  values: Values,
+  get: <T>(path: string, fallback: T) => T,
+  warnings: string[],
+): LoupeConfig['receivers'] {
+  const grpcKey = `${PROTOCOLS}.grpc`;
+  const httpKey = `${PROTOCOLS}.http`;
+  if (values.has(OTLP) && !values.has(grpcKey) && !values.has(httpKey)) {
+    // The OpenTelemetry Collector refuses an otlp receiver without protocols; so does Tempo.
+    throw new ConfigError(
+      `config key "${OTLP}" must list at least one protocol under protocols: (grpc: and/or http:)`,
+    );
+  }
+  const receivers: LoupeConfig['receivers'] = {};
+  if (values.has(grpcKey)) {
+    const at = get<Endpoint>(
+      `${grpcKey}.endpoint`,
+      readEndpoint(DEFAULTS.grpcEndpoint, `${grpcKey}.endpoint`),
+    );
+    // 0 means "the default" for the Collector's size settings.
+    const mib = get<number>(`${grpcKey}.max_recv_msg_size_mib`, 0) || DEFAULTS.maxRecvMsgSizeMib;
+    receivers.grpc = { host: at.host, port: at.port, maxRecvMsgBytes: mib * MiB };
+  }
+  if (values.has(httpKey)) {
+    const at = get<Endpoint>(
+      `${httpKey}.endpoint`,
+      readEndpoint(DEFAULTS.httpEndpoint, `${httpKey}.endpoint`),
+    );
+    receivers.http = {
+      host: at.host,
+      port: at.port,
+      maxRequestBodyBytes: get<number>(`${httpKey}.max_request_body_size`, 0) || DEFAULTS.maxRequestBodyBytes,
+      corsAllowedOrigins: get<string[]>(`${httpKey}.cors.allowed_origins`, []),
+    };
+  }
+  if (!receivers.grpc && !receivers.http) {
+    warnings.push(`no OTLP receiver configured (${PROTOCOLS}): Loupe will not accept traces`);
+  }
+  return receivers;
+}
+
+/**
+ * The WAL and the blocks root must not contain one another: the blocklist reads every folder
+ * under the blocks root as a tenant, and WAL replay reads every file under the WAL folder.
+ */
+function checkSeparateFolders(localPath: string, walPath: string) {
+  const inside = (parent: string, child: string) => {
+    const rel = relative(parent, child);
+    return rel === '' || (!isAbsolute(rel) && rel.split(sep)[0] !== '..');
+  };
+  if (inside(localPath, walPath)) {
+    throw new ConfigError(
+      `storage.trace.wal.path "${walPath}" is inside storage.trace.local.path "${localPath}": put the WAL in a folder of its own, such as "${join(dirname(localPath), 'wal')}"`,
+    );
+  }
+  if (inside(walPath, localPath)) {
+    throw new ConfigError(
+      `storage.trace.local.path "${localPath}" is inside storage.trace.wal.path "${walPath}": the blocks root and the WAL must be separate folders`,
+    );
+  }
+}
