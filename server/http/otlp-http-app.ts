@@ -1,5 +1,5 @@
 import cors from '@fastify/cors';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { LoupeConfig } from '../config/types';
 import type { Distributor } from '../distributor/distributor';
@@ -31,7 +31,7 @@ function originMatchers(origins: string[]): (string | RegExp)[] | boolean {
 export async function buildOtlpHttpApp(deps: OtlpHttpDeps): Promise<FastifyInstance> {
   const http = deps.config.receivers.http;
   const app = Fastify({
-    loggerInstance: deps.logger.child({ component: 'otlp-http' }),
+    loggerInstance: deps.logger.child({ component: 'otlp-http' }) as FastifyBaseLogger,
     bodyLimit: http?.maxRequestBodyBytes ?? 20 * 1024 * 1024,
     disableRequestLogging: true,
   });
