@@ -72,18 +72,33 @@ function stopServer(child: ChildProcess): Promise<void> {
   });
 }
 
-function runLoadGenerator(idsFile: string): Promise<{ spans: number; rawBytes: number; spansPerSec: number; failures: number }> {
+function runLoadGenerator(
+  idsFile: string,
+): Promise<{ spans: number; rawBytes: number; spansPerSec: number; failures: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'bench/load-generator.ts', String(PORTS.otlp), String(TRACES), String(SPANS_PER_TRACE), String(CONCURRENCY), idsFile],
+      [
+        '--import',
+        'tsx',
+        'bench/load-generator.ts',
+        String(PORTS.otlp),
+        String(TRACES),
+        String(SPANS_PER_TRACE),
+        String(CONCURRENCY),
+        idsFile,
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let out = '';
     child.stdout!.on('data', (d) => {
       out += d;
     });
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!)) : reject(new Error(`load generator exited ${code}`))));
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').at(-1)!))
+        : reject(new Error(`load generator exited ${code}`)),
+    );
   });
 }
 
@@ -137,7 +152,9 @@ const ids: string[] = JSON.parse(readFileSync(idsFile, 'utf8'));
 const sample = Array.from({ length: LOOKUPS }, (_, i) => ids[(i * 7919) % ids.length]);
 await latencies(sample.slice(0, 200).map((id) => `http://127.0.0.1:${PORTS.http}/api/traces/${id}`)); // warm up
 const lookup = await latencies(sample.map((id) => `http://127.0.0.1:${PORTS.http}/api/v2/traces/${id}`));
-const echo = await latencies(Array.from({ length: LOOKUPS }, () => `http://127.0.0.1:${PORTS.http}/api/echo`));
+const echo = await latencies(
+  Array.from({ length: LOOKUPS }, () => `http://127.0.0.1:${PORTS.http}/api/echo`),
+);
 const blocks = readdirSync(join(dataDir, 'blocks', 'single-tenant')).length;
 const blockBytes = dirBytes(join(dataDir, 'blocks'));
 await stopServer(server);
@@ -147,14 +164,41 @@ const buildSeconds = metrics.get('loupe_ingester_block_build_seconds_sum') ?? 0;
 const rawPerSpan = load.rawBytes / load.spans;
 const blockPerSpan = blockBytes / load.spans;
 const rows = [
-  ['ingest, OTLP/HTTP protobuf, c=16, 100-span requests', `${fmt(load.spansPerSec)} spans/s`, `decode-only ${fmt(decode.splitSpansPerSec)} spans/s`, `${fmt((100 * load.spansPerSec) / decode.splitSpansPerSec, 1)}% of decode-only`],
-  ['decoder vs protobufjs (same payloads)', `${fmt(decode.splitSpansPerSec)} spans/s`, `protobufjs ${fmt(decode.protobufjsSpansPerSec)} spans/s`, `${fmt(decode.ratio, 1)}×`],
-  ['block building (worker, during ingest)', `${fmt(builtSpans / Math.max(buildSeconds, 1e-9))} spans/s`, `${fmt(builtSpans)} spans in ${fmt(buildSeconds, 2)} s of build time`, ''],
-  [`trace by ID over HTTP (${fmt(TRACES)} traces, ${blocks} blocks)`, `p50 ${fmt(lookup.p50, 2)} ms, p99 ${fmt(lookup.p99, 2)} ms`, `/api/echo p50 ${fmt(echo.p50, 2)} ms, p99 ${fmt(echo.p99, 2)} ms`, `p99 ${fmt(lookup.p99 / echo.p99, 1)}× echo`],
-  ['block bytes per span (WAL excluded)', `${fmt(blockPerSpan, 1)} B`, `raw OTLP protobuf ${fmt(rawPerSpan, 1)} B`, `${fmt((100 * blockPerSpan) / rawPerSpan, 1)}% of raw`],
+  [
+    'ingest, OTLP/HTTP protobuf, c=16, 100-span requests',
+    `${fmt(load.spansPerSec)} spans/s`,
+    `decode-only ${fmt(decode.splitSpansPerSec)} spans/s`,
+    `${fmt((100 * load.spansPerSec) / decode.splitSpansPerSec, 1)}% of decode-only`,
+  ],
+  [
+    'decoder vs protobufjs (same payloads)',
+    `${fmt(decode.splitSpansPerSec)} spans/s`,
+    `protobufjs ${fmt(decode.protobufjsSpansPerSec)} spans/s`,
+    `${fmt(decode.ratio, 1)}×`,
+  ],
+  [
+    'block building (worker, during ingest)',
+    `${fmt(builtSpans / Math.max(buildSeconds, 1e-9))} spans/s`,
+    `${fmt(builtSpans)} spans in ${fmt(buildSeconds, 2)} s of build time`,
+    '',
+  ],
+  [
+    `trace by ID over HTTP (${fmt(TRACES)} traces, ${blocks} blocks)`,
+    `p50 ${fmt(lookup.p50, 2)} ms, p99 ${fmt(lookup.p99, 2)} ms`,
+    `/api/echo p50 ${fmt(echo.p50, 2)} ms, p99 ${fmt(echo.p99, 2)} ms`,
+    `p99 ${fmt(lookup.p99 / echo.p99, 1)}× echo`,
+  ],
+  [
+    'block bytes per span (WAL excluded)',
+    `${fmt(blockPerSpan, 1)} B`,
+    `raw OTLP protobuf ${fmt(rawPerSpan, 1)} B`,
+    `${fmt((100 * blockPerSpan) / rawPerSpan, 1)}% of raw`,
+  ],
   ['WAL on disk right after ingest', `${fmt(walDuringIngest / 1e6, 1)} MB`, '', ''],
 ];
-console.log(`\nLoupe benchmark — ${fmt(load.spans)} spans (${fmt(TRACES)} traces × ${SPANS_PER_TRACE}), ${load.failures} failed requests\n`);
+console.log(
+  `\nLoupe benchmark — ${fmt(load.spans)} spans (${fmt(TRACES)} traces × ${SPANS_PER_TRACE}), ${load.failures} failed requests\n`,
+);
 console.log('| figure | Loupe | baseline (same run) | ratio |\n| --- | --- | --- | --- |');
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);
 rmSync(dataDir, { recursive: true, force: true });

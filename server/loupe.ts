@@ -10,8 +10,8 @@ import { Ingester } from './ingester/ingester';
 import { SelfMetrics } from './metrics/self-metrics';
 import { createOtlpGrpcServer, listenGrpc } from './otlp/grpc-server';
 import { TraceFinder } from './query/find-trace';
-import { BackendPool } from './store/backend/pool';
 import { LocalBackend } from './store/backend/local-backend';
+import { BackendPool } from './store/backend/pool';
 import { Blocklist } from './store/blocklist';
 import { applyRetention } from './store/retention';
 import { LOUPE_VERSION } from './version';
@@ -34,7 +34,13 @@ export async function startLoupe(config: LoupeConfig, logger: Logger): Promise<R
   const backend = new BackendPool(new LocalBackend(config.storage.localPath), config.storage.pool);
   const blocklist = new Blocklist(logger.child({ component: 'blocklist' }));
   await blocklist.load(backend);
-  const ingester = new Ingester({ config, backend, blocklist, logger: logger.child({ component: 'ingester' }), metrics });
+  const ingester = new Ingester({
+    config,
+    backend,
+    blocklist,
+    logger: logger.child({ component: 'ingester' }),
+    metrics,
+  });
   let ready = false;
   await ingester.start();
   const finder = new TraceFinder(config, ingester, blocklist, metrics);

@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from './config/load-config';
-import { startLoupe } from './loupe';
 import { createLogger } from './logger';
+import { startLoupe } from './loupe';
 
 /** `npm start -- -config.file=tempo.yaml`: starts Loupe and stops it gracefully on SIGTERM/SIGINT. */
 async function main(): Promise<void> {

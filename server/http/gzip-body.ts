@@ -12,7 +12,11 @@ export class UnsupportedEncodingError extends Error {
  * `preParsing` hook that inflates gzip bodies. The body limit then applies to the inflated
  * size (no zip bombs), and `receivedEncodedLength` keeps Fastify's Content-Length check honest.
  */
-export async function gunzipBody(request: FastifyRequest, _reply: unknown, payload: Readable): Promise<Readable> {
+export async function gunzipBody(
+  request: FastifyRequest,
+  _reply: unknown,
+  payload: Readable,
+): Promise<Readable> {
   const encoding = request.headers['content-encoding']?.toLowerCase().trim();
   if (!encoding || encoding === 'identity') return payload;
   if (encoding !== 'gzip') {

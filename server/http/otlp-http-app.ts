@@ -1,5 +1,5 @@
 import cors from '@fastify/cors';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { LoupeConfig } from '../config/types';
 import type { Distributor } from '../distributor/distributor';
@@ -33,7 +33,7 @@ export async function buildOtlpHttpApp(deps: OtlpHttpDeps): Promise<FastifyInsta
   const app = Fastify({
     loggerInstance: deps.logger.child({ component: 'otlp-http' }) as FastifyBaseLogger,
     bodyLimit: http?.maxRequestBodyBytes ?? 20 * 1024 * 1024,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   });
   if (http && http.corsAllowedOrigins.length > 0) {
     await app.register(cors, {
@@ -43,8 +43,10 @@ export async function buildOtlpHttpApp(deps: OtlpHttpDeps): Promise<FastifyInsta
     });
   }
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser([...PROTOBUF_TYPES, 'application/json'], { parseAs: 'buffer' }, (_req, body, done) =>
-    done(null, body),
+  app.addContentTypeParser(
+    [...PROTOBUF_TYPES, 'application/json'],
+    { parseAs: 'buffer' },
+    (_req, body, done) => done(null, body),
   );
   app.addHook('preParsing', gunzipBody);
   app.setErrorHandler(replyWithOtlpError);
@@ -55,7 +57,9 @@ export async function buildOtlpHttpApp(deps: OtlpHttpDeps): Promise<FastifyInsta
     const body = wantsProtobuf(request) ? raw : otlpJsonToProtobuf(raw.toString('utf8'), 'traces');
     const outcome = await deps.distributor.pushTraces(tenantId, body);
     const partial =
-      outcome.rejectedSpans > 0 ? { rejectedSpans: outcome.rejectedSpans, errorMessage: outcome.message ?? '' } : undefined;
+      outcome.rejectedSpans > 0
+        ? { rejectedSpans: outcome.rejectedSpans, errorMessage: outcome.message ?? '' }
+        : undefined;
     if (wantsProtobuf(request)) {
       return reply.type('application/x-protobuf').send(encodeExportResponseProtobuf('traces', partial));
     }

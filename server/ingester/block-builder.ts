@@ -9,12 +9,6 @@ interface QueuedJob {
   reject: (err: Error) => void;
 }
 
-/** The worker runs TypeScript directly; outside tsx (e.g. under vitest) it needs tsx's loader. */
-function workerExecArgv(): string[] {
-  const hasTsx = process.execArgv.some((arg) => arg.includes('tsx'));
-  return hasTsx ? process.execArgv : [...process.execArgv, '--import', 'tsx'];
-}
-
 /**
  * Runs block builds one at a time on a worker thread, so compression never blocks
  * request handling. A crashed worker is replaced and its job retried once.
@@ -45,9 +39,7 @@ export class BlockBuilder {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(new URL('./block-builder.worker.ts', import.meta.url), {
-      execArgv: workerExecArgv(),
-    });
+    const worker = new Worker(new URL('./block-builder.worker-entry.mjs', import.meta.url), { execArgv: [] });
     worker.on('message', (reply: WorkerReply) => this.onReply(reply));
     worker.on('error', (err) => this.onCrash(err));
     worker.on('exit', (code) => {

@@ -93,7 +93,12 @@ export class Ingester {
         refusedSpans += fragment.spanCount;
         const live = instance.live.get(fragment.key);
         if (!live?.truncated) {
-          records.push({ ...this.recordOf(tenantId, fragment), data: Buffer.alloc(0), spanCount: 0, truncated: true });
+          records.push({
+            ...this.recordOf(tenantId, fragment),
+            data: Buffer.alloc(0),
+            spanCount: 0,
+            truncated: true,
+          });
           keys.push(fragment.key);
         }
         continue;
@@ -221,7 +226,12 @@ export class Ingester {
         this.deps.metrics.blocksFlushed.inc({ tenant: instance.tenantId });
         this.deps.metrics.spansFlushed.inc({ tenant: instance.tenantId }, result.meta.totalSpans);
         this.deps.logger.info(
-          { tenant: instance.tenantId, blockId, traces: result.meta.totalTraces, spans: result.meta.totalSpans },
+          {
+            tenant: instance.tenantId,
+            blockId,
+            traces: result.meta.totalTraces,
+            spans: result.meta.totalSpans,
+          },
           'block flushed',
         );
         return;

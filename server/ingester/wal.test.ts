@@ -35,7 +35,9 @@ describe('Wal', () => {
     await wal.close();
 
     const { wal: reopened, records } = await replay(dir);
-    expect(records.map((r) => r.record)).toEqual(written.map((w) => ({ ...w, traceId: Buffer.from(w.traceId) })));
+    expect(records.map((r) => r.record)).toEqual(
+      written.map((w) => ({ ...w, traceId: Buffer.from(w.traceId) })),
+    );
     // Locations point at the data, so queries can read it back from disk.
     expect(reopened.read(records[2].location).toString()).toBe(written[2].data.toString());
     await reopened.close();
@@ -98,10 +100,17 @@ describe('Wal', () => {
     expect(readdirSync(dir)).toHaveLength(2);
     await wal.release(first.locations);
     expect(readdirSync(dir)).toHaveLength(1);
-    // The segment being written is kept even when released.
+    // A drained current segment is sealed and deleted too; the next append starts a new one.
     await wal.release(second.locations);
-    expect(readdirSync(dir)).toHaveLength(1);
+    expect(readdirSync(dir)).toHaveLength(0);
+    const third = wal.append([record(9)]);
+    await third.durable;
+    expect(third.locations[0].segment).toBeGreaterThan(second.locations[0].segment);
+    expect(wal.read(third.locations[0]).toString()).toBe(record(9).data.toString());
     await wal.close();
+    const { wal: reopened, records } = await replay(dir);
+    expect(records.map((r) => r.record.spanCount)).toEqual([10]);
+    await reopened.close();
   });
 
   it('group-commits concurrent appends and resolves each once durable', async () => {

@@ -99,7 +99,11 @@ export class Wal {
     const locations: WalLocation[] = [];
     for (const record of records) {
       const { frame, dataOffset } = encodeWalFrame(record);
-      locations.push({ segment: this.current, offset: this.nextOffset + dataOffset, length: record.data.length });
+      locations.push({
+        segment: this.current,
+        offset: this.nextOffset + dataOffset,
+        length: record.data.length,
+      });
       this.pending.push({ segment: this.current, frame });
       this.nextOffset += frame.length;
     }
@@ -205,10 +209,25 @@ export class Wal {
     }
   }
 
+  /**
+   * Deletes a segment none of whose records is unflushed. A drained current segment is sealed
+   * first (the next append starts a new one), so an idle WAL does not replay flushed data.
+   */
   private async deleteIfDrained(segment: number): Promise<void> {
-    if (segment === this.current || segment === this.handleSegment) return;
-    if ((this.liveRecords.get(segment) ?? 0) > 0) return;
-    if (!this.segmentSizes.has(segment)) return;
+    if ((this.liveRecords.get(segment) ?? 0) > 0 || !this.segmentSizes.has(segment)) return;
+    if (segment === this.current || segment === this.handleSegment) {
+      if (this.pending.length > 0 || this.flushing) return;
+      if (segment === this.current) {
+        this.current++;
+        this.nextOffset = 0;
+      }
+      if (segment === this.handleSegment) {
+        const handle = this.handle;
+        this.handle = undefined;
+        this.handleSegment = -1;
+        await handle?.close();
+      }
+    }
     this.liveRecords.delete(segment);
     this.segmentSizes.delete(segment);
     await unlink(join(this.dir, segmentName(segment))).catch(() => {});

@@ -32,7 +32,12 @@ export class TraceFinder {
     private readonly metrics: SelfMetrics,
   ) {}
 
-  async findTraceById(tenantId: string, traceId: Buffer, key: string, opts: FindOptions = {}): Promise<FoundTrace | undefined> {
+  async findTraceById(
+    tenantId: string,
+    traceId: Buffer,
+    key: string,
+    opts: FindOptions = {},
+  ): Promise<FoundTrace | undefined> {
     const began = performance.now();
     // Both snapshots are taken in the same tick: a block joins the blocklist in the same tick it
     // leaves the ingester, so the trace is always seen in one of them.

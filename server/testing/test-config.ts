@@ -22,7 +22,12 @@ export function testConfig(overrides: DeepPartial<LoupeConfig> = {}, dataDir = t
       grpc: { host: '127.0.0.1', port: 0, maxRecvMsgBytes: 20 * 1024 * 1024 },
       http: { host: '127.0.0.1', port: 0, maxRequestBodyBytes: 20 * 1024 * 1024, corsAllowedOrigins: [] },
     },
-    ingester: { traceIdlePeriodMs: 1000, maxBlockBytes: 50 * 1024 * 1024, maxBlockDurationMs: 3000, flushCheckPeriodMs: 200 },
+    ingester: {
+      traceIdlePeriodMs: 1000,
+      maxBlockBytes: 50 * 1024 * 1024,
+      maxBlockDurationMs: 3000,
+      flushCheckPeriodMs: 200,
+    },
     compactor: { blockRetentionMs: 7 * 24 * 3600 * 1000 },
     storage: {
       backend: 'local',
