@@ -154,7 +154,9 @@ export class ShardedBloom {
     const totalBytes = Math.max(MIN_SHARD_BYTES, Math.ceil(bits / 8));
     const shardCount = Math.ceil(totalBytes / Math.min(shardSizeBytes, MAX_SHARD_BYTES));
     const shardBytes = Math.max(MIN_SHARD_BYTES, Math.ceil(totalBytes / shardCount));
-    const shards = Array.from({ length: shardCount }, (_, i) => BloomShard.create(shardBytes, hashes, i, shardCount));
+    const shards = Array.from({ length: shardCount }, (_, i) =>
+      BloomShard.create(shardBytes, hashes, i, shardCount),
+    );
     return new ShardedBloom(shards);
   }
 
