@@ -46,6 +46,7 @@ export class BlockBuilder {
       if (this.worker === worker) this.worker = undefined;
       if (code !== 0 && !this.closed) this.onCrash(new Error(`block builder exited with code ${code}`));
     });
+    // Idle workers must not keep the process alive; busy ones must (a SIGTERM flush waits on them).
     worker.unref();
     this.worker = worker;
     return worker;
@@ -56,7 +57,9 @@ export class BlockBuilder {
     const queued = this.queue.shift();
     if (!queued) return;
     this.running = { ...queued, attempts: 1 };
-    this.ensureWorker().postMessage(queued.job);
+    const worker = this.ensureWorker();
+    worker.ref();
+    worker.postMessage(queued.job);
   }
 
   private onReply(reply: WorkerReply): void {
@@ -66,6 +69,7 @@ export class BlockBuilder {
       if (reply.ok) running.resolve(reply.result);
       else running.reject(new Error(reply.error));
     }
+    if (this.queue.length === 0) this.worker?.unref();
     this.next();
   }
 
@@ -80,6 +84,8 @@ export class BlockBuilder {
       return;
     }
     running.attempts++;
-    this.ensureWorker().postMessage(running.job);
+    const worker = this.ensureWorker();
+    worker.ref();
+    worker.postMessage(running.job);
   }
 }

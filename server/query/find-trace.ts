@@ -41,7 +41,10 @@ export class TraceFinder {
     const began = performance.now();
     // Both snapshots are taken in the same tick: a block joins the blocklist in the same tick it
     // leaves the ingester, so the trace is always seen in one of them.
-    const candidates = this.blocklist.candidates(tenantId, traceId, opts.startMs, opts.endMs);
+    // Oldest block first, so the first copy of a duplicated span is the one kept.
+    const candidates = this.blocklist
+      .candidates(tenantId, traceId, opts.startMs, opts.endMs)
+      .sort((a, b) => a.meta.createdAt.localeCompare(b.meta.createdAt));
     const unflushed = this.ingester.findUnflushed(tenantId, key);
     const fromBlocks = await Promise.all(candidates.map((c) => c.reader.findTrace(traceId)));
     const parts: Uint8Array[] = [];

@@ -1,0 +1,395 @@
+import {
+  type Attributes,
+  type AttributeValue,
+  defaultTextMapGetter,
+  defaultTextMapSetter,
+  type HrTime,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
+import { type ExportResult, ExportResultCode, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter as GrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
+import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  type ReadableSpan,
+  SimpleSpanProcessor,
+  type SpanExporter,
+} from '@opentelemetry/sdk-trace-base';
+import { afterAll, describe, expect, it } from 'vitest';
+import { fetchTrace, TRACE_FORMS } from './support/clients';
+import { blocksOnDisk, flushAll, removeDir, startTestLoupe, type TestLoupe } from './support/loupe-server';
+import type { FlatSpan, TypedValue } from './support/tempo-json';
+
+/**
+ * The real OpenTelemetry JS SDK, with each of its OTLP trace exporters, sends one trace that
+ * crosses three services; the Tempo API must return exactly what the SDK recorded (names,
+ * kinds, statuses, typed attributes, events, links, resources, timestamps to the nanosecond),
+ * as JSON and as protobuf, while the trace is live, once it is in a block, and after a restart.
+ */
+
+/** Records what the wrapped (real) exporter sent and what it was answered. */
+class RecordingExporter implements SpanExporter {
+  readonly sent: ReadableSpan[] = [];
+  readonly results: ExportResult[] = [];
+
+  constructor(private readonly inner: SpanExporter) {}
+
+  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
+    this.inner.export(spans, (result) => {
+      this.results.push(result);
+      if (result.code === ExportResultCode.SUCCESS) this.sent.push(...spans);
+      done(result);
+    });
+  }
+
+  shutdown(): Promise<void> {
+    return this.inner.shutdown();
+  }
+
+  forceFlush(): Promise<void> {
+    return this.inner.forceFlush?.() ?? Promise.resolve();
+  }
+}
+
+type GrpcOptions = NonNullable<ConstructorParameters<typeof GrpcExporter>[0]>;
+type ProtoOptions = NonNullable<ConstructorParameters<typeof ProtoExporter>[0]>;
+
+interface ExporterVariant {
+  name: string;
+  make: (server: TestLoupe) => SpanExporter;
+}
+
+const VARIANTS: ExporterVariant[] = [
+  { name: 'exporter-trace-otlp-grpc', make: (s) => new GrpcExporter({ url: `http://${s.grpc}` }) },
+  {
+    name: 'exporter-trace-otlp-grpc with gzip',
+    make: (s) =>
+      new GrpcExporter({ url: `http://${s.grpc}`, compression: 'gzip' as GrpcOptions['compression'] }),
+  },
+  { name: 'exporter-trace-otlp-proto', make: (s) => new ProtoExporter({ url: `${s.otlp}/v1/traces` }) },
+  {
+    name: 'exporter-trace-otlp-proto with gzip',
+    make: (s) =>
+      new ProtoExporter({ url: `${s.otlp}/v1/traces`, compression: 'gzip' as ProtoOptions['compression'] }),
+  },
+  { name: 'exporter-trace-otlp-http (JSON)', make: (s) => new JsonExporter({ url: `${s.otlp}/v1/traces` }) },
+  {
+    name: 'exporter-trace-otlp-http (JSON) with gzip',
+    make: (s) =>
+      new JsonExporter({ url: `${s.otlp}/v1/traces`, compression: 'gzip' as ProtoOptions['compression'] }),
+  },
+];
+
+const ORDER_ATTRIBUTES: Attributes = {
+  'order.id': 'ord-1042',
+  'order.items': 3,
+  'order.total': 12.5,
+  'order.express': true,
+  'order.tags': ['gift', 'express'],
+  'order.item_ids': [7, 11, 13],
+  'order.discount_cents': -250,
+  'order.customer_number': 5_000_000_123,
+};
+
+interface EmittedTrace {
+  traceId: string;
+  spans: ReadableSpan[];
+  linkedTrace: { traceId: string; spans: ReadableSpan[] };
+}
+
+/**
+ * frontend ── GET /checkout (server) ── POST /api/orders (client)
+ *   checkout ── POST /api/orders (server) ─┬─ compute-total (internal, event)
+ *                                          ├─ publish order.created (producer, link → nightly-reindex)
+ *                                          └─ POST /payments/charge (client, error)
+ *     payments ── charge card (server, error + exception) ── process order.created (consumer, link → publish)
+ * plus frontend's `nightly-reindex`, a trace of its own that `publish` links to.
+ */
+async function emitCheckoutTrace(makeExporter: () => SpanExporter): Promise<EmittedTrace> {
+  const propagator = new W3CTraceContextPropagator();
+  const services = ['frontend', 'checkout', 'payments'];
+  const exporters = services.map(() => new RecordingExporter(makeExporter()));
+  const providers = services.map(
+    (service, i) =>
+      new BasicTracerProvider({
+        resource: resourceFromAttributes({
+          'service.name': service,
+          'service.version': '1.4.2',
+          'deployment.environment.name': 'integration',
+          'host.cpu.count': 2,
+        }),
+        // Batching for two services, export-on-end for the third: both processors in play.
+        spanProcessors: [
+          i === 2
+            ? new SimpleSpanProcessor(exporters[i])
+            : new BatchSpanProcessor(exporters[i], { scheduledDelayMillis: 60_000 }),
+        ],
+      }),
+  );
+  const [frontend, checkout, payments] = providers.map((p, i) =>
+    p.getTracer(`${services[i]}-instrumentation`, '0.9.1'),
+  );
+  /** What one service hands the next over the wire: a W3C traceparent header. */
+  const handOver = (span: ReturnType<typeof frontend.startSpan>) => {
+    const carrier: Record<string, string> = {};
+    propagator.inject(trace.setSpan(ROOT_CONTEXT, span), carrier, defaultTextMapSetter);
+    return propagator.extract(ROOT_CONTEXT, carrier, defaultTextMapGetter);
+  };
+
+  try {
+    const reindex = frontend.startSpan('nightly-reindex', { kind: SpanKind.INTERNAL }, ROOT_CONTEXT);
+    reindex.end();
+
+    const root = frontend.startSpan(
+      'GET /checkout',
+      {
+        kind: SpanKind.SERVER,
+        attributes: { 'http.request.method': 'GET', 'http.response.status_code': 200 },
+      },
+      ROOT_CONTEXT,
+    );
+    const callOrders = frontend.startSpan(
+      'POST /api/orders',
+      { kind: SpanKind.CLIENT },
+      trace.setSpan(ROOT_CONTEXT, root),
+    );
+
+    const handle = checkout.startSpan(
+      'POST /api/orders',
+      { kind: SpanKind.SERVER, attributes: ORDER_ATTRIBUTES },
+      handOver(callOrders),
+    );
+    const inHandle = trace.setSpan(ROOT_CONTEXT, handle);
+    const compute = checkout.startSpan('compute-total', { kind: SpanKind.INTERNAL }, inHandle);
+    compute.addEvent('tax-applied', { 'tax.rate': 0.2, 'tax.region': 'EU', 'tax.lines': 2 });
+    compute.end();
+    const publish = checkout.startSpan(
+      'publish order.created',
+      {
+        kind: SpanKind.PRODUCER,
+        links: [
+          {
+            context: reindex.spanContext(),
+            attributes: { 'link.reason': 'reindex requested', 'link.weight': 1.5 },
+          },
+        ],
+      },
+      inHandle,
+    );
+    publish.end();
+    const callPayments = checkout.startSpan('POST /payments/charge', { kind: SpanKind.CLIENT }, inHandle);
+
+    const charge = payments.startSpan('charge card', { kind: SpanKind.SERVER }, handOver(callPayments));
+    charge.recordException(new Error('card declined: insufficient funds'));
+    charge.setStatus({ code: SpanStatusCode.ERROR, message: 'card declined' });
+    const consume = payments.startSpan(
+      'process order.created',
+      { kind: SpanKind.CONSUMER, links: [{ context: publish.spanContext() }] },
+      trace.setSpan(ROOT_CONTEXT, charge),
+    );
+    consume.setStatus({ code: SpanStatusCode.OK });
+    consume.end();
+    charge.end();
+
+    callPayments.setStatus({ code: SpanStatusCode.ERROR, message: 'payment failed with 402' });
+    callPayments.end();
+    handle.end();
+    callOrders.end();
+    root.end();
+
+    await Promise.all(providers.map((p) => p.forceFlush()));
+    const results = exporters.flatMap((e) => e.results);
+    for (const result of results) {
+      expect(result.code, `export failed: ${result.error?.message}`).toBe(ExportResultCode.SUCCESS);
+    }
+    const sent = exporters.flatMap((e) => e.sent);
+    const traceId = root.spanContext().traceId;
+    const linkedTraceId = reindex.spanContext().traceId;
+    expect(sent).toHaveLength(9);
+    return {
+      traceId,
+      spans: sent.filter((s) => s.spanContext().traceId === traceId),
+      linkedTrace: {
+        traceId: linkedTraceId,
+        spans: sent.filter((s) => s.spanContext().traceId === linkedTraceId),
+      },
+    };
+  } finally {
+    await Promise.all(providers.map((p) => p.shutdown()));
+  }
+}
+
+const KIND_NAMES: Record<SpanKind, string> = {
+  [SpanKind.INTERNAL]: 'SPAN_KIND_INTERNAL',
+  [SpanKind.SERVER]: 'SPAN_KIND_SERVER',
+  [SpanKind.CLIENT]: 'SPAN_KIND_CLIENT',
+  [SpanKind.PRODUCER]: 'SPAN_KIND_PRODUCER',
+  [SpanKind.CONSUMER]: 'SPAN_KIND_CONSUMER',
+};
+const STATUS_NAMES: Record<SpanStatusCode, string> = {
+  [SpanStatusCode.UNSET]: 'STATUS_CODE_UNSET',
+  [SpanStatusCode.OK]: 'STATUS_CODE_OK',
+  [SpanStatusCode.ERROR]: 'STATUS_CODE_ERROR',
+};
+
+function nanos([seconds, nanoseconds]: HrTime): string {
+  return (BigInt(seconds) * 1_000_000_000n + BigInt(nanoseconds)).toString();
+}
+
+/** OTLP's typing of a JS attribute value: whole numbers are int64, others double. */
+function typed(value: AttributeValue | null | undefined): TypedValue {
+  if (Array.isArray(value)) return { array: value.map((v) => typed(v as AttributeValue)) };
+  if (typeof value === 'string') return { string: value };
+  if (typeof value === 'boolean') return { bool: value };
+  if (typeof value === 'number') return Number.isInteger(value) ? { int: String(value) } : { double: value };
+  throw new Error(`unexpected attribute value ${String(value)}`);
+}
+
+function typedAttributes(attributes: Attributes | undefined): Record<string, TypedValue> {
+  return Object.fromEntries(Object.entries(attributes ?? {}).map(([k, v]) => [k, typed(v)]));
+}
+
+/** What the SDK recorded, in the shape the API is read into. */
+function expectedSpans(spans: ReadableSpan[]): FlatSpan[] {
+  return spans
+    .map((s) => ({
+      service: String(s.resource.attributes['service.name']),
+      resource: typedAttributes(s.resource.attributes),
+      scope: { name: s.instrumentationScope.name, version: s.instrumentationScope.version ?? '' },
+      traceId: s.spanContext().traceId,
+      spanId: s.spanContext().spanId,
+      parentSpanId: s.parentSpanContext?.spanId ?? '',
+      name: s.name,
+      kind: KIND_NAMES[s.kind],
+      startTimeUnixNano: nanos(s.startTime),
+      endTimeUnixNano: nanos(s.endTime),
+      attributes: typedAttributes(s.attributes),
+      events: s.events.map((e) => ({
+        name: e.name,
+        timeUnixNano: nanos(e.time),
+        attributes: typedAttributes(e.attributes),
+      })),
+      links: s.links.map((l) => ({
+        traceId: l.context.traceId,
+        spanId: l.context.spanId,
+        attributes: typedAttributes(l.attributes),
+      })),
+      status: { code: STATUS_NAMES[s.status.code], message: s.status.message ?? '' },
+    }))
+    .sort((a, b) => a.spanId.localeCompare(b.spanId));
+}
+
+async function expectTraceInEveryForm(
+  server: TestLoupe,
+  emitted: EmittedTrace,
+  stage: string,
+): Promise<void> {
+  const expected = expectedSpans(emitted.spans);
+  for (const form of TRACE_FORMS) {
+    const answer = await fetchTrace(server.api, emitted.traceId, form);
+    expect(answer.httpStatus, `${stage} ${form}`).toBe(200);
+    expect(answer.spans, `${stage} ${form}`).toEqual(expected);
+    if (form.startsWith('v2')) expect(answer.status ?? 'COMPLETE', `${stage} ${form}`).toBe('COMPLETE');
+  }
+  // The trace the producer's link points at is a trace of its own, found by its own ID.
+  const linked = await fetchTrace(server.api, emitted.linkedTrace.traceId, 'v2-proto');
+  expect(linked.spans, `${stage} linked trace`).toEqual(expectedSpans(emitted.linkedTrace.spans));
+}
+
+/** Spot checks of what a user looks for first, in terms of the API's own JSON. */
+function expectRecognisableCheckout(spans: FlatSpan[]): void {
+  const byName = (service: string, name: string) => {
+    const found = spans.find((s) => s.service === service && s.name === name);
+    if (!found) throw new Error(`no ${service} span named ${name}`);
+    return found;
+  };
+  expect(new Set(spans.map((s) => s.service))).toEqual(new Set(['frontend', 'checkout', 'payments']));
+  expect(new Set(spans.map((s) => s.kind))).toEqual(new Set(Object.values(KIND_NAMES)));
+  const root = byName('frontend', 'GET /checkout');
+  expect(root.parentSpanId).toBe('');
+  const order = byName('checkout', 'POST /api/orders');
+  expect(order.parentSpanId).toBe(byName('frontend', 'POST /api/orders').spanId);
+  expect(order.attributes).toMatchObject({
+    'order.id': { string: 'ord-1042' },
+    'order.items': { int: '3' },
+    'order.total': { double: 12.5 },
+    'order.express': { bool: true },
+    'order.tags': { array: [{ string: 'gift' }, { string: 'express' }] },
+    'order.item_ids': { array: [{ int: '7' }, { int: '11' }, { int: '13' }] },
+    'order.customer_number': { int: '5000000123' },
+  });
+  const charge = byName('payments', 'charge card');
+  expect(charge.status).toEqual({ code: 'STATUS_CODE_ERROR', message: 'card declined' });
+  expect(charge.parentSpanId).toBe(byName('checkout', 'POST /payments/charge').spanId);
+  const exception = charge.events.find((e) => e.name === 'exception');
+  expect(exception?.attributes['exception.type']).toEqual({ string: 'Error' });
+  expect(exception?.attributes['exception.message']).toEqual({ string: 'card declined: insufficient funds' });
+  const publish = byName('checkout', 'publish order.created');
+  expect(publish.links[0].attributes).toEqual({
+    'link.reason': { string: 'reindex requested' },
+    'link.weight': { double: 1.5 },
+  });
+  expect(byName('payments', 'process order.created').links).toEqual([
+    { traceId: publish.traceId, spanId: publish.spanId, attributes: {} },
+  ]);
+}
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) removeDir(dir);
+});
+
+describe.each(VARIANTS)('OpenTelemetry JS SDK via $name', ({ make }) => {
+  it('returns exactly the spans the SDK sent: live, from a block, and after a restart', async () => {
+    let server = await startTestLoupe();
+    dirs.push(server.dataDir);
+    try {
+      const current = server;
+      const emitted = await emitCheckoutTrace(() => make(current));
+      expect(emitted.spans).toHaveLength(8);
+
+      // Read-your-writes: queried the moment the exporters' calls resolved, before any cut.
+      await expectTraceInEveryForm(server, emitted, 'live');
+      expectRecognisableCheckout((await fetchTrace(server.api, emitted.traceId, 'v2-json')).spans);
+
+      await flushAll(server);
+      const traceIdBytes = Buffer.from(emitted.traceId, 'hex');
+      expect(server.loupe.blocklist.candidates('single-tenant', traceIdBytes).length).toBeGreaterThan(0);
+      expect(server.loupe.ingester.findUnflushed('single-tenant', emitted.traceId)).toBeUndefined();
+      expect(blocksOnDisk(server.config.storage.localPath).length).toBeGreaterThan(0);
+      await expectTraceInEveryForm(server, emitted, 'from blocks');
+
+      await server.loupe.stop();
+      server = await startTestLoupe({}, server.dataDir);
+      await expectTraceInEveryForm(server, emitted, 'after restart');
+    } finally {
+      await server.loupe.stop();
+    }
+  });
+});
+
+describe('OpenTelemetry JS SDK, a trace sent in parts by different exporters', () => {
+  it('merges what gRPC, protobuf and JSON exporters sent for one trace, live and after restart', async () => {
+    let server = await startTestLoupe();
+    dirs.push(server.dataDir);
+    try {
+      // One service per protocol, as in a mixed fleet: each exporter carries one third of the trace.
+      const makers = [VARIANTS[0], VARIANTS[2], VARIANTS[4]];
+      let call = 0;
+      const current = server;
+      const emitted = await emitCheckoutTrace(() => makers[call++ % makers.length].make(current));
+      await expectTraceInEveryForm(server, emitted, 'mixed live');
+      await server.loupe.stop();
+      server = await startTestLoupe({}, server.dataDir);
+      await expectTraceInEveryForm(server, emitted, 'mixed after restart');
+    } finally {
+      await server.loupe.stop();
+    }
+  });
+});
