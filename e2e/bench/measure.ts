@@ -1,0 +1,96 @@
+import type { Page } from '@playwright/test';
+
+/** Installed before any page script: records when the first span row appears and every long task. */
+export const INSTRUMENT = () => {
+  const bench = { rowsInsertedAt: -1, rowsVisibleAt: -1, longTasks: [] as { start: number; duration: number }[] };
+  (window as unknown as { __bench: typeof bench }).__bench = bench;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) bench.longTasks.push({ start: e.startTime, duration: e.duration });
+  }).observe({ type: 'longtask', buffered: true });
+  const observer = new MutationObserver(() => {
+    if (bench.rowsInsertedAt >= 0 || !document.querySelector('[role="treeitem"]')) return;
+    bench.rowsInsertedAt = performance.now();
+    observer.disconnect();
+    // The frame that paints the rows: the next animation frame, then the task after it.
+    requestAnimationFrame(() => setTimeout(() => (bench.rowsVisibleAt = performance.now())));
+  });
+  document.addEventListener('DOMContentLoaded', () => observer.observe(document.body, { childList: true, subtree: true }));
+};
+
+export interface LoadFigures {
+  /** Milliseconds from navigation start. */
+  rowsVisible: number;
+  apiStart: number;
+  apiFirstByte: number;
+  apiDone: number;
+  apiBytes: number;
+  longestLoadTask: number;
+}
+
+/**
+ * Opens `/trace/<id>` and measures until the first rows are on screen. With `body`, the trace
+ * request is answered from memory instead of by the server: what the UI alone costs.
+ */
+export async function measureLoad(page: Page, traceId: string, body?: Buffer): Promise<LoadFigures> {
+  await page.addInitScript(INSTRUMENT);
+  if (body) {
+    await page.route(`**/api/v2/traces/${traceId}`, (route) =>
+      route.fulfill({ status: 200, contentType: 'application/json', body }),
+    );
+  }
+  await page.goto(`/trace/${traceId}`, { waitUntil: 'commit' });
+  await page.waitForFunction(() => (window as unknown as { __bench: { rowsVisibleAt: number } }).__bench?.rowsVisibleAt >= 0, null, {
+    timeout: 120_000,
+    polling: 100,
+  });
+  return page.evaluate(() => {
+    const bench = (window as unknown as { __bench: { rowsVisibleAt: number; longTasks: { duration: number }[] } }).__bench;
+    const api = performance
+      .getEntriesByType('resource')
+      .find((e) => e.name.includes('/api/v2/traces/')) as PerformanceResourceTiming | undefined;
+    return {
+      rowsVisible: bench.rowsVisibleAt,
+      apiStart: api ? api.startTime : -1,
+      apiFirstByte: api ? api.responseStart : -1,
+      apiDone: api ? api.responseEnd : -1,
+      apiBytes: api ? api.encodedBodySize : -1,
+      longestLoadTask: Math.max(0, ...bench.longTasks.map((t) => t.duration)),
+    };
+  });
+}
+
+export interface ScrollFigures {
+  longestTask: number;
+  longTasks: number;
+  slowestJump: number;
+  lastRowShown: boolean;
+}
+
+/** Scrolls the waterfall from top to bottom in `jumps` jumps, waiting for each to render. */
+export async function measureScroll(page: Page, jumps: number, expectedLastRow: string): Promise<ScrollFigures> {
+  await page.waitForTimeout(1000);
+  await page.evaluate(() => {
+    (window as unknown as { __bench: { longTasks: unknown[] } }).__bench.longTasks.length = 0;
+  });
+  let slowestJump = 0;
+  for (let k = 1; k <= jumps; k++) {
+    const took = await page.evaluate(async (fraction) => {
+      const tree = document.querySelector<HTMLElement>('[role="tree"]')!;
+      const started = performance.now();
+      tree.scrollTop = (tree.scrollHeight - tree.clientHeight) * fraction;
+      await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+      return performance.now() - started;
+    }, k / jumps);
+    slowestJump = Math.max(slowestJump, took);
+    await page.waitForTimeout(150);
+  }
+  return page.evaluate((lastRow) => {
+    const tasks = (window as unknown as { __bench: { longTasks: { duration: number }[] } }).__bench.longTasks;
+    return {
+      longestTask: Math.max(0, ...tasks.map((t) => t.duration)),
+      longTasks: tasks.length,
+      slowestJump: 0,
+      lastRowShown: document.getElementById(lastRow) !== null,
+    };
+  }, expectedLastRow).then((figures) => ({ ...figures, slowestJump }));
+}

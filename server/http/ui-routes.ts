@@ -1,0 +1,99 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+export interface UiClientConfig {
+  version: string;
+  multitenancyEnabled: boolean;
+}
+
+export interface UiRoutesOptions {
+  /** Output of `vite build` (dist/web). */
+  distDir: string;
+  /** What the SPA reads once at start from `GET /loupe/config`. */
+  clientConfig: UiClientConfig;
+}
+
+/** Paths owned by the APIs: never answered with the SPA, even for a browser. */
+const API_PREFIXES = ['/api/', '/loki/', '/prometheus/', '/metrics', '/ready', '/loupe/'];
+/** Vite puts content-hashed files here; they never change under the same name. */
+const HASHED_ASSETS = '/assets/';
+
+const NOT_BUILT_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Loupe</title></head>
+<body style="font-family: sans-serif; background: #111217; color: #ccccdc; padding: 2rem">
+<h1>Loupe</h1>
+<p>The web UI has not been built yet. Run <code>npm run build</code> (or start with <code>npm start</code>),
+then reload this page. The Tempo API is available under <code>/api/</code>.</p>
+</body></html>`;
+
+function isApiPath(url: string): boolean {
+  return API_PREFIXES.some((prefix) => url === prefix.replace(/\/$/, '') || url.startsWith(prefix));
+}
+
+/** A browser navigation (or any client that takes HTML for an extensionless path). */
+function acceptsHtml(request: FastifyRequest, pathname: string): boolean {
+  const accept = request.headers.accept ?? '';
+  if (accept.includes('text/html')) return true;
+  const hasExtension = path.posix.extname(pathname) !== '';
+  return !hasExtension && (accept === '' || accept.includes('*/*'));
+}
+
+async function isFile(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves a URL path inside `root`, or undefined when it would escape it. */
+function resolveInside(root: string, pathname: string): string | undefined {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return undefined;
+  }
+  if (decoded.includes('\0')) return undefined;
+  const resolved = path.resolve(root, `.${path.posix.normalize(`/${decoded}`)}`);
+  return resolved === root || resolved.startsWith(root + path.sep) ? resolved : undefined;
+}
+
+/**
+ * The web UI: `GET /loupe/config`, the built SPA with long-lived caching for hashed assets, and a
+ * history fallback so deep links such as `/trace/<id>` survive a reload.
+ */
+export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Promise<void> {
+  const root = path.resolve(opts.distDir);
+  await app.register(fastifyStatic, { root, serve: false });
+
+  app.get('/loupe/config', async (_request, reply) => {
+    return reply.header('cache-control', 'no-store').send(opts.clientConfig);
+  });
+
+  const sendIndex = async (reply: FastifyReply): Promise<FastifyReply> => {
+    if (!(await isFile(path.join(root, 'index.html')))) {
+      return reply.code(200).type('text/html; charset=utf-8').send(NOT_BUILT_PAGE);
+    }
+    // The shell must be revalidated so a new build is picked up at once.
+    return reply.header('cache-control', 'no-cache').sendFile('index.html', root, { cacheControl: false });
+  };
+
+  app.get('/*', async (request, reply) => {
+    const pathname = request.url.split('?')[0];
+    if (isApiPath(pathname)) return reply.callNotFound();
+    if (pathname === '/' || pathname === '/index.html') return sendIndex(reply);
+    const file = resolveInside(root, pathname);
+    if (file && (await isFile(file))) {
+      const relative = path.relative(root, file);
+      if (pathname.startsWith(HASHED_ASSETS)) {
+        return reply.sendFile(relative, root, { maxAge: '365d', immutable: true });
+      }
+      return reply.sendFile(relative, root, { maxAge: '1h' });
+    }
+    if (acceptsHtml(request, pathname)) return sendIndex(reply);
+    return reply.callNotFound();
+  });
+}

@@ -1,0 +1,68 @@
+import type { OtlpSignal } from './otlp-json';
+import { ProtoWriter } from './proto-writer';
+
+/**
+ * OTLP `partial_success`: how many items were refused and why. Each signal counts its own
+ * items (spans, log records, data points); a count not for the response's signal is ignored.
+ */
+export interface PartialSuccess {
+  rejectedSpans?: number;
+  rejectedLogRecords?: number;
+  rejectedDataPoints?: number;
+  errorMessage?: string;
+}
+
+const REJECTED_FIELD: Record<OtlpSignal, keyof PartialSuccess> = {
+  traces: 'rejectedSpans',
+  logs: 'rejectedLogRecords',
+  metrics: 'rejectedDataPoints',
+};
+
+function rejectedCount(signal: OtlpSignal, partial: PartialSuccess): number {
+  const n = partial[REJECTED_FIELD[signal]];
+  return typeof n === 'number' && n > 0 ? Math.floor(n) : 0;
+}
+
+/**
+ * Export<Signal>ServiceResponse as protobuf. `partial_success` is written only when it says
+ * something (the spec makes an empty one equivalent to full success).
+ */
+export function encodeExportResponseProtobuf(signal: OtlpSignal, partial?: PartialSuccess): Buffer {
+  const w = new ProtoWriter(64);
+  const rejected = partial ? rejectedCount(signal, partial) : 0;
+  const message = partial?.errorMessage ?? '';
+  if (rejected > 0 || message !== '') {
+    w.openMessage(1); // partial_success
+    if (rejected > 0) w.varintField(1, rejected); // rejected_<items>, int64
+    if (message !== '') w.stringField(2, message); // error_message
+    w.closeMessage();
+  }
+  return w.finish();
+}
+
+/** The same response in OTLP/JSON: lowerCamelCase, the int64 count as a decimal string. */
+export function encodeExportResponseJson(signal: OtlpSignal, partial?: PartialSuccess): string {
+  const rejected = partial ? rejectedCount(signal, partial) : 0;
+  const message = partial?.errorMessage ?? '';
+  if (rejected === 0 && message === '') return '{}';
+  const body: Record<string, string> = {};
+  if (rejected > 0) body[REJECTED_FIELD[signal]] = String(rejected);
+  if (message !== '') body.errorMessage = message;
+  return JSON.stringify({ partialSuccess: body });
+}
+
+/** google.rpc.Status, the body of an OTLP/HTTP error response, as protobuf. */
+export function encodeStatusProtobuf(code: number, message: string): Buffer {
+  const w = new ProtoWriter(32 + message.length * 3);
+  if (code !== 0) w.tag(1, 0).int32(code);
+  if (message !== '') w.stringField(2, message);
+  return w.finish();
+}
+
+/** google.rpc.Status as JSON (int32 code as a number). */
+export function encodeStatusJson(code: number, message: string): string {
+  const body: { code?: number; message?: string } = {};
+  if (code !== 0) body.code = code;
+  if (message !== '') body.message = message;
+  return JSON.stringify(body);
+}

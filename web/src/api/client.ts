@@ -1,0 +1,114 @@
+import type { TraceLayout } from '../trace-model/layout';
+import { getTraceWorker } from '../trace-worker/trace-worker';
+import { takePrefetchedTrace } from './prefetch';
+
+/**
+ * The one module that talks to the server. Every failure becomes an `ApiError` saying whether a
+ * retry can help (network errors and 5xx) or not (a 4xx: the request itself is wrong).
+ */
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    message: string,
+    /** HTTP status, or 0 when the server could not be reached. */
+    readonly status: number,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** What `GET /loupe/config` returns. */
+export interface ClientConfig {
+  version: string;
+  multitenancyEnabled: boolean;
+}
+
+/**
+ * A trace ready to render. The page holds its layout; the full spans and the JSON text stay in
+ * the trace worker under `workerKey` (details, filtering and download ask it).
+ */
+export interface LoadedTrace {
+  layout: TraceLayout;
+  workerKey: string;
+  source: 'loupe' | 'file';
+  fileName?: string;
+}
+
+/** Same-origin URL; absolute so it also works where `fetch` has no base URL (tests). */
+function apiUrl(path: string): string {
+  return new URL(path, globalThis.location?.href ?? 'http://localhost/').toString();
+}
+
+async function request(path: string, init: RequestInit, prefetched?: Promise<Response>): Promise<Response> {
+  let response: Response;
+  try {
+    response = await (prefetched ?? fetch(apiUrl(path), init));
+  } catch (err) {
+    if (init.signal?.aborted) throw err;
+    throw new ApiError('Cannot reach the Loupe server. Is it running?', 0, true);
+  }
+  if (!response.ok && response.status !== 404) {
+    const message = await errorMessage(response);
+    throw new ApiError(message, response.status, response.status >= 500 || response.status === 429);
+  }
+  return response;
+}
+
+async function errorMessage(response: Response): Promise<string> {
+  const fallback = `The server answered ${response.status} ${response.statusText}`.trim();
+  let text = '';
+  try {
+    text = (await response.text()).trim();
+  } catch {
+    return fallback;
+  }
+  if (text === '') return fallback;
+  try {
+    const json = JSON.parse(text) as { message?: unknown; error?: unknown };
+    const message = json.message ?? json.error;
+    if (typeof message === 'string' && message !== '') return message;
+  } catch {
+    // plain text, as Tempo answers
+  }
+  return text.length > 500 ? `${text.slice(0, 500)}…` : text;
+}
+
+/** The app's own settings, loaded once at start. */
+export async function fetchClientConfig(signal?: AbortSignal): Promise<ClientConfig> {
+  const response = await request('/loupe/config', { signal, headers: { Accept: 'application/json' } });
+  if (response.status === 404) throw new ApiError('The server has no /loupe/config route.', 404, false);
+  const json = (await response.json()) as Partial<ClientConfig>;
+  return { version: String(json.version ?? ''), multitenancyEnabled: json.multitenancyEnabled === true };
+}
+
+/**
+ * Fetches a trace by ID and has the trace worker parse and lay it out. Resolves to null when the
+ * server does not know the trace (Tempo answers 200 with an empty trace, or 404).
+ * @param tenant sent as `X-Scope-OrgID` when set
+ * @param workerKey under which the worker keeps the trace
+ */
+export async function fetchTrace(
+  traceId: string,
+  options: { tenant?: string; signal?: AbortSignal; workerKey: string },
+): Promise<LoadedTrace | null> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (options.tenant) headers['X-Scope-OrgID'] = options.tenant;
+  const path = `/api/v2/traces/${encodeURIComponent(traceId)}`;
+  const prefetched = takePrefetchedTrace(traceId, options.tenant ?? '');
+  const response = await request(path, { signal: options.signal, headers }, prefetched);
+  if (response.status === 404) return null;
+  const worker = getTraceWorker();
+  // The body streams into the worker: the page never holds or parses the trace's JSON.
+  const body = worker.acceptsStreams && response.body ? response.body : await response.arrayBuffer();
+  const result = await worker.load(options.workerKey, body);
+  if (result.status === 'empty') return null;
+  if (result.status === 'invalid') {
+    throw new ApiError(
+      `The server sent a trace Loupe cannot read: ${result.message}`,
+      response.status,
+      false,
+    );
+  }
+  return { layout: result.layout, workerKey: options.workerKey, source: 'loupe' };
+}

@@ -1,0 +1,33 @@
+import { Link, useLocation, useSearchParams } from 'react-router';
+import { useClientConfig } from '../../api/queries';
+import { homeHref } from '../../state/url-state';
+import { TraceIdForm } from '../TraceIdForm';
+import { OpenFileButton } from './OpenFileButton';
+import { PreferenceToggles } from './PreferenceToggles';
+import { TenantPicker } from './TenantPicker';
+import { TimeRangePicker } from './TimeRangePicker';
+
+/** Grafana-style top bar: trace-ID box, tenant, global time range, file import and preferences. */
+export function TopBar() {
+  const [params] = useSearchParams();
+  const config = useClientConfig();
+  // The landing page has its own, larger box.
+  const onLanding = useLocation().pathname === '/';
+  return (
+    <header className="top-bar">
+      <Link to={homeHref(params)} className="brand" aria-label="Loupe home">
+        <svg viewBox="0 0 16 16" width="20" height="20" aria-hidden="true">
+          <circle cx="6.5" cy="6.5" r="4.5" fill="none" stroke="currentColor" strokeWidth="2" />
+          <path d="M10 10l4.5 4.5" stroke="currentColor" strokeWidth="2" />
+        </svg>
+        <span>Loupe</span>
+      </Link>
+      {!onLanding && <TraceIdForm variant="compact" />}
+      <div className="top-bar-spacer" />
+      {config.data?.multitenancyEnabled && <TenantPicker />}
+      <TimeRangePicker />
+      <OpenFileButton />
+      <PreferenceToggles />
+    </header>
+  );
+}

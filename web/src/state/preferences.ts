@@ -1,0 +1,42 @@
+import { create } from 'zustand';
+import { createJSONStorage, persist } from 'zustand/middleware';
+
+export type Theme = 'dark' | 'light';
+
+interface Preferences {
+  theme: Theme;
+  /** Show times in UTC instead of local time. */
+  utc: boolean;
+  /** Tenants typed before, newest first, for the tenant picker's suggestions. */
+  recentTenants: string[];
+  setTheme(theme: Theme): void;
+  setUtc(utc: boolean): void;
+  rememberTenant(tenant: string): void;
+}
+
+const MAX_RECENT_TENANTS = 8;
+
+/** User preferences, remembered in localStorage. */
+export const usePreferences = create<Preferences>()(
+  persist(
+    (set) => ({
+      theme: 'dark',
+      utc: false,
+      recentTenants: [],
+      setTheme: (theme) => set({ theme }),
+      setUtc: (utc) => set({ utc }),
+      rememberTenant: (tenant) =>
+        set((state) => ({
+          recentTenants: [tenant, ...state.recentTenants.filter((t) => t !== tenant)].slice(
+            0,
+            MAX_RECENT_TENANTS,
+          ),
+        })),
+    }),
+    {
+      name: 'loupe.preferences',
+      storage: createJSONStorage(() => localStorage),
+      partialize: ({ theme, utc, recentTenants }) => ({ theme, utc, recentTenants }),
+    },
+  ),
+);
