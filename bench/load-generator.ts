@@ -40,6 +40,7 @@ function send(body: Buffer): Promise<number> {
   });
 }
 
+const cpuBefore = process.cpuUsage();
 let next = 0;
 let failures = 0;
 const began = performance.now();
@@ -61,5 +62,9 @@ console.log(
     seconds,
     spansPerSec: generated.spanCount / seconds,
     failures,
+    loadGeneratorCpuSeconds: (() => {
+      const u = process.cpuUsage(cpuBefore);
+      return (u.user + u.system) / 1e6;
+    })(),
   }),
 );

@@ -145,8 +145,12 @@ export class Ingester {
     let live = 0;
     let backlog = 0;
     for (const instance of this.instances.values()) {
-      instance.cutIdleTraces(now - traceIdlePeriodMs);
-      if (instance.headIsFull(now, maxBlockBytes, maxBlockDurationMs)) this.flushHead(instance, now);
+      // Cut in block-sized steps: a burst of idle traces becomes several blocks, not one huge one.
+      for (;;) {
+        instance.cutIdleTraces(now - traceIdlePeriodMs, maxBlockBytes);
+        if (!instance.headIsFull(now, maxBlockBytes, maxBlockDurationMs)) break;
+        this.flushHead(instance, now);
+      }
       live += instance.live.size;
       backlog += instance.head.bytes;
       for (const block of instance.flushing.values()) backlog += block.bytes;

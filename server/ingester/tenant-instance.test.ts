@@ -67,3 +67,13 @@ describe('TenantInstance', () => {
     expect(instance.unflushedParts(B)).toBeUndefined();
   });
 });
+
+describe('TenantInstance cutting at max_block_bytes', () => {
+  it('stops filling the head block once it reaches the size limit', () => {
+    const instance = new TenantInstance('t', 0);
+    for (let i = 0; i < 10; i++) instance.append(fragment(i.toString(16).padStart(32, '0'), 100), 0);
+    expect(instance.cutIdleTraces(undefined, 250)).toBe(3);
+    expect(instance.head.bytes).toBe(300);
+    expect(instance.live.size).toBe(7);
+  });
+});

@@ -100,10 +100,14 @@ export class TenantInstance {
     trace.lastAppendMs = now;
   }
 
-  /** Moves traces idle since `idleBefore` (all of them when undefined) into the head block. */
-  cutIdleTraces(idleBefore: number | undefined): number {
+  /**
+   * Moves traces idle since `idleBefore` (all of them when undefined) into the head block,
+   * stopping once the head block holds `maxHeadBytes`, so blocks keep to max_block_bytes.
+   */
+  cutIdleTraces(idleBefore: number | undefined, maxHeadBytes = Number.POSITIVE_INFINITY): number {
     let cut = 0;
     for (const [key, trace] of this.live) {
+      if (this.head.bytes >= maxHeadBytes) break;
       if (idleBefore !== undefined && trace.lastAppendMs > idleBefore) continue;
       this.live.delete(key);
       const existing = this.head.traces.get(key);
