@@ -35,8 +35,9 @@ const spans = (n: number) => (n === 1 ? 'span' : 'spans');
  * The ingest hot path: reads an OTLP ExportTraceServiceRequest (or TracesData; the two are
  * wire-identical) and returns one TracesData fragment per trace ID. Only span IDs and times
  * are decoded; spans, resources and scopes are re-framed from the request's own bytes
- * (unknown fields included), so nothing is re-encoded. Spans with invalid IDs are counted
- * and left out; malformed input throws `OtlpDecodeError`.
+ * (unknown fields included), so nothing is re-encoded. Everything else is only checked to be
+ * well-formed, so that no stored trace can later fail to read. Spans with invalid IDs are
+ * counted and left out; malformed input throws `OtlpDecodeError`.
  */
 export function splitTracesByTraceId(body: Uint8Array): SplitTraces {
   const index = new RequestIndex(body);
