@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { generateTraceRequests } from '../fixtures/synthetic-traces';
+import { combineTraceParts } from '../server/otlp/combine-trace';
 import { splitTracesByTraceId } from '../server/otlp/split-traces';
 import { LocalBackend } from '../server/store/backend/local-backend';
 import { DEFAULT_BROTLI_QUALITY, DEFAULT_PAGE_SIZE_BYTES } from '../server/store/block-layout';
@@ -12,7 +13,9 @@ import type { TraceRecord } from '../server/store/types';
 
 /**
  * Block build and lookup benchmark on synthetic OTLP traffic: the numbers ADR 001 quotes.
- * `tsx bench/block.ts` prints the chosen settings; `--sweep` compares page sizes and qualities.
+ * `tsx bench/block.ts` prints the chosen settings; `--sweep` compares page sizes and qualities;
+ * `--combine` compares concatenated fragments with fragments merged by `combineTraceParts`, as
+ * the block-builder worker does (`--spans-per-request=N` sets the request size, default 512).
  */
 
 export interface BlockBenchResult {
@@ -41,14 +44,34 @@ interface Corpus {
   traces: TraceRecord[];
   spanCount: number;
   rawBytes: number;
+  /** Traces that arrived in more than one request. */
+  multiPartTraces: number;
+  /** Spans in the traces that arrived in more than one request. */
+  multiPartSpans: number;
+  /** CPU time spent in `combineTraceParts` (0 when fragments are concatenated). */
+  combineCpuMs: number;
 }
 
-/** Ingest-shaped data: requests split per trace, a trace's fragments concatenated (valid TracesData). */
-function prepareCorpus(traceCount: number, spansPerTrace: number | [number, number], seed: number): Corpus {
+interface CorpusOptions {
+  /** Merge a trace's fragments with `combineTraceParts`, as the block-builder worker does. */
+  combine?: boolean;
+  spansPerRequest?: number;
+}
+
+/**
+ * Ingest-shaped data: requests split per trace, a trace's fragments concatenated (valid
+ * TracesData) or, with `combine`, merged the way the block-builder worker merges them.
+ */
+function prepareCorpus(
+  traceCount: number,
+  spansPerTrace: number | [number, number],
+  seed: number,
+  options: CorpusOptions = {},
+): Corpus {
   const { requests, spanCount, rawBytes } = generateTraceRequests({
     traces: traceCount,
     spansPerTrace,
-    spansPerRequest: 512,
+    spansPerRequest: options.spansPerRequest ?? 512,
     seed,
   });
   const byTrace = new Map<
@@ -74,17 +97,28 @@ function prepareCorpus(traceCount: number, spansPerTrace: number | [number, numb
       }
     }
   }
+  const multiPart = [...byTrace.values()].filter((t) => t.parts.length > 1);
+  const multiPartSpans = multiPart.reduce((sum, t) => sum + t.spans, 0);
+  const merged = new Map<(typeof multiPart)[number], Uint8Array>();
+  // An untimed pass first: the worker merges traces all day, so its code is warm.
+  if (options.combine) for (const t of multiPart) combineTraceParts(t.parts, 0);
+  const cpuBefore = process.cpuUsage();
+  for (const t of multiPart) {
+    merged.set(t, options.combine ? combineTraceParts(t.parts, 0).data : Buffer.concat(t.parts));
+  }
+  const cpu = process.cpuUsage(cpuBefore);
+  const combineCpuMs = options.combine ? (cpu.user + cpu.system) / 1000 : 0;
   const traces: TraceRecord[] = [...byTrace.values()]
     .map((t) => ({
       traceId: t.traceId,
-      data: t.parts.length === 1 ? t.parts[0] : Buffer.concat(t.parts),
+      data: merged.get(t) ?? t.parts[0],
       spanCount: t.spans,
       startMs: t.start,
       endMs: t.end,
       truncated: false,
     }))
     .sort((a, b) => Buffer.compare(a.traceId, b.traceId));
-  return { traces, spanCount, rawBytes };
+  return { traces, spanCount, rawBytes, multiPartTraces: multiPart.length, multiPartSpans, combineCpuMs };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -196,9 +230,47 @@ async function sweep(): Promise<void> {
   }
 }
 
+/** The default settings on concatenated fragments and on fragments merged by `combineTraceParts`. */
+async function compareCombine(spansPerRequest: number): Promise<void> {
+  const concatenated = prepareCorpus(5000, SPANS_PER_TRACE, 1, { spansPerRequest });
+  const combined = prepareCorpus(5000, SPANS_PER_TRACE, 1, { spansPerRequest, combine: true });
+  const raw = concatenated.rawBytes / concatenated.spanCount;
+  console.log(
+    `${concatenated.traces.length} traces, ${concatenated.spanCount} spans; ${concatenated.multiPartTraces} traces ` +
+      `(${concatenated.multiPartSpans} spans) in more than one request of ${spansPerRequest} spans; ` +
+      `raw ${raw.toFixed(1)} B/span`,
+  );
+  const dataBytes = (c: Corpus) => c.traces.reduce((sum, t) => sum + t.data.length, 0) / c.spanCount;
+  // Warm the JIT and the brotli code paths so the first row is not penalised.
+  await measure(
+    { ...concatenated, traces: concatenated.traces.slice(0, 500) },
+    DEFAULT_PAGE_SIZE_BYTES,
+    DEFAULT_BROTLI_QUALITY,
+    50,
+  );
+  for (const [label, corpus] of [
+    ['concatenated', concatenated],
+    ['combined', combined],
+  ] as const) {
+    const r = await measure(corpus, DEFAULT_PAGE_SIZE_BYTES, DEFAULT_BROTLI_QUALITY, 500);
+    const combineRate = corpus.combineCpuMs > 0 ? corpus.multiPartSpans / (corpus.combineCpuMs / 1000) : 0;
+    console.log(
+      `${row(label, r)}   uncompressed ${dataBytes(corpus).toFixed(1)} B/span` +
+        (combineRate > 0 ? `, combine ${(combineRate / 1e6).toFixed(2)}M spans per CPU-s` : ''),
+    );
+  }
+}
+
+function numericArg(name: string, fallback: number): number {
+  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return arg ? Number(arg.slice(name.length + 3)) : fallback;
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   if (process.argv.includes('--sweep')) {
     await sweep();
+  } else if (process.argv.includes('--combine')) {
+    await compareCombine(numericArg('spans-per-request', 512));
   } else {
     const result = await measureBlockBuild();
     console.log(row(`${DEFAULT_PAGE_SIZE_BYTES / 1024} KB q${DEFAULT_BROTLI_QUALITY}`, result));

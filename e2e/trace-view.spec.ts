@@ -25,7 +25,9 @@ test('paste a trace ID, read the waterfall, expand, collapse and open details', 
   const charge = page.getByRole('treeitem', { name: /^payment PaymentService\/Charge, 45ms, error/ });
   await expect(charge).toBeVisible();
   await expect(charge.locator('.error-marker')).toBeVisible();
-  await expect(page.getByRole('treeitem', { name: /^checkout CheckoutService\/PlaceOrder.*a descendant failed/ })).toBeVisible();
+  await expect(
+    page.getByRole('treeitem', { name: /^checkout CheckoutService\/PlaceOrder.*a descendant failed/ }),
+  ).toBeVisible();
 
   const placeOrder = page.getByRole('treeitem', { name: /PlaceOrder/ });
   await placeOrder.getByRole('button', { name: 'Collapse' }).click();
@@ -38,11 +40,16 @@ test('paste a trace ID, read the waterfall, expand, collapse and open details', 
   const detail = page.getByRole('complementary', { name: 'PaymentService/Charge' });
   await expect(detail).toBeVisible();
   await expect(detail.getByText('Error — card declined')).toBeVisible();
-  await expect(detail.getByLabel('Stack trace')).toContainText('at charge (/srv/payment/src/charge.ts:42:11)');
+  await expect(detail.getByLabel('Stack trace')).toContainText(
+    'at charge (/srv/payment/src/charge.ts:42:11)',
+  );
   await expect(page).toHaveURL(`/trace/${traceId}?span=${ids.charge}`);
 
   mkdirSync('docs/images', { recursive: true });
   await page.screenshot({ path: 'docs/images/trace-view.png' });
+  await page.getByRole('button', { name: 'Switch to light theme' }).click();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+  await page.screenshot({ path: test.info().outputPath('trace-view-light.png') });
 });
 
 test('keyboard: arrows move, Enter opens details', async ({ page }) => {

@@ -2,7 +2,11 @@ import type { Page } from '@playwright/test';
 
 /** Installed before any page script: records when the first span row appears and every long task. */
 export const INSTRUMENT = () => {
-  const bench = { rowsInsertedAt: -1, rowsVisibleAt: -1, longTasks: [] as { start: number; duration: number }[] };
+  const bench = {
+    rowsInsertedAt: -1,
+    rowsVisibleAt: -1,
+    longTasks: [] as { start: number; duration: number }[],
+  };
   (window as unknown as { __bench: typeof bench }).__bench = bench;
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) bench.longTasks.push({ start: e.startTime, duration: e.duration });
@@ -14,7 +18,9 @@ export const INSTRUMENT = () => {
     // The frame that paints the rows: the next animation frame, then the task after it.
     requestAnimationFrame(() => setTimeout(() => (bench.rowsVisibleAt = performance.now())));
   });
-  document.addEventListener('DOMContentLoaded', () => observer.observe(document.body, { childList: true, subtree: true }));
+  document.addEventListener('DOMContentLoaded', () =>
+    observer.observe(document.body, { childList: true, subtree: true }),
+  );
 };
 
 export interface LoadFigures {
@@ -24,31 +30,39 @@ export interface LoadFigures {
   apiFirstByte: number;
   apiDone: number;
   apiBytes: number;
+  /** When the page handed the bytes to the trace worker, and when the layout came back. */
+  handedOver: number;
+  layoutReady: number;
+  /** The worker's own time: decoding, building the tree, laying it out. */
+  worker: { decode: number; tree: number; layout: number };
   longestLoadTask: number;
 }
 
-/**
- * Opens `/trace/<id>` and measures until the first rows are on screen. With `body`, the trace
- * request is answered from memory instead of by the server: what the UI alone costs.
- */
-export async function measureLoad(page: Page, traceId: string, body?: Buffer): Promise<LoadFigures> {
+/** Opens `/trace/<id>` and measures until the first rows are on screen. */
+export async function measureLoad(page: Page, traceId: string): Promise<LoadFigures> {
   await page.addInitScript(INSTRUMENT);
-  if (body) {
-    await page.route(`**/api/v2/traces/${traceId}`, (route) =>
-      route.fulfill({ status: 200, contentType: 'application/json', body }),
-    );
-  }
   await page.goto(`/trace/${traceId}`, { waitUntil: 'commit' });
-  await page.waitForFunction(() => (window as unknown as { __bench: { rowsVisibleAt: number } }).__bench?.rowsVisibleAt >= 0, null, {
-    timeout: 120_000,
-    polling: 100,
-  });
+  await page.waitForFunction(
+    () => (window as unknown as { __bench: { rowsVisibleAt: number } }).__bench?.rowsVisibleAt >= 0,
+    null,
+    {
+      timeout: 120_000,
+      polling: 100,
+    },
+  );
   return page.evaluate(() => {
-    const bench = (window as unknown as { __bench: { rowsVisibleAt: number; longTasks: { duration: number }[] } }).__bench;
-    const api = performance
-      .getEntriesByType('resource')
-      .find((e) => e.name.includes('/api/v2/traces/')) as PerformanceResourceTiming | undefined;
+    const bench = (
+      window as unknown as { __bench: { rowsVisibleAt: number; longTasks: { duration: number }[] } }
+    ).__bench;
+    const api = performance.getEntriesByType('resource').find((e) => e.name.includes('/api/v2/traces/')) as
+      | PerformanceResourceTiming
+      | undefined;
+    const mark = (name: string) =>
+      performance.getEntriesByName(name, 'mark')[0] as PerformanceMark | undefined;
     return {
+      handedOver: mark('loupe:trace-response')?.startTime ?? -1,
+      layoutReady: mark('loupe:trace-layout')?.startTime ?? -1,
+      worker: mark('loupe:trace-layout')?.detail ?? { decode: -1, tree: -1, layout: -1 },
       rowsVisible: bench.rowsVisibleAt,
       apiStart: api ? api.startTime : -1,
       apiFirstByte: api ? api.responseStart : -1,
@@ -67,7 +81,11 @@ export interface ScrollFigures {
 }
 
 /** Scrolls the waterfall from top to bottom in `jumps` jumps, waiting for each to render. */
-export async function measureScroll(page: Page, jumps: number, expectedLastRow: string): Promise<ScrollFigures> {
+export async function measureScroll(
+  page: Page,
+  jumps: number,
+  expectedLastRow: string,
+): Promise<ScrollFigures> {
   await page.waitForTimeout(1000);
   await page.evaluate(() => {
     (window as unknown as { __bench: { longTasks: unknown[] } }).__bench.longTasks.length = 0;
@@ -84,13 +102,16 @@ export async function measureScroll(page: Page, jumps: number, expectedLastRow: 
     slowestJump = Math.max(slowestJump, took);
     await page.waitForTimeout(150);
   }
-  return page.evaluate((lastRow) => {
-    const tasks = (window as unknown as { __bench: { longTasks: { duration: number }[] } }).__bench.longTasks;
-    return {
-      longestTask: Math.max(0, ...tasks.map((t) => t.duration)),
-      longTasks: tasks.length,
-      slowestJump: 0,
-      lastRowShown: document.getElementById(lastRow) !== null,
-    };
-  }, expectedLastRow).then((figures) => ({ ...figures, slowestJump }));
+  return page
+    .evaluate((lastRow) => {
+      const tasks = (window as unknown as { __bench: { longTasks: { duration: number }[] } }).__bench
+        .longTasks;
+      return {
+        longestTask: Math.max(0, ...tasks.map((t) => t.duration)),
+        longTasks: tasks.length,
+        slowestJump: 0,
+        lastRowShown: document.getElementById(lastRow) !== null,
+      };
+    }, expectedLastRow)
+    .then((figures) => ({ ...figures, slowestJump }));
 }

@@ -23,7 +23,9 @@ export async function waitForTrace(traceId: string, spanCount: number, timeoutMs
       async () => {
         const response = await fetch(`${LOUPE_URL}/api/v2/traces/${traceId}`);
         if (!response.ok) return -1;
-        const body = (await response.json()) as { trace?: { resourceSpans?: { scopeSpans?: { spans?: unknown[] }[] }[] } };
+        const body = (await response.json()) as {
+          trace?: { resourceSpans?: { scopeSpans?: { spans?: unknown[] }[] }[] };
+        };
         let count = 0;
         for (const rs of body.trace?.resourceSpans ?? []) {
           for (const ss of rs.scopeSpans ?? []) count += ss.spans?.length ?? 0;

@@ -16,7 +16,7 @@ export interface UiRoutesOptions {
 }
 
 /** Paths owned by the APIs: never answered with the SPA, even for a browser. */
-const API_PREFIXES = ['/api/', '/loki/', '/prometheus/', '/metrics', '/ready', '/loupe/'];
+const API_PREFIXES = ['/api', '/loki', '/prometheus', '/metrics', '/ready', '/loupe'];
 /** Vite puts content-hashed files here; they never change under the same name. */
 const HASHED_ASSETS = '/assets/';
 
@@ -29,7 +29,7 @@ then reload this page. The Tempo API is available under <code>/api/</code>.</p>
 </body></html>`;
 
 function isApiPath(url: string): boolean {
-  return API_PREFIXES.some((prefix) => url === prefix.replace(/\/$/, '') || url.startsWith(prefix));
+  return API_PREFIXES.some((prefix) => url === prefix || url.startsWith(`${prefix}/`));
 }
 
 /** A browser navigation (or any client that takes HTML for an extensionless path). */

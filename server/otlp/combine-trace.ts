@@ -19,29 +19,44 @@ const TAG_SPAN_ID = 0x12; // Span.span_id = 2
 const TAG_START_TIME = 0x39; // Span.start_time_unix_nano = 7
 const TAG_END_TIME = 0x41; // Span.end_time_unix_nano = 8
 
-/** A kept ResourceSpans or ScopeSpans: where its own fields are and what it will hold. */
-interface Container<Child> {
+/** A message's fields other than its nested list, as [start, end) pairs in `src`. */
+interface Header {
   src: Buffer;
-  /** Its fields other than the nested list, as [start, end) pairs in `src`. */
-  header: number[];
-  children: Child[];
+  ranges: number[];
+}
+/** A kept ScopeSpans: its header and its spans, which may come from different parts. */
+interface KeptScope {
+  header: Header;
+  /** The buffer each span is in, parallel to the pairs of `spanRanges`. */
+  spanSrcs: Buffer[];
+  /** Span [start, end) pairs. */
+  spanRanges: number[];
   bodyLength: number;
 }
-type KeptScope = Container<number>; // children: span [start, end) pairs
-type KeptResource = Container<KeptScope>;
+/** A kept ResourceSpans: its header and its scopes, one per distinct scope header. */
+interface KeptResource {
+  header: Header;
+  scopes: KeptScope[];
+  scopesByHeader: Map<string, KeptScope>;
+  bodyLength: number;
+}
 
 /**
  * Merges TracesData encodings of one trace (oldest first) at the byte level: a span whose
- * span_id was already seen is dropped (the first copy wins), ResourceSpans and ScopeSpans
- * left without spans are dropped, and once the next span would take the result past
- * `maxBytes` (when > 0) nothing more is added and `truncated` is set. Runs per query and per
- * block build, so spans are never decoded beyond their ID and times.
+ * span_id was already seen is dropped (the first copy wins); ResourceSpans whose fields other
+ * than scope_spans (resource, schema_url) are byte-identical become one, as do ScopeSpans of
+ * one resource whose scope and schema_url are, so a service's resource is stored once however
+ * many requests its spans came in; resources and scopes come in order of first appearance,
+ * spans in arrival order, and those left without spans are dropped. Once the next span would
+ * take the result past `maxBytes` (when > 0) nothing more is added and `truncated` is set.
+ * Runs per query and per block build, so spans are never decoded beyond their ID and times.
  */
 export function combineTraceParts(parts: Uint8Array[], maxBytes: number): CombinedTrace {
   const limit = maxBytes > 0 ? maxBytes : Number.POSITIVE_INFINITY;
   const seen = new Set<string>();
   const resources: KeptResource[] = [];
-  let total = 0; // bytes of the resources already closed
+  const resourcesByHeader = new Map<string, KeptResource>();
+  let total = 0; // exact size of the output so far
   let spanCount = 0;
   let truncated = false;
   let startNs = Number.POSITIVE_INFINITY;
@@ -59,55 +74,82 @@ export function combineTraceParts(parts: Uint8Array[], maxBytes: number): Combin
       }
       const rsLength = r.len(end);
       const resource = splitContainer(r, r.pos + rsLength, TAG_SCOPE_SPANS);
-      let keptResource: KeptResource | undefined;
-      let rsBody = headerLength(resource.header);
+      const resourceKey = headerKey(src, resource.header);
+      let keptResource = resourcesByHeader.get(resourceKey);
       for (let i = 0; i < resource.children.length; i += 2) {
         const scope = splitContainer(
           new ProtoReader(src, resource.children[i]),
           resource.children[i + 1],
           TAG_SPAN,
         );
-        let keptScope: KeptScope | undefined;
-        let ssBody = headerLength(scope.header);
+        const scopeKey = headerKey(src, scope.header);
+        let keptScope = keptResource?.scopesByHeader.get(scopeKey);
         for (let j = 0; j < scope.children.length; j += 2) {
           const spanStart = scope.children[j];
           const spanEnd = scope.children[j + 1];
           const span = readSpanKey(new ProtoReader(src, spanStart), spanEnd);
           if (seen.has(span.id)) continue;
+          // The span's field, plus the growth of the length prefixes around it.
+          const ssBody = keptScope ? keptScope.bodyLength : headerLength(scope.header);
           const nextSs = ssBody + lenFieldSize(spanEnd - spanStart);
-          const nextRs = rsBody + lenFieldSize(nextSs);
-          if (total + lenFieldSize(nextRs) > limit) {
+          const rsBody = keptResource ? keptResource.bodyLength : headerLength(resource.header);
+          const nextRs = rsBody - (keptScope ? lenFieldSize(ssBody) : 0) + lenFieldSize(nextSs);
+          const nextTotal = total - (keptResource ? lenFieldSize(rsBody) : 0) + lenFieldSize(nextRs);
+          if (nextTotal > limit) {
             truncated = true;
             break merging;
           }
           seen.add(span.id);
           if (!keptResource) {
-            keptResource = { src, header: resource.header, children: [], bodyLength: 0 };
+            keptResource = {
+              header: { src, ranges: resource.header },
+              scopes: [],
+              scopesByHeader: new Map(),
+              bodyLength: 0,
+            };
             resources.push(keptResource);
+            resourcesByHeader.set(resourceKey, keptResource);
           }
           if (!keptScope) {
-            keptScope = { src, header: scope.header, children: [], bodyLength: 0 };
-            keptResource.children.push(keptScope);
+            keptScope = {
+              header: { src, ranges: scope.header },
+              spanSrcs: [],
+              spanRanges: [],
+              bodyLength: 0,
+            };
+            keptResource.scopes.push(keptScope);
+            keptResource.scopesByHeader.set(scopeKey, keptScope);
           }
-          keptScope.children.push(spanStart, spanEnd);
-          keptScope.bodyLength = ssBody = nextSs;
+          keptScope.spanSrcs.push(src);
+          keptScope.spanRanges.push(spanStart, spanEnd);
+          keptScope.bodyLength = nextSs;
           keptResource.bodyLength = nextRs;
+          total = nextTotal;
           spanCount++;
           if (span.startNs < startNs) startNs = span.startNs;
           if (span.endNs > endNs) endNs = span.endNs;
         }
-        if (keptScope) rsBody += lenFieldSize(ssBody);
       }
-      if (keptResource) total += lenFieldSize(keptResource.bodyLength);
     }
   }
   return {
-    data: writeResources(resources),
+    data: writeResources(resources, total),
     spanCount,
     truncated,
     startMs: spanCount > 0 ? startNs / 1e6 : 0,
     endMs: spanCount > 0 ? endNs / 1e6 : 0,
   };
+}
+
+/**
+ * The header's bytes as a Map key. Ranges are whole fields, which delimit themselves, so equal
+ * keys mean the same fields with the same values in the same order.
+ */
+function headerKey(src: Buffer, ranges: number[]): string {
+  if (ranges.length === 2) return src.toString('latin1', ranges[0], ranges[1]);
+  let key = '';
+  for (let i = 0; i < ranges.length; i += 2) key += src.toString('latin1', ranges[i], ranges[i + 1]);
+  return key;
 }
 
 /** Reads a message's fields, separating the nested list (`listTag`) from the rest. */
@@ -157,27 +199,25 @@ function readSpanKey(r: ProtoReader, end: number): { id: string; startNs: number
   return { id, startNs, endNs };
 }
 
-function writeResources(resources: KeptResource[]): Buffer {
-  // Recomputed rather than taken from the loop, which stops mid-resource when truncating.
-  let total = 0;
-  for (const resource of resources) total += lenFieldSize(resource.bodyLength);
+function writeResources(resources: KeptResource[], total: number): Buffer {
   const out = Buffer.allocUnsafe(total);
   let pos = 0;
-  const copyRanges = (src: Buffer, ranges: number[]) => {
+  const copyHeader = ({ src, ranges }: Header) => {
     for (let i = 0; i < ranges.length; i += 2) pos += src.copy(out, pos, ranges[i], ranges[i + 1]);
   };
   for (const resource of resources) {
     out[pos++] = TAG_RESOURCE_SPANS;
     pos = writeVarint(out, pos, resource.bodyLength);
-    copyRanges(resource.src, resource.header);
-    for (const scope of resource.children) {
+    copyHeader(resource.header);
+    for (const scope of resource.scopes) {
       out[pos++] = TAG_SCOPE_SPANS;
       pos = writeVarint(out, pos, scope.bodyLength);
-      copyRanges(scope.src, scope.header);
-      for (let i = 0; i < scope.children.length; i += 2) {
+      copyHeader(scope.header);
+      const ranges = scope.spanRanges;
+      for (let i = 0; i < ranges.length; i += 2) {
         out[pos++] = TAG_SPAN;
-        pos = writeVarint(out, pos, scope.children[i + 1] - scope.children[i]);
-        pos += scope.src.copy(out, pos, scope.children[i], scope.children[i + 1]);
+        pos = writeVarint(out, pos, ranges[i + 1] - ranges[i]);
+        pos += scope.spanSrcs[i >> 1].copy(out, pos, ranges[i], ranges[i + 1]);
       }
     }
   }

@@ -6,7 +6,8 @@ import { toTempoResponse } from '../../fixtures/ui/otlp-json';
 /** The trace every component test can open; its spans start at a fixed time. */
 export const CHECKOUT_TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 export const CHECKOUT_START_MS = Date.UTC(2024, 4, 14, 9, 30, 0);
-export const checkoutResponse = () => toTempoResponse(buildCheckoutTrace(CHECKOUT_TRACE_ID, CHECKOUT_START_MS));
+export const checkoutResponse = () =>
+  toTempoResponse(buildCheckoutTrace(CHECKOUT_TRACE_ID, CHECKOUT_START_MS));
 
 export const configHandler = (multitenancyEnabled = false) =>
   http.get('*/loupe/config', () => HttpResponse.json({ version: 'test', multitenancyEnabled }));

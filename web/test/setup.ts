@@ -40,6 +40,12 @@ afterEach(() => {
   cleanup();
   localStorage.clear();
   usePreferences.setState({ theme: 'dark', utc: false, recentTenants: [] });
-  useViewStore.setState({ traceKey: '', collapsed: EMPTY, cursor: -1, window: FULL_WINDOW, scrollRequest: null });
+  useViewStore.setState({
+    traceKey: '',
+    collapsed: EMPTY,
+    cursor: -1,
+    window: FULL_WINDOW,
+    scrollRequest: null,
+  });
 });
 afterAll(() => mswServer.close());

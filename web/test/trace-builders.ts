@@ -5,13 +5,23 @@ import type { ParsedTrace, Resource, Span } from '../src/trace-model/types';
  * so unit tests can describe trees in a line each.
  */
 export function traceOf(
-  rows: [id: string, parent: string, service: string, startMs: number, durationMs: number, extra?: Partial<Span>][],
+  rows: [
+    id: string,
+    parent: string,
+    service: string,
+    startMs: number,
+    durationMs: number,
+    extra?: Partial<Span>,
+  ][],
 ): ParsedTrace {
   const resources = new Map<string, Resource>();
   const spans = rows.map(([spanId, parentSpanId, service, startMs, durationMs, extra]): Span => {
     let resource = resources.get(service);
     if (!resource) {
-      resource = { serviceName: service, attributes: [{ key: 'service.name', value: { stringValue: service } }] };
+      resource = {
+        serviceName: service,
+        attributes: [{ key: 'service.name', value: { stringValue: service } }],
+      };
       resources.set(service, resource);
     }
     return {
@@ -40,7 +50,10 @@ export function traceOf(
  * (i - 1) / fanOut; fanOut 1 makes a single chain `count` levels deep.
  */
 export function syntheticTrace(count: number, fanOut: number): ParsedTrace {
-  const resources: Resource[] = Array.from({ length: 10 }, (_, s) => ({ serviceName: `svc-${s}`, attributes: [] }));
+  const resources: Resource[] = Array.from({ length: 10 }, (_, s) => ({
+    serviceName: `svc-${s}`,
+    attributes: [],
+  }));
   const spans: Span[] = new Array(count);
   for (let i = 0; i < count; i++) {
     spans[i] = {

@@ -92,16 +92,19 @@ export async function fetchTrace(
   traceId: string,
   options: { tenant?: string; signal?: AbortSignal; workerKey: string },
 ): Promise<LoadedTrace | null> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  // Protobuf is what the server stores: it answers several times faster, in a third of the bytes.
+  const headers: Record<string, string> = { Accept: 'application/protobuf' };
   if (options.tenant) headers['X-Scope-OrgID'] = options.tenant;
   const path = `/api/v2/traces/${encodeURIComponent(traceId)}`;
   const prefetched = takePrefetchedTrace(traceId, options.tenant ?? '');
   const response = await request(path, { signal: options.signal, headers }, prefetched);
   if (response.status === 404) return null;
-  const worker = getTraceWorker();
-  // The body streams into the worker: the page never holds or parses the trace's JSON.
-  const body = worker.acceptsStreams && response.body ? response.body : await response.arrayBuffer();
-  const result = await worker.load(options.workerKey, body);
+  // The bytes are handed to the worker (transferred, not copied): the page never parses the JSON.
+  const body = await response.arrayBuffer();
+  performance.mark('loupe:trace-response');
+  const encoding = (response.headers.get('content-type') ?? '').includes('protobuf') ? 'protobuf' : 'json';
+  const result = await getTraceWorker().load(options.workerKey, body, encoding);
+  if (result.status === 'found') performance.mark('loupe:trace-layout', { detail: result.timings });
   if (result.status === 'empty') return null;
   if (result.status === 'invalid') {
     throw new ApiError(

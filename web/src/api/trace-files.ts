@@ -11,7 +11,7 @@ let opened = 0;
  */
 export async function openTraceFile(text: string, fileName: string): Promise<FileResult> {
   const workerKey = `file/${++opened}`;
-  const result = await getTraceWorker().load(workerKey, text);
+  const result = await getTraceWorker().load(workerKey, text, 'json');
   if (result.status === 'empty') return { ok: false, error: `${fileName} holds no spans.` };
   if (result.status === 'invalid') return { ok: false, error: `${fileName}: ${result.message}` };
   return { ok: true, trace: { layout: result.layout, workerKey, source: 'file', fileName } };

@@ -28,12 +28,7 @@ export function TraceIdForm({ variant }: { variant: 'compact' | 'large' }) {
   };
 
   return (
-    <form
-      className={`trace-id-form trace-id-form--${variant}`}
-      role="search"
-      aria-label="Open a trace"
-      onSubmit={submit}
-    >
+    <form className={`trace-id-form trace-id-form--${variant}`} aria-label="Open a trace" onSubmit={submit}>
       <label htmlFor={inputId} className={variant === 'compact' ? 'visually-hidden' : 'field-label'}>
         Trace ID
       </label>

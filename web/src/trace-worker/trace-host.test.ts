@@ -1,8 +1,9 @@
 // @vitest-environment node
 import { buildCheckoutTrace, checkoutSpanIds } from '../../../fixtures/ui/checkout-trace';
 import { toTempoResponse } from '../../../fixtures/ui/otlp-json';
+import { encodeTraceByIdResponse } from '../../../fixtures/ui/otlp-proto';
 import { FLAG_ERROR } from '../trace-model/build-model';
-import { EMPTY_FILTER, compileFilter } from '../trace-model/filter';
+import { compileFilter, EMPTY_FILTER } from '../trace-model/filter';
 import { indexOfSpanId } from '../trace-model/layout';
 import { TraceHost } from './trace-host';
 import { inThread } from './trace-worker';
@@ -30,28 +31,46 @@ describe('TraceHost', () => {
     expect(layout.eventIsException[layout.eventStart[charge]]).toBe(1);
   });
 
-  it('reads a streamed body, keeps the JSON text and answers filters until dropped', async () => {
+  it('keeps the JSON text and answers filters until dropped', async () => {
     const host = new TraceHost();
-    const stream = new Response(json).body!;
-    expect(await host.handle({ type: 'load', key: 'k', body: stream })).toMatchObject({ status: 'found' });
+    expect(await host.handle({ type: 'load', key: 'k', body: json, encoding: 'json' })).toMatchObject({
+      status: 'found',
+    });
     expect(await host.handle({ type: 'raw', key: 'k' })).toBe(json);
     const { filter } = compileFilter({ ...EMPTY_FILTER, service: 'payment' });
-    const matches = (await host.handle({ type: 'match', key: 'k', filter: filter! })) as { indices: Int32Array };
+    const matches = (await host.handle({ type: 'match', key: 'k', filter: filter! })) as {
+      indices: Int32Array;
+    };
     expect(matches.indices).toHaveLength(2);
     await host.handle({ type: 'drop', key: 'k' });
     await expect(host.handle({ type: 'raw', key: 'k' })).rejects.toThrow(/no longer loaded/);
+  });
+
+  it('decodes protobuf answers and writes them back as Tempo JSON for download', async () => {
+    const host = new TraceHost();
+    const bytes = encodeTraceByIdResponse(buildCheckoutTrace(TRACE_ID, Date.UTC(2024, 0, 1)));
+    const result = host.load('p', bytes.slice().buffer as ArrayBuffer, 'protobuf');
+    expect(result).toMatchObject({ status: 'found', layout: { traceId: TRACE_ID } });
+    const downloaded = JSON.parse((await host.handle({ type: 'raw', key: 'p' })) as string);
+    expect(downloaded.trace.resourceSpans).toHaveLength(5);
+    expect(host.load('q', new Uint8Array([0x0a, 0x05, 1]).buffer as ArrayBuffer, 'protobuf')).toMatchObject({
+      status: 'invalid',
+    });
   });
 
   it('says what is wrong with bad input, and when a trace is empty', () => {
     const host = new TraceHost();
     expect(host.load('a', '{oops')).toEqual({ status: 'invalid', message: 'This is not valid JSON.' });
     expect(host.load('b', '{"trace": {}}')).toEqual({ status: 'empty' });
-    expect(host.load('c', '{"what": 1}')).toMatchObject({ status: 'invalid', message: /Unrecognised trace JSON/ });
+    expect(host.load('c', '{"what": 1}')).toMatchObject({
+      status: 'invalid',
+      message: /Unrecognised trace JSON/,
+    });
   });
 
   it('serves the same answers through the in-thread worker interface', async () => {
     const worker = inThread();
-    const result = await worker.load('k', json);
+    const result = await worker.load('k', json, 'json');
     expect(result.status).toBe('found');
     const span = await worker.span('k', 0);
     expect(span.name).toBe('GET /checkout');

@@ -1,19 +1,32 @@
 import { buildTraceModel, type TraceModel } from '../trace-model/build-model';
 import { type CompiledFilter, type Matches, matchSpans } from '../trace-model/filter';
 import { type TraceLayout, toLayout } from '../trace-model/layout';
+import { parseTraceByIdResponse } from '../trace-model/parse-otlp-proto';
 import { parseTraceJson, TraceFormatError } from '../trace-model/parse-trace-json';
-import type { Span } from '../trace-model/types';
+import { ProtoError } from '../trace-model/proto-reader';
+import { toTempoJson } from '../trace-model/to-tempo-json';
+import type { ParsedTrace, Span } from '../trace-model/types';
+
+/** How a trace's bytes are encoded: JSON (any shape the UI reads) or Tempo's protobuf answer. */
+export type TraceEncoding = 'json' | 'protobuf';
 
 /** Requests the page sends to the trace worker. */
 export type HostRequest =
-  | { type: 'load'; key: string; body: ArrayBuffer | string | ReadableStream<Uint8Array> }
+  | { type: 'load'; key: string; body: ArrayBuffer | string; encoding: TraceEncoding }
   | { type: 'span'; key: string; index: number }
   | { type: 'match'; key: string; filter: CompiledFilter }
   | { type: 'raw'; key: string }
   | { type: 'drop'; key: string };
 
+/** Milliseconds the worker spent on each step of a load, for diagnostics (`performance` marks). */
+export interface LoadTimings {
+  decode: number;
+  tree: number;
+  layout: number;
+}
+
 export type LoadResult =
-  | { status: 'found'; layout: TraceLayout }
+  | { status: 'found'; layout: TraceLayout; timings: LoadTimings }
   | { status: 'empty' }
   | { status: 'invalid'; message: string };
 
@@ -30,20 +43,20 @@ export interface HostResults {
  * about them. Runs inside the trace worker, or in the page where workers do not exist (tests).
  */
 export class TraceHost {
-  private readonly traces = new Map<string, { model: TraceModel; rawJson: string }>();
+  private readonly traces = new Map<string, { model: TraceModel; parsed: ParsedTrace; rawJson?: string }>();
 
   async handle(request: HostRequest): Promise<HostResults[HostRequest['type']]> {
     switch (request.type) {
-      case 'load': {
-        const { body } = request;
-        return this.load(request.key, typeof body === 'string' || body instanceof ArrayBuffer ? body : await new Response(body).text());
-      }
+      case 'load':
+        return this.load(request.key, request.body, request.encoding);
       case 'span':
         return this.get(request.key).model.spans[request.index];
       case 'match':
         return matchSpans(this.get(request.key).model, request.filter);
-      case 'raw':
-        return this.get(request.key).rawJson;
+      case 'raw': {
+        const trace = this.get(request.key);
+        return trace.rawJson ?? toTempoJson(trace.parsed);
+      }
       case 'drop':
         this.traces.delete(request.key);
         return null;
@@ -51,24 +64,34 @@ export class TraceHost {
   }
 
   /** Decodes, parses and lays out a trace; keeps it under `key` for later questions. */
-  load(key: string, body: ArrayBuffer | string): LoadResult {
-    const rawJson = typeof body === 'string' ? body : new TextDecoder().decode(body);
-    let json: unknown;
+  load(key: string, body: ArrayBuffer | string, encoding: TraceEncoding = 'json'): LoadResult {
+    const marks = [performance.now()];
+    let parsed: ParsedTrace;
+    let rawJson: string | undefined;
     try {
-      json = JSON.parse(rawJson);
-    } catch {
-      return { status: 'invalid', message: 'This is not valid JSON.' };
-    }
-    try {
-      const parsed = parseTraceJson(json);
-      if (parsed.spans.length === 0) return { status: 'empty' };
-      const model = buildTraceModel(parsed);
-      this.traces.set(key, { model, rawJson });
-      return { status: 'found', layout: toLayout(model) };
+      if (encoding === 'protobuf') {
+        parsed = parseTraceByIdResponse(
+          typeof body === 'string' ? new TextEncoder().encode(body) : new Uint8Array(body),
+        );
+      } else {
+        rawJson = typeof body === 'string' ? body : new TextDecoder().decode(body);
+        parsed = parseTraceJson(JSON.parse(rawJson));
+      }
     } catch (err) {
-      if (err instanceof TraceFormatError) return { status: 'invalid', message: err.message };
+      if (err instanceof SyntaxError) return { status: 'invalid', message: 'This is not valid JSON.' };
+      if (err instanceof TraceFormatError || err instanceof ProtoError)
+        return { status: 'invalid', message: err.message };
       throw err;
     }
+    if (parsed.spans.length === 0) return { status: 'empty' };
+    marks.push(performance.now());
+    const model = buildTraceModel(parsed);
+    marks.push(performance.now());
+    this.traces.set(key, { model, parsed, rawJson });
+    const layout = toLayout(model);
+    marks.push(performance.now());
+    const step = (i: number) => Math.round(marks[i + 1] - marks[i]);
+    return { status: 'found', layout, timings: { decode: step(0), tree: step(1), layout: step(2) } };
   }
 
   private get(key: string) {

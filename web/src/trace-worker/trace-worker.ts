@@ -1,18 +1,19 @@
 import type { CompiledFilter, Matches } from '../trace-model/filter';
 import type { Span } from '../trace-model/types';
-import { type HostRequest, type HostResults, type LoadResult, TraceHost } from './trace-host';
+import {
+  type HostRequest,
+  type HostResults,
+  type LoadResult,
+  type TraceEncoding,
+  TraceHost,
+} from './trace-host';
 
-export type TraceBody = ArrayBuffer | string | ReadableStream<Uint8Array>;
+export type TraceBody = ArrayBuffer | string;
 
 /** The page's handle on the trace worker; every call is asynchronous. */
 export interface TraceWorker {
-  /**
-   * Parses a trace's JSON and keeps it under `key`. A buffer or stream is transferred, not
-   * copied: a response body streams straight into the worker.
-   */
-  load(key: string, body: TraceBody): Promise<LoadResult>;
-  /** Whether `load` takes a response body stream (transferable streams). */
-  readonly acceptsStreams: boolean;
+  /** Decodes a trace and keeps it under `key`. A buffer is transferred to the worker, not copied. */
+  load(key: string, body: TraceBody, encoding: TraceEncoding): Promise<LoadResult>;
   span(key: string, index: number): Promise<Span>;
   match(key: string, filter: CompiledFilter): Promise<Matches>;
   /** The JSON text the trace was loaded from. */
@@ -22,10 +23,13 @@ export interface TraceWorker {
 
 type Call = <T extends HostRequest>(request: T, transfer?: Transferable[]) => Promise<HostResults[T['type']]>;
 
-function api(call: Call, acceptsStreams: boolean): TraceWorker {
+function api(call: Call): TraceWorker {
   return {
-    acceptsStreams,
-    load: (key, body) => call({ type: 'load', key, body }, typeof body === 'string' ? [] : [body]) as Promise<LoadResult>,
+    load: (key, body, encoding) =>
+      call(
+        { type: 'load', key, body, encoding },
+        typeof body === 'string' ? [] : [body],
+      ) as Promise<LoadResult>,
     span: (key, index) => call({ type: 'span', key, index }) as Promise<Span>,
     match: (key, filter) => call({ type: 'match', key, filter }) as Promise<Matches>,
     raw: (key) => call({ type: 'raw', key }) as Promise<string>,
@@ -36,7 +40,9 @@ function api(call: Call, acceptsStreams: boolean): TraceWorker {
 function workerBacked(worker: Worker): TraceWorker {
   const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   let nextId = 1;
-  worker.onmessage = (event: MessageEvent<{ id: number; ok: boolean; result?: unknown; message?: string }>) => {
+  worker.onmessage = (
+    event: MessageEvent<{ id: number; ok: boolean; result?: unknown; message?: string }>,
+  ) => {
     const call = pending.get(event.data.id);
     pending.delete(event.data.id);
     if (event.data.ok) call?.resolve(event.data.result);
@@ -52,23 +58,12 @@ function workerBacked(worker: Worker): TraceWorker {
       pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
       worker.postMessage({ id, request }, transfer);
     });
-  return api(call, supportsTransferableStreams());
+  return api(call);
 }
 
 /** Same interface, same code, on the calling thread: for environments without workers (tests). */
 export function inThread(host = new TraceHost()): TraceWorker {
-  return api((request) => host.handle(request) as Promise<never>, false);
-}
-
-/** Chromium, Firefox and Safari 17+ can post a ReadableStream to a worker; older engines cannot. */
-function supportsTransferableStreams(): boolean {
-  try {
-    const stream = new ReadableStream();
-    new MessageChannel().port1.postMessage(stream, [stream as unknown as Transferable]);
-    return true;
-  } catch {
-    return false;
-  }
+  return api((request) => host.handle(request) as Promise<never>);
 }
 
 let instance: TraceWorker | undefined;
@@ -79,7 +74,9 @@ export function getTraceWorker(): TraceWorker {
     instance =
       typeof Worker === 'undefined'
         ? inThread()
-        : workerBacked(new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'loupe-traces' }));
+        : workerBacked(
+            new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'loupe-traces' }),
+          );
   }
   return instance;
 }

@@ -34,9 +34,9 @@ export function EventList({ span }: { span: Span }) {
               </p>
             )}
             {isException && stack && (
-              <div className="stack-trace" aria-label="Stack trace">
+              <section className="stack-trace" aria-label="Stack trace">
                 <TruncatedValue value={stack} limit={1500} multiline />
-              </div>
+              </section>
             )}
             {rest.length > 0 && (
               <AttributeTable attributes={rest} label={`Attributes of event ${event.name}`} />

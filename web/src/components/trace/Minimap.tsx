@@ -45,7 +45,9 @@ export function Minimap({ layout, viewWindow }: { layout: TraceLayout; viewWindo
     canvas.width = Math.round(width * ratio);
     canvas.height = Math.round(HEIGHT * ratio);
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    const errorColor = getComputedStyle(canvas).getPropertyValue('--color-error').trim() || '#f2495c';
+    // Redrawn when the theme changes: its error colour differs.
+    const fallback = theme === 'light' ? '#e02f44' : '#f2495c';
+    const errorColor = getComputedStyle(canvas).getPropertyValue('--color-error').trim() || fallback;
     drawMinimap(ctx, layout, width, HEIGHT, errorColor);
   }, [layout, width, theme]);
 
@@ -96,7 +98,7 @@ export function Minimap({ layout, viewWindow }: { layout: TraceLayout; viewWindo
         onPointerUp={onPointerUp}
         onKeyDown={onKeyDown}
       >
-        <canvas ref={canvasRef} style={{ width: '100%', height: HEIGHT }} aria-hidden="true" />
+        <canvas ref={canvasRef} style={{ width: '100%', height: HEIGHT }} />
         <div className="minimap-shade" style={{ left: 0, width: `${shown.start * 100}%` }} />
         <div className="minimap-shade" style={{ left: `${shown.end * 100}%`, right: 0 }} />
         <div

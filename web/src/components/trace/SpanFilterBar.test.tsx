@@ -8,8 +8,7 @@ async function openCheckout(query = '') {
   return app;
 }
 const rows = () => screen.getAllByRole('treeitem');
-const matchStatus = () =>
-  screen.getByRole('search', { name: 'Filter spans' }).querySelector('[role="status"]');
+const matchStatus = () => screen.getByRole('form', { name: 'Filter spans' }).querySelector('[role="status"]');
 
 describe('span filter', () => {
   it('counts matches of an operation search and keeps the filter in the URL', async () => {

@@ -22,7 +22,7 @@ export function SpanFilterBar({ layout, view }: { layout: TraceLayout; view: Tra
   const problems = view.filterProblems;
 
   return (
-    <form className="filter-bar" role="search" aria-label="Filter spans" onSubmit={(e) => e.preventDefault()}>
+    <form className="filter-bar" aria-label="Filter spans" onSubmit={(e) => e.preventDefault()}>
       <label className="filter-field">
         <span className="inline-label">Service</span>
         <select className="input" value={draft.service} onChange={(e) => update({ service: e.target.value })}>

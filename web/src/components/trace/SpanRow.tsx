@@ -76,7 +76,7 @@ export const SpanRow = memo(function SpanRow(props: SpanRowProps) {
   if (isError) classes.push('is-error');
 
   return (
-    // biome-ignore lint/a11y/useKeyWithClickEvents: the tree handles the keyboard (aria-activedescendant)
+    // biome-ignore lint/a11y/useKeyWithClickEvents lint/a11y/useFocusableInteractive: the tree holds focus and the keyboard; rows are its aria-activedescendant
     <div
       id={rowDomId(index)}
       role="treeitem"

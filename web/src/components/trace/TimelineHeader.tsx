@@ -36,6 +36,7 @@ export function TimelineHeader({ scale }: { scale: TimeScale }) {
       style={{ '--name-column': `${nameColumn * 100}%` } as React.CSSProperties}
     >
       <div className="timeline-header-name">Service &amp; operation</div>
+      {/* biome-ignore lint/a11y/useSemanticElements: a focusable splitter (ARIA window-splitter pattern), not an <hr> */}
       <div
         className="column-resizer"
         role="separator"

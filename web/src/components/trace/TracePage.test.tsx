@@ -1,6 +1,8 @@
 import { screen, waitFor } from '@testing-library/react';
 import { delay, HttpResponse, http } from 'msw';
-import { CHECKOUT_TRACE_ID, checkoutResponse, mswServer } from '../../../test/msw';
+import { buildCheckoutTrace } from '../../../../fixtures/ui/checkout-trace';
+import { encodeTraceByIdResponse } from '../../../../fixtures/ui/otlp-proto';
+import { CHECKOUT_START_MS, CHECKOUT_TRACE_ID, checkoutResponse, mswServer } from '../../../test/msw';
 import { renderApp } from '../../../test/render-app';
 
 describe('trace page states', () => {
@@ -81,6 +83,21 @@ describe('trace page states', () => {
     expect(requests.filter((p) => p.startsWith('/api/'))).toEqual([`/api/v2/traces/${CHECKOUT_TRACE_ID}`]);
     expect(window.__loupeTracePrefetch).toBeUndefined();
     mswServer.events.removeAllListeners();
+  });
+
+  it('asks for protobuf and reads it, as Tempo answers', async () => {
+    const accepts: (string | null)[] = [];
+    mswServer.use(
+      http.get('*/api/v2/traces/:id', ({ request }) => {
+        accepts.push(request.headers.get('accept'));
+        const body = encodeTraceByIdResponse(buildCheckoutTrace(CHECKOUT_TRACE_ID, CHECKOUT_START_MS));
+        return new HttpResponse(body, { headers: { 'content-type': 'application/protobuf' } });
+      }),
+    );
+    renderApp(`/trace/${CHECKOUT_TRACE_ID}`);
+    expect(await screen.findByRole('heading', { name: 'frontend: GET /checkout' })).toBeInTheDocument();
+    expect(screen.getAllByRole('treeitem')).toHaveLength(9);
+    expect(accepts).toEqual(['application/protobuf']);
   });
 
   it('announces a partial trace', async () => {
