@@ -1,3 +1,4 @@
+import { type Header, HeaderList } from './header-index';
 import { lenFieldSize, ProtoReader, writeVarint } from './wire';
 
 export interface CombinedTrace {
@@ -19,11 +20,6 @@ const TAG_SPAN_ID = 0x12; // Span.span_id = 2
 const TAG_START_TIME = 0x39; // Span.start_time_unix_nano = 7
 const TAG_END_TIME = 0x41; // Span.end_time_unix_nano = 8
 
-/** A message's fields other than its nested list, as [start, end) pairs in `src`. */
-interface Header {
-  src: Buffer;
-  ranges: number[];
-}
 /** A kept ScopeSpans: its header and its spans, which may come from different parts. */
 interface KeptScope {
   header: Header;
@@ -36,8 +32,7 @@ interface KeptScope {
 /** A kept ResourceSpans: its header and its scopes, one per distinct scope header. */
 interface KeptResource {
   header: Header;
-  scopes: KeptScope[];
-  scopesByHeader: Map<string, KeptScope>;
+  scopes: HeaderList<KeptScope>;
   bodyLength: number;
 }
 
@@ -54,8 +49,7 @@ interface KeptResource {
 export function combineTraceParts(parts: Uint8Array[], maxBytes: number): CombinedTrace {
   const limit = maxBytes > 0 ? maxBytes : Number.POSITIVE_INFINITY;
   const seen = new Set<string>();
-  const resources: KeptResource[] = [];
-  const resourcesByHeader = new Map<string, KeptResource>();
+  const resources = new HeaderList<KeptResource>();
   let total = 0; // exact size of the output so far
   let spanCount = 0;
   let truncated = false;
@@ -74,25 +68,23 @@ export function combineTraceParts(parts: Uint8Array[], maxBytes: number): Combin
       }
       const rsLength = r.len(end);
       const resource = splitContainer(r, r.pos + rsLength, TAG_SCOPE_SPANS);
-      const resourceKey = headerKey(src, resource.header);
-      let keptResource = resourcesByHeader.get(resourceKey);
+      let keptResource = resources.find(resource);
       for (let i = 0; i < resource.children.length; i += 2) {
         const scope = splitContainer(
           new ProtoReader(src, resource.children[i]),
           resource.children[i + 1],
           TAG_SPAN,
         );
-        const scopeKey = headerKey(src, scope.header);
-        let keptScope = keptResource?.scopesByHeader.get(scopeKey);
+        let keptScope = keptResource?.scopes.find(scope);
         for (let j = 0; j < scope.children.length; j += 2) {
           const spanStart = scope.children[j];
           const spanEnd = scope.children[j + 1];
           const span = readSpanKey(new ProtoReader(src, spanStart), spanEnd);
           if (seen.has(span.id)) continue;
           // The span's field, plus the growth of the length prefixes around it.
-          const ssBody = keptScope ? keptScope.bodyLength : headerLength(scope.header);
+          const ssBody = keptScope ? keptScope.bodyLength : scope.length;
           const nextSs = ssBody + lenFieldSize(spanEnd - spanStart);
-          const rsBody = keptResource ? keptResource.bodyLength : headerLength(resource.header);
+          const rsBody = keptResource ? keptResource.bodyLength : resource.length;
           const nextRs = rsBody - (keptScope ? lenFieldSize(ssBody) : 0) + lenFieldSize(nextSs);
           const nextTotal = total - (keptResource ? lenFieldSize(rsBody) : 0) + lenFieldSize(nextRs);
           if (nextTotal > limit) {
@@ -101,24 +93,12 @@ export function combineTraceParts(parts: Uint8Array[], maxBytes: number): Combin
           }
           seen.add(span.id);
           if (!keptResource) {
-            keptResource = {
-              header: { src, ranges: resource.header },
-              scopes: [],
-              scopesByHeader: new Map(),
-              bodyLength: 0,
-            };
-            resources.push(keptResource);
-            resourcesByHeader.set(resourceKey, keptResource);
+            keptResource = { header: resource, scopes: new HeaderList(), bodyLength: 0 };
+            resources.add(keptResource);
           }
           if (!keptScope) {
-            keptScope = {
-              header: { src, ranges: scope.header },
-              spanSrcs: [],
-              spanRanges: [],
-              bodyLength: 0,
-            };
-            keptResource.scopes.push(keptScope);
-            keptResource.scopesByHeader.set(scopeKey, keptScope);
+            keptScope = { header: scope, spanSrcs: [], spanRanges: [], bodyLength: 0 };
+            keptResource.scopes.add(keptScope);
           }
           keptScope.spanSrcs.push(src);
           keptScope.spanRanges.push(spanStart, spanEnd);
@@ -133,7 +113,7 @@ export function combineTraceParts(parts: Uint8Array[], maxBytes: number): Combin
     }
   }
   return {
-    data: writeResources(resources, total),
+    data: writeResources(resources.items, total),
     spanCount,
     truncated,
     startMs: spanCount > 0 ? startNs / 1e6 : 0,
@@ -142,44 +122,28 @@ export function combineTraceParts(parts: Uint8Array[], maxBytes: number): Combin
 }
 
 /**
- * The header's bytes as a Map key. Ranges are whole fields, which delimit themselves, so equal
- * keys mean the same fields with the same values in the same order.
+ * Reads a message's fields, separating the nested list (`listTag`, as `children`) from the
+ * rest (the header).
  */
-function headerKey(src: Buffer, ranges: number[]): string {
-  if (ranges.length === 2) return src.toString('latin1', ranges[0], ranges[1]);
-  let key = '';
-  for (let i = 0; i < ranges.length; i += 2) key += src.toString('latin1', ranges[i], ranges[i + 1]);
-  return key;
-}
-
-/** Reads a message's fields, separating the nested list (`listTag`) from the rest. */
-function splitContainer(
-  r: ProtoReader,
-  end: number,
-  listTag: number,
-): { header: number[]; children: number[] } {
-  const header: number[] = [];
+function splitContainer(r: ProtoReader, end: number, listTag: number): Header & { children: number[] } {
+  const ranges: number[] = [];
   const children: number[] = [];
+  let length = 0;
   while (r.pos < end) {
     const fieldStart = r.pos;
     const tag = r.tag(end);
     if (tag === listTag) {
-      const length = r.len(end);
-      children.push(r.pos, r.pos + length);
-      r.pos += length;
+      const listLength = r.len(end);
+      children.push(r.pos, r.pos + listLength);
+      r.pos += listLength;
       continue;
     }
     r.skip(tag & 7, end);
-    if (header.length > 0 && header[header.length - 1] === fieldStart) header[header.length - 1] = r.pos;
-    else header.push(fieldStart, r.pos);
+    length += r.pos - fieldStart;
+    if (ranges.length > 0 && ranges[ranges.length - 1] === fieldStart) ranges[ranges.length - 1] = r.pos;
+    else ranges.push(fieldStart, r.pos);
   }
-  return { header, children };
-}
-
-function headerLength(ranges: number[]): number {
-  let length = 0;
-  for (let i = 0; i < ranges.length; i += 2) length += ranges[i + 1] - ranges[i];
-  return length;
+  return { src: r.buf, ranges, length, children };
 }
 
 function readSpanKey(r: ProtoReader, end: number): { id: string; startNs: number; endNs: number } {
@@ -209,7 +173,7 @@ function writeResources(resources: KeptResource[], total: number): Buffer {
     out[pos++] = TAG_RESOURCE_SPANS;
     pos = writeVarint(out, pos, resource.bodyLength);
     copyHeader(resource.header);
-    for (const scope of resource.scopes) {
+    for (const scope of resource.scopes.items) {
       out[pos++] = TAG_SCOPE_SPANS;
       pos = writeVarint(out, pos, scope.bodyLength);
       copyHeader(scope.header);
