@@ -1,6 +1,7 @@
 import type { TraceLayout } from '../trace-model/layout';
 import { getTraceWorker } from '../trace-worker/trace-worker';
-import { takePrefetchedTrace } from './prefetch';
+import { traceQueryKey, traceWorkerKey } from './keys';
+import { takeAnyPrefetch, takePrefetchedTrace } from './prefetch';
 
 /**
  * The one module that talks to the server. Every failure becomes an `ApiError` saying whether a
@@ -82,8 +83,24 @@ export async function fetchClientConfig(signal?: AbortSignal): Promise<ClientCon
   return { version: String(json.version ?? ''), multitenancyEnabled: json.multitenancyEnabled === true };
 }
 
+/** Loads started at boot from the prefetched response, by worker key. */
+const earlyLoads = new Map<string, Promise<LoadedTrace | null>>();
+
 /**
- * Fetches a trace by ID and has the trace worker parse and lay it out. Resolves to null when the
+ * At boot: hands the response index.html prefetched to the trace worker at once, so decoding
+ * overlaps the app's start. `fetchTrace` adopts the result.
+ */
+export function startPrefetchedTraceLoad(): void {
+  const prefetch = takeAnyPrefetch();
+  if (!prefetch) return;
+  const workerKey = traceWorkerKey(traceQueryKey('loupe', prefetch.tenant, prefetch.id));
+  const load = request('', {}, prefetch.response).then((response) => loadTraceResponse(response, workerKey));
+  load.catch(() => undefined); // reported when adopted
+  earlyLoads.set(workerKey, load);
+}
+
+/**
+ * Fetches a trace by ID and has the trace worker decode and lay it out. Resolves to null when the
  * server does not know the trace (Tempo answers 200 with an empty trace, or 404).
  * @param tenant sent as `X-Scope-OrgID` when set
  * @param workerKey under which the worker keeps the trace
@@ -92,18 +109,29 @@ export async function fetchTrace(
   traceId: string,
   options: { tenant?: string; signal?: AbortSignal; workerKey: string },
 ): Promise<LoadedTrace | null> {
+  const early = earlyLoads.get(options.workerKey);
+  if (early) {
+    earlyLoads.delete(options.workerKey);
+    return early;
+  }
   // Protobuf is what the server stores: it answers several times faster, in a third of the bytes.
   const headers: Record<string, string> = { Accept: 'application/protobuf' };
   if (options.tenant) headers['X-Scope-OrgID'] = options.tenant;
   const path = `/api/v2/traces/${encodeURIComponent(traceId)}`;
   const prefetched = takePrefetchedTrace(traceId, options.tenant ?? '');
-  const response = await request(path, { signal: options.signal, headers }, prefetched);
+  return loadTraceResponse(
+    await request(path, { signal: options.signal, headers }, prefetched),
+    options.workerKey,
+  );
+}
+
+async function loadTraceResponse(response: Response, workerKey: string): Promise<LoadedTrace | null> {
   if (response.status === 404) return null;
-  // The bytes are handed to the worker (transferred, not copied): the page never parses the JSON.
+  // The bytes are handed to the worker (transferred, not copied): the page never parses them.
   const body = await response.arrayBuffer();
   performance.mark('loupe:trace-response');
   const encoding = (response.headers.get('content-type') ?? '').includes('protobuf') ? 'protobuf' : 'json';
-  const result = await getTraceWorker().load(options.workerKey, body, encoding);
+  const result = await getTraceWorker().load(workerKey, body, encoding);
   if (result.status === 'found') performance.mark('loupe:trace-layout', { detail: result.timings });
   if (result.status === 'empty') return null;
   if (result.status === 'invalid') {
@@ -113,5 +141,5 @@ export async function fetchTrace(
       false,
     );
   }
-  return { layout: result.layout, workerKey: options.workerKey, source: 'loupe' };
+  return { layout: result.layout, workerKey, source: 'loupe' };
 }

@@ -1,8 +1,9 @@
 /**
  * index.html starts fetching the trace of a `/trace/<id>` URL before the bundle loads, so the
- * server works while the app boots. The first request for that same trace adopts the response.
+ * server works while the app boots. At boot the app hands that response to the trace worker
+ * (`startPrefetchedTraceLoad`); failing that, the first request for the same trace adopts it.
  */
-interface TracePrefetch {
+export interface TracePrefetch {
   id: string;
   tenant: string;
   response: Promise<Response>;
@@ -12,6 +13,14 @@ declare global {
   interface Window {
     __loupeTracePrefetch?: TracePrefetch;
   }
+}
+
+/** The prefetch, whatever its trace, once. */
+export function takeAnyPrefetch(): TracePrefetch | undefined {
+  if (typeof window === 'undefined') return undefined;
+  const prefetch = window.__loupeTracePrefetch;
+  window.__loupeTracePrefetch = undefined;
+  return prefetch;
 }
 
 /** The prefetched response for this trace and tenant, once; undefined otherwise. */

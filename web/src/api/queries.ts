@@ -1,17 +1,12 @@
 import { keepPreviousData, type QueryClient, useQuery } from '@tanstack/react-query';
 import type { CompiledFilter } from '../trace-model/filter';
-import { canonicalTraceId } from '../trace-model/ids';
 import { getTraceWorker } from '../trace-worker/trace-worker';
 import type { ApiError } from './client';
 import { fetchClientConfig, fetchTrace, type LoadedTrace } from './client';
+import { type DataSource, traceQueryKey, traceWorkerKey } from './keys';
 
-/** Where a trace comes from: the Loupe server, or a JSON file opened in the browser. */
-export type DataSource = 'loupe' | 'file';
-
-/** Query key for a trace: data source and tenant first, so tenants never share cache entries. */
-export function traceQueryKey(dataSource: DataSource, tenant: string, traceId: string) {
-  return ['trace', dataSource, tenant, canonicalTraceId(traceId)] as const;
-}
+export type { DataSource } from './keys';
+export { traceQueryKey } from './keys';
 
 export function useClientConfig() {
   return useQuery({
@@ -29,7 +24,7 @@ export function useTrace(traceId: string, tenant: string, dataSource: DataSource
   return useQuery<LoadedTrace | null, ApiError>({
     queryKey,
     queryFn: ({ signal }) =>
-      fetchTrace(traceId, { tenant: tenant || undefined, signal, workerKey: queryKey.join('/') }),
+      fetchTrace(traceId, { tenant: tenant || undefined, signal, workerKey: traceWorkerKey(queryKey) }),
     enabled: dataSource === 'loupe',
   });
 }

@@ -13,8 +13,15 @@ export interface TraceLayout {
   baseSec: number;
   format: ParsedTrace['format'];
   partialMessage?: string;
-  names: string[];
-  spanIds: string[];
+  count: number;
+  /**
+   * Names and span IDs, each packed into one string with offsets (see `spanName`, `spanIdAt`):
+   * posting one long string between threads is a copy, 100k short ones are 100k objects.
+   */
+  namesText: string;
+  nameStart: Uint32Array;
+  spanIdsText: string;
+  spanIdStart: Uint32Array;
   services: string[];
   serviceIndex: Int32Array;
   parent: Int32Array;
@@ -42,11 +49,16 @@ export function toLayout(model: TraceModel): TraceLayout {
   const n = model.spans.length;
   const names: string[] = new Array(n);
   const spanIds: string[] = new Array(n);
+  const nameStart = new Uint32Array(n + 1);
+  const spanIdStart = new Uint32Array(n + 1);
   const eventStart = new Int32Array(n + 1);
   for (let i = 0; i < n; i++) {
-    names[i] = model.spans[i].name;
-    spanIds[i] = model.spans[i].spanId;
-    eventStart[i + 1] = eventStart[i] + model.spans[i].events.length;
+    const span = model.spans[i];
+    names[i] = span.name;
+    spanIds[i] = span.spanId;
+    nameStart[i + 1] = nameStart[i] + span.name.length;
+    spanIdStart[i + 1] = spanIdStart[i] + span.spanId.length;
+    eventStart[i + 1] = eventStart[i] + span.events.length;
   }
   const eventOffsetNs = new Float64Array(eventStart[n]);
   const eventIsException = new Uint8Array(eventStart[n]);
@@ -62,8 +74,11 @@ export function toLayout(model: TraceModel): TraceLayout {
     baseSec: model.baseSec,
     format: model.format,
     partialMessage: model.partialMessage,
-    names,
-    spanIds,
+    count: n,
+    namesText: names.join(''),
+    nameStart,
+    spanIdsText: spanIds.join(''),
+    spanIdStart,
     services: model.services,
     serviceIndex: model.serviceIndex,
     parent: model.parent,
@@ -84,15 +99,41 @@ export function toLayout(model: TraceModel): TraceLayout {
   };
 }
 
-const idIndexes = new WeakMap<TraceLayout, Map<string, number>>();
+/** The name of span i. */
+export function spanName(layout: TraceLayout, i: number): string {
+  return layout.namesText.slice(layout.nameStart[i], layout.nameStart[i + 1]);
+}
 
-/** Tree index of the (first) span with this hex ID, or -1. The lookup map is built on first use. */
-export function indexOfSpanId(layout: TraceLayout, spanId: string): number {
-  let map = idIndexes.get(layout);
-  if (!map) {
-    map = new Map();
-    for (let i = layout.spanIds.length - 1; i >= 0; i--) map.set(layout.spanIds[i], i);
-    idIndexes.set(layout, map);
+/** The hex ID of span i. */
+export function spanIdAt(layout: TraceLayout, i: number): string {
+  return layout.spanIdsText.slice(layout.spanIdStart[i], layout.spanIdStart[i + 1]);
+}
+
+/** The first k with start[k] === position, or -1 (start ascends). */
+function indexAt(start: Uint32Array, count: number, position: number): number {
+  let lo = 0;
+  let hi = count - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (start[mid] < position) lo = mid + 1;
+    else hi = mid - 1;
   }
-  return map.get(spanId) ?? -1;
+  return lo < count && start[lo] === position ? lo : -1;
+}
+
+/**
+ * Tree index of the first span with this hex ID, or -1: a native substring search over the packed
+ * IDs, keeping only hits that start and end on ID boundaries.
+ */
+export function indexOfSpanId(layout: TraceLayout, spanId: string): number {
+  if (spanId === '') return -1;
+  for (
+    let at = layout.spanIdsText.indexOf(spanId);
+    at >= 0;
+    at = layout.spanIdsText.indexOf(spanId, at + 1)
+  ) {
+    const i = indexAt(layout.spanIdStart, layout.count, at);
+    if (i >= 0 && layout.spanIdStart[i + 1] === at + spanId.length) return i;
+  }
+  return -1;
 }

@@ -4,7 +4,7 @@ import { toTempoResponse } from '../../../fixtures/ui/otlp-json';
 import { encodeTraceByIdResponse } from '../../../fixtures/ui/otlp-proto';
 import { FLAG_ERROR } from '../trace-model/build-model';
 import { compileFilter, EMPTY_FILTER } from '../trace-model/filter';
-import { indexOfSpanId } from '../trace-model/layout';
+import { indexOfSpanId, spanIdAt, spanName } from '../trace-model/layout';
 import { TraceHost } from './trace-host';
 import { inThread } from './trace-worker';
 
@@ -20,9 +20,11 @@ describe('TraceHost', () => {
     if (result.status !== 'found') return;
     const { layout } = result;
     expect(layout.traceId).toBe(TRACE_ID);
-    expect(layout.names).toHaveLength(9);
+    expect(layout.count).toBe(9);
     const charge = indexOfSpanId(layout, ids.charge);
-    expect(layout.names[charge]).toBe('PaymentService/Charge');
+    expect(spanName(layout, charge)).toBe('PaymentService/Charge');
+    expect(spanIdAt(layout, charge)).toBe(ids.charge);
+    expect(indexOfSpanId(layout, ids.charge.slice(2))).toBe(-1);
     expect(layout.services[layout.serviceIndex[charge]]).toBe('payment');
     expect(layout.flags[charge] & FLAG_ERROR).toBeTruthy();
     // One exception event, 43 ms into the span.

@@ -11,7 +11,7 @@ import {
 } from '../../trace-model/build-model';
 import { serviceColor } from '../../trace-model/colors';
 import { formatDuration, formatTimestamp } from '../../trace-model/format';
-import type { TraceLayout } from '../../trace-model/layout';
+import { spanName, type TraceLayout } from '../../trace-model/layout';
 import { toEpochMs } from '../../trace-model/nanos';
 import type { Span } from '../../trace-model/types';
 import { CopyButton } from '../common/CopyButton';
@@ -35,7 +35,7 @@ export function SpanDetail({ trace, index, onClose, onSelect }: SpanDetailProps)
   const { layout } = trace;
   const details = useSpanDetails(trace, index);
   const titleId = useId();
-  const name = layout.names[index];
+  const name = spanName(layout, index);
   return (
     <aside className="span-detail" aria-labelledby={titleId}>
       <header className="span-detail-header">

@@ -88,7 +88,7 @@ export function SpanFilterBar({ layout, view }: { layout: TraceLayout; view: Tra
           <span role="status" className={matchCount > 0 ? '' : 'muted'}>
             {matchCount === 1
               ? '1 span matches'
-              : `${formatCount(matchCount)} of ${plural(layout.names.length, 'span')} match`}
+              : `${formatCount(matchCount)} of ${plural(layout.count, 'span')} match`}
           </span>
           <button
             type="button"

@@ -8,7 +8,7 @@ import {
 } from '../../trace-model/build-model';
 import { serviceColor } from '../../trace-model/colors';
 import { formatDuration } from '../../trace-model/format';
-import type { TraceLayout } from '../../trace-model/layout';
+import { spanName, type TraceLayout } from '../../trace-model/layout';
 import {
   barGeometry,
   durationLabelPlacement,
@@ -40,7 +40,7 @@ interface SpanRowProps {
 /** One span: indented name with service colour and markers on the left, its bar on the right. */
 export const SpanRow = memo(function SpanRow(props: SpanRowProps) {
   const { layout, index, scale } = props;
-  const name = layout.names[index];
+  const name = spanName(layout, index);
   const flags = layout.flags[index];
   const depth = layout.depth[index];
   const childCount = layout.childCount[index];

@@ -4,6 +4,7 @@ import { buildCheckoutTrace } from '../../../../fixtures/ui/checkout-trace';
 import { encodeTraceByIdResponse } from '../../../../fixtures/ui/otlp-proto';
 import { CHECKOUT_START_MS, CHECKOUT_TRACE_ID, checkoutResponse, mswServer } from '../../../test/msw';
 import { renderApp } from '../../../test/render-app';
+import { startPrefetchedTraceLoad } from '../../api/client';
 
 describe('trace page states', () => {
   it('shows a loading state, then the trace header and rows', async () => {
@@ -82,6 +83,21 @@ describe('trace page states', () => {
     expect(await screen.findByRole('tree', { name: 'Spans' })).toBeInTheDocument();
     expect(requests.filter((p) => p.startsWith('/api/'))).toEqual([`/api/v2/traces/${CHECKOUT_TRACE_ID}`]);
     expect(window.__loupeTracePrefetch).toBeUndefined();
+    mswServer.events.removeAllListeners();
+  });
+
+  it('at boot, hands the prefetched response to the trace worker and shows its result', async () => {
+    const requests: string[] = [];
+    mswServer.events.on('request:start', ({ request }) => requests.push(new URL(request.url).pathname));
+    window.__loupeTracePrefetch = {
+      id: CHECKOUT_TRACE_ID,
+      tenant: '',
+      response: fetch(`http://localhost/api/v2/traces/${CHECKOUT_TRACE_ID}`),
+    };
+    startPrefetchedTraceLoad();
+    renderApp(`/trace/${CHECKOUT_TRACE_ID}`);
+    expect(await screen.findByRole('tree', { name: 'Spans' })).toBeInTheDocument();
+    expect(requests.filter((p) => p.startsWith('/api/'))).toEqual([`/api/v2/traces/${CHECKOUT_TRACE_ID}`]);
     mswServer.events.removeAllListeners();
   });
 

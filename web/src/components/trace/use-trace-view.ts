@@ -5,7 +5,7 @@ import { useSpanMatches } from '../../api/queries';
 import { readFilter, withParam, writeFilter } from '../../state/url-state';
 import { EMPTY, useViewStore } from '../../state/view-store';
 import { compileFilter, type SpanFilterInput } from '../../trace-model/filter';
-import { indexOfSpanId } from '../../trace-model/layout';
+import { indexOfSpanId, spanIdAt } from '../../trace-model/layout';
 import { createTimeScale, FULL_WINDOW } from '../../trace-model/time-scale';
 import { expandAncestors, stepTo, visibleRows } from '../../trace-model/visible-rows';
 
@@ -52,7 +52,7 @@ export function useTraceView(trace: LoadedTrace, traceKey: string) {
 
   const select = useCallback(
     (index: number) => {
-      setParams((current) => withParam(current, 'span', index >= 0 ? layout.spanIds[index] : null), {
+      setParams((current) => withParam(current, 'span', index >= 0 ? spanIdAt(layout, index) : null), {
         replace: true,
       });
     },
