@@ -1,14 +1,9 @@
-// First: starts the trace worker and the prefetched trace's decoding before React loads.
+// The entry chunk is kept small: it starts the trace worker and hands it the prefetched trace
+// (boot.ts), then loads React and the app as a separate chunk. Decoding a big trace thus overlaps
+// the download and evaluation of the app's code instead of waiting for it.
 import './boot';
-import { createRoot } from 'react-dom/client';
-import { createBrowserRouter } from 'react-router';
-import { createQueryClient } from './api/query-client';
-import { AppProviders } from './app/AppProviders';
-import { routes } from './app/routes';
 import './styles/tokens.css';
 import './styles/app.css';
 import './styles/trace.css';
 
-const root = document.getElementById('root');
-if (!root) throw new Error('index.html has no #root element');
-createRoot(root).render(<AppProviders client={createQueryClient()} router={createBrowserRouter(routes)} />);
+void import('./app/start').then(({ startApp }) => startApp());

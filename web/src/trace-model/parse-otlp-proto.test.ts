@@ -2,7 +2,7 @@
 import { buildCheckoutTrace } from '../../../fixtures/ui/checkout-trace';
 import { attrs, unixNano } from '../../../fixtures/ui/otlp-json';
 import { encodeTraceByIdResponse } from '../../../fixtures/ui/otlp-proto';
-import { parseTraceByIdResponse } from './parse-otlp-proto';
+import { parseTraceByIdResponse, parseTraceByIdResponseDeferred } from './parse-otlp-proto';
 import { parseTraceJson } from './parse-trace-json';
 import { splitUnixNano } from './proto-reader';
 
@@ -16,6 +16,18 @@ describe('protobuf trace decoding', () => {
     expect(fromProto.spans).toHaveLength(9);
     expect(fromProto.baseSec).toBe(fromJson.baseSec);
     expect(fromProto.spans).toEqual(fromJson.spans);
+  });
+
+  it('can leave span attributes for later, then decode them into the same spans', () => {
+    const { parsed, completeAttributes } = parseTraceByIdResponseDeferred(encodeTraceByIdResponse(otlp));
+    const fromJson = parseTraceJson(otlp);
+    expect(parsed.spans.every((span) => span.attributes.length === 0)).toBe(true);
+    expect(parsed.spans.map((span) => span.resource)).toEqual(fromJson.spans.map((span) => span.resource));
+    const spans = [...parsed.spans];
+    completeAttributes();
+    completeAttributes(); // once only
+    expect(parsed.spans).toEqual(fromJson.spans);
+    expect(parsed.spans.every((span, i) => span === spans[i])).toBe(true);
   });
 
   it('splits unix nanoseconds exactly', () => {

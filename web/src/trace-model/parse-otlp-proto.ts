@@ -28,8 +28,16 @@ class Decoder {
   private traceIdLength = 0;
   private traceId = '';
   readonly spans: Span[] = [];
+  /**
+   * With `deferAttributes`, where each span attribute lies: (span index, start, end) triples, in
+   * wire order, decoded by `completeAttributes`.
+   */
+  readonly attributeRanges: number[] = [];
 
-  constructor(buf: Uint8Array) {
+  constructor(
+    buf: Uint8Array,
+    private readonly deferAttributes = false,
+  ) {
     this.r = new ProtoReader(buf);
   }
 
@@ -155,6 +163,12 @@ class Decoder {
           endNs = this.time();
           break;
         case 0x4a:
+          if (this.deferAttributes) {
+            const attributeEnd = r.lengthEnd();
+            this.attributeRanges.push(this.spans.length, r.pos, attributeEnd);
+            r.pos = attributeEnd;
+            break;
+          }
           if (attributes === NO_ATTRIBUTES) attributes = [];
           attributes.push(readKeyValue(r, r.lengthEnd()));
           break;
@@ -199,6 +213,19 @@ class Decoder {
     };
   }
 
+  /** Decodes the attributes `deferAttributes` left out into their spans (once). */
+  completeAttributes() {
+    const r = this.r;
+    const ranges = this.attributeRanges;
+    for (let i = 0; i < ranges.length; i += 3) {
+      const span = this.spans[ranges[i]];
+      if (span.attributes === NO_ATTRIBUTES) span.attributes = [];
+      r.pos = ranges[i + 1];
+      span.attributes.push(readKeyValue(r, ranges[i + 2]));
+    }
+    ranges.length = 0;
+  }
+
   private event(end: number): SpanEvent {
     const r = this.r;
     const result: SpanEvent = { timeNs: 0, name: '', attributes: NO_ATTRIBUTES };
@@ -236,7 +263,22 @@ class Decoder {
  * parsers produce. Linear in the size of the message; IDs become hex, times stay exact.
  */
 export function parseTraceByIdResponse(bytes: Uint8Array): ParsedTrace {
-  const decoder = new Decoder(bytes);
+  const { parsed, completeAttributes } = parseTraceByIdResponseDeferred(bytes);
+  completeAttributes();
+  return parsed;
+}
+
+/**
+ * `parseTraceByIdResponse` in two steps, for the first paint of a big trace: the spans come back
+ * without their own attributes (everything the tree and the waterfall need is there: IDs, names,
+ * kind, status, times, events, links, resource); `completeAttributes()` then decodes those into the
+ * same span objects, from the same bytes. Until it has run, every span's `attributes` is empty.
+ */
+export function parseTraceByIdResponseDeferred(bytes: Uint8Array): {
+  parsed: ParsedTrace;
+  completeAttributes: () => void;
+} {
+  const decoder = new Decoder(bytes, true);
   const r = decoder.r;
   let partial = false;
   let message = '';
@@ -253,5 +295,8 @@ export function parseTraceByIdResponse(bytes: Uint8Array): ParsedTrace {
     spans: decoder.spans,
     format: 'tempo',
   };
-  return partial ? { ...parsed, partialMessage: message } : parsed;
+  return {
+    parsed: partial ? { ...parsed, partialMessage: message } : parsed,
+    completeAttributes: () => decoder.completeAttributes(),
+  };
 }

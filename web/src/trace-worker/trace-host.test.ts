@@ -5,6 +5,7 @@ import { encodeTraceByIdResponse } from '../../../fixtures/ui/otlp-proto';
 import { FLAG_ERROR } from '../trace-model/build-model';
 import { compileFilter, EMPTY_FILTER } from '../trace-model/filter';
 import { indexOfSpanId, spanIdAt, spanName } from '../trace-model/layout';
+import type { Span } from '../trace-model/types';
 import { TraceHost } from './trace-host';
 import { inThread } from './trace-worker';
 
@@ -53,6 +54,11 @@ describe('TraceHost', () => {
     const bytes = encodeTraceByIdResponse(buildCheckoutTrace(TRACE_ID, Date.UTC(2024, 0, 1)));
     const result = host.load('p', bytes.slice().buffer as ArrayBuffer, 'protobuf');
     expect(result).toMatchObject({ status: 'found', layout: { traceId: TRACE_ID } });
+    // Span attributes are decoded when first needed (here, before the background timer).
+    if (result.status !== 'found') return;
+    const charge = indexOfSpanId(result.layout, ids.charge);
+    const span = (await host.handle({ type: 'span', key: 'p', index: charge })) as Span;
+    expect(span.attributes.length).toBeGreaterThan(0);
     const downloaded = JSON.parse((await host.handle({ type: 'raw', key: 'p' })) as string);
     expect(downloaded.trace.resourceSpans).toHaveLength(5);
     expect(host.load('q', new Uint8Array([0x0a, 0x05, 1]).buffer as ArrayBuffer, 'protobuf')).toMatchObject({

@@ -1,7 +1,7 @@
 import { buildTraceModel, type TraceModel } from '../trace-model/build-model';
 import { type CompiledFilter, type Matches, matchSpans } from '../trace-model/filter';
 import { type TraceLayout, toLayout } from '../trace-model/layout';
-import { parseTraceByIdResponse } from '../trace-model/parse-otlp-proto';
+import { parseTraceByIdResponseDeferred } from '../trace-model/parse-otlp-proto';
 import { parseTraceJson, TraceFormatError } from '../trace-model/parse-trace-json';
 import { ProtoError } from '../trace-model/proto-reader';
 import { toTempoJson } from '../trace-model/to-tempo-json';
@@ -39,11 +39,26 @@ export interface HostResults {
 }
 
 /**
+ * How long after a protobuf load its span attributes are decoded, in the background: after the
+ * page has had the layout and painted the first rows. Anything that needs them sooner (details,
+ * a filter, the download) decodes them first.
+ */
+const COMPLETE_AFTER_MS = 200;
+
+interface HeldTrace {
+  model: TraceModel;
+  parsed: ParsedTrace;
+  rawJson?: string;
+  /** Decodes the span attributes the first decode left out (protobuf loads); cleared once run. */
+  complete?: () => void;
+}
+
+/**
  * Holds whole traces (model and original JSON text) off the main thread and answers questions
  * about them. Runs inside the trace worker, or in the page where workers do not exist (tests).
  */
 export class TraceHost {
-  private readonly traces = new Map<string, { model: TraceModel; parsed: ParsedTrace; rawJson?: string }>();
+  private readonly traces = new Map<string, HeldTrace>();
 
   async handle(request: HostRequest): Promise<HostResults[HostRequest['type']]> {
     switch (request.type) {
@@ -68,11 +83,13 @@ export class TraceHost {
     const marks = [performance.now()];
     let parsed: ParsedTrace;
     let rawJson: string | undefined;
+    let complete: (() => void) | undefined;
     try {
       if (encoding === 'protobuf') {
-        parsed = parseTraceByIdResponse(
+        // The first paint needs no span attributes: they are decoded later (see COMPLETE_AFTER_MS).
+        ({ parsed, completeAttributes: complete } = parseTraceByIdResponseDeferred(
           typeof body === 'string' ? new TextEncoder().encode(body) : new Uint8Array(body),
-        );
+        ));
       } else {
         rawJson = typeof body === 'string' ? body : new TextDecoder().decode(body);
         parsed = parseTraceJson(JSON.parse(rawJson));
@@ -87,16 +104,25 @@ export class TraceHost {
     marks.push(performance.now());
     const model = buildTraceModel(parsed);
     marks.push(performance.now());
-    this.traces.set(key, { model, parsed, rawJson });
+    const held: HeldTrace = { model, parsed, rawJson, complete };
+    this.traces.set(key, held);
+    if (complete) setTimeout(() => this.complete(held), COMPLETE_AFTER_MS);
     const layout = toLayout(model);
     marks.push(performance.now());
     const step = (i: number) => Math.round(marks[i + 1] - marks[i]);
     return { status: 'found', layout, timings: { decode: step(0), tree: step(1), layout: step(2) } };
   }
 
-  private get(key: string) {
+  private get(key: string): HeldTrace {
     const trace = this.traces.get(key);
     if (!trace) throw new Error(`trace ${key} is no longer loaded`);
+    this.complete(trace);
     return trace;
+  }
+
+  private complete(trace: HeldTrace) {
+    const complete = trace.complete;
+    trace.complete = undefined;
+    complete?.();
   }
 }
