@@ -62,12 +62,10 @@ describe('visibleRows', () => {
     expect(stepTo(new Int32Array(0), 0, 1)).toBe(-1);
   });
 
-  it('lists 100,000 rows and collapses all of them quickly', () => {
+  it('lists 100,000 rows and collapses all of them', () => {
     const big = buildTraceModel(syntheticTrace(100_000, 5));
-    const started = performance.now();
     expect(visibleRows(big, new Set(), null, false)).toHaveLength(100_000);
     expect(visibleRows(big, allParents(big), null, false)).toHaveLength(1);
     expect(visibleRows(big, new Set([1]), null, false)).toHaveLength(100_000 - (big.subtreeEnd[1] - 2));
-    expect(performance.now() - started).toBeLessThan(500);
   });
 });
