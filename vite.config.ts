@@ -1,11 +1,38 @@
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 
 const apiTarget = process.env.LOUPE_API ?? 'http://localhost:3200';
 
+/**
+ * The app chunk (React and the UI) is a dynamic import of the small entry chunk, so the browser
+ * would only ask for it once the entry has run. Preloading it from index.html downloads and
+ * compiles it while the entry starts the trace worker.
+ */
+function preloadAppChunk(): Plugin {
+  return {
+    name: 'loupe-preload-app-chunk',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(_html, ctx) {
+        const chunks = Object.values(ctx.bundle ?? {});
+        const app = chunks.find(
+          (c) => c.type === 'chunk' && c.facadeModuleId?.endsWith('/src/app/start.tsx'),
+        );
+        if (app?.type !== 'chunk') return [];
+        return [app.fileName, ...app.imports].map((file) => ({
+          tag: 'link',
+          attrs: { rel: 'modulepreload', crossorigin: '', href: `/${file}` },
+          injectTo: 'head' as const,
+        }));
+      },
+    },
+  };
+}
+
 export default defineConfig({
   root: 'web',
-  plugins: [react()],
+  plugins: [react(), preloadAppChunk()],
   build: { outDir: '../dist/web', emptyOutDir: true },
   server: {
     proxy: {
