@@ -5,6 +5,7 @@ import { combineTraceParts } from '../otlp/combine-trace';
 import { buildBlock } from '../store/block-writer';
 import type { TraceRecord } from '../store/types';
 import type { BlockJob, BlockJobResult } from './block-job';
+import { walSegmentFileName } from './wal-record';
 
 /**
  * Builds blocks off the request path: reads each trace's records straight from the WAL
@@ -16,7 +17,7 @@ function readRecords(job: BlockJob): TraceRecord[] {
   const fdFor = (segment: number): number => {
     let fd = fds.get(segment);
     if (fd === undefined) {
-      fd = openSync(join(job.walDir, `${String(segment).padStart(12, '0')}.wal`), 'r');
+      fd = openSync(join(job.walDir, walSegmentFileName(segment)), 'r');
       fds.set(segment, fd);
     }
     return fd;

@@ -129,32 +129,20 @@ export class Ingester {
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.timer) clearInterval(this.timer);
-    await this.wal.flushNow();
-    for (const instance of this.instances.values()) {
-      instance.cutIdleTraces(undefined);
-      if (instance.head.traces.size > 0) this.flushHead(instance, Date.now());
-    }
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    await this.flushAll();
     await this.builder.close();
     await this.wal.close();
   }
 
   /** One ingester cycle; exposed for tests that drive time themselves. */
   tick(now: number): void {
-    const { traceIdlePeriodMs, maxBlockBytes, maxBlockDurationMs } = this.deps.config.ingester;
     let live = 0;
     let backlog = 0;
     for (const instance of this.instances.values()) {
-      // Cut in block-sized steps: a burst of idle traces becomes several blocks, not one huge one.
-      for (;;) {
-        instance.cutIdleTraces(now - traceIdlePeriodMs, maxBlockBytes);
-        if (!instance.headIsFull(now, maxBlockBytes, maxBlockDurationMs)) break;
-        this.flushHead(instance, now);
-      }
+      this.cutBlocks(instance, now, now - this.deps.config.ingester.traceIdlePeriodMs, false);
       live += instance.live.size;
-      backlog += instance.head.bytes;
+      backlog += instance.liveBytes + instance.head.bytes;
       for (const block of instance.flushing.values()) backlog += block.bytes;
-      for (const trace of instance.live.values()) backlog += trace.bytes;
     }
     const wal = this.wal.size();
     this.deps.metrics.walBytes.set(wal.bytes);
@@ -166,15 +154,31 @@ export class Ingester {
   /** Cuts everything now and waits until it is in blocks (tests and benchmarks). */
   async flushAll(): Promise<void> {
     await this.wal.flushNow();
-    for (const instance of this.instances.values()) {
-      instance.cutIdleTraces(undefined);
-      if (instance.head.traces.size > 0) this.flushHead(instance, Date.now());
-    }
+    for (const instance of this.instances.values()) this.cutBlocks(instance, Date.now(), undefined, true);
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  walStats(): { bytes: number; segments: number } {
-    return this.wal.size();
+  /**
+   * Moves traces idle since `idleBefore` (all when undefined) into the head block in
+   * max_block_bytes steps, so a burst becomes several blocks rather than one huge one; full
+   * heads are flushed, and with `flushRemainder` a partly filled head too.
+   */
+  private cutBlocks(
+    instance: TenantInstance,
+    now: number,
+    idleBefore: number | undefined,
+    flushRemainder: boolean,
+  ): void {
+    const { maxBlockBytes, maxBlockDurationMs } = this.deps.config.ingester;
+    for (;;) {
+      instance.cutIdleTraces(idleBefore, maxBlockBytes);
+      if (instance.headIsFull(now, maxBlockBytes, maxBlockDurationMs)) {
+        this.flushHead(instance, now);
+        continue;
+      }
+      if (flushRemainder && instance.head.traces.size > 0) this.flushHead(instance, now);
+      return;
+    }
   }
 
   private recordOf(tenantId: string, fragment: TraceFragment): WalTraceRecord {

@@ -26,6 +26,7 @@ describe('TenantInstance', () => {
     expect([...instance.live.keys()]).toEqual([A]);
     expect(instance.head.traces.get(B)?.bytes).toBe(20);
     expect(instance.head.bytes).toBe(20);
+    expect(instance.liveBytes).toBe(15); // A's two fragments, still live
   });
 
   it('merges late spans of a trace already in the head block', () => {

@@ -54,6 +54,8 @@ export interface UnflushedParts {
  */
 export class TenantInstance {
   readonly live = new Map<string, LiveTrace>();
+  /** Sum of `bytes` over live traces, kept as they change so metrics need not walk them. */
+  liveBytes = 0;
   head: HeadBlock;
   /** Cut head blocks not yet visible as backend blocks, by block ID. */
   readonly flushing = new Map<string, HeadBlock>();
@@ -92,6 +94,7 @@ export class TenantInstance {
     trace.locations.push(fragment.location);
     trace.spanCount += fragment.spanCount;
     trace.bytes += fragment.data.length;
+    this.liveBytes += fragment.data.length;
     if (fragment.spanCount > 0) {
       trace.startMs = Math.min(trace.startMs, fragment.startMs);
       trace.endMs = Math.max(trace.endMs, fragment.endMs);
@@ -110,6 +113,7 @@ export class TenantInstance {
       if (this.head.bytes >= maxHeadBytes) break;
       if (idleBefore !== undefined && trace.lastAppendMs > idleBefore) continue;
       this.live.delete(key);
+      this.liveBytes -= trace.bytes;
       const existing = this.head.traces.get(key);
       if (existing) {
         existing.locations.push(...trace.locations);

@@ -9,6 +9,11 @@ import { crc32 } from 'node:zlib';
  * everything before it was acknowledged, nothing after it was.
  */
 export const FRAME_HEADER_BYTES = 8;
+
+/** A segment's file name inside the WAL directory (the block-builder worker opens them too). */
+export function walSegmentFileName(segment: number): string {
+  return `${String(segment).padStart(12, '0')}.wal`;
+}
 const FIXED_PAYLOAD_BYTES = 3 + 16 + 4 + 8 + 8;
 export const RECORD_KIND_TRACE = 1;
 const FLAG_TRUNCATED = 1;

@@ -1,7 +1,13 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir, readFile, truncate, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { decodeWalFrame, encodeWalFrame, type WalLocation, type WalTraceRecord } from './wal-record';
+import {
+  decodeWalFrame,
+  encodeWalFrame,
+  type WalLocation,
+  type WalTraceRecord,
+  walSegmentFileName,
+} from './wal-record';
 
 const SEGMENT_SUFFIX = '.wal';
 /** An unlinked segment stays readable through its open descriptor for this long, for queries in flight. */
@@ -16,10 +22,6 @@ export interface WalOptions {
 export interface ReplayedRecord {
   record: WalTraceRecord;
   location: WalLocation;
-}
-
-function segmentName(segment: number): string {
-  return `${String(segment).padStart(12, '0')}${SEGMENT_SUFFIX}`;
 }
 
 /**
@@ -58,7 +60,7 @@ export class Wal {
       .sort((a, b) => a - b);
     let records = 0;
     for (const segment of segments) {
-      const path = join(this.dir, segmentName(segment));
+      const path = join(this.dir, walSegmentFileName(segment));
       const buf = await readFile(path);
       let offset = 0;
       let count = 0;
@@ -118,7 +120,7 @@ export class Wal {
   read(location: WalLocation): Buffer {
     let fd = this.readFds.get(location.segment);
     if (fd === undefined) {
-      fd = openSync(join(this.dir, segmentName(location.segment)), 'r');
+      fd = openSync(join(this.dir, walSegmentFileName(location.segment)), 'r');
       this.readFds.set(location.segment, fd);
     }
     const buf = Buffer.allocUnsafe(location.length);
@@ -142,10 +144,6 @@ export class Wal {
     let bytes = 0;
     for (const size of this.segmentSizes.values()) bytes += size;
     return { bytes, segments: this.segmentSizes.size };
-  }
-
-  segmentPath(segment: number): string {
-    return join(this.dir, segmentName(segment));
   }
 
   async close(): Promise<void> {
@@ -194,7 +192,7 @@ export class Wal {
               await this.handle.close();
               sealed.push(this.handleSegment);
             }
-            this.handle = await open(this.segmentPath(segment), 'a');
+            this.handle = await open(join(this.dir, walSegmentFileName(segment)), 'a');
             this.handleSegment = segment;
           }
           const chunk = frames.length === 1 ? frames[0] : Buffer.concat(frames);
@@ -230,7 +228,7 @@ export class Wal {
     }
     this.liveRecords.delete(segment);
     this.segmentSizes.delete(segment);
-    await unlink(join(this.dir, segmentName(segment))).catch(() => {});
+    await unlink(join(this.dir, walSegmentFileName(segment))).catch(() => {});
     const fd = this.readFds.get(segment);
     if (fd !== undefined) {
       this.readFds.delete(segment);
