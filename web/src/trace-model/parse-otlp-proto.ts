@@ -11,9 +11,8 @@ import type {
   SpanLink,
   StatusCode,
 } from './types';
+import { SPAN_KINDS, STATUS_CODES } from './types';
 
-const KINDS: SpanKind[] = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
-const STATUS_CODES: StatusCode[] = ['UNSET', 'OK', 'ERROR'];
 const NO_EVENTS: SpanEvent[] = [];
 const NO_LINKS: SpanLink[] = [];
 const NO_ATTRIBUTES: KeyValue[] = [];
@@ -154,7 +153,7 @@ class Decoder {
           name = r.string();
           break;
         case 0x30:
-          kind = KINDS[r.uint()] ?? 'UNSPECIFIED';
+          kind = SPAN_KINDS[r.uint()] ?? 'UNSPECIFIED';
           break;
         case 0x39:
           startNs = this.time();

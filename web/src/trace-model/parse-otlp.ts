@@ -12,6 +12,7 @@ import type {
   SpanLink,
   StatusCode,
 } from './types';
+import { SPAN_KINDS, STATUS_CODES } from './types';
 
 /** The loose shape of OTLP/Tempo JSON this parser reads; every field may be missing. */
 interface RawSpan {
@@ -44,14 +45,11 @@ const NO_EVENTS: SpanEvent[] = [];
 const NO_LINKS: SpanLink[] = [];
 const NO_ATTRIBUTES: KeyValue[] = [];
 
-const KINDS: SpanKind[] = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
-const STATUS_CODES: StatusCode[] = ['UNSET', 'OK', 'ERROR'];
-
 function toKind(kind: string | number | undefined): SpanKind {
-  if (typeof kind === 'number') return KINDS[kind] ?? 'UNSPECIFIED';
+  if (typeof kind === 'number') return SPAN_KINDS[kind] ?? 'UNSPECIFIED';
   if (!kind) return 'UNSPECIFIED';
   const name = kind.replace(/^SPAN_KIND_/, '') as SpanKind;
-  return KINDS.includes(name) ? name : 'UNSPECIFIED';
+  return SPAN_KINDS.includes(name) ? name : 'UNSPECIFIED';
 }
 
 function toStatusCode(code: string | number | undefined): StatusCode {

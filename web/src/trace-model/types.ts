@@ -18,6 +18,17 @@ export interface KeyValue {
 export type SpanKind = 'UNSPECIFIED' | 'INTERNAL' | 'SERVER' | 'CLIENT' | 'PRODUCER' | 'CONSUMER';
 export type StatusCode = 'UNSET' | 'OK' | 'ERROR';
 
+/** OTLP enum values by their wire number (protobuf) or index (JSON with enum ints). */
+export const SPAN_KINDS: readonly SpanKind[] = [
+  'UNSPECIFIED',
+  'INTERNAL',
+  'SERVER',
+  'CLIENT',
+  'PRODUCER',
+  'CONSUMER',
+];
+export const STATUS_CODES: readonly StatusCode[] = ['UNSET', 'OK', 'ERROR'];
+
 export interface SpanEvent {
   /** Nanoseconds since the trace's time base (see `ParsedTrace.baseSec`). */
   timeNs: number;
