@@ -46,7 +46,7 @@ export class SelfMetrics {
     });
     this.requestsRefused = new Counter({
       name: 'loupe_distributor_requests_refused_total',
-      help: 'Whole requests refused, by reason (decode_error, body_too_large, no_valid_spans, tenant).',
+      help: 'Whole requests refused by the distributor, by reason (decode_error, no_valid_spans).',
       labelNames: ['reason'],
       registers,
     });
