@@ -7,9 +7,11 @@ import { Distributor } from './distributor/distributor';
 import { buildApiApp } from './http/api-app';
 import { buildOtlpHttpApp } from './http/otlp-http-app';
 import { Ingester } from './ingester/ingester';
+import { type LogsModule, startLogs } from './logs/logs-module';
 import { SelfMetrics } from './metrics/self-metrics';
 import { createOtlpGrpcServer, listenGrpc } from './otlp/grpc-server';
 import { TraceFinder } from './query/find-trace';
+import { type MetricsModule, startMetrics } from './series/metrics-module';
 import { LocalBackend } from './store/backend/local-backend';
 import { BackendPool } from './store/backend/pool';
 import { Blocklist } from './store/blocklist';
@@ -21,12 +23,15 @@ export interface RunningLoupe {
   ingester: Ingester;
   blocklist: Blocklist;
   metrics: SelfMetrics;
+  logs: LogsModule;
+  seriesMetrics: MetricsModule;
   /** Graceful stop: refuse new pushes, flush what can be flushed, close listeners. */
   stop(): Promise<void>;
 }
 
 const WEB_DIST = fileURLToPath(new URL('../dist/web', import.meta.url));
 const RETENTION_CHECK_MS = 60_000;
+const SIGNAL_TICK_MS = 1_000;
 
 /** Wires the stages together and opens the configured listeners. */
 export async function startLoupe(config: LoupeConfig, logger: Logger): Promise<RunningLoupe> {
@@ -45,6 +50,11 @@ export async function startLoupe(config: LoupeConfig, logger: Logger): Promise<R
   await ingester.start();
   const finder = new TraceFinder(config, ingester, blocklist, metrics);
   const distributor = new Distributor(ingester, metrics);
+  const moduleDeps = { config, backend, metrics };
+  const logs = await startLogs({ ...moduleDeps, logger: logger.child({ component: 'logs' }) });
+  const seriesMetrics = await startMetrics({ ...moduleDeps, logger: logger.child({ component: 'metrics' }) });
+  distributor.addSpanObserver(seriesMetrics.observeSpans);
+  const sinks = { logs: logs.sink, metrics: seriesMetrics.sink };
 
   const listeners: { close(): Promise<unknown> }[] = [];
   const ports: RunningLoupe['ports'] = { http: 0 };
@@ -57,6 +67,7 @@ export async function startLoupe(config: LoupeConfig, logger: Logger): Promise<R
     version: LOUPE_VERSION,
     isReady: () => ready,
     webDistDir: WEB_DIST,
+    routes: [logs.routes, seriesMetrics.routes],
   });
   ports.http = await listen(api, host, config.server.httpListenPort);
   listeners.push(api);
@@ -64,7 +75,7 @@ export async function startLoupe(config: LoupeConfig, logger: Logger): Promise<R
   let grpcServer: grpc.Server | undefined;
   const { grpc: grpcReceiver, http: httpReceiver } = config.receivers;
   if (httpReceiver) {
-    const otlpHttp = await buildOtlpHttpApp({ config, distributor, logger });
+    const otlpHttp = await buildOtlpHttpApp({ config, distributor, logger, sinks });
     ports.otlpHttp = await listen(otlpHttp, httpReceiver.host, httpReceiver.port);
     listeners.push(otlpHttp);
   }
@@ -74,6 +85,7 @@ export async function startLoupe(config: LoupeConfig, logger: Logger): Promise<R
       multitenancyEnabled: config.multitenancyEnabled,
       maxRecvMsgBytes: grpcReceiver.maxRecvMsgBytes,
       logger,
+      sinks,
     });
     ports.otlpGrpc = await listenGrpc(grpcServer, grpcReceiver.host, grpcReceiver.port);
   }
@@ -86,6 +98,18 @@ export async function startLoupe(config: LoupeConfig, logger: Logger): Promise<R
       .catch((err) => logger.error({ err }, 'retention failed'));
   }, RETENTION_CHECK_MS);
   retentionTimer.unref();
+  let ticking = false;
+  const signalTimer = setInterval(() => {
+    if (ticking) return;
+    ticking = true;
+    const now = Date.now();
+    Promise.all([logs.tick(now), seriesMetrics.tick(now)])
+      .catch((err) => logger.error({ err }, 'logs/metrics tick failed'))
+      .finally(() => {
+        ticking = false;
+      });
+  }, SIGNAL_TICK_MS);
+  signalTimer.unref();
   ready = true;
   logger.info({ ports, source: config.source }, 'Loupe started');
 
@@ -94,14 +118,17 @@ export async function startLoupe(config: LoupeConfig, logger: Logger): Promise<R
     ingester,
     blocklist,
     metrics,
+    logs,
+    seriesMetrics,
     async stop() {
       ready = false;
       clearInterval(retentionTimer);
+      clearInterval(signalTimer);
       const grpcClosed = grpcServer
         ? new Promise<void>((resolve) => grpcServer!.tryShutdown(() => resolve()))
         : Promise.resolve();
       await Promise.all([grpcClosed, ...listeners.map((l) => l.close())]);
-      await ingester.stop();
+      await Promise.all([ingester.stop(), logs.stop(), seriesMetrics.stop()]);
     },
   };
 }

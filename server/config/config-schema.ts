@@ -1,3 +1,5 @@
+import { LOGS_SCHEMA } from '../logs/logs-config';
+import { METRICS_GENERATOR_SCHEMA, METRICS_SCHEMA } from '../metrics-generator/metrics-config';
 import {
   ConfigError,
   readBool,
@@ -14,35 +16,9 @@ import {
   readStringList,
   type ValueReader,
 } from './config-values';
+import { Ignored, ignoring, type Section } from './schema-node';
 
-/**
- * Every key Loupe recognises in a Tempo config file, as a tree mirroring the YAML.
- * A function reads a value Loupe uses; an `Ignored` marks a Tempo key Loupe accepts so that
- * existing Tempo files start unchanged, with a warning instead of a silent no-op; a nested
- * object is a section. Anything absent from this tree is a typo or a foreign key and stops
- * startup (`unknown config key`), because a silently ignored misspelling is worse.
- */
-export type SchemaNode = ValueReader<unknown> | Ignored | Section;
-export interface Section {
-  [key: string]: SchemaNode;
-}
-
-export class Ignored {
-  constructor(readonly reason?: string) {}
-}
-
-/** Section keys ending in `*` match every key with that prefix (Tempo's `metrics_generator_*`). */
-export function lookupKey(section: Section, key: string): SchemaNode | undefined {
-  if (Object.hasOwn(section, key)) return section[key];
-  for (const [pattern, node] of Object.entries(section)) {
-    if (pattern.endsWith('*') && key.startsWith(pattern.slice(0, -1))) return node;
-  }
-  return undefined;
-}
-
-function ignoring(keys: string[], reason?: string): Section {
-  return Object.fromEntries(keys.map((k) => [k, new Ignored(reason)]));
-}
+export { Ignored, lookupKey, type SchemaNode, type Section } from './schema-node';
 
 const notOtlp = 'Loupe receives OTLP only';
 const singleProcess = 'Loupe runs as one process';
@@ -100,6 +76,9 @@ const otlpHttp: Section = {
 
 export const CONFIG_SCHEMA: Section = {
   multitenancy_enabled: readBool,
+  logs: LOGS_SCHEMA,
+  metrics_generator: METRICS_GENERATOR_SCHEMA,
+  metrics: METRICS_SCHEMA,
   auth_enabled: readBool, // Tempo's name for multitenancy_enabled before 2.0
   ...ignoring(['target', 'http_api_prefix'], singleProcess),
   ...ignoring([
@@ -110,7 +89,6 @@ export const CONFIG_SCHEMA: Section = {
     'usage_report',
     'query_frontend',
     'querier',
-    'metrics_generator',
     'memberlist',
     'ingester_client',
     'metrics_generator_client',

@@ -234,7 +234,9 @@ describe('unknown and ignored keys', () => {
     expect(warnings).toContain(
       'config key "ingester.lifecycler" is accepted but ignored (Loupe runs as one process)',
     );
-    expect(warnings).toContain('config key "metrics_generator" is accepted but ignored');
+    expect(warnings).toContain(
+      'config key "metrics_generator.registry.external_labels" is accepted but ignored',
+    );
     expect(warnings).toContain('config key "overrides.metrics_generator_processors" is accepted but ignored');
     expect(warnings).toContain('config key "stream_over_http_enabled" is accepted but ignored');
   });

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parseDocument } from 'yaml';
+import { buildLogsConfig } from '../logs/logs-config';
+import { buildMetricsConfig } from '../metrics-generator/metrics-config';
 import { CONFIG_SCHEMA, Ignored, lookupKey, type Section } from './config-schema';
 import { ConfigError, type Endpoint, parseGoDuration, readEndpoint } from './config-values';
 import type { LoupeConfig } from './types';
@@ -201,6 +203,7 @@ function buildConfig(values: Values, source: string, warnings: string[]): LoupeC
   const walPath = resolve(get('storage.trace.wal.path', join(dirname(localPath), 'wal')));
   checkSeparateFolders(localPath, walPath);
 
+  const blockRetentionMs = duration('compactor.compaction.block_retention', DEFAULTS.blockRetention);
   const maxBytesPerTrace = get(
     'overrides.defaults.global.max_bytes_per_trace',
     get<number>('overrides.max_bytes_per_trace', DEFAULTS.maxBytesPerTrace),
@@ -220,9 +223,7 @@ function buildConfig(values: Values, source: string, warnings: string[]): LoupeC
       maxBlockDurationMs: duration('ingester.max_block_duration', DEFAULTS.maxBlockDuration),
       flushCheckPeriodMs: duration('ingester.flush_check_period', DEFAULTS.flushCheckPeriod),
     },
-    compactor: {
-      blockRetentionMs: duration('compactor.compaction.block_retention', DEFAULTS.blockRetention),
-    },
+    compactor: { blockRetentionMs },
     storage: {
       backend: get<'local'>('storage.trace.backend', 'local'),
       localPath,
@@ -239,6 +240,8 @@ function buildConfig(values: Values, source: string, warnings: string[]): LoupeC
     },
     // 0 disables the limit in Tempo; the ingester compares sizes directly, so 0 becomes "no limit".
     overrides: { maxBytesPerTrace: maxBytesPerTrace === 0 ? Number.MAX_SAFE_INTEGER : maxBytesPerTrace },
+    logs: buildLogsConfig(get, { blockRetentionMs, walPath }),
+    metrics: buildMetricsConfig(get, { blockRetentionMs, walPath }),
     source,
   };
 }

@@ -1,3 +1,9 @@
+import type { LogsConfig } from '../logs/logs-config';
+import type { MetricsConfig } from '../metrics-generator/metrics-config';
+
+/** Reads a value the loader collected, by its YAML path (`logs.retention_period`), or the fallback. */
+export type ConfigGetter = <T>(path: string, fallback: T) => T;
+
 /**
  * Loupe's resolved configuration. Keys mirror Tempo's YAML (see docs/configuration.md);
  * durations are milliseconds, sizes bytes. `loadConfig` fills every field.
@@ -31,6 +37,8 @@ export interface LoupeConfig {
     bloomShardSizeBytes: number; // Tempo default 100 KiB
   };
   overrides: { maxBytesPerTrace: number }; // Loupe default 50 MB
+  logs: LogsConfig;
+  metrics: MetricsConfig;
   /** Where the config came from, for logs. */
   source: string;
 }

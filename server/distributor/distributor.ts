@@ -19,11 +19,23 @@ export interface PushOutcome {
  * Validates an OTLP trace export for one tenant and hands the valid spans, grouped by trace,
  * to the ingester. Resolves once they are durable. Malformed bodies throw `OtlpDecodeError`.
  */
+/**
+ * Sees every accepted trace export (the metrics generator). Called synchronously after the
+ * spans are durable, with the request as received; it must not throw or block for long.
+ */
+export type SpanObserver = (tenantId: string, body: Uint8Array) => void;
+
 export class Distributor {
+  private readonly observers: SpanObserver[] = [];
+
   constructor(
     private readonly ingester: Ingester,
     private readonly metrics: SelfMetrics,
   ) {}
+
+  addSpanObserver(observer: SpanObserver): void {
+    this.observers.push(observer);
+  }
 
   async pushTraces(tenantId: string, body: Uint8Array): Promise<PushOutcome> {
     let split: ReturnType<typeof splitTracesByTraceId>;
@@ -51,6 +63,7 @@ export class Distributor {
     let bytes = 0;
     for (const f of split.fragments) bytes += f.data.length;
     this.metrics.bytesReceived.inc({ tenant: tenantId }, bytes);
+    for (const observe of this.observers) observe(tenantId, body);
     const rejectedSpans = split.rejectedSpans + pushed.refusedSpans;
     return {
       acceptedSpans: pushed.acceptedSpans,

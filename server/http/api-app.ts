@@ -2,6 +2,7 @@ import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
+  type FastifyPluginAsync,
   LogController,
 } from 'fastify';
 import type { Logger } from 'pino';
@@ -20,6 +21,8 @@ export interface ApiDeps {
   version: string;
   isReady: () => boolean;
   webDistDir: string;
+  /** Other signals' APIs (`/loki`, `/prometheus`); each sets its own error format. */
+  routes?: FastifyPluginAsync[];
 }
 
 /** The query face on :3200: Tempo's HTTP API, health endpoints, and the web UI. */
@@ -40,9 +43,15 @@ export async function buildApiApp(deps: ApiDeps): Promise<FastifyInstance> {
     multitenancyEnabled: deps.config.multitenancyEnabled,
     maxBytesPerTrace: deps.config.overrides.maxBytesPerTrace,
   });
+  for (const routes of deps.routes ?? []) await app.register(routes);
   await app.register(uiRoutes, {
     distDir: deps.webDistDir,
-    clientConfig: { version: deps.version, multitenancyEnabled: deps.config.multitenancyEnabled },
+    clientConfig: {
+      version: deps.version,
+      multitenancyEnabled: deps.config.multitenancyEnabled,
+      logs: deps.config.logs.client,
+      metrics: deps.config.metrics.client,
+    },
   });
   return app;
 }

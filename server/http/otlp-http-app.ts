@@ -4,8 +4,14 @@ import type { Logger } from 'pino';
 import type { LoupeConfig } from '../config/types';
 import type { Distributor } from '../distributor/distributor';
 import { resolveTenant } from '../distributor/tenant';
-import { encodeExportResponseJson, encodeExportResponseProtobuf } from '../otlp/export-response';
-import { otlpJsonToProtobuf } from '../otlp/otlp-json';
+import {
+  encodeExportResponseJson,
+  encodeExportResponseProtobuf,
+  type PartialSuccess,
+  partialSuccessFor,
+} from '../otlp/export-response';
+import { type OtlpSignal, otlpJsonToProtobuf } from '../otlp/otlp-json';
+import type { SignalSinks } from '../otlp/signal-sink';
 import { gunzipBody } from './gzip-body';
 import { replyWithOtlpError, wantsProtobuf } from './otlp-errors';
 
@@ -13,7 +19,11 @@ export interface OtlpHttpDeps {
   config: LoupeConfig;
   distributor: Distributor;
   logger: Logger;
+  /** `/v1/logs` and `/v1/metrics` exist only when their sink does. */
+  sinks?: SignalSinks;
 }
+
+type PushToSignal = (tenantId: string, body: Uint8Array) => Promise<PartialSuccess | undefined>;
 
 const PROTOBUF_TYPES = ['application/x-protobuf', 'application/protobuf'];
 
@@ -27,7 +37,7 @@ function originMatchers(origins: string[]): (string | RegExp)[] | boolean {
   });
 }
 
-/** The OTLP/HTTP receiver (:4318): `POST /v1/traces` in protobuf or JSON, optionally gzipped. */
+/** The OTLP/HTTP receiver (:4318): `POST /v1/traces`, `/v1/logs`, `/v1/metrics` in protobuf or JSON, optionally gzipped. */
 export async function buildOtlpHttpApp(deps: OtlpHttpDeps): Promise<FastifyInstance> {
   const http = deps.config.receivers.http;
   const app = Fastify({
@@ -51,19 +61,34 @@ export async function buildOtlpHttpApp(deps: OtlpHttpDeps): Promise<FastifyInsta
   app.addHook('preParsing', gunzipBody);
   app.setErrorHandler(replyWithOtlpError);
 
-  app.post('/v1/traces', async (request, reply) => {
-    const tenantId = resolveTenant(request.headers['x-scope-orgid'], deps.config.multitenancyEnabled);
-    const raw = request.body as Buffer;
-    const body = wantsProtobuf(request) ? raw : otlpJsonToProtobuf(raw.toString('utf8'), 'traces');
+  const route = (signal: OtlpSignal, push: PushToSignal) => {
+    app.post(`/v1/${signal}`, async (request, reply) => {
+      const tenantId = resolveTenant(request.headers['x-scope-orgid'], deps.config.multitenancyEnabled);
+      const raw = request.body as Buffer;
+      const body = wantsProtobuf(request) ? raw : otlpJsonToProtobuf(raw.toString('utf8'), signal);
+      const partial = await push(tenantId, body);
+      if (wantsProtobuf(request)) {
+        return reply.type('application/x-protobuf').send(encodeExportResponseProtobuf(signal, partial));
+      }
+      return reply.type('application/json').send(encodeExportResponseJson(signal, partial));
+    });
+  };
+  route('traces', async (tenantId, body) => {
     const outcome = await deps.distributor.pushTraces(tenantId, body);
-    const partial =
-      outcome.rejectedSpans > 0
-        ? { rejectedSpans: outcome.rejectedSpans, errorMessage: outcome.message ?? '' }
-        : undefined;
-    if (wantsProtobuf(request)) {
-      return reply.type('application/x-protobuf').send(encodeExportResponseProtobuf('traces', partial));
-    }
-    return reply.type('application/json').send(encodeExportResponseJson('traces', partial));
+    return partialSuccessFor('traces', outcome.rejectedSpans, outcome.message);
   });
+  const { logs, metrics } = deps.sinks ?? {};
+  if (logs) {
+    route('logs', async (tenantId, body) => {
+      const outcome = await logs.push(tenantId, body);
+      return partialSuccessFor('logs', outcome.rejected, outcome.message);
+    });
+  }
+  if (metrics) {
+    route('metrics', async (tenantId, body) => {
+      const outcome = await metrics.push(tenantId, body);
+      return partialSuccessFor('metrics', outcome.rejected, outcome.message);
+    });
+  }
   return app;
 }

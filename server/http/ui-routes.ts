@@ -2,10 +2,14 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { LogsClientConfig } from '../logs/logs-config';
+import type { MetricsClientConfig } from '../metrics-generator/metrics-config';
 
 export interface UiClientConfig {
   version: string;
   multitenancyEnabled: boolean;
+  logs?: LogsClientConfig;
+  metrics?: MetricsClientConfig;
 }
 
 export interface UiRoutesOptions {

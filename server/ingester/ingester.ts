@@ -11,7 +11,7 @@ import { BlockBuilder } from './block-builder';
 import { toBlockJob } from './block-job';
 import { type HeadBlock, TenantInstance, type UnflushedParts } from './tenant-instance';
 import { Wal } from './wal';
-import type { WalLocation, WalTraceRecord } from './wal-record';
+import { traceWalCodec, type WalLocation, type WalTraceRecord } from './wal-record';
 
 export interface PushResult {
   acceptedSpans: number;
@@ -43,7 +43,7 @@ export class Ingester {
   private stopping = false;
 
   constructor(private readonly deps: IngesterDeps) {
-    this.wal = new Wal({ dir: deps.config.storage.walPath });
+    this.wal = new Wal({ dir: deps.config.storage.walPath, codec: traceWalCodec });
   }
 
   /** Replays the WAL (everything acknowledged before a crash comes back as live traces) and starts ticking. */

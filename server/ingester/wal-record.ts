@@ -58,8 +58,8 @@ export function encodeWalFrame(record: WalTraceRecord): { frame: Buffer; dataOff
   return { frame, dataOffset: pos };
 }
 
-export interface DecodedFrame {
-  record: WalTraceRecord;
+export interface DecodedFrame<R = WalTraceRecord> {
+  record: R;
   /** Offset of `data` relative to the frame start. */
   dataOffset: number;
   frameLength: number;
@@ -98,3 +98,11 @@ export function decodeWalFrame(buf: Buffer, offset: number): DecodedFrame | unde
     frameLength: FRAME_HEADER_BYTES + payloadLength,
   };
 }
+
+/** Turns one kind of record into WAL frames and back; `decode` returns undefined for a torn tail. */
+export interface WalCodec<R> {
+  encode(record: R): { frame: Buffer; dataOffset: number };
+  decode(buf: Buffer, offset: number): DecodedFrame<R> | undefined;
+}
+
+export const traceWalCodec: WalCodec<WalTraceRecord> = { encode: encodeWalFrame, decode: decodeWalFrame };

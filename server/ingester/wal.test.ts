@@ -2,7 +2,7 @@ import { appendFileSync, readdirSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDataDir } from '../testing/test-config';
 import { type ReplayedRecord, Wal } from './wal';
-import type { WalTraceRecord } from './wal-record';
+import { traceWalCodec, type WalTraceRecord } from './wal-record';
 
 function record(i: number, tenantId = 'single-tenant'): WalTraceRecord {
   const traceId = Buffer.alloc(16);
@@ -20,7 +20,7 @@ function record(i: number, tenantId = 'single-tenant'): WalTraceRecord {
 
 async function replay(dir: string): Promise<{ wal: Wal; records: ReplayedRecord[] }> {
   const records: ReplayedRecord[] = [];
-  const wal = new Wal({ dir });
+  const wal = new Wal({ dir, codec: traceWalCodec });
   await wal.open((r) => records.push(r));
   return { wal, records };
 }
@@ -90,7 +90,7 @@ describe('Wal', () => {
 
   it('deletes a sealed segment once all its records are released', async () => {
     const dir = tempDataDir();
-    const wal = new Wal({ dir, segmentBytes: 64 });
+    const wal = new Wal({ dir, codec: traceWalCodec, segmentBytes: 64 });
     await wal.open(() => {});
     const first = wal.append([record(7)]);
     await first.durable;

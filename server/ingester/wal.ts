@@ -1,37 +1,34 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir, readFile, truncate, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  decodeWalFrame,
-  encodeWalFrame,
-  type WalLocation,
-  type WalTraceRecord,
-  walSegmentFileName,
-} from './wal-record';
+import { type WalCodec, type WalLocation, type WalTraceRecord, walSegmentFileName } from './wal-record';
 
 const SEGMENT_SUFFIX = '.wal';
 /** An unlinked segment stays readable through its open descriptor for this long, for queries in flight. */
 const CLOSE_GRACE_MS = 30_000;
 
-export interface WalOptions {
+export interface WalOptions<R extends { data: Uint8Array }> {
   dir: string;
+  /** How records become frames; each WAL directory holds one kind of record. */
+  codec: WalCodec<R>;
   /** A segment is sealed and a new one started past this size. */
   segmentBytes?: number;
 }
 
-export interface ReplayedRecord {
-  record: WalTraceRecord;
+export interface ReplayedRecord<R = WalTraceRecord> {
+  record: R;
   location: WalLocation;
 }
 
 /**
- * Write-ahead log of trace records in numbered segments. Appends are group-committed: every
+ * Write-ahead log of records (trace fragments, log batches, samples) in numbered segments. Appends are group-committed: every
  * record appended while a write+fdatasync is in flight goes out in the next one, and each
  * `append` resolves only once its bytes are durable. Segments are deleted once every record
  * in them has reached a flushed block (`release`).
  */
-export class Wal {
+export class Wal<R extends { data: Uint8Array } = WalTraceRecord> {
   private readonly dir: string;
+  private readonly codec: WalCodec<R>;
   private readonly segmentBytes: number;
   private current = 0;
   private handle: FileHandle | undefined;
@@ -45,13 +42,16 @@ export class Wal {
   private readonly readFds = new Map<number, number>();
   private closed = false;
 
-  constructor(opts: WalOptions) {
+  constructor(opts: WalOptions<R>) {
     this.dir = opts.dir;
+    this.codec = opts.codec;
     this.segmentBytes = opts.segmentBytes ?? 64 * 1024 * 1024;
   }
 
   /** Reads every intact record of every segment, truncating a torn tail, then opens a fresh segment. */
-  async open(onRecord: (replayed: ReplayedRecord) => void): Promise<{ records: number; segments: number }> {
+  async open(
+    onRecord: (replayed: ReplayedRecord<R>) => void,
+  ): Promise<{ records: number; segments: number }> {
     await mkdir(this.dir, { recursive: true });
     const segments = (await readdir(this.dir))
       .filter((name) => name.endsWith(SEGMENT_SUFFIX))
@@ -65,7 +65,7 @@ export class Wal {
       let offset = 0;
       let count = 0;
       for (;;) {
-        const decoded = decodeWalFrame(buf, offset);
+        const decoded = this.codec.decode(buf, offset);
         if (!decoded) break;
         onRecord({
           record: decoded.record,
@@ -91,7 +91,7 @@ export class Wal {
    * Queues records for the next group commit. Locations are known at once (so the caller can
    * index them synchronously); the promise resolves when they are durable.
    */
-  append(records: WalTraceRecord[]): { locations: WalLocation[]; durable: Promise<void> } {
+  append(records: R[]): { locations: WalLocation[]; durable: Promise<void> } {
     if (this.closed) throw new Error('WAL is closed');
     if (this.nextOffset >= this.segmentBytes) {
       // Seal the segment: later frames go to the next one (the flush loop switches files).
@@ -100,7 +100,7 @@ export class Wal {
     }
     const locations: WalLocation[] = [];
     for (const record of records) {
-      const { frame, dataOffset } = encodeWalFrame(record);
+      const { frame, dataOffset } = this.codec.encode(record);
       locations.push({
         segment: this.current,
         offset: this.nextOffset + dataOffset,

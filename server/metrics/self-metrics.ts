@@ -22,6 +22,8 @@ export class SelfMetrics {
   readonly walBacklogBytes: Gauge;
   readonly liveTraces: Gauge;
   readonly traceLookupSeconds: Histogram<'outcome'>;
+  /** Other modules' families (span metrics…), appended to every scrape; see `addExposition`. */
+  private readonly extraExpositions: ((openMetrics: boolean) => string)[] = [];
 
   constructor() {
     this.openMetrics.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
@@ -91,9 +93,29 @@ export class SelfMetrics {
     });
   }
 
+  /** Both registries, for modules that register their own prom-client metrics. */
+  get registers(): Registry[] {
+    return [this.prometheus, this.openMetrics as unknown as Registry];
+  }
+
+  /**
+   * Adds metric families rendered by another module (text in the scrape's format, each family
+   * with its `# HELP`/`# TYPE`; exemplars only when `openMetrics`). Placed before `# EOF`.
+   */
+  addExposition(render: (openMetrics: boolean) => string): void {
+    this.extraExpositions.push(render);
+  }
+
   /** The exposition for a scrape: OpenMetrics when the Accept header asks for it. */
   async exposition(accept: string | undefined): Promise<{ contentType: string; body: string }> {
-    const registry = accept?.includes('application/openmetrics-text') ? this.openMetrics : this.prometheus;
-    return { contentType: registry.contentType, body: await registry.metrics() };
+    const openMetrics = accept?.includes('application/openmetrics-text') ?? false;
+    const registry = openMetrics ? this.openMetrics : this.prometheus;
+    let body = await registry.metrics();
+    const extra = this.extraExpositions.map((render) => render(openMetrics)).join('');
+    if (extra !== '') {
+      const eof = openMetrics ? body.lastIndexOf('# EOF') : -1;
+      body = eof >= 0 ? `${body.slice(0, eof)}${extra}${body.slice(eof)}` : `${body}${extra}`;
+    }
+    return { contentType: registry.contentType, body };
   }
 }

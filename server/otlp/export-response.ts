@@ -66,3 +66,13 @@ export function encodeStatusJson(code: number, message: string): string {
   if (message !== '') body.message = message;
   return JSON.stringify(body);
 }
+
+/** The `partial_success` to answer for `rejected` items of `signal`, or none when all were taken. */
+export function partialSuccessFor(
+  signal: OtlpSignal,
+  rejected: number,
+  message?: string,
+): PartialSuccess | undefined {
+  if (rejected <= 0) return undefined;
+  return { [REJECTED_FIELD[signal]]: rejected, errorMessage: message ?? '' };
+}

@@ -2,29 +2,43 @@ import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { Distributor } from '../distributor/distributor';
 import { resolveTenant } from '../distributor/tenant';
-import { encodeExportResponseProtobuf } from './export-response';
+import { encodeExportResponseProtobuf, type PartialSuccess, partialSuccessFor } from './export-response';
+import type { OtlpSignal } from './otlp-json';
+import type { SignalSinks } from './signal-sink';
 
 export interface OtlpGrpcDeps {
   distributor: Distributor;
   multitenancyEnabled: boolean;
   maxRecvMsgBytes: number;
   logger: Logger;
+  /** Logs and metrics services are registered only when their sink exists. */
+  sinks?: SignalSinks;
 }
 
 const identity = (b: Buffer): Buffer => b;
 
-/** Messages stay raw bytes: the distributor's own reader decodes them (the hot path). */
-const traceService: grpc.ServiceDefinition = {
-  Export: {
-    path: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: identity,
-    requestDeserialize: identity,
-    responseSerialize: identity,
-    responseDeserialize: identity,
-  },
+const SERVICE_PATHS: Record<OtlpSignal, string> = {
+  traces: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+  logs: '/opentelemetry.proto.collector.logs.v1.LogsService/Export',
+  metrics: '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export',
 };
+
+/** Messages stay raw bytes: each signal's own reader decodes them (the hot path). */
+function exportService(signal: OtlpSignal): grpc.ServiceDefinition {
+  return {
+    Export: {
+      path: SERVICE_PATHS[signal],
+      requestStream: false,
+      responseStream: false,
+      requestSerialize: identity,
+      requestDeserialize: identity,
+      responseSerialize: identity,
+      responseDeserialize: identity,
+    },
+  };
+}
+
+type PushToSignal = (tenantId: string, body: Buffer) => Promise<PartialSuccess | undefined>;
 
 function toServiceError(err: Error & { code?: string; statusCode?: number }): Partial<grpc.ServiceError> {
   let code = grpc.status.UNAVAILABLE;
@@ -39,32 +53,45 @@ function toServiceError(err: Error & { code?: string; statusCode?: number }): Pa
   return { code, details: err.message, message: err.message };
 }
 
-/** The OTLP/gRPC receiver (:4317): `TraceService/Export`; gzip is handled by grpc-js. */
+/** The OTLP/gRPC receiver (:4317): `TraceService`, `LogsService`, `MetricsService` Export; gzip is handled by grpc-js. */
 export function createOtlpGrpcServer(deps: OtlpGrpcDeps): grpc.Server {
   const server = new grpc.Server({
     'grpc.max_receive_message_length': deps.maxRecvMsgBytes,
   });
   const log = deps.logger.child({ component: 'otlp-grpc' });
-  server.addService(traceService, {
-    Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
-      const orgId = call.metadata.get('x-scope-orgid').map(String);
-      Promise.resolve()
-        .then(() => resolveTenant(orgId.length > 0 ? orgId : undefined, deps.multitenancyEnabled))
-        .then((tenantId) => deps.distributor.pushTraces(tenantId, call.request))
-        .then((outcome) => {
-          const partial =
-            outcome.rejectedSpans > 0
-              ? { rejectedSpans: outcome.rejectedSpans, errorMessage: outcome.message ?? '' }
-              : undefined;
-          callback(null, encodeExportResponseProtobuf('traces', partial));
-        })
-        .catch((err: Error) => {
-          const serviceError = toServiceError(err);
-          if (serviceError.code === grpc.status.UNAVAILABLE) log.error({ err }, 'ingest failed');
-          callback(serviceError);
-        });
-    },
+  const addExport = (signal: OtlpSignal, push: PushToSignal) => {
+    server.addService(exportService(signal), {
+      Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+        const orgId = call.metadata.get('x-scope-orgid').map(String);
+        Promise.resolve()
+          .then(() => resolveTenant(orgId.length > 0 ? orgId : undefined, deps.multitenancyEnabled))
+          .then((tenantId) => push(tenantId, call.request))
+          .then((partial) => callback(null, encodeExportResponseProtobuf(signal, partial)))
+          .catch((err: Error) => {
+            const serviceError = toServiceError(err);
+            if (serviceError.code === grpc.status.UNAVAILABLE) log.error({ err, signal }, 'ingest failed');
+            callback(serviceError);
+          });
+      },
+    });
+  };
+  addExport('traces', async (tenantId, body) => {
+    const outcome = await deps.distributor.pushTraces(tenantId, body);
+    return partialSuccessFor('traces', outcome.rejectedSpans, outcome.message);
   });
+  const { logs, metrics } = deps.sinks ?? {};
+  if (logs) {
+    addExport('logs', async (tenantId, body) => {
+      const outcome = await logs.push(tenantId, body);
+      return partialSuccessFor('logs', outcome.rejected, outcome.message);
+    });
+  }
+  if (metrics) {
+    addExport('metrics', async (tenantId, body) => {
+      const outcome = await metrics.push(tenantId, body);
+      return partialSuccessFor('metrics', outcome.rejected, outcome.message);
+    });
+  }
   return server;
 }
 

@@ -1,7 +1,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LoupeConfig } from '../config/types';
+import type { ConfigGetter, LoupeConfig } from '../config/types';
+import { buildLogsConfig } from '../logs/logs-config';
+import { buildMetricsConfig } from '../metrics-generator/metrics-config';
+
+/** Every optional key at its default. */
+const defaults: ConfigGetter = (_path, fallback) => fallback;
 
 type DeepPartial<T> = {
   [K in keyof T]?: NonNullable<T[K]> extends object ? DeepPartial<NonNullable<T[K]>> : T[K];
@@ -17,6 +22,8 @@ export function tempDataDir(prefix = 'loupe-test-'): string {
  * timings (idle 1 s, blocks cut within seconds) instead of Tempo's minutes.
  */
 export function testConfig(overrides: DeepPartial<LoupeConfig> = {}, dataDir = tempDataDir()): LoupeConfig {
+  const blockRetentionMs = 7 * 24 * 3600 * 1000;
+  const walPath = join(dataDir, 'wal');
   const base: LoupeConfig = {
     server: { httpListenAddress: '127.0.0.1', httpListenPort: 0, logLevel: 'warn' },
     multitenancyEnabled: false,
@@ -30,16 +37,18 @@ export function testConfig(overrides: DeepPartial<LoupeConfig> = {}, dataDir = t
       maxBlockDurationMs: 3000,
       flushCheckPeriodMs: 200,
     },
-    compactor: { blockRetentionMs: 7 * 24 * 3600 * 1000 },
+    compactor: { blockRetentionMs },
     storage: {
       backend: 'local',
       localPath: join(dataDir, 'blocks'),
-      walPath: join(dataDir, 'wal'),
+      walPath,
       pool: { maxWorkers: 100, queueDepth: 10000 },
       bloomFalsePositive: 0.01,
       bloomShardSizeBytes: 100 * 1024,
     },
     overrides: { maxBytesPerTrace: 50 * 1024 * 1024 },
+    logs: buildLogsConfig(defaults, { blockRetentionMs, walPath }),
+    metrics: buildMetricsConfig(defaults, { blockRetentionMs, walPath }),
     source: 'test',
   };
   return merge(base, overrides);

@@ -19,11 +19,46 @@ export class ApiError extends Error {
   }
 }
 
+/** A Grafana Loki derived field, as provisioned (`matcherRegex`'s first group is the value). */
+export interface DerivedField {
+  name: string;
+  matcherRegex: string;
+  url?: string;
+  datasourceUid?: string;
+  urlDisplayLabel?: string;
+  matcherType?: 'regex' | 'label';
+}
+
+/** Grafana's Prometheus `exemplarTraceIdDestinations` entry. */
+export interface ExemplarTraceIdDestination {
+  name: string;
+  datasourceUid?: string;
+  url?: string;
+  urlDisplayLabel?: string;
+}
+
+/** A metrics source the UI queries at `<url>/api/v1/...` (Loupe's own, or a proxied Prometheus). */
+export interface MetricsDataSource {
+  uid: string;
+  name: string;
+  url: string;
+}
+
 /** What `GET /loupe/config` returns. */
 export interface ClientConfig {
   version: string;
   multitenancyEnabled: boolean;
+  logs: { derivedFields: DerivedField[] };
+  metrics: { datasources: MetricsDataSource[]; exemplarTraceIdDestinations: ExemplarTraceIdDestination[] };
 }
+
+const DEFAULT_METRICS_CONFIG: ClientConfig['metrics'] = {
+  datasources: [{ uid: 'loupe', name: 'Loupe', url: '/prometheus' }],
+  exemplarTraceIdDestinations: [
+    { name: 'traceID', datasourceUid: 'tempo' },
+    { name: 'trace_id', datasourceUid: 'tempo' },
+  ],
+};
 
 /**
  * A trace ready to render. The page holds its layout; the full spans and the JSON text stay in
@@ -80,7 +115,12 @@ export async function fetchClientConfig(signal?: AbortSignal): Promise<ClientCon
   const response = await request('/loupe/config', { signal, headers: { Accept: 'application/json' } });
   if (response.status === 404) throw new ApiError('The server has no /loupe/config route.', 404, false);
   const json = (await response.json()) as Partial<ClientConfig>;
-  return { version: String(json.version ?? ''), multitenancyEnabled: json.multitenancyEnabled === true };
+  return {
+    version: String(json.version ?? ''),
+    multitenancyEnabled: json.multitenancyEnabled === true,
+    logs: { derivedFields: json.logs?.derivedFields ?? [] },
+    metrics: { ...DEFAULT_METRICS_CONFIG, ...json.metrics },
+  };
 }
 
 /** Loads started at boot from the prefetched response, by worker key. */

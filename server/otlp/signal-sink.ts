@@ -1,0 +1,22 @@
+/**
+ * Where the OTLP receivers hand logs and metrics. `body` is the protobuf
+ * Export{Logs,Metrics}ServiceRequest (JSON bodies are converted first). `push` resolves once the
+ * accepted items are durable; it throws an error with `statusCode` 4xx for a request that can
+ * not be taken at all (decode error, limits), which becomes 400 / INVALID_ARGUMENT (429 becomes
+ * RESOURCE_EXHAUSTED).
+ */
+export interface SignalSink {
+  push(tenantId: string, body: Uint8Array): Promise<SignalPushOutcome>;
+}
+
+export interface SignalPushOutcome {
+  /** Items (log records, data points) refused: reported in OTLP `partial_success`. */
+  rejected: number;
+  message?: string;
+}
+
+/** The non-trace signals a receiver may serve; absent ones answer 404 / UNIMPLEMENTED. */
+export interface SignalSinks {
+  logs?: SignalSink;
+  metrics?: SignalSink;
+}

@@ -1,0 +1,86 @@
+import { globalParams } from '../state/url-state';
+
+/**
+ * Explore's URL: `/explore?left=<pane>&right=<pane>` plus each pane type's own parameters, so a
+ * split view survives reload and can be shared. At most one pane of each type:
+ *   trace:   `traceId`, and the trace view's own `span`, filter params
+ *   logs:    `logs` (a LogQL query)
+ *   metrics: `metrics` (PromQL, repeatable: one chart per query), `mds` (data source uid)
+ * The global `from`/`to`/`tenant` apply to every pane.
+ */
+export type PaneType = 'trace' | 'logs' | 'metrics';
+export const PANE_TYPES: readonly PaneType[] = ['trace', 'logs', 'metrics'];
+
+export interface TracePaneState {
+  type: 'trace';
+  traceId: string;
+  spanId?: string;
+}
+export interface LogsPaneState {
+  type: 'logs';
+  query: string;
+}
+export interface MetricsPaneState {
+  type: 'metrics';
+  queries: string[];
+  /** Metrics data source uid; undefined = Loupe's own. */
+  datasource?: string;
+}
+export type PaneState = TracePaneState | LogsPaneState | MetricsPaneState;
+
+function isPaneType(value: string | null): value is PaneType {
+  return value !== null && (PANE_TYPES as readonly string[]).includes(value);
+}
+
+function readPane(type: PaneType, params: URLSearchParams): PaneState {
+  switch (type) {
+    case 'trace':
+      return { type, traceId: params.get('traceId') ?? '', spanId: params.get('span') ?? undefined };
+    case 'logs':
+      return { type, query: params.get('logs') ?? '' };
+    case 'metrics':
+      return { type, queries: params.getAll('metrics'), datasource: params.get('mds') ?? undefined };
+  }
+}
+
+/** The panes an Explore URL describes (left first); a missing or unknown `left` means logs. */
+export function readPanes(params: URLSearchParams): PaneState[] {
+  const left = params.get('left');
+  const right = params.get('right');
+  const panes = [readPane(isPaneType(left) ? left : 'logs', params)];
+  if (isPaneType(right) && right !== panes[0].type) panes.push(readPane(right, params));
+  return panes;
+}
+
+function writePane(params: URLSearchParams, pane: PaneState): void {
+  switch (pane.type) {
+    case 'trace':
+      params.set('traceId', pane.traceId);
+      if (pane.spanId) params.set('span', pane.spanId);
+      return;
+    case 'logs':
+      params.set('logs', pane.query);
+      return;
+    case 'metrics':
+      for (const query of pane.queries) params.append('metrics', query);
+      if (pane.datasource) params.set('mds', pane.datasource);
+      return;
+  }
+}
+
+/**
+ * Link to Explore with these panes, keeping the global parameters of `current`.
+ * @example exploreHref([{ type: 'logs', query: '{a="b"}' }, { type: 'trace', traceId: 'ab' }], new URLSearchParams())
+ *   === '/explore?left=logs&logs=%7Ba%3D%22b%22%7D&right=trace&traceId=ab'
+ */
+export function exploreHref(panes: readonly PaneState[], current: URLSearchParams): string {
+  const params = globalParams(current);
+  const [left, right] = panes;
+  params.set('left', left.type);
+  writePane(params, left);
+  if (right && right.type !== left.type) {
+    params.set('right', right.type);
+    writePane(params, right);
+  }
+  return `/explore?${params.toString()}`;
+}
