@@ -8,6 +8,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { logsConfigYaml } from './logs-config';
+import { metricsConfigYaml } from './metrics-config';
 import { loupePorts } from './ports';
 
 const ports = loupePorts();
@@ -37,7 +39,7 @@ storage:
     backend: local
     local:
       path: ${path.join(dataDir, 'blocks')}
-${bench ? `overrides:\n  max_bytes_per_trace: ${1024 * mib}\n` : ''}`,
+${bench ? `overrides:\n  max_bytes_per_trace: ${1024 * mib}\n` : ''}${logsConfigYaml()}${metricsConfigYaml()}`,
 );
 
 const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', `-config.file=${configFile}`], {
