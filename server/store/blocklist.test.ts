@@ -49,6 +49,18 @@ describe('Blocklist', () => {
     ).toEqual(['block-1', 'block-2']);
   });
 
+  it('keeps logs and metrics folders out of the trace tenants, even a tenant named "logs"', async () => {
+    await storeBlock('logs', 'block-1', 1);
+    await backend.write('@logs/chunk-1/meta.json', Buffer.from('{"not":"a block"}'));
+    await backend.write('@metrics/series-1/meta.json', Buffer.from('{}'));
+    const logger = recordingLogger();
+    const blocklist = new Blocklist(logger);
+
+    expect(await blocklist.load(backend)).toBe(1);
+    expect(blocklist.tenantIds()).toEqual(['logs']);
+    expect(logger.warnings).toEqual([]);
+  });
+
   it('does not see blocks whose meta.json has not been written yet', async () => {
     await storeBlock('tenant-a', 'complete', 1);
     const partial = await storeBlock('tenant-a', 'partial', 2);

@@ -1,4 +1,5 @@
 import type { Backend } from './backend/backend';
+import { isSignalPrefix } from './backend/prefixes';
 import { BLOCK_FORMAT, blockObjectKey, META_OBJECT } from './block-layout';
 import { BlockReader } from './block-reader';
 import { traceIdToHex } from './trace-id';
@@ -39,6 +40,7 @@ export class Blocklist {
   async load(backend: Backend): Promise<number> {
     const candidates: { tenantId: string; blockId: string }[] = [];
     for (const tenantId of await backend.list('')) {
+      if (isSignalPrefix(tenantId)) continue;
       for (const blockId of await backend.list(`${tenantId}/`)) candidates.push({ tenantId, blockId });
     }
     let added = 0;
