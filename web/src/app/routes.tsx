@@ -1,8 +1,21 @@
+import { lazy, Suspense } from 'react';
 import type { RouteObject } from 'react-router';
 import { LandingPage } from '../components/LandingPage';
 import { NotFoundPage } from '../components/NotFoundPage';
 import { TracePage } from '../components/trace/TracePage';
 import { Layout } from './Layout';
+
+// Explore (logs, metrics, split panes) is its own chunk: the trace page's first paint does not wait for it.
+const ExplorePage = lazy(() => import('../explore/ExplorePage').then((m) => ({ default: m.ExplorePage })));
+
+function PageLoading() {
+  return (
+    <div className="loading-state" role="status">
+      <span className="spinner" aria-hidden="true" />
+      Loading…
+    </div>
+  );
+}
 
 /** Every page of the SPA; the server answers these paths with index.html. */
 export const routes: RouteObject[] = [
@@ -11,6 +24,14 @@ export const routes: RouteObject[] = [
     children: [
       { index: true, element: <LandingPage /> },
       { path: 'trace/:traceId', element: <TracePage /> },
+      {
+        path: 'explore',
+        element: (
+          <Suspense fallback={<PageLoading />}>
+            <ExplorePage />
+          </Suspense>
+        ),
+      },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

@@ -84,3 +84,57 @@ export function exploreHref(panes: readonly PaneState[], current: URLSearchParam
   }
   return `/explore?${params.toString()}`;
 }
+
+/** The trace view's own parameters (see `url-state.ts`): kept while the same trace stays open. */
+const TRACE_VIEW_PARAMS = ['span', 'service', 'op', 'attr', 'minDur', 'errors', 'only', 'ds'];
+const PANE_PARAMS: Record<PaneType, readonly string[]> = {
+  trace: ['traceId', ...TRACE_VIEW_PARAMS],
+  logs: ['logs'],
+  metrics: ['metrics', 'mds'],
+};
+
+/**
+ * A copy of `current` showing `panes` instead of `previous` (by default the panes `current`
+ * describes). Unlike `exploreHref` it keeps everything else, and a trace that stays open keeps its
+ * selection and filter.
+ */
+export function withPanes(
+  current: URLSearchParams,
+  panes: readonly PaneState[],
+  previous: readonly PaneState[] = readPanes(current),
+): URLSearchParams {
+  const next = new URLSearchParams(current);
+  const before = previous.find((p) => p.type === 'trace');
+  const after = panes.find((p) => p.type === 'trace');
+  const sameTrace = before?.type === 'trace' && after?.type === 'trace' && before.traceId === after.traceId;
+  next.delete('left');
+  next.delete('right');
+  for (const type of PANE_TYPES) {
+    for (const name of PANE_PARAMS[type]) {
+      if (!(sameTrace && TRACE_VIEW_PARAMS.includes(name))) next.delete(name);
+    }
+  }
+  const [left, right] = panes;
+  next.set('left', left.type);
+  writePane(next, left);
+  if (right && right.type !== left.type) {
+    next.set('right', right.type);
+    writePane(next, right);
+  }
+  return next;
+}
+
+/**
+ * The panes after opening `target` beside `source` (Grafana's split on a link): `source` keeps its
+ * place (replacing the open pane of its type), `target` takes the other one.
+ * @example besidePanes([{type:'logs',query:'{a="b"}'}], logs, trace) → [logs, trace]
+ */
+export function besidePanes(
+  current: readonly PaneState[],
+  source: PaneState,
+  target: PaneState,
+): PaneState[] {
+  if (source.type === target.type) return [target];
+  const sourceAt = current.findIndex((p) => p.type === source.type);
+  return sourceAt === 1 ? [target, source] : [source, target];
+}

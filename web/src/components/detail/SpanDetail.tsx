@@ -1,6 +1,7 @@
 import { useId } from 'react';
 import type { LoadedTrace } from '../../api/client';
 import { useSpanDetails } from '../../api/queries';
+import { SpanSignalLinks } from '../../explore/SpanSignalLinks';
 import { usePreferences } from '../../state/preferences';
 import {
   FLAG_CYCLE,
@@ -142,6 +143,7 @@ function SpanFacts({
           </>
         )}
       </dl>
+      <SpanSignalLinks layout={layout} index={index} span={span} />
       {notes.map((note) => (
         <p key={note} className="notice">
           <span aria-hidden="true">⚠ </span>

@@ -1,5 +1,6 @@
 import { Link, useLocation, useSearchParams } from 'react-router';
 import { useClientConfig } from '../../api/queries';
+import { ExploreNav } from '../../explore/ExploreNav';
 import { homeHref } from '../../state/url-state';
 import { TraceIdForm } from '../TraceIdForm';
 import { OpenFileButton } from './OpenFileButton';
@@ -23,6 +24,7 @@ export function TopBar() {
         <span>Loupe</span>
       </Link>
       {!onLanding && <TraceIdForm variant="compact" />}
+      <ExploreNav />
       <div className="top-bar-spacer" />
       {config.data?.multitenancyEnabled && <TenantPicker />}
       <TimeRangePicker />

@@ -4,9 +4,17 @@ import { homeHref, readTenant } from '../../state/url-state';
 import { parseTraceIdInput } from '../../trace-model/ids';
 import { TraceView } from './TraceView';
 
-/** `/trace/:traceId`: loads the trace (one request) and shows loading, not-found or error states. */
+/** `/trace/:traceId`: the trace of the URL's path. */
 export function TracePage() {
   const { traceId = '' } = useParams();
+  return <TracePane traceId={traceId} />;
+}
+
+/**
+ * One trace by ID, as a page or as an Explore pane: loads it (one request) and shows loading,
+ * not-found or error states. The selected span, filter, tenant and source come from the URL.
+ */
+export function TracePane({ traceId }: { traceId: string }) {
   const [params] = useSearchParams();
   const parsed = parseTraceIdInput(traceId);
   const tenant = readTenant(params);

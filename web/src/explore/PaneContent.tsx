@@ -1,0 +1,50 @@
+import { lazy, Suspense } from 'react';
+import { TracePane } from '../components/trace/TracePage';
+import { LogsPane } from '../logs/LogsPane';
+import type { PaneState } from './explore-url';
+import { TraceIdPrompt } from './TraceIdPrompt';
+
+// Charts and their code load only when a metrics pane is shown.
+const MetricsPane = lazy(() => import('../metrics/MetricsPane').then((m) => ({ default: m.MetricsPane })));
+
+export interface PaneActions {
+  /** Replaces this pane's state. */
+  change(next: PaneState): void;
+  /** Opens `pane` beside this one. */
+  openBeside(pane: PaneState): void;
+  hrefBeside(pane: PaneState): string;
+}
+
+/** The body of one Explore pane, by type. */
+export function PaneContent({ pane, actions }: { pane: PaneState; actions: PaneActions }) {
+  switch (pane.type) {
+    case 'trace':
+      return pane.traceId ? (
+        <TracePane traceId={pane.traceId} />
+      ) : (
+        <TraceIdPrompt onOpen={(traceId) => actions.change({ type: 'trace', traceId })} />
+      );
+    case 'logs':
+      return (
+        <LogsPane
+          state={pane}
+          onChange={actions.change}
+          onOpenPane={actions.openBeside}
+          hrefForPane={actions.hrefBeside}
+        />
+      );
+    case 'metrics':
+      return (
+        <Suspense
+          fallback={
+            <div className="loading-state" role="status">
+              <span className="spinner" aria-hidden="true" />
+              Loading…
+            </div>
+          }
+        >
+          <MetricsPane state={pane} onChange={actions.change} onOpenPane={actions.openBeside} />
+        </Suspense>
+      );
+  }
+}

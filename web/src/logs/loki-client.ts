@@ -1,0 +1,123 @@
+import { ApiError } from '../api/client';
+import { type Direction, type LogRow, type LokiStreamsResponse, toLogRows } from './log-rows';
+
+/**
+ * Loki's query API, as Loupe serves it at `/loki/api/v1/*` (and Loki itself does). Errors become
+ * `ApiError`s carrying Loki's plain-text message ("parse error at line 1, col 12: …").
+ */
+
+export interface LogsRequest {
+  query: string;
+  /** Epoch milliseconds. */
+  startMs: number;
+  endMs: number;
+  limit: number;
+  direction: Direction;
+  tenant?: string;
+  signal?: AbortSignal;
+}
+
+export interface LogsResult {
+  rows: LogRow[];
+  /** True when the answer held `limit` lines: there may be more in the range. */
+  limited: boolean;
+}
+
+const msToNs = (ms: number) => `${Math.floor(ms)}000000`;
+
+function headers(tenant: string | undefined, extra: Record<string, string> = {}): Record<string, string> {
+  const out: Record<string, string> = { Accept: 'application/json', ...extra };
+  if (tenant) out['X-Scope-OrgID'] = tenant;
+  return out;
+}
+
+async function getJson<T>(path: string, params: URLSearchParams, init: RequestInit): Promise<T> {
+  const url = new URL(`${path}?${params}`, globalThis.location?.href ?? 'http://localhost/');
+  let response: Response;
+  try {
+    response = await fetch(url, init);
+  } catch (err) {
+    if (init.signal?.aborted) throw err;
+    throw new ApiError('Cannot reach the Loupe server. Is it running?', 0, true);
+  }
+  if (!response.ok) {
+    const message = (await readMessage(response)) || `The server answered ${response.status}`;
+    throw new ApiError(
+      message.length > 500 ? `${message.slice(0, 500)}…` : message,
+      response.status,
+      response.status >= 500 || response.status === 429,
+    );
+  }
+  return (await response.json()) as T;
+}
+
+/** Loki answers errors in plain text; a proxy in front of it may answer JSON `{message}`. */
+async function readMessage(response: Response): Promise<string> {
+  const text = (await response.text().catch(() => '')).trim();
+  if (!text.startsWith('{')) return text;
+  try {
+    const json = JSON.parse(text) as { message?: unknown; error?: unknown };
+    const message = json.message ?? json.error;
+    return typeof message === 'string' ? message : text;
+  } catch {
+    return text;
+  }
+}
+
+/** Runs a log query over a time range (`query_range`), asking Loki to keep label kinds apart. */
+export async function fetchLogs(request: LogsRequest): Promise<LogsResult> {
+  const params = new URLSearchParams({
+    query: request.query,
+    start: msToNs(request.startMs),
+    end: msToNs(request.endMs),
+    limit: String(request.limit),
+    direction: request.direction,
+  });
+  const body = await getJson<LokiStreamsResponse>('/loki/api/v1/query_range', params, {
+    signal: request.signal,
+    headers: headers(request.tenant, { 'X-Loki-Response-Encoding-Flags': 'categorize-labels' }),
+  });
+  const type = body.data?.resultType;
+  if (type && type !== 'streams') {
+    throw new ApiError(
+      'This is a metric query: its result is numbers, not log lines. Open it in a Metrics pane.',
+      400,
+      false,
+    );
+  }
+  const rows = toLogRows(body, request.direction, request.limit);
+  return { rows, limited: rows.length >= request.limit };
+}
+
+interface LokiValuesResponse {
+  data?: string[];
+}
+
+/** Label names seen in the range, for the query box's suggestions. */
+export async function fetchLabelNames(options: {
+  startMs: number;
+  endMs: number;
+  tenant?: string;
+  signal?: AbortSignal;
+}): Promise<string[]> {
+  const params = new URLSearchParams({ start: msToNs(options.startMs), end: msToNs(options.endMs) });
+  const body = await getJson<LokiValuesResponse>('/loki/api/v1/labels', params, {
+    signal: options.signal,
+    headers: headers(options.tenant),
+  });
+  return (body.data ?? []).filter((name) => !name.startsWith('__')).sort();
+}
+
+/** Values of one label in the range. */
+export async function fetchLabelValues(
+  name: string,
+  options: { startMs: number; endMs: number; tenant?: string; signal?: AbortSignal },
+): Promise<string[]> {
+  const params = new URLSearchParams({ start: msToNs(options.startMs), end: msToNs(options.endMs) });
+  const body = await getJson<LokiValuesResponse>(
+    `/loki/api/v1/label/${encodeURIComponent(name)}/values`,
+    params,
+    { signal: options.signal, headers: headers(options.tenant) },
+  );
+  return (body.data ?? []).slice().sort();
+}
