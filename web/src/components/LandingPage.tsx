@@ -1,20 +1,46 @@
+import { lazy, Suspense } from 'react';
+import { useOverviewContext, useServicesWithMetrics } from '../metrics/use-services';
 import { TraceIdForm } from './TraceIdForm';
 
-/** Where users land: one box to paste a trace ID into. */
+// Charts are a chunk of their own: the page (and a trace opened from it) never waits for them.
+const RedOverview = lazy(() => import('../metrics/RedOverview'));
+
+/**
+ * Where users land: one box to paste a trace ID into and, once span metrics exist, the RED view
+ * of every service with the service graph below it.
+ */
 export function LandingPage() {
+  const overview = useOverviewContext();
+  const services = useServicesWithMetrics(overview);
+  const hasMetrics = services.length > 0;
+  const panel = (
+    <div className="panel landing-panel">
+      <h1 id="landing-title">Open a trace</h1>
+      <p className="muted">
+        Paste a trace ID from a log line, an exemplar or a ticket. IDs are hexadecimal, up to 32 characters;
+        surrounding spaces and quotes are ignored.
+      </p>
+      <TraceIdForm variant="large" />
+      <p className="muted small">
+        Have a trace as JSON (OTLP, Tempo or Jaeger)? Use <strong>Open file…</strong> in the top bar; it never
+        leaves your browser.
+      </p>
+    </div>
+  );
+  if (!hasMetrics) {
+    return (
+      <section className="landing" aria-labelledby="landing-title">
+        {panel}
+      </section>
+    );
+  }
   return (
-    <section className="landing" aria-labelledby="landing-title">
-      <div className="panel landing-panel">
-        <h1 id="landing-title">Open a trace</h1>
-        <p className="muted">
-          Paste a trace ID from a log line, an exemplar or a ticket. IDs are hexadecimal, up to 32 characters;
-          surrounding spaces and quotes are ignored.
-        </p>
-        <TraceIdForm variant="large" />
-        <p className="muted small">
-          Have a trace as JSON (OTLP, Tempo or Jaeger)? Use <strong>Open file…</strong> in the top bar; it
-          never leaves your browser.
-        </p>
+    <section className="landing landing--metrics" aria-labelledby="landing-title">
+      <div className="landing-column">
+        {panel}
+        <Suspense fallback={null}>
+          <RedOverview services={services} context={overview} />
+        </Suspense>
       </div>
     </section>
   );

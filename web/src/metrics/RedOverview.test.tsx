@@ -1,0 +1,111 @@
+import { screen, within } from '@testing-library/react';
+import { fakePrometheus, metricsConfigHandler } from '../../test/metrics-handlers';
+import { CHECKOUT_TRACE_ID, mswServer } from '../../test/msw';
+import { currentUrl, renderApp } from '../../test/render-app';
+import type { MatrixSeries } from './prometheus-api';
+import { redQueries, SERVICE_GRAPH_QUERIES, SERVICES_QUERY } from './promql';
+
+/** Generous waits: these tests share two cores with other suites. */
+const SLOW = { timeout: 5000 };
+
+/** A series with a sample a minute over the last half hour. */
+function recent(metric: Record<string, string>, value: number): MatrixSeries {
+  const now = Math.floor(Date.now() / 1000);
+  return { metric, values: Array.from({ length: 30 }, (_, i) => [now - (30 - i) * 60, String(value)]) };
+}
+
+const all = redQueries();
+const checkout = redQueries('checkout');
+
+function withSpanMetrics() {
+  const prometheus = fakePrometheus({
+    series: {
+      [SERVICES_QUERY]: [recent({ service: 'checkout' }, 3), recent({ service: 'frontend' }, 5)],
+      [SERVICE_GRAPH_QUERIES.requests]: [
+        recent({ client: 'frontend', server: 'checkout' }, 2),
+        recent({ client: 'checkout', server: 'payment' }, 1),
+      ],
+      [SERVICE_GRAPH_QUERIES.failed]: [recent({ client: 'checkout', server: 'payment' }, 0.2)],
+      [all.rate]: [recent({ service: 'checkout' }, 2), recent({ service: 'frontend' }, 4)],
+      [checkout.rate]: [recent({ service: 'checkout' }, 2)],
+      [checkout.latency[1].query]: [recent({}, 0.25)],
+    },
+    exemplars: {
+      [checkout.latency[1].query]: [
+        {
+          seriesLabels: { service: 'checkout', le: '0.5' },
+          exemplars: [
+            {
+              labels: { traceID: CHECKOUT_TRACE_ID, spanID: '00f067aa0ba902b7' },
+              value: '0.3',
+              timestamp: Date.now() / 1000 - 600,
+            },
+          ],
+        },
+      ],
+    },
+  });
+  mswServer.use(metricsConfigHandler(), ...prometheus.handlers);
+  return prometheus;
+}
+
+describe('RED view on the landing page', () => {
+  it('stays away until span metrics exist', async () => {
+    const prometheus = fakePrometheus({});
+    mswServer.use(metricsConfigHandler(), ...prometheus.handlers);
+    renderApp('/');
+    await vi.waitFor(() => expect(prometheus.asked.map((a) => a.query)).toContain(SERVICES_QUERY), SLOW);
+    expect(screen.getByRole('heading', { name: 'Open a trace' })).toBeInTheDocument();
+    expect(screen.queryByRole('heading', { name: 'Services' })).not.toBeInTheDocument();
+  });
+
+  it('lists services, draws the service graph with error ratios, and filters by a clicked node', async () => {
+    const prometheus = withSpanMetrics();
+    const { router, user } = renderApp('/');
+    const red = await screen.findByRole('region', { name: 'Services' }, SLOW);
+    expect(within(red).getByRole('button', { name: 'All services' })).toHaveAttribute('aria-pressed', 'true');
+    expect(within(red).getByRole('button', { name: 'frontend' })).toBeInTheDocument();
+
+    const node = await within(red).findByRole('button', { name: /^checkout, 2 requests per second/ }, SLOW);
+    expect(red.querySelector('[data-edge="checkout→payment"] .service-graph__edge')).toHaveAttribute(
+      'data-level',
+      'bad',
+    );
+    expect(within(red).getByText('1 req/s · 20 % errors')).toBeInTheDocument();
+    expect(red.querySelector('[data-edge="frontend→checkout"] .service-graph__edge')).toHaveAttribute(
+      'data-level',
+      'ok',
+    );
+
+    const rateChart = within(red).getByRole('article', { name: 'Rate (spans/s)' });
+    await vi.waitFor(() => expect(rateChart.querySelectorAll('.metrics-lines path')).toHaveLength(2), SLOW);
+
+    node.focus();
+    await user.keyboard('{Enter}');
+    expect(currentUrl(router)).toBe('/?red=checkout');
+    expect(node).toHaveAttribute('aria-pressed', 'true');
+    await vi.waitFor(() => expect(rateChart.querySelectorAll('.metrics-lines path')).toHaveLength(1), SLOW);
+    expect(prometheus.asked.map((a) => a.query)).toContain(checkout.errors);
+    const explore =
+      within(rateChart).getByRole('link', { name: 'Open in Explore' }).getAttribute('href') ?? '';
+    const exploreUrl = new URL(explore, 'http://x');
+    expect(exploreUrl.pathname).toBe('/explore');
+    expect(exploreUrl.searchParams.getAll('metrics')).toEqual([checkout.rate]);
+  });
+
+  it('opens Explore on the metric and the trace when a latency exemplar is clicked', async () => {
+    withSpanMetrics();
+    const { router, user } = renderApp('/?red=checkout');
+    const duration = await screen.findByRole('article', { name: 'Duration' }, SLOW);
+    await user.click(
+      await within(duration).findByRole('button', { name: /^Exemplar 300 ms, trace 4bf92f35/ }, SLOW),
+    );
+    const url = new URL(currentUrl(router), 'http://x');
+    expect(url.pathname).toBe('/explore');
+    expect(url.searchParams.get('left')).toBe('metrics');
+    expect(url.searchParams.getAll('metrics')).toEqual(checkout.latency.map((l) => l.query));
+    expect(url.searchParams.get('right')).toBe('trace');
+    expect(url.searchParams.get('traceId')).toBe(CHECKOUT_TRACE_ID);
+    expect(url.searchParams.get('span')).toBe('00f067aa0ba902b7');
+  });
+});
