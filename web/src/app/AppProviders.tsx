@@ -1,13 +1,14 @@
 import { type QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { RouterProvider, type RouterProviderProps } from 'react-router';
+import type { RouterHistory } from '../router/history';
+import { RouterProvider } from '../router/router';
+import { Layout } from './Layout';
+import { routes } from './routes';
 
-type Router = RouterProviderProps['router'];
-
-/** Server-data cache and router around the whole app; tests pass a memory router. */
-export function AppProviders({ client, router }: { client: QueryClient; router: Router }) {
+/** Server-data cache and router around the whole app; tests pass a memory history. */
+export function AppProviders({ client, history }: { client: QueryClient; history: RouterHistory }) {
   return (
     <QueryClientProvider client={client}>
-      <RouterProvider router={router} />
+      <RouterProvider history={history} routes={routes} layout={Layout} />
     </QueryClientProvider>
   );
 }

@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
-import { Outlet } from 'react-router';
 import { TopBar } from '../components/top-bar/TopBar';
+import { Outlet } from '../router/router';
 import { usePreferences } from '../state/preferences';
 
 /** The top bar over an Explore-style pane area. */

@@ -1,9 +1,8 @@
 import { lazy, Suspense } from 'react';
-import type { RouteObject } from 'react-router';
 import { LandingPage } from '../components/LandingPage';
 import { NotFoundPage } from '../components/NotFoundPage';
 import { TracePage } from '../components/trace/TracePage';
-import { Layout } from './Layout';
+import type { AppRoute } from '../router/router';
 
 // Explore (logs, metrics, split panes) is its own chunk: the trace page's first paint does not wait for it.
 const ExplorePage = lazy(() => import('../explore/ExplorePage').then((m) => ({ default: m.ExplorePage })));
@@ -17,22 +16,17 @@ function PageLoading() {
   );
 }
 
-/** Every page of the SPA; the server answers these paths with index.html. */
-export const routes: RouteObject[] = [
+/** Every page of the SPA (inside `Layout`); the server answers these paths with index.html. */
+export const routes: AppRoute[] = [
+  { path: '/', element: <LandingPage /> },
+  { path: '/trace/:traceId', element: <TracePage /> },
   {
-    element: <Layout />,
-    children: [
-      { index: true, element: <LandingPage /> },
-      { path: 'trace/:traceId', element: <TracePage /> },
-      {
-        path: 'explore',
-        element: (
-          <Suspense fallback={<PageLoading />}>
-            <ExplorePage />
-          </Suspense>
-        ),
-      },
-      { path: '*', element: <NotFoundPage /> },
-    ],
+    path: '/explore',
+    element: (
+      <Suspense fallback={<PageLoading />}>
+        <ExplorePage />
+      </Suspense>
+    ),
   },
+  { path: '*', element: <NotFoundPage /> },
 ];

@@ -1,4 +1,4 @@
-import { Link, useSearchParams } from 'react-router';
+import { Link, useSearchParams } from '../router/router';
 import { homeHref } from '../state/url-state';
 
 /** Any path the SPA does not know. */

@@ -1,5 +1,5 @@
 import { type FormEvent, useId, useState } from 'react';
-import { useNavigate, useSearchParams } from 'react-router';
+import { useNavigate, useSearchParams } from '../router/router';
 import { traceHref } from '../state/url-state';
 import { parseTraceIdInput } from '../trace-model/ids';
 

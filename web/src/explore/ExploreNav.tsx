@@ -1,4 +1,4 @@
-import { Link, useLocation, useSearchParams } from 'react-router';
+import { Link, useLocation, useSearchParams } from '../router/router';
 import { exploreHref, type PaneType, readPanes } from './explore-url';
 import { emptyPane } from './pane-titles';
 import './explore-nav.css';

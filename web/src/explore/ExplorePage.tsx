@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import { useSearchParams } from 'react-router';
+import { useSearchParams } from '../router/router';
 import { besidePanes, PANE_TYPES, type PaneState, readPanes, withPanes } from './explore-url';
 import { type PaneActions, PaneContent } from './PaneContent';
 import { emptyPane, PANE_TITLES } from './pane-titles';

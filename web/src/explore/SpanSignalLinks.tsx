@@ -1,4 +1,4 @@
-import { Link, useLocation, useSearchParams } from 'react-router';
+import { Link, useLocation, useSearchParams } from '../router/router';
 import { spanName, type TraceLayout } from '../trace-model/layout';
 import { toEpochMs } from '../trace-model/nanos';
 import type { Span } from '../trace-model/types';

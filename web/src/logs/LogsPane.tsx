@@ -1,7 +1,7 @@
 import { useId, useMemo, useState } from 'react';
-import { useSearchParams } from 'react-router';
 import { useClientConfig } from '../api/queries';
 import type { LogsPaneState, PaneState } from '../explore/explore-url';
+import { useSearchParams } from '../router/router';
 import { readTenant, readTimeRange } from '../state/url-state';
 import type { PaneOpener } from './DerivedLinkAnchor';
 import { compileDerivedFields } from './derived-fields';

@@ -1,7 +1,6 @@
 import { QueryClientProvider } from '@tanstack/react-query';
 import { fireEvent, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { MemoryRouter } from 'react-router';
 import {
   fakePrometheus,
   METRICS_RANGE_PARAMS,
@@ -12,6 +11,7 @@ import {
 import { CHECKOUT_TRACE_ID, mswServer } from '../../test/msw';
 import { createQueryClient } from '../api/query-client';
 import type { MetricsPaneState, PaneState } from '../explore/explore-url';
+import { MemoryRouter } from '../router/router';
 import { MetricsPane } from './MetricsPane';
 import type { ExemplarSeries } from './prometheus-api';
 

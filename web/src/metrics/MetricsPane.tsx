@@ -1,6 +1,6 @@
 import { useEffect, useId, useState } from 'react';
-import { useSearchParams } from 'react-router';
 import type { MetricsPaneState, PaneState } from '../explore/explore-url';
+import { useSearchParams } from '../router/router';
 import { readTenant, readTimeRange } from '../state/url-state';
 import { followExemplarLink } from './follow-exemplar';
 import { MetricsChartPanel } from './MetricsChartPanel';

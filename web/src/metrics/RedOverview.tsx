@@ -1,5 +1,5 @@
-import { useNavigate, useSearchParams } from 'react-router';
 import { exploreHref } from '../explore/explore-url';
+import { useNavigate, useSearchParams } from '../router/router';
 import { withParam } from '../state/url-state';
 import { type ChartQuery, MetricsChartPanel } from './MetricsChartPanel';
 import { redQueries } from './promql';

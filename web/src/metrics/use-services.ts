@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useSearchParams } from 'react-router';
+import { useSearchParams } from '../router/router';
 import type { TimeRange } from '../state/time-range';
 import { readTenant, readTimeRange } from '../state/url-state';
 import { type ChartWindow, chartWindow } from './chart-window';

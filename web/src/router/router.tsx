@@ -7,9 +7,10 @@ import {
   useCallback,
   useContext,
   useMemo,
+  useState,
   useSyncExternalStore,
 } from 'react';
-import type { RouterHistory, RouterLocation } from './history';
+import { createMemoryHistory, type RouterHistory, type RouterLocation } from './history';
 import { matchRoute, type RoutePattern } from './match-route';
 
 /**
@@ -115,4 +116,21 @@ export function Link({ to, replace, onClick, target, ...rest }: LinkProps) {
     navigate(to, { replace });
   };
   return <a href={to} target={target} onClick={handleClick} {...rest} />;
+}
+
+/** A router over an in-memory history, around arbitrary children (component tests). */
+export function MemoryRouter({
+  initialEntries,
+  children,
+}: {
+  initialEntries?: string[];
+  children: ReactNode;
+}) {
+  const [history] = useState(() => createMemoryHistory(initialEntries?.at(-1) ?? '/'));
+  const location = useSyncExternalStore(history.listen, () => history.location);
+  return (
+    <RouterContext.Provider value={{ history, location, params: {}, outlet: children }}>
+      {children}
+    </RouterContext.Provider>
+  );
 }

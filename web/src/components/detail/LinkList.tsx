@@ -1,4 +1,4 @@
-import { Link, useSearchParams } from 'react-router';
+import { Link, useSearchParams } from '../../router/router';
 import { traceHref } from '../../state/url-state';
 import { indexOfSpanId, type TraceLayout } from '../../trace-model/layout';
 import type { Span } from '../../trace-model/types';

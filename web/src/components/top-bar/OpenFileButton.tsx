@@ -1,8 +1,8 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { type ChangeEvent, useRef, useState } from 'react';
-import { useNavigate, useSearchParams } from 'react-router';
 import { storeFileTrace } from '../../api/queries';
 import { openTraceFile } from '../../api/trace-files';
+import { useNavigate, useSearchParams } from '../../router/router';
 import { traceHref } from '../../state/url-state';
 
 /** Opens a trace from a JSON file (OTLP, Tempo or Jaeger) entirely in the browser. */

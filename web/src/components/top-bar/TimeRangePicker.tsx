@@ -1,5 +1,5 @@
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
-import { useSearchParams } from 'react-router';
+import { useSearchParams } from '../../router/router';
 import { usePreferences } from '../../state/preferences';
 import {
   describeTimeRange,

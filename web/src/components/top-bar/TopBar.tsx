@@ -1,6 +1,6 @@
-import { Link, useLocation, useSearchParams } from 'react-router';
 import { useClientConfig } from '../../api/queries';
 import { ExploreNav } from '../../explore/ExploreNav';
+import { Link, useLocation, useSearchParams } from '../../router/router';
 import { homeHref } from '../../state/url-state';
 import { TraceIdForm } from '../TraceIdForm';
 import { OpenFileButton } from './OpenFileButton';

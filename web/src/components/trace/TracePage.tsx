@@ -1,5 +1,5 @@
-import { Link, useParams, useSearchParams } from 'react-router';
 import { type DataSource, useTrace } from '../../api/queries';
+import { Link, useParams, useSearchParams } from '../../router/router';
 import { homeHref, readTenant } from '../../state/url-state';
 import { parseTraceIdInput } from '../../trace-model/ids';
 import { TraceView } from './TraceView';

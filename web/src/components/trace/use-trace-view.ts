@@ -1,7 +1,7 @@
 import { useCallback, useDeferredValue, useEffect, useLayoutEffect, useMemo } from 'react';
-import { useSearchParams } from 'react-router';
 import type { LoadedTrace } from '../../api/client';
 import { useSpanMatches } from '../../api/queries';
+import { useSearchParams } from '../../router/router';
 import { readFilter, withParam, writeFilter } from '../../state/url-state';
 import { EMPTY, useViewStore } from '../../state/view-store';
 import { compileFilter, type SpanFilterInput } from '../../trace-model/filter';
