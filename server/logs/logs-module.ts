@@ -4,6 +4,11 @@ import type { LoupeConfig } from '../config/types';
 import type { SelfMetrics } from '../metrics/self-metrics';
 import type { SignalSink } from '../otlp/signal-sink';
 import type { Backend } from '../store/backend/backend';
+import { logsRoutes } from './http/logs-routes';
+import { LogIngest } from './ingest/log-ingest';
+import { convertOtlpLogs } from './ingest/otlp-logs';
+import { LogsMetrics } from './logs-metrics';
+import { LogStore } from './store/log-store';
 
 export interface LogsDeps {
   config: LoupeConfig;
@@ -23,18 +28,52 @@ export interface LogsModule {
   tick(now: number): Promise<void>;
   /** Flushes what can be flushed; nothing acknowledged may be lost. */
   stop(): Promise<void>;
+  /** The store behind it all (tests and benchmarks look inside). */
+  store: LogStore;
 }
 
+const DEFAULT_MAX_PUSH_BYTES = 20 * 1024 * 1024;
+
 /** Replays the logs WAL and returns the running module. */
-export async function startLogs(_deps: LogsDeps): Promise<LogsModule> {
-  return {
-    sink: {
-      async push() {
-        throw Object.assign(new Error('logs are not implemented yet'), { statusCode: 501 });
-      },
+export async function startLogs(deps: LogsDeps): Promise<LogsModule> {
+  const { config, logger } = deps;
+  const logsConfig = config.logs;
+  let metrics: LogsMetrics | undefined;
+  const store = new LogStore({
+    backend: deps.backend,
+    walPath: logsConfig.walPath,
+    maxChunkBytes: logsConfig.maxChunkBytes,
+    maxChunkAgeMs: logsConfig.maxChunkAgeMs,
+    retentionMs: logsConfig.retentionMs,
+    logger,
+    onChunkWritten: (meta) => metrics?.chunksFlushed.inc({ tenant: meta.tenantId }),
+  });
+  const opened = await store.open();
+  logger.info(opened, 'logs store opened');
+  metrics = new LogsMetrics(deps.metrics, () => store.walSize().bytes);
+  const ingest = new LogIngest(store, metrics, logsConfig);
+  const limits = logsConfig.limits;
+
+  const sink: SignalSink = {
+    async push(tenantId, body) {
+      const converted = convertOtlpLogs(body, limits, logsConfig.otlpIndexLabels);
+      ingest.discarded(tenantId, 'invalid', converted.rejected.count);
+      await ingest.ingest(tenantId, converted.push, converted.lineBytes, converted.lines);
+      return { rejected: converted.rejected.count, message: converted.rejected.message };
     },
-    routes: async () => {},
-    async tick() {},
-    async stop() {},
+  };
+
+  return {
+    sink,
+    routes: logsRoutes({
+      store,
+      ingest,
+      limits,
+      multitenancyEnabled: config.multitenancyEnabled,
+      maxPushBytes: config.receivers.http?.maxRequestBodyBytes ?? DEFAULT_MAX_PUSH_BYTES,
+    }),
+    tick: (now) => store.tick(now),
+    stop: () => store.close({ flush: true }),
+    store,
   };
 }

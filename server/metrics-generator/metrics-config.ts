@@ -1,4 +1,14 @@
-import { Ignored, type Section } from '../config/schema-node';
+import {
+  ConfigError,
+  readBool,
+  readDuration,
+  readPositiveDuration,
+  readPositiveInt,
+  readString,
+  readStringList,
+  type ValueReader,
+} from '../config/config-values';
+import { Ignored, ignoring, type Section } from '../config/schema-node';
 import type { ConfigGetter } from '../config/types';
 
 /**
@@ -10,7 +20,40 @@ export interface MetricsConfig {
   retentionMs: number;
   /** WAL directory for samples (inside the trace WAL folder by default). */
   walPath: string;
+  /** New series past this many per tenant are dropped (and counted). */
+  maxSeriesPerTenant: number;
+  /** An external Prometheus the server proxies at `/loupe/proxy/prometheus`. */
+  prometheusUrl?: string;
+  generator: GeneratorConfig;
   client: MetricsClientConfig;
+}
+
+export interface GeneratorConfig {
+  /** How often every live series is sampled into the store (Tempo: `registry.collection_interval`). */
+  collectionIntervalMs: number;
+  /** Series not updated for this long stop being sampled (Tempo: `registry.stale_duration`). */
+  staleDurationMs: number;
+  spanMetrics: {
+    histogramBuckets: number[];
+    dimensions: string[];
+    intrinsicDimensions: IntrinsicDimensions;
+  };
+  serviceGraphs: {
+    histogramBuckets: number[];
+    dimensions: string[];
+    waitMs: number;
+    maxItems: number;
+  };
+  /** Prometheus remote-write receivers every collected sample is pushed to. */
+  remoteWrite: { url: string }[];
+}
+
+export interface IntrinsicDimensions {
+  service: boolean;
+  span_name: boolean;
+  span_kind: boolean;
+  status_code: boolean;
+  status_message: boolean;
 }
 
 /** Grafana's Prometheus `exemplarTraceIdDestinations` entry. */
@@ -34,20 +77,166 @@ export interface MetricsClientConfig {
   exemplarTraceIdDestinations: ExemplarTraceIdDestination[];
 }
 
-export const METRICS_GENERATOR_SCHEMA: Section = {
-  registry: { external_labels: new Ignored() },
+/** Tempo's default buckets for span metrics and the service graph, in seconds. */
+export const TEMPO_DEFAULT_BUCKETS = [
+  0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256, 0.512, 1.024, 2.048, 4.096, 8.192, 16.384,
+];
+export const PROMETHEUS_PROXY_PATH = '/loupe/proxy/prometheus';
+
+const readBuckets: ValueReader<number[]> = (value, key) => {
+  if (!Array.isArray(value) || value.length === 0 || value.some((v) => typeof v !== 'number' || !(v > 0))) {
+    throw new ConfigError(`config key "${key}" must be a non-empty list of positive numbers (seconds)`);
+  }
+  const sorted = [...(value as number[])].sort((a, b) => a - b);
+  return sorted.filter((v, i) => i === 0 || v !== sorted[i - 1]);
 };
-export const METRICS_SCHEMA: Section = {};
+
+const readHttpUrl: ValueReader<string> = (value, key) => {
+  const text = readString(value, key);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(`config key "${key}" must be an http(s) URL, got ${JSON.stringify(text)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`config key "${key}" must be an http(s) URL, got ${JSON.stringify(text)}`);
+  }
+  return text.replace(/\/+$/, '');
+};
+
+const readRemoteWrite: ValueReader<{ url: string }[]> = (value, key) => {
+  if (value === null) return [];
+  if (!Array.isArray(value)) throw new ConfigError(`config key "${key}" must be a list of {url: ...}`);
+  return value.map((entry, i) => {
+    if (typeof entry !== 'object' || entry === null || !('url' in entry)) {
+      throw new ConfigError(`config key "${key}[${i}]" must be a mapping with a url`);
+    }
+    return { url: readHttpUrl((entry as { url: unknown }).url, `${key}[${i}].url`) };
+  });
+};
+
+const readDestinations: ValueReader<ExemplarTraceIdDestination[]> = (value, key) => {
+  if (!Array.isArray(value)) throw new ConfigError(`config key "${key}" must be a list`);
+  return value.map((entry, i) => {
+    const e = entry as Record<string, unknown>;
+    if (typeof e !== 'object' || e === null || typeof e.name !== 'string') {
+      throw new ConfigError(`config key "${key}[${i}]" must be a mapping with a name`);
+    }
+    const out: ExemplarTraceIdDestination = { name: e.name };
+    for (const field of ['datasourceUid', 'url', 'urlDisplayLabel'] as const) {
+      if (e[field] !== undefined) out[field] = readString(e[field], `${key}[${i}].${field}`);
+    }
+    return out;
+  });
+};
+
+const fromSpanMetrics = 'Loupe derives span metrics itself';
+
+export const METRICS_GENERATOR_SCHEMA: Section = {
+  processor: {
+    span_metrics: {
+      histogram_buckets: readBuckets,
+      dimensions: readStringList,
+      intrinsic_dimensions: {
+        service: readBool,
+        span_name: readBool,
+        span_kind: readBool,
+        status_code: readBool,
+        status_message: readBool,
+      },
+      ...ignoring([
+        'enable_target_info',
+        'dimension_mappings',
+        'filter_policies',
+        'target_info_excluded_dimensions',
+        'span_multiplier_key',
+        'enable_instance_label',
+      ]),
+    },
+    service_graphs: {
+      histogram_buckets: readBuckets,
+      dimensions: readStringList,
+      wait: readPositiveDuration,
+      max_items: readPositiveInt,
+      ...ignoring([
+        'workers',
+        'peer_attributes',
+        'enable_client_server_prefix',
+        'enable_messaging_system_latency_histogram',
+        'enable_virtual_node_label',
+      ]),
+    },
+    ...ignoring(['local_blocks'], fromSpanMetrics),
+  },
+  registry: {
+    collection_interval: readPositiveDuration,
+    stale_duration: readPositiveDuration,
+    external_labels: new Ignored(),
+    ...ignoring(['max_label_name_length', 'max_label_value_length', 'inject_tenant_id_as']),
+  },
+  storage: {
+    path: new Ignored('Loupe keeps samples in its own WAL'),
+    remote_write: readRemoteWrite,
+    ...ignoring(['wal', 'remote_write_flush_deadline', 'remote_write_add_org_id_header']),
+  },
+  ...ignoring([
+    'traces_storage',
+    'ring',
+    'metrics_ingestion_time_range_slack',
+    'query_timeout',
+    'override_ring_key',
+    'codec',
+  ]),
+};
+
+export const METRICS_SCHEMA: Section = {
+  retention_period: readDuration,
+  max_series_per_tenant: readPositiveInt,
+  prometheus_url: readHttpUrl,
+  exemplarTraceIdDestinations: readDestinations,
+};
 
 export function buildMetricsConfig(
   get: ConfigGetter,
   ctx: { blockRetentionMs: number; walPath: string },
 ): MetricsConfig {
+  const sm = 'metrics_generator.processor.span_metrics';
+  const sg = 'metrics_generator.processor.service_graphs';
+  const intrinsic = (name: keyof IntrinsicDimensions, fallback: boolean) =>
+    get(`${sm}.intrinsic_dimensions.${name}`, fallback);
+  const prometheusUrl = get<string | undefined>('metrics.prometheus_url', undefined);
+  const datasources: MetricsDataSource[] = [{ uid: 'loupe', name: 'Loupe', url: '/prometheus' }];
+  if (prometheusUrl) datasources.push({ uid: 'prometheus', name: 'Prometheus', url: PROMETHEUS_PROXY_PATH });
   return {
     retentionMs: get('metrics.retention_period', ctx.blockRetentionMs),
     walPath: `${ctx.walPath}/metrics`,
+    maxSeriesPerTenant: get('metrics.max_series_per_tenant', 100_000),
+    prometheusUrl,
+    generator: {
+      collectionIntervalMs: get('metrics_generator.registry.collection_interval', 15_000),
+      staleDurationMs: get('metrics_generator.registry.stale_duration', 15 * 60_000),
+      spanMetrics: {
+        histogramBuckets: get(`${sm}.histogram_buckets`, TEMPO_DEFAULT_BUCKETS),
+        dimensions: get(`${sm}.dimensions`, [] as string[]),
+        intrinsicDimensions: {
+          service: intrinsic('service', true),
+          span_name: intrinsic('span_name', true),
+          span_kind: intrinsic('span_kind', true),
+          status_code: intrinsic('status_code', true),
+          status_message: intrinsic('status_message', false),
+        },
+      },
+      serviceGraphs: {
+        histogramBuckets: get(`${sg}.histogram_buckets`, TEMPO_DEFAULT_BUCKETS),
+        dimensions: get(`${sg}.dimensions`, [] as string[]),
+        waitMs: get(`${sg}.wait`, 10_000),
+        maxItems: get(`${sg}.max_items`, 10_000),
+      },
+      remoteWrite: get('metrics_generator.storage.remote_write', [] as { url: string }[]),
+    },
     client: {
-      datasources: [{ uid: 'loupe', name: 'Loupe', url: '/prometheus' }],
+      datasources,
       exemplarTraceIdDestinations: get('metrics.exemplarTraceIdDestinations', [
         { name: 'traceID', datasourceUid: 'tempo' },
         { name: 'trace_id', datasourceUid: 'tempo' },

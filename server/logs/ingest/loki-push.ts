@@ -1,0 +1,108 @@
+import SnappyJS from 'snappyjs';
+import { LogsRequestError } from '../errors';
+import { LABEL_NAME } from '../labels';
+import { parseSelector } from '../logql/parser';
+import type { Labels, LogEntry } from '../model';
+import { parseNanos } from '../timestamp';
+import { type LokiPushProto, lokiPushRequestType } from './loki-push-proto';
+
+/** A stream as a Loki push names it, before limits and conventions are applied. */
+export interface RawStream {
+  labels: Labels;
+  entries: LogEntry[];
+}
+
+/** Loki's JSON push body: `{"streams":[{"stream":{…},"values":[["<ns>","<line>",{meta}?]]}]}`. */
+export function decodeLokiJson(body: Buffer): RawStream[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch (err) {
+    throw new LogsRequestError(`malformed JSON push body: ${(err as Error).message}`);
+  }
+  const streams = (parsed as { streams?: unknown })?.streams;
+  if (!Array.isArray(streams))
+    throw new LogsRequestError('push body must be an object with a "streams" list');
+  return streams.map((s: unknown, i) => {
+    const at = `streams[${i}]`;
+    const { stream, values } = (s ?? {}) as { stream?: unknown; values?: unknown };
+    const labels = stringRecord(stream ?? {}, `${at}.stream`);
+    for (const name of Object.keys(labels)) {
+      if (!LABEL_NAME.test(name)) throw new LogsRequestError(`${at}.stream: invalid label name "${name}"`);
+    }
+    if (!Array.isArray(values))
+      throw new LogsRequestError(`${at}.values must be a list of [timestamp, line] pairs`);
+    const entries = values.map((v: unknown, j): LogEntry => {
+      const where = `${at}.values[${j}]`;
+      if (!Array.isArray(v) || v.length < 2 || v.length > 3) {
+        throw new LogsRequestError(
+          `${where} must be ["<unix ns>", "<line>"] or ["<unix ns>", "<line>", {metadata}]`,
+        );
+      }
+      const time = typeof v[0] === 'string' ? parseNanos(v[0]) : undefined;
+      if (!time)
+        throw new LogsRequestError(
+          `${where}: timestamp must be a string of unix nanoseconds, got ${JSON.stringify(v[0])}`,
+        );
+      if (typeof v[1] !== 'string') throw new LogsRequestError(`${where}: line must be a string`);
+      const entry: LogEntry = { ms: time.ms, ns: time.ns, line: v[1] };
+      if (v.length === 3 && v[2] !== null) entry.meta = stringRecord(v[2], `${where}[2]`);
+      return entry;
+    });
+    return { labels, entries };
+  });
+}
+
+function stringRecord(value: unknown, at: string): Labels {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new LogsRequestError(`${at} must be an object of string values`);
+  }
+  const out: Labels = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v !== 'string')
+      throw new LogsRequestError(`${at}.${k} must be a string, got ${JSON.stringify(v)}`);
+    out[k] = v;
+  }
+  return out;
+}
+
+/** Loki's protobuf push: snappy block-compressed `logproto.PushRequest`. */
+export function decodeLokiProtobuf(body: Buffer, maxBytes: number): RawStream[] {
+  let raw: Buffer;
+  try {
+    raw = SnappyJS.uncompress(body, maxBytes);
+  } catch (err) {
+    throw new LogsRequestError(`malformed snappy-compressed push body: ${(err as Error).message}`);
+  }
+  let request: LokiPushProto;
+  try {
+    request = lokiPushRequestType().decode(raw) as unknown as LokiPushProto;
+  } catch (err) {
+    throw new LogsRequestError(`malformed protobuf push body: ${(err as Error).message}`);
+  }
+  return (request.streams ?? []).map((s, i) => {
+    const labels: Labels = {};
+    try {
+      for (const m of parseSelector(s.labels ?? '')) {
+        if (m.op !== '=') throw new Error(`label ${m.name} uses ${m.op}; only = is allowed`);
+        labels[m.name] = m.value;
+      }
+    } catch (err) {
+      throw new LogsRequestError(
+        `streams[${i}]: error parsing labels ${JSON.stringify(s.labels ?? '')}: ${(err as Error).message}`,
+      );
+    }
+    const entries = (s.entries ?? []).map((e): LogEntry => {
+      const seconds = Number(e.timestamp?.seconds?.toString() ?? 0);
+      const nanos = e.timestamp?.nanos ?? 0;
+      const totalMs = seconds * 1000 + Math.floor(nanos / 1_000_000);
+      const entry: LogEntry = { ms: totalMs, ns: nanos % 1_000_000, line: e.line ?? '' };
+      if (e.structuredMetadata && e.structuredMetadata.length > 0) {
+        entry.meta = {};
+        for (const pair of e.structuredMetadata) entry.meta[pair.name ?? ''] = pair.value ?? '';
+      }
+      return entry;
+    });
+    return { labels, entries };
+  });
+}

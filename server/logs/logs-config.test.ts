@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfigYaml } from '../config/load-config';
+import { DEFAULT_OTLP_INDEX_LABELS } from './logs-config';
+
+/** Grafana's data-link variable, spelled out so it is plainly not a JS template. */
+const VALUE_RAW = '$' + '{__value.raw}';
+
+describe('logs: config section', () => {
+  it('loads Grafana derived fields exactly as provisioned', () => {
+    const { config } = parseConfigYaml(
+      [
+        'logs:',
+        '  derivedFields:',
+        '    - name: TraceID',
+        '      matcherRegex: "trace_id=(\\\\w+)"',
+        `      url: "${VALUE_RAW}"`,
+        '      datasourceUid: tempo',
+      ].join('\n'),
+      'test.yaml',
+    );
+    expect(config.logs.client.derivedFields).toEqual([
+      { name: 'TraceID', matcherRegex: 'trace_id=(\\w+)', url: VALUE_RAW, datasourceUid: 'tempo' },
+    ]);
+    expect(new RegExp(config.logs.client.derivedFields[0].matcherRegex).exec('trace_id=abc123')?.[1]).toBe(
+      'abc123',
+    );
+  });
+
+  it('defaults to Loki limits and the trace retention', () => {
+    const { config } = parseConfigYaml('compactor:\n  compaction:\n    block_retention: 48h\n', 'test.yaml');
+    expect(config.logs.retentionMs).toBe(48 * 3600_000);
+    expect(config.logs.limits).toEqual({
+      maxLabelNamesPerSeries: 15,
+      maxLineBytes: 256 * 1024,
+      ingestionRateBytesPerSecond: 4 * 1024 * 1024,
+      ingestionBurstBytes: 6 * 1024 * 1024,
+    });
+    expect(config.logs.otlpIndexLabels).toEqual(DEFAULT_OTLP_INDEX_LABELS);
+  });
+
+  it('reads every key', () => {
+    const { config } = parseConfigYaml(
+      [
+        'logs:',
+        '  retention_period: 72h',
+        '  max_chunk_bytes: 1000',
+        '  max_chunk_age: 5m',
+        '  max_label_names_per_series: 20',
+        '  max_line_size: 0',
+        '  ingestion_rate_mb: 0.5',
+        '  ingestion_burst_size_mb: 1',
+        '  otlp_index_labels: [service.name, team]',
+      ].join('\n'),
+      'test.yaml',
+    );
+    expect(config.logs).toMatchObject({
+      retentionMs: 72 * 3600_000,
+      maxChunkBytes: 1000,
+      maxChunkAgeMs: 300_000,
+      otlpIndexLabels: ['service.name', 'team'],
+      limits: {
+        maxLabelNamesPerSeries: 20,
+        maxLineBytes: Number.MAX_SAFE_INTEGER,
+        ingestionRateBytesPerSecond: 512 * 1024,
+        ingestionBurstBytes: 1024 * 1024,
+      },
+    });
+  });
+
+  it.each([
+    ['  derivedFields:\n    - name: X', 'logs.derivedFields[0].matcherRegex" is required'],
+    ['  derivedFields:\n    - name: X\n      matcherRegex: "(unclosed"', 'not a valid regular expression'],
+    [
+      '  derivedFields:\n    - name: X\n      matcherRegex: a\n      matcherType: exact',
+      'must be regex or label',
+    ],
+    [
+      '  derivedFields:\n    - name: X\n      matcherRegex: a\n      colour: red',
+      'unknown config key "logs.derivedFields[0].colour"',
+    ],
+    ['  ingestion_rate_mb: -1', 'logs.ingestion_rate_mb'],
+    ['  max_chunk_age: soon', 'logs.max_chunk_age'],
+    ['  max_lines: 3', 'unknown config key "logs.max_lines"'],
+  ])('refuses %j', (section, message) => {
+    expect(() => parseConfigYaml(`logs:\n${section}\n`, 'test.yaml')).toThrow(message);
+  });
+});

@@ -1,0 +1,165 @@
+import type { LogQuery } from '../logql/ast';
+import { compileMatchers, compilePipeline, type PipelineEntry } from '../logql/pipeline';
+import type { Labels } from '../model';
+import type { LogStore } from '../store/log-store';
+import type { StreamState } from '../store/stream';
+import { type ScanSource, streamSources } from './sources';
+
+export type Direction = 'forward' | 'backward';
+
+export interface TimeRange {
+  /** Inclusive start and exclusive end, as Loki takes them. */
+  startMs: number;
+  startNs: number;
+  endMs: number;
+  endNs: number;
+}
+
+export interface SelectedEntry {
+  ms: number;
+  ns: number;
+  line: string;
+  stream: StreamState;
+  meta: Labels | undefined;
+  parsed: Labels | undefined;
+}
+
+export interface SelectStats {
+  linesScanned: number;
+  bytesScanned: number;
+  chunksRead: number;
+}
+
+/** Streams of a tenant whose index labels match the selector and whose span meets the range. */
+export function matchingStreams(
+  store: LogStore,
+  tenantId: string,
+  query: Pick<LogQuery, 'matchers'>,
+  range: TimeRange,
+) {
+  const match = compileMatchers(query.matchers);
+  const out: StreamState[] = [];
+  for (const stream of store.tenantStreams(tenantId)) {
+    if (stream.overlaps(range.startMs, range.endMs) && match(stream.labels)) out.push(stream);
+  }
+  return out;
+}
+
+/**
+ * Entries a log query selects, at most `limit` (0 = no limit), newest first for `backward`.
+ * Each stream contributes at most `limit` entries, scanning its sources from the wanted end and
+ * stopping once the rest cannot beat what it has. Identical entries (same stream, time and
+ * line: a chunk replayed from the WAL after a crash) are returned once.
+ */
+export async function selectLogs(
+  store: LogStore,
+  tenantId: string,
+  query: LogQuery,
+  range: TimeRange,
+  limit: number,
+  direction: Direction,
+  stats: SelectStats = { linesScanned: 0, bytesScanned: 0, chunksRead: 0 },
+): Promise<SelectedEntry[]> {
+  const pipeline = compilePipeline(query.pipeline);
+  const max = limit > 0 ? limit : Number.POSITIVE_INFINITY;
+  const backward = direction === 'backward';
+  const all: SelectedEntry[] = [];
+  for (const stream of matchingStreams(store, tenantId, query, range)) {
+    const sources = streamSources(store, stream, range.startMs, range.endMs);
+    sources.sort(backward ? (a, b) => b.maxMs - a.maxMs : (a, b) => a.minMs - b.minMs);
+    const found: SelectedEntry[] = [];
+    for (const pending of sources) {
+      if (found.length >= max) {
+        // Sources come newest-end first (backward) or oldest-start first (forward): past the
+        // limit, a source lying wholly beyond the worst kept entry cannot contribute.
+        const worst = worstKept(found, max, backward);
+        if (backward ? pending.maxMs < worst : pending.minMs > worst) break;
+      }
+      const source = await pending.load();
+      stats.chunksRead++;
+      scan(source, stream, range, pipeline, backward, max, found, stats);
+    }
+    for (const e of found) all.push(e);
+  }
+  sortEntries(all, backward);
+  const out: SelectedEntry[] = [];
+  for (const e of all) {
+    const last = out.at(-1);
+    if (last && last.ms === e.ms && last.ns === e.ns && last.stream === e.stream && last.line === e.line)
+      continue;
+    out.push(e);
+    if (out.length >= max) break;
+  }
+  for (const e of out) if (e.meta === undefined && metaPending.has(e)) resolveMeta(e);
+  return out;
+}
+
+/** Entries chosen on the line-filter fast path get their metadata parsed only if they are returned. */
+const metaPending = new WeakMap<SelectedEntry, { source: ScanSource; index: number }>();
+
+function resolveMeta(e: SelectedEntry): void {
+  const pending = metaPending.get(e)!;
+  e.meta = pending.source.meta(pending.index);
+  metaPending.delete(e);
+}
+
+function worstKept(found: SelectedEntry[], max: number, backward: boolean): number {
+  sortEntries(found, backward);
+  found.length = Math.min(found.length, max);
+  return found[found.length - 1].ms;
+}
+
+function sortEntries(entries: SelectedEntry[], backward: boolean): void {
+  entries.sort((a, b) => {
+    const byTime = a.ms - b.ms || a.ns - b.ns;
+    if (byTime !== 0) return backward ? -byTime : byTime;
+    if (a.stream !== b.stream) return a.stream.key < b.stream.key ? -1 : 1;
+    return a.line < b.line ? -1 : a.line > b.line ? 1 : 0;
+  });
+}
+
+function lowerBound(source: ScanSource, ms: number, ns: number): number {
+  let lo = 0;
+  let hi = source.ms.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const m = source.ms[mid];
+    if (m < ms || (m === ms && source.ns[mid] < ns)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function scan(
+  source: ScanSource,
+  stream: StreamState,
+  range: TimeRange,
+  pipeline: ReturnType<typeof compilePipeline>,
+  backward: boolean,
+  max: number,
+  found: SelectedEntry[],
+  stats: SelectStats,
+): void {
+  const from = lowerBound(source, range.startMs, range.startNs);
+  const to = lowerBound(source, range.endMs, range.endNs); // exclusive end
+  const { ms, ns, lines } = source;
+  stats.linesScanned += to - from;
+  // Within one source, entries come in scan order, so `max` from it is all it can give.
+  let taken = 0;
+  const step = backward ? -1 : 1;
+  for (let i = backward ? to - 1 : from; backward ? i >= from : i < to; i += step) {
+    const line = lines[i];
+    stats.bytesScanned += line.length;
+    if (pipeline.lineFiltersOnly) {
+      if (!pipeline.matchLine(line)) continue;
+      const e: SelectedEntry = { ms: ms[i], ns: ns[i], line, stream, meta: undefined, parsed: undefined };
+      metaPending.set(e, { source, index: i });
+      found.push(e);
+    } else {
+      const entry: PipelineEntry = { line, stream: stream.labels, meta: source.meta(i), parsed: undefined };
+      if (!pipeline.run(entry)) continue;
+      found.push({ ms: ms[i], ns: ns[i], line: entry.line, stream, meta: entry.meta, parsed: entry.parsed });
+    }
+    if (++taken >= max) break;
+  }
+}

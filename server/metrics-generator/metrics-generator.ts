@@ -1,0 +1,87 @@
+import type { SampleBatch } from '../series/sample-batch';
+import { GeneratorRegistry } from './generator-registry';
+import type { GeneratorConfig } from './metrics-config';
+import { ServiceGraphProcessor, serviceGraphFamilies } from './service-graph';
+import { forEachSpan } from './span-decoder';
+import { SpanMetricsProcessor, spanMetricsFamilies } from './span-metrics';
+
+export interface GeneratorHooks {
+  /** New series refused by the per-tenant limit (each histogram counts its buckets + 3). */
+  onSeriesDropped(tenantId: string, count: number): void;
+  /** A span half refused because the service graph already waits on `max_items` edges. */
+  onEdgeDropped(tenantId: string): void;
+}
+
+/**
+ * Span metrics and the service graph, fed from every accepted trace export. Observing is
+ * synchronous and allocation-light (one decode pass over the request bytes); `collect` samples
+ * the live series for the series store.
+ */
+export class MetricsGenerator {
+  readonly registry: GeneratorRegistry;
+  private readonly spanMetrics: SpanMetricsProcessor;
+  private readonly serviceGraph: ServiceGraphProcessor;
+  private readonly dimensions: string[];
+  private readonly spansReceived = new Map<string, number>();
+
+  constructor(
+    private readonly config: GeneratorConfig,
+    maxSeriesPerTenant: number,
+    hooks: GeneratorHooks,
+  ) {
+    const sm = config.spanMetrics;
+    const sg = config.serviceGraphs;
+    this.dimensions = [...new Set([...sm.dimensions, ...sg.dimensions])];
+    const indexesOf = (names: string[]) => names.map((n) => this.dimensions.indexOf(n));
+    this.registry = new GeneratorRegistry(
+      [...spanMetricsFamilies(sm.histogramBuckets), ...serviceGraphFamilies(sg.histogramBuckets)],
+      maxSeriesPerTenant,
+      hooks.onSeriesDropped,
+    );
+    this.spanMetrics = new SpanMetricsProcessor(
+      this.registry,
+      sm.histogramBuckets,
+      sm.intrinsicDimensions,
+      indexesOf(sm.dimensions),
+      sm.dimensions,
+    );
+    this.serviceGraph = new ServiceGraphProcessor(
+      this.registry,
+      sg.histogramBuckets,
+      sg.waitMs,
+      sg.maxItems,
+      indexesOf(sg.dimensions),
+      sg.dimensions,
+      hooks.onEdgeDropped,
+    );
+  }
+
+  /** One accepted ExportTraceServiceRequest; returns how many spans it held. */
+  observe(tenantId: string, body: Uint8Array, nowMs = Date.now()): number {
+    let spans = 0;
+    forEachSpan(body, this.dimensions, (span) => {
+      spans++;
+      this.spanMetrics.observe(tenantId, span, nowMs);
+      this.serviceGraph.observe(tenantId, span, nowMs);
+    });
+    this.spansReceived.set(tenantId, (this.spansReceived.get(tenantId) ?? 0) + spans);
+    return spans;
+  }
+
+  /** Spans observed per tenant since the last call (for the self-metric). */
+  takeSpansReceived(): Map<string, number> {
+    const out = new Map(this.spansReceived);
+    this.spansReceived.clear();
+    return out;
+  }
+
+  expireEdges(nowMs: number): void {
+    this.serviceGraph.expire(nowMs);
+  }
+
+  collect(nowMs: number): Map<string, SampleBatch> {
+    const batches = this.registry.collect(nowMs, this.config.staleDurationMs);
+    this.spanMetrics.pruneRemoved();
+    return batches;
+  }
+}

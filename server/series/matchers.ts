@@ -1,0 +1,42 @@
+import type { Labels } from './labels';
+
+export type MatchType = '=' | '!=' | '=~' | '!~';
+
+/** A label matcher of a selector; regexes are anchored, as in Prometheus. */
+export class LabelMatcher {
+  private readonly regex?: RegExp;
+
+  constructor(
+    readonly name: string,
+    readonly type: MatchType,
+    readonly value: string,
+  ) {
+    if (type === '=~' || type === '!~') this.regex = new RegExp(`^(?:${value})$`, 's');
+  }
+
+  matches(value: string): boolean {
+    switch (this.type) {
+      case '=':
+        return value === this.value;
+      case '!=':
+        return value !== this.value;
+      case '=~':
+        return this.regex!.test(value);
+      case '!~':
+        return !this.regex!.test(value);
+    }
+  }
+
+  /** Whether a series without this label (value "") is selected. */
+  matchesEmpty(): boolean {
+    return this.matches('');
+  }
+
+  matchesLabels(labels: Labels): boolean {
+    return this.matches(labels[this.name] ?? '');
+  }
+
+  toString(): string {
+    return `${this.name}${this.type}${JSON.stringify(this.value)}`;
+  }
+}

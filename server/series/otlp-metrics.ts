@@ -1,0 +1,276 @@
+import { OtlpDecodeError } from '../otlp/errors';
+import { otlpProtoTypes } from '../otlp/protobuf-root';
+import { type Labels, labelsKey, sanitizeLabelName, sanitizeMetricName } from './labels';
+import type { BatchSeries, SampleBatch } from './sample-batch';
+import type { Exemplar } from './tenant-series';
+
+/* The decoded OTLP message is walked field by field; protobufjs gives plain objects with Longs. */
+type Long = { toNumber(): number } | number | string;
+interface AnyValue {
+  stringValue?: string;
+  boolValue?: boolean;
+  intValue?: Long;
+  doubleValue?: number;
+}
+interface KeyValue {
+  key: string;
+  value?: AnyValue;
+}
+interface OtlpExemplar {
+  filteredAttributes?: KeyValue[];
+  timeUnixNano?: Long;
+  asDouble?: number;
+  asInt?: Long;
+  spanId?: Uint8Array;
+  traceId?: Uint8Array;
+}
+interface NumberPoint {
+  attributes?: KeyValue[];
+  timeUnixNano?: Long;
+  asDouble?: number;
+  asInt?: Long;
+  exemplars?: OtlpExemplar[];
+  flags?: number;
+}
+interface HistogramPoint {
+  attributes?: KeyValue[];
+  timeUnixNano?: Long;
+  count?: Long;
+  sum?: number;
+  bucketCounts?: Long[];
+  explicitBounds?: number[];
+  exemplars?: OtlpExemplar[];
+  flags?: number;
+}
+interface SummaryPoint {
+  attributes?: KeyValue[];
+  timeUnixNano?: Long;
+  count?: Long;
+  sum?: number;
+  quantileValues?: { quantile?: number; value?: number }[];
+  flags?: number;
+}
+interface OtlpMetric {
+  name: string;
+  unit?: string;
+  gauge?: { dataPoints?: NumberPoint[] };
+  sum?: { dataPoints?: NumberPoint[]; aggregationTemporality?: number; isMonotonic?: boolean };
+  histogram?: { dataPoints?: HistogramPoint[]; aggregationTemporality?: number };
+  exponentialHistogram?: { dataPoints?: unknown[] };
+  summary?: { dataPoints?: SummaryPoint[] };
+}
+interface OtlpRequest {
+  resourceMetrics?: {
+    resource?: { attributes?: KeyValue[] };
+    scopeMetrics?: { metrics?: OtlpMetric[] }[];
+  }[];
+}
+
+const TEMPORALITY_DELTA = 1;
+const FLAG_NO_RECORDED_VALUE = 1;
+
+const num = (v: Long | undefined): number =>
+  v === undefined ? 0 : typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : v.toNumber();
+
+function text(v: AnyValue | undefined): string {
+  if (!v) return '';
+  if (v.stringValue !== undefined) return v.stringValue;
+  if (v.boolValue !== undefined) return String(v.boolValue);
+  if (v.intValue !== undefined) return String(num(v.intValue));
+  if (v.doubleValue !== undefined) return String(v.doubleValue);
+  return '';
+}
+
+/** Prometheus's unit suffixes for the common UCUM units of OpenTelemetry metrics. */
+const UNIT_WORDS: Record<string, string> = {
+  s: 'seconds',
+  ms: 'milliseconds',
+  us: 'microseconds',
+  ns: 'nanoseconds',
+  min: 'minutes',
+  h: 'hours',
+  d: 'days',
+  By: 'bytes',
+  KiBy: 'kibibytes',
+  MiBy: 'mebibytes',
+  GiBy: 'gibibytes',
+  KBy: 'kilobytes',
+  MBy: 'megabytes',
+  GBy: 'gigabytes',
+  m: 'meters',
+  V: 'volts',
+  A: 'amperes',
+  J: 'joules',
+  W: 'watts',
+  g: 'grams',
+  Cel: 'celsius',
+  Hz: 'hertz',
+  '%': 'percent',
+};
+
+/** The Prometheus name of an OTLP metric: sanitized, unit suffix, `_total` for counters, `_ratio` for unit 1 gauges. */
+export function prometheusMetricName(
+  name: string,
+  unit: string,
+  kind: 'counter' | 'gauge' | 'histogram',
+): string {
+  let out = sanitizeMetricName(name);
+  const cleanUnit = unit.replace(/\{[^}]*\}/g, '').trim();
+  let suffix = '';
+  if (cleanUnit === '1') suffix = kind === 'gauge' ? 'ratio' : '';
+  else if (cleanUnit !== '') {
+    const [main, per] = cleanUnit.split('/');
+    const mainWord = main ? (UNIT_WORDS[main] ?? sanitizeLabelName(main)) : '';
+    const perWord = per ? (UNIT_WORDS[per] ?? sanitizeLabelName(per)) : '';
+    suffix = [mainWord, perWord ? `per_${perWord}` : ''].filter(Boolean).join('_');
+  }
+  if (suffix && !out.endsWith(`_${suffix}`)) out += `_${suffix}`;
+  if (kind === 'counter' && !out.endsWith('_total')) out += '_total';
+  return out;
+}
+
+/** Resource → `job` (`namespace/name`) and `instance`, as Prometheus's OTLP receiver does. */
+function resourceLabels(attributes: KeyValue[] = []): Labels {
+  const byKey = new Map(attributes.map((kv) => [kv.key, text(kv.value)]));
+  const labels: Labels = {};
+  const service = byKey.get('service.name');
+  const namespace = byKey.get('service.namespace');
+  if (service) labels.job = namespace ? `${namespace}/${service}` : service;
+  const instance = byKey.get('service.instance.id');
+  if (instance) labels.instance = instance;
+  return labels;
+}
+
+function pointLabels(base: Labels, attributes: KeyValue[] = []): Labels {
+  const labels: Labels = { ...base };
+  for (const kv of attributes) {
+    const value = text(kv.value);
+    if (value !== '') labels[sanitizeLabelName(kv.key)] = value;
+  }
+  return labels;
+}
+
+function exemplarOf(e: OtlpExemplar): Exemplar {
+  const labels: Labels = {};
+  if (e.traceId?.length) labels.trace_id = Buffer.from(e.traceId).toString('hex');
+  if (e.spanId?.length) labels.span_id = Buffer.from(e.spanId).toString('hex');
+  for (const kv of e.filteredAttributes ?? []) labels[sanitizeLabelName(kv.key)] = text(kv.value);
+  const value = e.asDouble !== undefined && e.asDouble !== null ? e.asDouble : num(e.asInt);
+  return { labels, value, timestampMs: Math.floor(num(e.timeUnixNano) / 1e6) };
+}
+
+export interface TranslatedMetrics {
+  batch: SampleBatch;
+  /** Data points Loupe does not store (exponential histograms). */
+  unsupportedPoints: number;
+}
+
+/**
+ * Turns an ExportMetricsServiceRequest into samples with Prometheus's naming. Delta sums and
+ * histograms are added to `deltaTotals` (per series key) so they are stored cumulative.
+ */
+export function translateOtlpMetrics(body: Uint8Array, deltaTotals: Map<string, number>): TranslatedMetrics {
+  let request: OtlpRequest;
+  try {
+    request = otlpProtoTypes().ExportMetricsServiceRequest.decode(body) as unknown as OtlpRequest;
+  } catch (err) {
+    throw new OtlpDecodeError(`malformed ExportMetricsServiceRequest: ${(err as Error).message}`);
+  }
+  const series = new Map<string, BatchSeries>();
+  let unsupportedPoints = 0;
+  const add = (labels: Labels, tMs: number, value: number, exemplars?: Exemplar[], deltaKey?: string) => {
+    const key = labelsKey(labels);
+    let v = value;
+    if (deltaKey !== undefined) {
+      v = (deltaTotals.get(key) ?? 0) + value;
+      deltaTotals.set(key, v);
+    }
+    let s = series.get(key);
+    if (!s) {
+      s = { labels, timestamps: [], values: [], exemplars: [] };
+      series.set(key, s);
+    }
+    s.timestamps.push(tMs);
+    s.values.push(v);
+    if (exemplars) s.exemplars!.push(...exemplars);
+  };
+  for (const rm of request.resourceMetrics ?? []) {
+    const base = resourceLabels(rm.resource?.attributes);
+    for (const sm of rm.scopeMetrics ?? []) {
+      for (const metric of sm.metrics ?? []) {
+        const unit = metric.unit ?? '';
+        if (metric.gauge || (metric.sum && !metric.sum.isMonotonic)) {
+          const name = prometheusMetricName(metric.name, unit, 'gauge');
+          const delta = metric.sum?.aggregationTemporality === TEMPORALITY_DELTA;
+          for (const p of (metric.gauge ?? metric.sum)!.dataPoints ?? []) {
+            if ((p.flags ?? 0) & FLAG_NO_RECORDED_VALUE) continue;
+            const value = p.asDouble !== undefined && p.asDouble !== null ? p.asDouble : num(p.asInt);
+            add(
+              { __name__: name, ...pointLabels(base, p.attributes) },
+              msOf(p),
+              value,
+              p.exemplars?.map(exemplarOf),
+              delta ? '' : undefined,
+            );
+          }
+        } else if (metric.sum) {
+          const name = prometheusMetricName(metric.name, unit, 'counter');
+          const delta = metric.sum.aggregationTemporality === TEMPORALITY_DELTA;
+          for (const p of metric.sum.dataPoints ?? []) {
+            if ((p.flags ?? 0) & FLAG_NO_RECORDED_VALUE) continue;
+            const value = p.asDouble !== undefined && p.asDouble !== null ? p.asDouble : num(p.asInt);
+            add(
+              { __name__: name, ...pointLabels(base, p.attributes) },
+              msOf(p),
+              value,
+              p.exemplars?.map(exemplarOf),
+              delta ? '' : undefined,
+            );
+          }
+        } else if (metric.histogram) {
+          const name = prometheusMetricName(metric.name, unit, 'histogram');
+          const delta = metric.histogram.aggregationTemporality === TEMPORALITY_DELTA ? '' : undefined;
+          for (const p of metric.histogram.dataPoints ?? []) {
+            if ((p.flags ?? 0) & FLAG_NO_RECORDED_VALUE) continue;
+            const labels = pointLabels(base, p.attributes);
+            const t = msOf(p);
+            const bounds = p.explicitBounds ?? [];
+            const counts = (p.bucketCounts ?? []).map(num);
+            const exemplars = (p.exemplars ?? []).map(exemplarOf);
+            let cumulative = 0;
+            for (let i = 0; i <= bounds.length; i++) {
+              cumulative += counts[i] ?? 0;
+              const upper = i < bounds.length ? bounds[i] : Number.POSITIVE_INFINITY;
+              const lower = i === 0 ? Number.NEGATIVE_INFINITY : bounds[i - 1];
+              const inBucket = exemplars.filter((e) => e.value > lower && e.value <= upper);
+              const le = i < bounds.length ? String(upper) : '+Inf';
+              add({ __name__: `${name}_bucket`, ...labels, le }, t, cumulative, inBucket, delta);
+            }
+            add({ __name__: `${name}_sum`, ...labels }, t, p.sum ?? 0, undefined, delta);
+            add({ __name__: `${name}_count`, ...labels }, t, num(p.count), undefined, delta);
+          }
+        } else if (metric.summary) {
+          const name = prometheusMetricName(metric.name, unit, 'gauge').replace(/_ratio$/, '');
+          for (const p of metric.summary.dataPoints ?? []) {
+            if ((p.flags ?? 0) & FLAG_NO_RECORDED_VALUE) continue;
+            const labels = pointLabels(base, p.attributes);
+            const t = msOf(p);
+            for (const q of p.quantileValues ?? []) {
+              add({ __name__: name, ...labels, quantile: String(q.quantile ?? 0) }, t, q.value ?? 0);
+            }
+            add({ __name__: `${name}_sum`, ...labels }, t, p.sum ?? 0);
+            add({ __name__: `${name}_count`, ...labels }, t, num(p.count));
+          }
+        } else if (metric.exponentialHistogram) {
+          unsupportedPoints += metric.exponentialHistogram.dataPoints?.length ?? 0;
+        }
+      }
+    }
+  }
+  return { batch: { series: [...series.values()] }, unsupportedPoints };
+}
+
+function msOf(p: { timeUnixNano?: Long }): number {
+  const ms = Math.floor(num(p.timeUnixNano) / 1e6);
+  return ms > 0 ? ms : Date.now();
+}

@@ -1,0 +1,295 @@
+import type { Logger } from 'pino';
+import { Wal } from '../ingester/wal';
+import { blobWalCodec, RECORD_KIND_SAMPLES, type WalBlobRecord } from '../ingester/wal-blob-record';
+import type { WalLocation } from '../ingester/wal-record';
+import type { Backend } from '../store/backend/backend';
+import { METRICS_PREFIX } from '../store/backend/prefixes';
+import { labelsKey, normalizeLabels } from './labels';
+import {
+  decodeChunk,
+  decodeWalBatch,
+  encodeChunk,
+  encodeWalBatch,
+  mergeBatches,
+  type SampleBatch,
+} from './sample-batch';
+import { SeriesQuerier } from './series-querier';
+import { TenantSeries } from './tenant-series';
+
+const CHUNK_SUFFIX = '.chunk';
+const RETENTION_EVERY_MS = 60_000;
+/** Decoded chunks kept for queries reaching past the head. */
+const CHUNK_CACHE_ENTRIES = 8;
+
+interface ChunkRef {
+  key: string;
+  minMs: number;
+  maxMs: number;
+}
+
+export interface SeriesStoreOptions {
+  backend: Backend;
+  walDir: string;
+  retentionMs: number;
+  maxSeriesPerTenant: number;
+  /** Samples stay in the WAL at most this long before they are cut into a stored chunk. */
+  chunkPeriodMs?: number;
+  /** Samples stay in memory this long (they are in chunks past `chunkPeriodMs`); default chunk period + 1 h. */
+  headMs?: number;
+  logger: Logger;
+  /** Called with how many new series were refused by the per-tenant limit. */
+  onSeriesDropped?: (tenantId: string, count: number) => void;
+}
+
+export interface AppendResult {
+  /** Series refused because the tenant is at its series limit. */
+  droppedSeries: number;
+  /** Samples (and exemplars) of the refused series. */
+  droppedSamples: number;
+  /** Resolves once the accepted samples are in the WAL on disk. */
+  durable: Promise<void>;
+}
+
+interface PendingBatch {
+  batch: SampleBatch;
+  location: WalLocation;
+  firstMs: number;
+}
+
+/**
+ * The embedded series store: every tenant's series in memory (within retention), each append
+ * written to a WAL first; every `chunkPeriodMs` a tenant's WAL batches are merged into one
+ * gzip chunk under `@metrics/<tenant>/` on the backend and released from the WAL. On start,
+ * chunks are loaded, then the WAL replayed (a sample already present is skipped).
+ */
+export class SeriesStore {
+  private readonly tenants = new Map<string, TenantSeries>();
+  private readonly pending = new Map<string, PendingBatch[]>();
+  private readonly wal: Wal<WalBlobRecord>;
+  private readonly chunkPeriodMs: number;
+  private readonly headMs: number;
+  private readonly chunkRefs = new Map<string, ChunkRef[]>();
+  /** Per tenant: from this time on, every sample is in the head (older ones only in chunks). */
+  private readonly headCoversFrom = new Map<string, number>();
+  private readonly chunkCache = new Map<string, TenantSeries>();
+  private cutting: Promise<void> | undefined;
+  private lastRetentionMs = 0;
+
+  constructor(private readonly opts: SeriesStoreOptions) {
+    this.wal = new Wal({ dir: opts.walDir, codec: blobWalCodec });
+    this.chunkPeriodMs = opts.chunkPeriodMs ?? 2 * 3600_000;
+    this.headMs = opts.headMs ?? this.chunkPeriodMs + 3600_000;
+  }
+
+  async open(now = Date.now()): Promise<void> {
+    const cutoff = now - this.opts.retentionMs;
+    for (const tenantId of await this.opts.backend.list(`${METRICS_PREFIX}/`)) {
+      const refs = (await this.opts.backend.list(`${METRICS_PREFIX}/${tenantId}/`))
+        .map((name) => chunkRef(tenantId, name))
+        .filter((ref): ref is ChunkRef => ref !== undefined)
+        .sort((a, b) => a.minMs - b.minMs);
+      this.chunkRefs.set(tenantId, refs);
+      // Everything after the last cut is in the WAL, so the head (replayed below) covers it.
+      this.headCoversFrom.set(tenantId, Math.max(...refs.map((r) => r.maxMs)));
+    }
+    await this.wal.open(({ record, location }) => {
+      if (record.kind !== RECORD_KIND_SAMPLES) return;
+      const batch = decodeWalBatch(record.data);
+      this.load(record.tenantId, batch, false);
+      this.track(record.tenantId, batch, location);
+    });
+    for (const tenant of this.tenants.values()) tenant.trim(cutoff);
+  }
+
+  /** Adds samples; new series past the tenant's limit are refused and counted. */
+  append(tenantId: string, batch: SampleBatch): AppendResult {
+    const normalized: SampleBatch = {
+      series: batch.series.map((s) => ({ ...s, labels: normalizeLabels(s.labels) })),
+    };
+    const { accepted, droppedSeries, droppedSamples } = this.load(tenantId, normalized, true);
+    if (droppedSeries > 0) this.opts.onSeriesDropped?.(tenantId, droppedSeries);
+    if (accepted.series.length === 0) return { droppedSeries, droppedSamples, durable: Promise.resolve() };
+    const { locations, durable } = this.wal.append([
+      { kind: RECORD_KIND_SAMPLES, tenantId, data: encodeWalBatch(accepted) },
+    ]);
+    this.track(tenantId, accepted, locations[0]);
+    return { droppedSeries, droppedSamples, durable };
+  }
+
+  /** The in-memory head of a tenant (recent samples only; see `querier` for a time range). */
+  tenant(tenantId: string): TenantSeries | undefined {
+    return this.tenants.get(tenantId);
+  }
+
+  /** The tenant's series over `[minMs, maxMs]`: the head, plus the stored chunks it needs. */
+  async querier(tenantId: string, minMs: number, maxMs: number): Promise<SeriesQuerier> {
+    const coversFrom = this.headCoversFrom.get(tenantId) ?? Number.NEGATIVE_INFINITY;
+    const chunks: TenantSeries[] = [];
+    if (minMs < coversFrom) {
+      for (const ref of this.chunkRefs.get(tenantId) ?? []) {
+        if (ref.minMs > maxMs || ref.maxMs < minMs) continue;
+        const chunk = await this.readChunk(ref);
+        if (chunk) chunks.push(chunk);
+      }
+    }
+    return new SeriesQuerier(this.tenants.get(tenantId), chunks);
+  }
+
+  private async readChunk(ref: ChunkRef): Promise<TenantSeries | undefined> {
+    const cached = this.chunkCache.get(ref.key);
+    if (cached) {
+      this.chunkCache.delete(ref.key);
+      this.chunkCache.set(ref.key, cached);
+      return cached;
+    }
+    let data: Buffer | undefined;
+    try {
+      data = await this.opts.backend.read(ref.key);
+    } catch (err) {
+      this.opts.logger.warn({ err, key: ref.key }, 'skipping unreadable series chunk');
+      return undefined;
+    }
+    if (!data) return undefined;
+    const series = new TenantSeries();
+    for (const s of decodeChunk(data).series) {
+      const into = series.getOrCreate(s.labels, () => true)!;
+      for (let i = 0; i < s.timestamps.length; i++)
+        TenantSeries.appendSample(into, s.timestamps[i], s.values[i]);
+      for (const e of s.exemplars ?? []) TenantSeries.appendExemplar(into, e);
+    }
+    this.chunkCache.set(ref.key, series);
+    if (this.chunkCache.size > CHUNK_CACHE_ENTRIES)
+      this.chunkCache.delete(this.chunkCache.keys().next().value!);
+    return series;
+  }
+
+  activeSeries(): Map<string, number> {
+    return new Map([...this.tenants].map(([id, t]) => [id, t.size]));
+  }
+
+  /** Cuts chunks whose oldest WAL batch is older than the chunk period, and applies retention. */
+  async maintain(now: number, force = false): Promise<void> {
+    if (this.cutting) return this.cutting;
+    this.cutting = this.cutChunks(now, force).finally(() => {
+      this.cutting = undefined;
+    });
+    return this.cutting;
+  }
+
+  async close(): Promise<void> {
+    await this.cutting;
+    await this.wal.close();
+  }
+
+  private async cutChunks(now: number, force: boolean): Promise<void> {
+    for (const [tenantId, batches] of this.pending) {
+      if (batches.length === 0) continue;
+      if (!force && now - batches[0].firstMs < this.chunkPeriodMs) continue;
+      this.pending.set(tenantId, []);
+      const merged = mergeBatches(
+        batches.map((b) => b.batch),
+        labelsKey,
+      );
+      const first = Math.min(...batches.map((b) => b.firstMs));
+      const name = `${String(first).padStart(15, '0')}-${String(now).padStart(15, '0')}${CHUNK_SUFFIX}`;
+      const key = `${METRICS_PREFIX}/${tenantId}/${name}`;
+      try {
+        await this.opts.backend.write(key, encodeChunk(merged));
+        const refs = this.chunkRefs.get(tenantId) ?? [];
+        refs.push({ key, minMs: first, maxMs: now });
+        this.chunkRefs.set(tenantId, refs);
+        await this.wal.release(batches.map((b) => b.location));
+      } catch (err) {
+        // Kept in the WAL; the next maintenance retries.
+        this.pending.set(tenantId, [...batches, ...(this.pending.get(tenantId) ?? [])]);
+        this.opts.logger.error({ err, tenantId }, 'writing a series chunk failed');
+      }
+    }
+    this.trimHeads(now);
+    // Retention lists the backend: once a minute is plenty (maintenance runs every second).
+    if (force || now - this.lastRetentionMs >= RETENTION_EVERY_MS) {
+      this.lastRetentionMs = now;
+      await this.applyRetention(now);
+    }
+  }
+
+  /** Drops head samples older than `headMs` that are safely in chunks (never ones still only in the WAL). */
+  private trimHeads(now: number): void {
+    for (const [tenantId, tenant] of this.tenants) {
+      const pendingFirst = Math.min(...(this.pending.get(tenantId) ?? []).map((b) => b.firstMs));
+      const cutoff = Math.min(now - this.headMs, pendingFirst);
+      // Walking every series is not worth it for less than a minute's samples.
+      if (cutoff - (this.headCoversFrom.get(tenantId) ?? Number.NEGATIVE_INFINITY) < 60_000) continue;
+      tenant.trim(cutoff);
+      this.headCoversFrom.set(tenantId, cutoff);
+    }
+  }
+
+  private async applyRetention(now: number): Promise<void> {
+    const cutoff = now - this.opts.retentionMs;
+    for (const tenant of this.tenants.values()) tenant.trim(cutoff);
+    for (const [tenantId, refs] of this.chunkRefs) {
+      const kept: ChunkRef[] = [];
+      for (const ref of refs) {
+        if (ref.maxMs >= cutoff) {
+          kept.push(ref);
+          continue;
+        }
+        this.chunkCache.delete(ref.key);
+        await this.opts.backend.delete(ref.key);
+      }
+      this.chunkRefs.set(tenantId, kept);
+    }
+  }
+
+  private track(tenantId: string, batch: SampleBatch, location: WalLocation): void {
+    let firstMs = Number.POSITIVE_INFINITY;
+    for (const s of batch.series) {
+      if (s.timestamps.length > 0) firstMs = Math.min(firstMs, s.timestamps[0]);
+      if (s.exemplars?.length) firstMs = Math.min(firstMs, s.exemplars[0].timestampMs);
+    }
+    let list = this.pending.get(tenantId);
+    if (!list) {
+      list = [];
+      this.pending.set(tenantId, list);
+    }
+    list.push({ batch, location, firstMs: Number.isFinite(firstMs) ? firstMs : Date.now() });
+  }
+
+  private load(
+    tenantId: string,
+    batch: SampleBatch,
+    limited: boolean,
+  ): { accepted: SampleBatch; droppedSeries: number; droppedSamples: number } {
+    let tenant = this.tenants.get(tenantId);
+    if (!tenant) {
+      tenant = new TenantSeries();
+      this.tenants.set(tenantId, tenant);
+    }
+    const t = tenant;
+    const accepted: SampleBatch = { series: [] };
+    let droppedSeries = 0;
+    let droppedSamples = 0;
+    for (const s of batch.series) {
+      const series = t.getOrCreate(s.labels, () => !limited || t.size < this.opts.maxSeriesPerTenant);
+      if (!series) {
+        droppedSeries++;
+        droppedSamples += s.timestamps.length + (s.exemplars?.length ?? 0);
+        continue;
+      }
+      for (let i = 0; i < s.timestamps.length; i++) {
+        TenantSeries.appendSample(series, s.timestamps[i], s.values[i]);
+      }
+      for (const e of s.exemplars ?? []) TenantSeries.appendExemplar(series, e);
+      accepted.series.push(s);
+    }
+    return { accepted, droppedSeries, droppedSamples };
+  }
+}
+
+/** A chunk object name `<first ms>-<cut ms>.chunk`, or undefined for anything else. */
+function chunkRef(tenantId: string, name: string): ChunkRef | undefined {
+  const match = /^(\d+)-(\d+)\.chunk$/.exec(name);
+  if (!match) return undefined;
+  return { key: `${METRICS_PREFIX}/${tenantId}/${name}`, minMs: Number(match[1]), maxMs: Number(match[2]) };
+}

@@ -1,0 +1,139 @@
+import { type Labels, labelsKey, METRIC_NAME } from './labels';
+import type { LabelMatcher } from './matchers';
+
+/** An exemplar attached to a series: labels (traceID, spanID…), value, unix ms. */
+export interface Exemplar {
+  labels: Labels;
+  value: number;
+  timestampMs: number;
+}
+
+/** One series: samples in time order (ms, value) and its recent exemplars. */
+export interface Series {
+  id: number;
+  labels: Labels;
+  timestamps: number[];
+  values: number[];
+  exemplars: Exemplar[];
+}
+
+/** Exemplars kept per series; older ones are dropped first. */
+const MAX_EXEMPLARS_PER_SERIES = 100;
+
+/**
+ * A tenant's series in memory with a postings index (label name → value → series IDs), so a
+ * selector only walks the series its equality matchers allow.
+ */
+export class TenantSeries {
+  private readonly byKey = new Map<string, Series>();
+  private readonly byId: (Series | undefined)[] = [];
+  private readonly postings = new Map<string, Map<string, Set<number>>>();
+
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  get(labels: Labels): Series | undefined {
+    return this.byKey.get(labelsKey(labels));
+  }
+
+  /** The series for `labels`, created when `create` allows it; undefined when refused. */
+  getOrCreate(labels: Labels, create: () => boolean): Series | undefined {
+    const key = labelsKey(labels);
+    let series = this.byKey.get(key);
+    if (series || !create()) return series;
+    series = { id: this.byId.length, labels, timestamps: [], values: [], exemplars: [] };
+    this.byKey.set(key, series);
+    this.byId.push(series);
+    for (const [name, value] of Object.entries(labels)) {
+      let values = this.postings.get(name);
+      if (!values) {
+        values = new Map();
+        this.postings.set(name, values);
+      }
+      let ids = values.get(value);
+      if (!ids) {
+        ids = new Set();
+        values.set(value, ids);
+      }
+      ids.add(series.id);
+    }
+    return series;
+  }
+
+  /** Appends a sample; an out-of-order or duplicate timestamp is ignored, as Prometheus's TSDB does. */
+  static appendSample(series: Series, timestampMs: number, value: number): boolean {
+    const last = series.timestamps.at(-1);
+    if (last !== undefined && timestampMs <= last) return false;
+    series.timestamps.push(timestampMs);
+    series.values.push(value);
+    return true;
+  }
+
+  static appendExemplar(series: Series, exemplar: Exemplar): void {
+    const last = series.exemplars.at(-1);
+    if (last && last.timestampMs === exemplar.timestampMs && last.value === exemplar.value) return;
+    series.exemplars.push(exemplar);
+    if (series.exemplars.length > MAX_EXEMPLARS_PER_SERIES) series.exemplars.shift();
+  }
+
+  /** Series matching every matcher. */
+  select(matchers: readonly LabelMatcher[]): Series[] {
+    let candidates: Set<number> | undefined;
+    for (const m of matchers) {
+      if (m.type !== '=' || m.value === '') continue;
+      const ids = this.postings.get(m.name)?.get(m.value);
+      if (!ids) return [];
+      if (!candidates || ids.size < candidates.size) candidates = ids;
+    }
+    const out: Series[] = [];
+    const consider = (series: Series | undefined) => {
+      if (series && matchers.every((m) => m.matchesLabels(series.labels))) out.push(series);
+    };
+    if (candidates) for (const id of candidates) consider(this.byId[id]);
+    else for (const series of this.byId) consider(series);
+    return out;
+  }
+
+  labelNames(): string[] {
+    return [...this.postings.keys()].sort();
+  }
+
+  labelValues(name: string): string[] {
+    return [...(this.postings.get(name)?.keys() ?? [])].sort();
+  }
+
+  all(): Series[] {
+    return this.byId.filter((s): s is Series => s !== undefined);
+  }
+
+  /** Drops samples and exemplars before `cutoffMs`, and series left empty. */
+  trim(cutoffMs: number): void {
+    for (const series of this.all()) {
+      let drop = 0;
+      while (drop < series.timestamps.length && series.timestamps[drop] < cutoffMs) drop++;
+      if (drop > 0) {
+        series.timestamps.splice(0, drop);
+        series.values.splice(0, drop);
+      }
+      series.exemplars = series.exemplars.filter((e) => e.timestampMs >= cutoffMs);
+      if (series.timestamps.length === 0 && series.exemplars.length === 0) this.remove(series);
+    }
+  }
+
+  private remove(series: Series): void {
+    this.byKey.delete(labelsKey(series.labels));
+    this.byId[series.id] = undefined;
+    for (const [name, value] of Object.entries(series.labels)) {
+      const values = this.postings.get(name);
+      const ids = values?.get(value);
+      ids?.delete(series.id);
+      if (ids?.size === 0) values!.delete(value);
+      if (values?.size === 0) this.postings.delete(name);
+    }
+  }
+}
+
+export function metricNameOf(labels: Labels): string {
+  return labels[METRIC_NAME] ?? '';
+}
