@@ -5,16 +5,10 @@ import { startLoupe } from '../server/loupe';
 import { ProtoWriter } from '../server/otlp/proto-writer';
 import { otlpProtoTypes } from '../server/otlp/protobuf-root';
 import { tempDataDir, testConfig } from '../server/testing/test-config';
-
-export interface LogsBenchFigure {
-  label: string;
-  value: number;
-  unit: string;
-  baseline?: number;
-}
+import { type BenchFigure, figureRow } from './figure';
 
 export interface LogsBenchResult {
-  figures: LogsBenchFigure[];
+  figures: BenchFigure[];
 }
 
 export interface LogsBenchOptions {
@@ -143,24 +137,28 @@ export async function runLogsBench(opts: LogsBenchOptions): Promise<LogsBenchRes
         value: Math.round(ingestLinesPerSec),
         unit: 'lines/s',
         baseline: Math.round(decodeLinesPerSec),
+        baselineLabel: 'decode only (protobufjs)',
       },
       {
         label: `logs: query_range line filter over ${lines}, first run`,
         value: round(cold),
         unit: 'ms',
         baseline: round(percentile(readyMs, 0.5)),
+        baselineLabel: '/ready',
       },
       {
         label: `logs: query_range line filter over ${lines}, p50`,
         value: round(percentile(filterMs, 0.5)),
         unit: 'ms',
         baseline: round(percentile(readyMs, 0.5)),
+        baselineLabel: '/ready',
       },
       {
         label: `logs: query_range line filter over ${lines}, p99`,
         value: round(percentile(filterMs, 0.99)),
         unit: 'ms',
         baseline: round(percentile(readyMs, 0.99)),
+        baselineLabel: '/ready',
       },
     ],
   };
@@ -183,11 +181,7 @@ async function standalone(): Promise<void> {
       apiUrl: `http://127.0.0.1:${loupe.ports.http}`,
       lines: process.argv[2] ? Number(process.argv[2]) : undefined,
     });
-    for (const f of result.figures) {
-      console.log(
-        `${f.label}: ${f.value} ${f.unit}${f.baseline !== undefined ? ` (baseline ${f.baseline} ${f.unit})` : ''}`,
-      );
-    }
+    for (const f of result.figures) console.log(`| ${figureRow(f).join(' | ')} |`);
   } finally {
     await loupe.stop();
     rmSync(dataDir, { recursive: true, force: true });

@@ -6,13 +6,7 @@ import { MetricsGenerator } from '../server/metrics-generator/metrics-generator'
 import { splitTracesByTraceId } from '../server/otlp/split-traces';
 import type { BatchSeries } from '../server/series/sample-batch';
 import { tempDataDir, testConfig } from '../server/testing/test-config';
-
-export interface MetricsBenchFigure {
-  label: string;
-  value: number;
-  unit: string;
-  baseline?: number;
-}
+import { type BenchFigure, figureRow } from './figure';
 
 export interface MetricsBenchOptions {
   /** Length of one timed ingest round; default 500 ms. */
@@ -55,9 +49,7 @@ function ingestRate(
  * `histogram_quantile` over ~1,000 bucket series holding an hour of 15 s samples, beside a
  * plain selector over the same series.
  */
-export async function runMetricsBench(
-  opts: MetricsBenchOptions = {},
-): Promise<{ figures: MetricsBenchFigure[] }> {
+export async function runMetricsBench(opts: MetricsBenchOptions = {}): Promise<{ figures: BenchFigure[] }> {
   const roundMs = opts.roundMs ?? 500;
   const rounds = opts.rounds ?? 3;
   const { requests, spanCount } = generateTraceRequests({
@@ -87,18 +79,21 @@ export async function runMetricsBench(
         value: Math.round(median(withGenerator)),
         unit: 'spans/s',
         baseline: Math.round(median(without)),
+        baselineLabel: 'split only, without the generator',
       },
       {
         label: 'query_range histogram_quantile over 1,005 series, 1 h at 15 s (p50)',
         value: latencies.quantile.p50,
         unit: 'ms',
         baseline: latencies.selector.p50,
+        baselineLabel: 'plain selector, same series',
       },
       {
         label: 'query_range histogram_quantile over 1,005 series, 1 h at 15 s (p99)',
         value: latencies.quantile.p99,
         unit: 'ms',
         baseline: latencies.selector.p99,
+        baselineLabel: 'plain selector, same series',
       },
     ],
   };
@@ -185,8 +180,5 @@ const round = (ms: number) => Math.round(ms * 10) / 10;
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { figures } = await runMetricsBench();
-  for (const f of figures)
-    console.log(
-      `${f.label}: ${f.value} ${f.unit}${f.baseline !== undefined ? ` (baseline ${f.baseline})` : ''}`,
-    );
+  for (const f of figures) console.log(`| ${figureRow(f).join(' | ')} |`);
 }

@@ -3,6 +3,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { measureDecode } from './decode';
+import { figureRow } from './figure';
+import { runLogsBench } from './logs';
+import { runMetricsBench } from './metrics';
 
 /**
  * `npm run bench`: starts Loupe as its own process, drives it from a separate load-generator
@@ -41,6 +44,10 @@ storage:
       path: ${join(dataDir, 'blocks')}
     wal:
       path: ${join(dataDir, 'wal')}
+logs:
+  # The logs bench pushes ~100 MB as fast as it can: no per-tenant rate limit here.
+  ingestion_rate_mb: 100000
+  ingestion_burst_size_mb: 100000
 `,
 );
 
@@ -167,8 +174,14 @@ const echo = await latencies(
   Array.from({ length: LOOKUPS }, () => `http://127.0.0.1:${PORTS.http}/api/echo`),
 );
 const blocks = readdirSync(join(dataDir, 'blocks', 'single-tenant')).length;
-const blockBytes = dirBytes(join(dataDir, 'blocks'));
+const blockBytes = dirBytes(join(dataDir, 'blocks', 'single-tenant'));
+const logs = await runLogsBench({
+  otlpUrl: `http://127.0.0.1:${PORTS.otlp}`,
+  apiUrl: `http://127.0.0.1:${PORTS.http}`,
+  lines: Number(process.env.BENCH_LOG_LINES ?? 1_000_000),
+});
 await stopServer(server);
+const seriesMetrics = await runMetricsBench();
 
 const builtSpans = metrics.get('loupe_ingester_spans_flushed_total') ?? 0;
 const buildSeconds = metrics.get('loupe_ingester_block_build_seconds_sum') ?? 0;
@@ -217,4 +230,6 @@ console.log(
 );
 console.log('| figure | Loupe | baseline (same run) | ratio |\n| --- | --- | --- | --- |');
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+for (const figure of [...logs.figures, ...seriesMetrics.figures])
+  console.log(`| ${figureRow(figure).join(' | ')} |`);
 rmSync(dataDir, { recursive: true, force: true });

@@ -188,6 +188,18 @@ describe('command line', () => {
     );
   });
 
+  it("leaves Grafana's __value.raw data-link variable alone under -config.expand-env", () => {
+    const valueRaw = '$' + '{__value.raw}';
+    const file = writeTemp(
+      `logs:\n  derivedFields:\n    - name: TraceID\n      matcherRegex: "trace_id=(\\\\w+)"\n      url: "${valueRaw}"\n      datasourceUid: tempo\n`,
+    );
+    const { config } = loadConfig([`-config.file=${file}`, '-config.expand-env'], {});
+    expect(config.logs.client.derivedFields[0]).toMatchObject({
+      url: valueRaw,
+      matcherRegex: 'trace_id=(\\w+)',
+    });
+  });
+
   it('expands environment variables (with defaults) only with -config.expand-env', () => {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: Tempo's ${VAR} syntax, not a JS template
     const yaml = 'server:\n  http_listen_port: ${PORT}\n  http_listen_address: ${ADDR:-127.0.0.1}\n';
