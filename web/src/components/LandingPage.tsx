@@ -27,20 +27,17 @@ export function LandingPage() {
       </p>
     </div>
   );
-  if (!hasMetrics) {
-    return (
-      <section className="landing" aria-labelledby="landing-title">
-        {panel}
-      </section>
-    );
-  }
+  // One tree whether or not metrics exist: when they arrive, the trace-ID box must keep what the
+  // user is typing (a different parent element would remount it, empty).
   return (
-    <section className="landing landing--metrics" aria-labelledby="landing-title">
+    <section className={hasMetrics ? 'landing landing--metrics' : 'landing'} aria-labelledby="landing-title">
       <div className="landing-column">
         {panel}
-        <Suspense fallback={null}>
-          <RedOverview services={services} context={overview} />
-        </Suspense>
+        {hasMetrics && (
+          <Suspense fallback={null}>
+            <RedOverview services={services} context={overview} />
+          </Suspense>
+        )}
       </div>
     </section>
   );

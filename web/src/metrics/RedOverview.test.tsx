@@ -1,4 +1,5 @@
 import { screen, within } from '@testing-library/react';
+import { http } from 'msw';
 import { fakePrometheus, metricsConfigHandler } from '../../test/metrics-handlers';
 import { CHECKOUT_TRACE_ID, mswServer } from '../../test/msw';
 import { currentUrl, renderApp } from '../../test/render-app';
@@ -50,6 +51,25 @@ function withSpanMetrics() {
 }
 
 describe('RED view on the landing page', () => {
+  it('keeps what the user is typing in the trace-ID box when the RED view appears', async () => {
+    withSpanMetrics();
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // Hold the metrics answers until the user has typed; then fall through to the fake Prometheus.
+    mswServer.use(
+      http.get('*/prometheus/api/v1/query_range', async () => {
+        await gate;
+      }),
+    );
+    const { user } = renderApp('/');
+    await user.type(screen.getByRole('textbox', { name: 'Trace ID' }), '4bf92f35');
+    release();
+    await screen.findByRole('region', { name: 'Services' }, SLOW);
+    expect(screen.getByRole('textbox', { name: 'Trace ID' })).toHaveValue('4bf92f35');
+  });
+
   it('stays away until span metrics exist', async () => {
     const prometheus = fakePrometheus({});
     mswServer.use(metricsConfigHandler(), ...prometheus.handlers);
