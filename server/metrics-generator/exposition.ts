@@ -10,10 +10,25 @@ function escapeValue(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
-function labelText(labels: Record<string, string>): string {
+function labelPairs(labels: Record<string, string>): string {
   const parts: string[] = [];
   for (const [name, value] of Object.entries(labels)) parts.push(`${name}="${escapeValue(value)}"`);
-  return `{${parts.join(',')}}`;
+  return parts.join(',');
+}
+
+/**
+ * A series' labels never change, so their escaped text is built once per series and kept (a
+ * scrape of tens of thousands of bucket lines is then mostly string concatenation).
+ */
+const labelTextCache = new WeakMap<object, string>();
+
+function seriesLabels(tenantId: string, state: CounterState | HistogramState): string {
+  let text = labelTextCache.get(state);
+  if (text === undefined) {
+    text = labelPairs({ tenant: tenantId, ...state.labels });
+    labelTextCache.set(state, text);
+  }
+  return text;
 }
 
 function number(v: number): string {
@@ -34,27 +49,28 @@ export function renderGeneratorMetrics(registry: GeneratorRegistry, openMetrics:
   registry.forEachFamily((spec, series) => {
     const family = openMetrics && spec.type === 'counter' ? spec.name.replace(/_total$/, '') : spec.name;
     lines.push(`# HELP ${family} ${spec.help}`, `# TYPE ${family} ${spec.type}`);
+    const buckets = spec.buckets ?? [];
+    const les = [...buckets, Number.POSITIVE_INFINITY].map((bound) => `,le="${formatBound(bound)}"} `);
     for (const { tenantId, state } of series) {
-      const base = { tenant: tenantId, ...state.labels };
+      const labels = seriesLabels(tenantId, state);
       if (spec.type === 'counter') {
-        lines.push(`${spec.name}${labelText(base)} ${number((state as CounterState).value)}`);
+        lines.push(`${spec.name}{${labels}} ${number((state as CounterState).value)}`);
         continue;
       }
       const h = state as HistogramState;
-      const buckets = spec.buckets!;
+      const bucketPrefix = `${spec.name}_bucket{${labels}`;
       let cumulative = 0;
       for (let i = 0; i <= buckets.length; i++) {
         cumulative += h.counts[i];
-        const le = formatBound(i < buckets.length ? buckets[i] : Number.POSITIVE_INFINITY);
-        let line = `${spec.name}_bucket${labelText({ ...base, le })} ${cumulative}`;
+        let line = `${bucketPrefix}${les[i]}${cumulative}`;
         const ex = h.exemplars[i];
         if (openMetrics && ex) {
           line += ` # {traceID="${ex.traceId}",spanID="${ex.spanId}"} ${number(ex.value)} ${(ex.timestampMs / 1000).toFixed(3)}`;
         }
         lines.push(line);
       }
-      lines.push(`${spec.name}_sum${labelText(base)} ${number(h.sum)}`);
-      lines.push(`${spec.name}_count${labelText(base)} ${h.count}`);
+      lines.push(`${spec.name}_sum{${labels}} ${number(h.sum)}`);
+      lines.push(`${spec.name}_count{${labels}} ${h.count}`);
     }
   });
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';

@@ -1,3 +1,4 @@
+import { spanKindName, statusCodeName } from '../otlp/enum-names';
 import { type Labels, sanitizeLabelName } from '../series/labels';
 import {
   type CounterState,
@@ -7,7 +8,6 @@ import {
 } from './generator-registry';
 import type { IntrinsicDimensions } from './metrics-config';
 import { idHex, type ObservedSpan } from './span-decoder';
-import { spanKindName, statusCodeName } from './span-names';
 
 /** OTLP span kinds (0-5) and status codes (0-2); anything else takes the general path. */
 const KINDS = 6;

@@ -1,18 +1,10 @@
+import { SPAN_KIND_NAMES as SPAN_KINDS, STATUS_CODE_NAMES as STATUS_CODES } from './enum-names';
 import { MAX_NESTING } from './trace-schema';
 import { ProtoReader } from './wire';
 
 type Json = Record<string, unknown>;
 type Decode = (r: ProtoReader, end: number, depth: number) => Json;
 
-const SPAN_KINDS = [
-  'SPAN_KIND_UNSPECIFIED',
-  'SPAN_KIND_INTERNAL',
-  'SPAN_KIND_SERVER',
-  'SPAN_KIND_CLIENT',
-  'SPAN_KIND_PRODUCER',
-  'SPAN_KIND_CONSUMER',
-];
-const STATUS_CODES = ['STATUS_CODE_UNSET', 'STATUS_CODE_OK', 'STATUS_CODE_ERROR'];
 const TAG_SPAN_FLAGS = 0x85; // Span.flags = 16 (fixed32) takes a two-byte tag: 0x85 0x01
 
 /**

@@ -199,24 +199,12 @@ export function translateOtlpMetrics(body: Uint8Array, deltaTotals: Map<string, 
     for (const sm of rm.scopeMetrics ?? []) {
       for (const metric of sm.metrics ?? []) {
         const unit = metric.unit ?? '';
-        if (metric.gauge || (metric.sum && !metric.sum.isMonotonic)) {
-          const name = prometheusMetricName(metric.name, unit, 'gauge');
+        if (metric.gauge || metric.sum) {
+          // Non-monotonic sums are gauges in Prometheus; monotonic ones are counters (`_total`).
+          const kind = metric.gauge || !metric.sum!.isMonotonic ? 'gauge' : 'counter';
+          const name = prometheusMetricName(metric.name, unit, kind);
           const delta = metric.sum?.aggregationTemporality === TEMPORALITY_DELTA;
           for (const p of (metric.gauge ?? metric.sum)!.dataPoints ?? []) {
-            if ((p.flags ?? 0) & FLAG_NO_RECORDED_VALUE) continue;
-            const value = p.asDouble !== undefined && p.asDouble !== null ? p.asDouble : num(p.asInt);
-            add(
-              { __name__: name, ...pointLabels(base, p.attributes) },
-              msOf(p),
-              value,
-              p.exemplars?.map(exemplarOf),
-              delta ? '' : undefined,
-            );
-          }
-        } else if (metric.sum) {
-          const name = prometheusMetricName(metric.name, unit, 'counter');
-          const delta = metric.sum.aggregationTemporality === TEMPORALITY_DELTA;
-          for (const p of metric.sum.dataPoints ?? []) {
             if ((p.flags ?? 0) & FLAG_NO_RECORDED_VALUE) continue;
             const value = p.asDouble !== undefined && p.asDouble !== null ? p.asDouble : num(p.asInt);
             add(

@@ -3,11 +3,19 @@ import { useNavigate, useSearchParams } from '../router/router';
 import { traceHref } from '../state/url-state';
 import { parseTraceIdInput } from '../trace-model/ids';
 
+interface TraceIdFormProps {
+  variant: 'compact' | 'large' | 'pane';
+  /** Called with the parsed ID instead of going to `/trace/<id>` (a trace pane in Explore). */
+  onOpen?(traceId: string): void;
+  /** The form's accessible name. */
+  label?: string;
+}
+
 /**
  * The trace-ID box: validates inline (no request for an ID the API would refuse) and opens
  * `/trace/<id>` on Enter. The global time range does not narrow a lookup by ID.
  */
-export function TraceIdForm({ variant }: { variant: 'compact' | 'large' }) {
+export function TraceIdForm({ variant, onOpen, label = 'Open a trace' }: TraceIdFormProps) {
   const [value, setValue] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [params] = useSearchParams();
@@ -24,11 +32,12 @@ export function TraceIdForm({ variant }: { variant: 'compact' | 'large' }) {
     }
     setError(null);
     setValue('');
-    navigate(traceHref(parsed.id, params));
+    if (onOpen) onOpen(parsed.id);
+    else navigate(traceHref(parsed.id, params));
   };
 
   return (
-    <form className={`trace-id-form trace-id-form--${variant}`} aria-label="Open a trace" onSubmit={submit}>
+    <form className={`trace-id-form trace-id-form--${variant}`} aria-label={label} onSubmit={submit}>
       <label htmlFor={inputId} className={variant === 'compact' ? 'visually-hidden' : 'field-label'}>
         Trace ID
       </label>

@@ -1,8 +1,8 @@
 import { lazy, Suspense } from 'react';
+import { TraceIdForm } from '../components/TraceIdForm';
 import { TracePane } from '../components/trace/TracePage';
 import { LogsPane } from '../logs/LogsPane';
 import type { PaneState } from './explore-url';
-import { TraceIdPrompt } from './TraceIdPrompt';
 
 // Charts and their code load only when a metrics pane is shown.
 const MetricsPane = lazy(() => import('../metrics/MetricsPane').then((m) => ({ default: m.MetricsPane })));
@@ -22,7 +22,11 @@ export function PaneContent({ pane, actions }: { pane: PaneState; actions: PaneA
       return pane.traceId ? (
         <TracePane traceId={pane.traceId} />
       ) : (
-        <TraceIdPrompt onOpen={(traceId) => actions.change({ type: 'trace', traceId })} />
+        <TraceIdForm
+          variant="pane"
+          label="Open a trace in this pane"
+          onOpen={(traceId) => actions.change({ type: 'trace', traceId })}
+        />
       );
     case 'logs':
       return (
