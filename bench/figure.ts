@@ -16,6 +16,8 @@ export function figureRow(f: BenchFigure): string[] {
     f.baseline === undefined
       ? ''
       : `${f.baselineLabel ? `${f.baselineLabel}: ` : ''}${fmt(f.baseline)} ${f.unit}`;
-  const ratio = f.baseline ? `${fmt(f.value / f.baseline)}×` : '';
+  const r = f.baseline ? f.value / f.baseline : undefined;
+  // Below 1 a percentage reads better than "0.03×".
+  const ratio = r === undefined ? '' : r < 1 ? `${fmt(100 * r)}%` : `${fmt(r)}×`;
   return [f.label, `${fmt(f.value)} ${f.unit}`, baseline, ratio];
 }

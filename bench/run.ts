@@ -155,7 +155,8 @@ const walDir = join(dataDir, 'wal');
 const sampler = setInterval(() => {
   try {
     let bytes = 0;
-    for (const name of readdirSync(walDir)) if (name.endsWith('.wal')) bytes += statSync(join(walDir, name)).size;
+    for (const name of readdirSync(walDir))
+      if (name.endsWith('.wal')) bytes += statSync(join(walDir, name)).size;
     walPeakBytes = Math.max(walPeakBytes, bytes);
   } catch {
     // a segment deleted between readdir and stat
