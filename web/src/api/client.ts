@@ -76,15 +76,27 @@ function apiUrl(path: string): string {
   return new URL(path, globalThis.location?.href ?? 'http://localhost/').toString();
 }
 
-async function request(path: string, init: RequestInit, prefetched?: Promise<Response>): Promise<Response> {
+/**
+ * One request to the server (the Tempo API, `/loki`, `/prometheus`, the proxy), with every
+ * failure as an `ApiError` carrying the server's own message. A 404 is an answer only when the
+ * caller says so (Tempo's "no such trace").
+ */
+export async function request(
+  path: string,
+  init: RequestInit & { tenant?: string; notFoundIsAnswer?: boolean },
+  prefetched?: Promise<Response>,
+): Promise<Response> {
+  const { tenant, notFoundIsAnswer = false, ...fetchInit } = init;
+  if (tenant)
+    fetchInit.headers = { ...(fetchInit.headers as Record<string, string>), 'X-Scope-OrgID': tenant };
   let response: Response;
   try {
-    response = await (prefetched ?? fetch(apiUrl(path), init));
+    response = await (prefetched ?? fetch(apiUrl(path), fetchInit));
   } catch (err) {
     if (init.signal?.aborted) throw err;
     throw new ApiError('Cannot reach the Loupe server. Is it running?', 0, true);
   }
-  if (!response.ok && response.status !== 404) {
+  if (!response.ok && !(notFoundIsAnswer && response.status === 404)) {
     const message = await errorMessage(response);
     throw new ApiError(message, response.status, response.status >= 500 || response.status === 429);
   }
@@ -134,7 +146,9 @@ export function startPrefetchedTraceLoad(): void {
   const prefetch = takeAnyPrefetch();
   if (!prefetch) return;
   const workerKey = traceWorkerKey(traceQueryKey('loupe', prefetch.tenant, prefetch.id));
-  const load = request('', {}, prefetch.response).then((response) => loadTraceResponse(response, workerKey));
+  const load = request('', { notFoundIsAnswer: true }, prefetch.response).then((response) =>
+    loadTraceResponse(response, workerKey),
+  );
   load.catch(() => undefined); // reported when adopted
   earlyLoads.set(workerKey, load);
 }
@@ -155,14 +169,15 @@ export async function fetchTrace(
     return early;
   }
   // Protobuf is what the server stores: it answers several times faster, in a third of the bytes.
-  const headers: Record<string, string> = { Accept: 'application/protobuf' };
-  if (options.tenant) headers['X-Scope-OrgID'] = options.tenant;
   const path = `/api/v2/traces/${encodeURIComponent(traceId)}`;
   const prefetched = takePrefetchedTrace(traceId, options.tenant ?? '');
-  return loadTraceResponse(
-    await request(path, { signal: options.signal, headers }, prefetched),
-    options.workerKey,
-  );
+  const init = {
+    signal: options.signal,
+    headers: { Accept: 'application/protobuf' },
+    tenant: options.tenant,
+    notFoundIsAnswer: true,
+  };
+  return loadTraceResponse(await request(path, init, prefetched), options.workerKey);
 }
 
 async function loadTraceResponse(response: Response, workerKey: string): Promise<LoadedTrace | null> {

@@ -1,4 +1,4 @@
-import { ApiError } from '../api/client';
+import { ApiError, request as apiRequest } from '../api/client';
 import { type Direction, type LogRow, type LokiStreamsResponse, toLogRows } from './log-rows';
 
 /**
@@ -25,43 +25,18 @@ export interface LogsResult {
 
 const msToNs = (ms: number) => `${Math.floor(ms)}000000`;
 
-function headers(tenant: string | undefined, extra: Record<string, string> = {}): Record<string, string> {
-  const out: Record<string, string> = { Accept: 'application/json', ...extra };
-  if (tenant) out['X-Scope-OrgID'] = tenant;
-  return out;
-}
-
-async function getJson<T>(path: string, params: URLSearchParams, init: RequestInit): Promise<T> {
-  const url = new URL(`${path}?${params}`, globalThis.location?.href ?? 'http://localhost/');
-  let response: Response;
-  try {
-    response = await fetch(url, init);
-  } catch (err) {
-    if (init.signal?.aborted) throw err;
-    throw new ApiError('Cannot reach the Loupe server. Is it running?', 0, true);
-  }
-  if (!response.ok) {
-    const message = (await readMessage(response)) || `The server answered ${response.status}`;
-    throw new ApiError(
-      message.length > 500 ? `${message.slice(0, 500)}…` : message,
-      response.status,
-      response.status >= 500 || response.status === 429,
-    );
-  }
+async function getJson<T>(
+  path: string,
+  params: URLSearchParams,
+  init: { signal?: AbortSignal; tenant?: string; headers?: Record<string, string> },
+): Promise<T> {
+  const headers = { Accept: 'application/json', ...init.headers };
+  const response = await apiRequest(`${path}?${params}`, {
+    signal: init.signal,
+    tenant: init.tenant,
+    headers,
+  });
   return (await response.json()) as T;
-}
-
-/** Loki answers errors in plain text; a proxy in front of it may answer JSON `{message}`. */
-async function readMessage(response: Response): Promise<string> {
-  const text = (await response.text().catch(() => '')).trim();
-  if (!text.startsWith('{')) return text;
-  try {
-    const json = JSON.parse(text) as { message?: unknown; error?: unknown };
-    const message = json.message ?? json.error;
-    return typeof message === 'string' ? message : text;
-  } catch {
-    return text;
-  }
 }
 
 /** Runs a log query over a time range (`query_range`), asking Loki to keep label kinds apart. */
@@ -75,7 +50,8 @@ export async function fetchLogs(request: LogsRequest): Promise<LogsResult> {
   });
   const body = await getJson<LokiStreamsResponse>('/loki/api/v1/query_range', params, {
     signal: request.signal,
-    headers: headers(request.tenant, { 'X-Loki-Response-Encoding-Flags': 'categorize-labels' }),
+    tenant: request.tenant,
+    headers: { 'X-Loki-Response-Encoding-Flags': 'categorize-labels' },
   });
   const type = body.data?.resultType;
   if (type && type !== 'streams') {
@@ -103,7 +79,7 @@ export async function fetchLabelNames(options: {
   const params = new URLSearchParams({ start: msToNs(options.startMs), end: msToNs(options.endMs) });
   const body = await getJson<LokiValuesResponse>('/loki/api/v1/labels', params, {
     signal: options.signal,
-    headers: headers(options.tenant),
+    tenant: options.tenant,
   });
   return (body.data ?? []).filter((name) => !name.startsWith('__')).sort();
 }
@@ -117,7 +93,7 @@ export async function fetchLabelValues(
   const body = await getJson<LokiValuesResponse>(
     `/loki/api/v1/label/${encodeURIComponent(name)}/values`,
     params,
-    { signal: options.signal, headers: headers(options.tenant) },
+    { signal: options.signal, tenant: options.tenant },
   );
   return (body.data ?? []).slice().sort();
 }

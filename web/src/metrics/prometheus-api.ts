@@ -1,4 +1,4 @@
-import { ApiError, type MetricsDataSource } from '../api/client';
+import { ApiError, type MetricsDataSource, request } from '../api/client';
 
 /**
  * A client for Prometheus's documented HTTP API (`<url>/api/v1/...`), which both Loupe's own
@@ -48,37 +48,27 @@ interface PrometheusAnswer<T> {
   error?: string;
 }
 
-function apiUrl(ds: MetricsDataSource, path: string, params: Record<string, string | number>): string {
-  const base = new URL(
-    `${ds.url.replace(/\/$/, '')}/api/v1/${path}`,
-    globalThis.location?.href ?? 'http://localhost/',
-  );
-  for (const [name, value] of Object.entries(params)) base.searchParams.set(name, String(value));
-  return base.toString();
+function apiPath(ds: MetricsDataSource, path: string, params: Record<string, string | number>): string {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) search.set(name, String(value));
+  const query = search.toString();
+  return `${ds.url.replace(/\/$/, '')}/api/v1/${path}${query ? `?${query}` : ''}`;
 }
 
-async function getJson<T>(url: string, options: RequestOptions): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  if (options.tenant) headers['X-Scope-OrgID'] = options.tenant;
-  let response: Response;
-  try {
-    response = await fetch(url, { headers, signal: options.signal });
-  } catch (err) {
-    if (options.signal?.aborted) throw err;
-    throw new ApiError('Cannot reach the metrics data source.', 0, true);
-  }
-  const text = await response.text().catch(() => '');
-  let answer: PrometheusAnswer<T> | undefined;
-  try {
-    answer = JSON.parse(text) as PrometheusAnswer<T>;
-  } catch {
-    answer = undefined;
-  }
-  if (!response.ok || answer?.status !== 'success') {
-    const message =
-      answer?.error ?? (text.trim().slice(0, 500) || `The data source answered ${response.status}`);
-    const retryable = response.status === 0 || response.status >= 500 || response.status === 429;
-    throw new ApiError(message, response.ok ? 502 : response.status, retryable);
+/** Prometheus's envelope: the data on success; `{status: 'error', error}` otherwise (also with 200). */
+async function getJson<T>(path: string, options: RequestOptions): Promise<T> {
+  const response = await request(path, {
+    headers: { Accept: 'application/json' },
+    tenant: options.tenant,
+    signal: options.signal,
+  });
+  const answer = (await response.json().catch(() => undefined)) as PrometheusAnswer<T> | undefined;
+  if (answer?.status !== 'success') {
+    throw new ApiError(
+      answer?.error ?? 'The data source sent an answer that is not Prometheus JSON.',
+      502,
+      false,
+    );
   }
   return answer.data as T;
 }
@@ -90,7 +80,7 @@ export async function queryRange(
   options: RequestOptions = {},
 ): Promise<MatrixSeries[]> {
   const data = await getJson<{ resultType: string; result: MatrixSeries[] }>(
-    apiUrl(ds, 'query_range', { ...range }),
+    apiPath(ds, 'query_range', { ...range }),
     options,
   );
   if (data.resultType !== 'matrix') {
@@ -107,7 +97,7 @@ export async function queryExemplars(
 ): Promise<ExemplarSeries[]> {
   const { query, start, end } = range;
   const data = await getJson<ExemplarSeries[] | null>(
-    apiUrl(ds, 'query_exemplars', { query, start, end }),
+    apiPath(ds, 'query_exemplars', { query, start, end }),
     options,
   );
   return data ?? [];
@@ -120,12 +110,12 @@ export async function labelValues(
   options: RequestOptions = {},
 ): Promise<string[]> {
   return (
-    (await getJson<string[] | null>(apiUrl(ds, `label/${encodeURIComponent(name)}/values`, {}), options)) ??
+    (await getJson<string[] | null>(apiPath(ds, `label/${encodeURIComponent(name)}/values`, {}), options)) ??
     []
   );
 }
 
 /** `GET /api/v1/labels`: every label name. */
 export async function labelNames(ds: MetricsDataSource, options: RequestOptions = {}): Promise<string[]> {
-  return (await getJson<string[] | null>(apiUrl(ds, 'labels', {}), options)) ?? [];
+  return (await getJson<string[] | null>(apiPath(ds, 'labels', {}), options)) ?? [];
 }
