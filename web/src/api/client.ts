@@ -1,3 +1,8 @@
+import type { DerivedField } from '../../../server/logs/logs-config';
+import type {
+  ExemplarTraceIdDestination,
+  MetricsDataSource,
+} from '../../../server/metrics-generator/metrics-config';
 import type { TraceLayout } from '../trace-model/layout';
 import { getTraceWorker } from '../trace-worker/trace-worker';
 import { traceQueryKey, traceWorkerKey } from './keys';
@@ -19,30 +24,13 @@ export class ApiError extends Error {
   }
 }
 
-/** A Grafana Loki derived field, as provisioned (`matcherRegex`'s first group is the value). */
-export interface DerivedField {
-  name: string;
-  matcherRegex: string;
-  url?: string;
-  datasourceUid?: string;
-  urlDisplayLabel?: string;
-  matcherType?: 'regex' | 'label';
-}
-
-/** Grafana's Prometheus `exemplarTraceIdDestinations` entry. */
-export interface ExemplarTraceIdDestination {
-  name: string;
-  datasourceUid?: string;
-  url?: string;
-  urlDisplayLabel?: string;
-}
-
-/** A metrics source the UI queries at `<url>/api/v1/...` (Loupe's own, or a proxied Prometheus). */
-export interface MetricsDataSource {
-  uid: string;
-  name: string;
-  url: string;
-}
+// The shapes `/loupe/config` carries are the server's own types (type-only: nothing of the server
+// reaches the bundle), so the two sides cannot drift apart.
+export type { DerivedField } from '../../../server/logs/logs-config';
+export type {
+  ExemplarTraceIdDestination,
+  MetricsDataSource,
+} from '../../../server/metrics-generator/metrics-config';
 
 /** What `GET /loupe/config` returns. */
 export interface ClientConfig {
