@@ -171,3 +171,14 @@ describe('PromQL parse errors', () => {
     expect(errorOf('')).toMatch(/no expression found/);
   });
 });
+
+describe('min_over_time / max_over_time', () => {
+  it('handles windows of hundreds of thousands of samples and skips NaN as Prometheus does', () => {
+    const tenant = new TenantSeries();
+    const series = tenant.getOrCreate({ __name__: 'g' }, () => true)!;
+    for (let i = 0; i < 300_000; i++)
+      TenantSeries.appendSample(series, i * S, i === 5 ? Number.NaN : i % 1000);
+    expect(vectorAt('min_over_time(g[4d])', 299_999, tenant)).toEqual({ '': 0 });
+    expect(vectorAt('max_over_time(g[4d])', 299_999, tenant)).toEqual({ '': 999 });
+  });
+});

@@ -53,12 +53,22 @@ export function instantRate(w: Window, isRate: boolean): number | undefined {
 
 type Reducer = (values: number[], w: Window) => number | undefined;
 
+/**
+ * The smallest or largest value as Prometheus picks it: NaN only when every value is NaN. A loop,
+ * not `Math.min(...values)`, which overflows the call stack on a week of samples.
+ */
+function extreme(values: number[], better: (a: number, b: number) => boolean): number {
+  let result = Number.NaN;
+  for (const v of values) if (Number.isNaN(result) || better(v, result)) result = v;
+  return result;
+}
+
 /** `<agg>_over_time` and friends over the raw values in the window. */
 export const OVER_TIME: Record<string, Reducer> = {
   avg_over_time: (v) => v.reduce((a, b) => a + b, 0) / v.length,
   sum_over_time: (v) => v.reduce((a, b) => a + b, 0),
-  min_over_time: (v) => Math.min(...v),
-  max_over_time: (v) => Math.max(...v),
+  min_over_time: (v) => extreme(v, (a, b) => a < b),
+  max_over_time: (v) => extreme(v, (a, b) => a > b),
   count_over_time: (v) => v.length,
   last_over_time: (v) => v[v.length - 1],
   resets: (v) => v.reduce((n, x, i) => (i > 0 && x < v[i - 1] ? n + 1 : n), 0),

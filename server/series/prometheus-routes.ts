@@ -232,15 +232,17 @@ export async function prometheusRoutes(app: FastifyInstance, opts: PrometheusRou
     const end = parseTimeParam(p, 'end', now);
     if (end < start) throw new BadDataError('end timestamp must not be before start time');
     const tenant = await store.querier(tenantOf(request), start, end);
-    const seen = new Set<number>();
+    // By labels: series ids are per head or chunk, not unique across a query reaching into both.
+    const seen = new Set<string>();
     const data: {
       seriesLabels: Labels;
       exemplars: { labels: Labels; value: string; timestamp: number }[];
     }[] = [];
     for (const selector of selectorsOf(expr)) {
       for (const series of tenant.select(selector.matchers)) {
-        if (seen.has(series.id)) continue;
-        seen.add(series.id);
+        const key = labelsKey(series.labels);
+        if (seen.has(key)) continue;
+        seen.add(key);
         const exemplars = series.exemplars
           .filter((e) => e.timestampMs >= start && e.timestampMs <= end)
           .map((e) => ({
