@@ -66,10 +66,6 @@ export class GeneratorRegistry {
     return this.tenants.get(tenantId)?.activeSeries ?? 0;
   }
 
-  tenantIds(): string[] {
-    return [...this.tenants.keys()];
-  }
-
   /** The counter for `key` in a tenant's family; `labels` is only called for a new series. */
   counter(tenantId: string, family: string, key: string, labels: () => Labels): CounterState | undefined {
     return this.state(tenantId, family, key, labels) as CounterState | undefined;

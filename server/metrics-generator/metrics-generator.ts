@@ -22,7 +22,6 @@ export class MetricsGenerator {
   private readonly spanMetrics: SpanMetricsProcessor;
   private readonly serviceGraph: ServiceGraphProcessor;
   private readonly dimensions: string[];
-  private readonly spansReceived = new Map<string, number>();
 
   constructor(
     private readonly config: GeneratorConfig,
@@ -64,15 +63,7 @@ export class MetricsGenerator {
       this.spanMetrics.observe(tenantId, span, nowMs);
       this.serviceGraph.observe(tenantId, span, nowMs);
     });
-    this.spansReceived.set(tenantId, (this.spansReceived.get(tenantId) ?? 0) + spans);
     return spans;
-  }
-
-  /** Spans observed per tenant since the last call (for the self-metric). */
-  takeSpansReceived(): Map<string, number> {
-    const out = new Map(this.spansReceived);
-    this.spansReceived.clear();
-    return out;
   }
 
   expireEdges(nowMs: number): void {

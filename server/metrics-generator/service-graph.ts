@@ -128,12 +128,6 @@ export class ServiceGraphProcessor {
     }
   }
 
-  pendingEdges(): number {
-    let n = 0;
-    for (const edges of this.pending.values()) n += edges.size;
-    return n;
-  }
-
   private record(tenantId: string, client: Side, server: Side, nowMs: number, type: string): void {
     let key = `${client.service}\u0001${server.service}\u0001${type}`;
     for (const d of client.dimensions) key += `\u0001${d}`;

@@ -37,8 +37,6 @@ export interface SeriesStoreOptions {
   /** Samples stay in memory this long (they are in chunks past `chunkPeriodMs`); default chunk period + 1 h. */
   headMs?: number;
   logger: Logger;
-  /** Called with how many new series were refused by the per-tenant limit. */
-  onSeriesDropped?: (tenantId: string, count: number) => void;
 }
 
 export interface AppendResult {
@@ -107,7 +105,6 @@ export class SeriesStore {
       series: batch.series.map((s) => ({ ...s, labels: normalizeLabels(s.labels) })),
     };
     const { accepted, droppedSeries, droppedSamples } = this.load(tenantId, normalized, true);
-    if (droppedSeries > 0) this.opts.onSeriesDropped?.(tenantId, droppedSeries);
     if (accepted.series.length === 0) return { droppedSeries, droppedSamples, durable: Promise.resolve() };
     const { locations, durable } = this.wal.append([
       { kind: RECORD_KIND_SAMPLES, tenantId, data: encodeWalBatch(accepted) },

@@ -1,4 +1,4 @@
-import { type Labels, labelsKey, METRIC_NAME } from './labels';
+import { type Labels, labelsKey } from './labels';
 import type { LabelMatcher } from './matchers';
 
 /** An exemplar attached to a series: labels (traceID, spanID…), value, unix ms. */
@@ -132,8 +132,4 @@ export class TenantSeries {
       if (values?.size === 0) this.postings.delete(name);
     }
   }
-}
-
-export function metricNameOf(labels: Labels): string {
-  return labels[METRIC_NAME] ?? '';
 }
