@@ -1,4 +1,10 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gunzip as gunzipCallback, gzip as gzipCallback } from 'node:zlib';
+
+// On the thread pool: a two-hour chunk must not stall ingest or queries on the event loop.
+const gzip = promisify(gzipCallback);
+const gunzip = promisify(gunzipCallback);
+
 import type { Labels } from './labels';
 import type { Exemplar } from './tenant-series';
 
@@ -81,12 +87,12 @@ export function decodeWalBatch(data: Uint8Array): SampleBatch {
 }
 
 /** A stored chunk: gzip of the delta-encoded batch. */
-export function encodeChunk(batch: SampleBatch): Buffer {
-  return gzipSync(toWire(batch), { level: 6 });
+export function encodeChunk(batch: SampleBatch): Promise<Buffer> {
+  return gzip(toWire(batch), { level: 6 });
 }
 
-export function decodeChunk(data: Uint8Array): SampleBatch {
-  return fromWire(gunzipSync(data).toString('utf8'));
+export async function decodeChunk(data: Uint8Array): Promise<SampleBatch> {
+  return fromWire((await gunzip(data)).toString('utf8'));
 }
 
 /** Merges batches into one, series by series, in time order. */

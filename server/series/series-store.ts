@@ -148,7 +148,7 @@ export class SeriesStore {
     }
     if (!data) return undefined;
     const series = new TenantSeries();
-    for (const s of decodeChunk(data).series) {
+    for (const s of (await decodeChunk(data)).series) {
       const into = series.getOrCreate(s.labels, () => true)!;
       for (let i = 0; i < s.timestamps.length; i++)
         TenantSeries.appendSample(into, s.timestamps[i], s.values[i]);
@@ -191,7 +191,7 @@ export class SeriesStore {
       const name = `${String(first).padStart(15, '0')}-${String(now).padStart(15, '0')}${CHUNK_SUFFIX}`;
       const key = `${METRICS_PREFIX}/${tenantId}/${name}`;
       try {
-        await this.opts.backend.write(key, encodeChunk(merged));
+        await this.opts.backend.write(key, await encodeChunk(merged));
         const refs = this.chunkRefs.get(tenantId) ?? [];
         refs.push({ key, minMs: first, maxMs: now });
         this.chunkRefs.set(tenantId, refs);
