@@ -1,19 +1,12 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { resolveTenant, TenantError } from '../distributor/tenant';
+import { acceptFormBodies, type Params, param, paramList } from '../http/form-params';
 import type { Expr, VectorSelector } from '../promql/ast';
 import { PromqlEvalError, PromqlParseError } from '../promql/errors';
 import { DEFAULT_LOOKBACK_MS, Evaluator, type QueryData } from '../promql/evaluator';
 import { parsePromql } from '../promql/parser';
 import { type Labels, labelsKey } from './labels';
-import {
-  BadDataError,
-  formatSampleValue,
-  list,
-  type Params,
-  parseStepParam,
-  parseTimeParam,
-  single,
-} from './query-params';
+import { BadDataError, formatSampleValue, parseStepParam, parseTimeParam } from './query-params';
 import type { SeriesStore } from './series-store';
 import type { Series } from './tenant-series';
 
@@ -36,7 +29,7 @@ function params(request: FastifyRequest): Params {
 }
 
 function parseQuery(p: Params): Expr {
-  const query = single(p, 'query');
+  const query = param(p, 'query');
   if (query === undefined) throw new BadDataError('invalid parameter "query": missing');
   return parsePromql(query);
 }
@@ -120,7 +113,7 @@ async function matchSeries(
   required: boolean,
   range: [number, number],
 ): Promise<Series[]> {
-  const matches = list(p, 'match[]');
+  const matches = paramList(p, 'match[]');
   if (matches.length === 0 && required) throw new BadDataError('no match[] parameter provided');
   const selectors = matches.map((m) => {
     const expr = parsePromql(m);
@@ -160,14 +153,7 @@ function inRange(series: Series, startMs: number, endMs: number): boolean {
 /** Prometheus's HTTP API over the series store, with its response shapes and error format. */
 export async function prometheusRoutes(app: FastifyInstance, opts: PrometheusRoutesOptions): Promise<void> {
   const { store } = opts;
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
-    const out: Params = {};
-    for (const [k, v] of new URLSearchParams(body as string)) {
-      const prev = out[k];
-      out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
-    }
-    done(null, out);
-  });
+  acceptFormBodies(app);
   app.setErrorHandler((err: FastifyError, request, reply) => {
     let status = 500;
     let errorType = 'internal';

@@ -1,3 +1,4 @@
+import { type Params, param } from '../http/form-params';
 import { parsePromDuration } from '../promql/lexer';
 
 /** A request parameter Prometheus would refuse: answered 400 `bad_data`. */
@@ -6,21 +7,9 @@ export class BadDataError extends Error {
   readonly code = 'LOUPE_ERR_BAD_DATA';
 }
 
-export type Params = Record<string, string | string[] | undefined>;
-
-export function single(params: Params, name: string): string | undefined {
-  const v = params[name];
-  return Array.isArray(v) ? v[v.length - 1] : v;
-}
-
-export function list(params: Params, name: string): string[] {
-  const v = params[name];
-  return v === undefined ? [] : Array.isArray(v) ? v : [v];
-}
-
 /** Prometheus's `time`/`start`/`end`: unix seconds (with fraction) or RFC3339; returns unix ms. */
 export function parseTimeParam(params: Params, name: string, fallbackMs?: number): number {
-  const text = single(params, name);
+  const text = param(params, name);
   if (text === undefined || text === '') {
     if (fallbackMs !== undefined) return fallbackMs;
     throw new BadDataError(`invalid parameter "${name}": cannot parse "" to a valid timestamp`);
@@ -36,7 +25,7 @@ export function parseTimeParam(params: Params, name: string, fallbackMs?: number
 
 /** `step`: float seconds or a duration (`15s`, `1m`); returns ms. */
 export function parseStepParam(params: Params): number {
-  const text = single(params, 'step');
+  const text = param(params, 'step');
   if (text === undefined || text === '') {
     throw new BadDataError('invalid parameter "step": cannot parse "" to a valid duration');
   }

@@ -1,10 +1,8 @@
+import { type Params, param } from '../../http/form-params';
 import { LogsRequestError } from '../errors';
 import { parseLogQLDuration } from '../logql/duration';
 import type { Direction, TimeRange } from '../query/select-logs';
 import { parseNanos, type Timestamp } from '../timestamp';
-
-/** Query parameters as Fastify gives them (GET query string or POST form), repeated keys as arrays. */
-export type Params = Record<string, string | string[] | undefined>;
 
 /** Loki's defaults: queries look back one hour, label and series lookups six. */
 export const DEFAULT_QUERY_RANGE_MS = 3600_000;
@@ -12,17 +10,6 @@ export const DEFAULT_LABELS_RANGE_MS = 6 * 3600_000;
 export const DEFAULT_LIMIT = 100;
 /** Loki's `max_entries_limit_per_query`. */
 export const MAX_LIMIT = 5000;
-
-export function param(params: Params, name: string): string | undefined {
-  const value = params[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-export function paramList(params: Params, name: string): string[] {
-  const value = params[name];
-  if (value === undefined) return [];
-  return Array.isArray(value) ? value : [value];
-}
 
 /**
  * A time the way Loki reads one: a decimal with a `.` is unix seconds, an integer of up to 10

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { resolveTenant } from '../../distributor/tenant';
+import { type Params, param, paramList } from '../../http/form-params';
 import { LogsRequestError } from '../errors';
 import { LogQLParseError } from '../logql/parse-error';
 import { parseLogQL, parseSelector } from '../logql/parser';
@@ -9,9 +10,6 @@ import type { LogStore } from '../store/log-store';
 import type { StreamState } from '../store/stream';
 import {
   DEFAULT_LABELS_RANGE_MS,
-  type Params,
-  param,
-  paramList,
   parseDirection,
   parseLimit,
   parseRange,
