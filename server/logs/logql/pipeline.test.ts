@@ -19,6 +19,12 @@ describe('LogQL pipeline evaluation', () => {
     expect(run('{a="b"} |= "x" or "y"', 'only y here')).toBeDefined();
   });
 
+  it("reads RE2's inline case-insensitive flag, in line and label filters", () => {
+    expect(run('{a="b"} |~ "(?i)error"', 'level=ERROR disk full')).toBeDefined();
+    expect(run('{a="b"} |~ "(?i)error"', 'all good')).toBeUndefined();
+    expect(run('{a="b"} | logfmt | severity=~"(?i)err.*"', 'severity=ERROR')).toBeDefined();
+  });
+
   it('extracts logfmt (quoted values, clashes renamed _extracted) and filters on it', () => {
     const entry = run('{a="b"} | logfmt', 'level=error msg="disk \\"full\\"" service_name=db');
     expect(entry?.parsed).toEqual({

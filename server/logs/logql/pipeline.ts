@@ -2,6 +2,7 @@ import { parseGoDuration } from '../../config/config-values';
 import type { Labels } from '../model';
 import type { LabelFilterExpr, LineFilterStage, PipelineStage } from './ast';
 import { parseJsonLine, parseLogfmt } from './extract';
+import { compileRe2 } from './regex';
 
 /** What a pipeline sees of one entry, and what it leaves behind. */
 export interface PipelineEntry {
@@ -67,7 +68,7 @@ function compileStage(stage: PipelineStage): Step {
       return test;
     }
     case 'regexp': {
-      const regex = new RegExp(stage.pattern);
+      const regex = compileRe2(stage.pattern);
       return (entry) => {
         const groups = regex.exec(entry.line)?.groups;
         if (groups) {
@@ -115,7 +116,7 @@ function lineFilter(stage: LineFilterStage): (line: string) => boolean {
     }
     return (line) => values.some((v) => line.includes(v)) === positive;
   }
-  const regexes = values.map((v) => new RegExp(v));
+  const regexes = values.map((v) => compileRe2(v));
   const positive = op === '|~';
   return (line) => regexes.some((r) => r.test(line)) === positive;
 }
@@ -152,7 +153,7 @@ function labelFilter(expr: LabelFilterExpr): Step {
     case '!=':
       return (entry) => labelValue(entry, name) !== value;
     default: {
-      const regex = new RegExp(`^(?:${value})$`);
+      const regex = compileRe2(value, true);
       const positive = op === '=~';
       return (entry) => regex.test(labelValue(entry, name)) === positive;
     }
@@ -183,7 +184,7 @@ export function compileMatchers(
   const tests = matchers.map(({ name, op, value }) => {
     if (op === '=') return (l: Labels) => (l[name] ?? '') === value;
     if (op === '!=') return (l: Labels) => (l[name] ?? '') !== value;
-    const regex = new RegExp(`^(?:${value})$`);
+    const regex = compileRe2(value, true);
     return op === '=~' ? (l: Labels) => regex.test(l[name] ?? '') : (l: Labels) => !regex.test(l[name] ?? '');
   });
   return (labels) => tests.every((t) => t(labels));

@@ -7,9 +7,21 @@ export function toJsRegex(re2: string): string {
   return re2.replace(/\(\?P</g, '(?<');
 }
 
+/**
+ * A LogQL (RE2) regular expression as a JavaScript one: named groups as above, and leading
+ * inline flags (`(?i)error`, the usual way to match without case) as flags. `anchored` wraps it
+ * as label matchers need (`^(?:…)$`, Prometheus's and Loki's semantics).
+ */
+export function compileRe2(re2: string, anchored = false): RegExp {
+  const inline = /^\(\?([ims]+)\)/.exec(re2);
+  const flags = inline ? [...new Set(inline[1])].join('') : ''; // RE2's U (ungreedy) has no JS flag: refused as a bad group
+  const body = toJsRegex(inline ? re2.slice(inline[0].length) : re2);
+  return new RegExp(anchored ? `^(?:${body})$` : body, flags);
+}
+
 export function checkRegex(token: Token): void {
   try {
-    new RegExp(token.text);
+    compileRe2(token.text);
   } catch (err) {
     throw new LogQLParseError(`invalid regular expression: ${(err as Error).message}`, token.line, token.col);
   }
@@ -23,8 +35,8 @@ export function matchesEmpty(m: LabelMatcher): boolean {
     case '!=':
       return m.value !== '';
     case '=~':
-      return new RegExp(`^(?:${m.value})$`).test('');
+      return compileRe2(m.value, true).test('');
     case '!~':
-      return !new RegExp(`^(?:${m.value})$`).test('');
+      return !compileRe2(m.value, true).test('');
   }
 }
