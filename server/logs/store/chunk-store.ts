@@ -4,10 +4,10 @@ import { LOGS_PREFIX } from '../../store/backend/prefixes';
 import { CHUNK_FORMAT, type ChunkColumns, type ChunkMeta, decodeChunk, encodeChunk } from './chunk-format';
 
 /**
- * Chunks in the shared `Backend`, under a top-level `@logs/` folder apart from the trace blocks (no tenant ID can start with `@`):
- *   logs/<tenant>/chunks/<id>.json.gz   the entries
- *   logs/<tenant>/index/<id>.json       its ChunkMeta, written last: a chunk exists once this does
- * The trace blocklist sees `logs` as a tenant whose "blocks" have no meta.json, and skips them.
+ * Chunks in the shared `Backend`, under the top-level `@logs/` folder, apart from the trace
+ * blocks (no tenant ID can start with `@`, and the trace blocklist skips it):
+ *   @logs/<tenant>/chunks/<id>.json.gz   the entries
+ *   @logs/<tenant>/index/<id>.json       its ChunkMeta, written last: a chunk exists once this does
  */
 
 export function chunkDataKey(tenantId: string, id: string): string {

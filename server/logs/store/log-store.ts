@@ -10,6 +10,9 @@ import { ChunkStore } from './chunk-store';
 import { StreamState, type WalRef } from './stream';
 import { decodePush, encodePush } from './wal-push';
 
+/** How often `tick` looks for chunks past retention. */
+const RETENTION_CHECK_MS = 60_000;
+
 export interface LogStoreOptions {
   backend: Backend;
   walPath: string;
@@ -38,6 +41,8 @@ export class LogStore {
   private readonly cache: ChunkCache;
   private readonly inFlightCuts = new Set<Promise<void>>();
 
+  private nextRetentionMs = 0;
+
   constructor(private readonly opts: LogStoreOptions) {
     this.wal = new Wal({ dir: opts.walPath, codec: blobWalCodec });
     this.chunks = new ChunkStore(opts.backend);
@@ -51,9 +56,11 @@ export class LogStore {
     );
     for (const meta of metas) this.stream(meta.tenantId, meta.labels).addChunk(meta);
     const now = Date.now();
+    // No cuts while replaying: a cut releases WAL records, and the WAL is still counting them.
+    // The first tick after opening cuts whatever replay filled past the limits.
     const { records } = await this.wal.open(({ record, location }) => {
       if (record.kind !== RECORD_KIND_LOGS) return;
-      this.apply(record.tenantId, decodePush(record.data), location, now);
+      this.apply(record.tenantId, decodePush(record.data), location, now, false);
     });
     return { chunks: metas.length, replayedPushes: records };
   }
@@ -68,12 +75,18 @@ export class LogStore {
     this.apply(tenantId, push, locations[0], Date.now());
   }
 
-  private apply(tenantId: string, push: LogPush, location: WalRef['location'], nowMs: number): void {
+  private apply(
+    tenantId: string,
+    push: LogPush,
+    location: WalRef['location'],
+    nowMs: number,
+    mayCut = true,
+  ): void {
     const ref: WalRef = { location, pendingStreams: push.streams.length };
     for (const s of push.streams) {
       const stream = this.stream(tenantId, s.labels);
       stream.append(s.entries, ref, nowMs);
-      if (stream.headBytes >= this.opts.maxChunkBytes) this.startCut(tenantId, stream);
+      if (mayCut && stream.headBytes >= this.opts.maxChunkBytes) this.startCut(tenantId, stream);
     }
   }
 
@@ -115,7 +128,11 @@ export class LogStore {
         }
       }
     }
-    await this.applyRetention(nowMs);
+    // Retention is a minute-scale concern (as for trace blocks); the tick is every second.
+    if (nowMs >= this.nextRetentionMs) {
+      this.nextRetentionMs = nowMs + RETENTION_CHECK_MS;
+      await this.applyRetention(nowMs);
+    }
     await this.settle();
   }
 
