@@ -2,6 +2,7 @@ import type { Backend } from './backend/backend';
 import { isSignalPrefix } from './backend/prefixes';
 import { BLOCK_FORMAT, blockObjectKey, META_OBJECT } from './block-layout';
 import { BlockReader } from './block-reader';
+import { forEachLimited } from './for-each-limited';
 import { traceIdToHex } from './trace-id';
 import type { BlockMeta } from './types';
 
@@ -44,18 +45,13 @@ export class Blocklist {
       for (const blockId of await backend.list(`${tenantId}/`)) candidates.push({ tenantId, blockId });
     }
     let added = 0;
-    let next = 0;
-    const worker = async () => {
-      while (next < candidates.length) {
-        const { tenantId, blockId } = candidates[next++];
-        const reader = await this.openBlock(backend, tenantId, blockId);
-        if (reader) {
-          this.add(reader.meta, reader);
-          added++;
-        }
+    await forEachLimited(candidates, this.loadConcurrency, async ({ tenantId, blockId }) => {
+      const reader = await this.openBlock(backend, tenantId, blockId);
+      if (reader) {
+        this.add(reader.meta, reader);
+        added++;
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.loadConcurrency, candidates.length) }, worker));
+    });
     return added;
   }
 

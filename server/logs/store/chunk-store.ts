@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Backend } from '../../store/backend/backend';
 import { LOGS_PREFIX } from '../../store/backend/prefixes';
+import { forEachLimited } from '../../store/for-each-limited';
 import { CHUNK_FORMAT, type ChunkColumns, type ChunkMeta, decodeChunk, encodeChunk } from './chunk-format';
 
 /**
@@ -71,24 +72,19 @@ export class ChunkStore {
       }
     }
     const metas: ChunkMeta[] = [];
-    let next = 0;
-    const worker = async () => {
-      while (next < keys.length) {
-        const { tenantId, key } = keys[next++];
-        try {
-          const bytes = await this.backend.read(key);
-          if (!bytes) continue;
-          const meta = JSON.parse(bytes.toString('utf8')) as ChunkMeta;
-          if (meta.format !== CHUNK_FORMAT || meta.tenantId !== tenantId) {
-            throw new Error(`not a ${CHUNK_FORMAT} chunk of tenant ${tenantId}`);
-          }
-          metas.push(meta);
-        } catch (err) {
-          onError(key, err);
+    await forEachLimited(keys, concurrency, async ({ tenantId, key }) => {
+      try {
+        const bytes = await this.backend.read(key);
+        if (!bytes) return;
+        const meta = JSON.parse(bytes.toString('utf8')) as ChunkMeta;
+        if (meta.format !== CHUNK_FORMAT || meta.tenantId !== tenantId) {
+          throw new Error(`not a ${CHUNK_FORMAT} chunk of tenant ${tenantId}`);
         }
+        metas.push(meta);
+      } catch (err) {
+        onError(key, err);
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, keys.length) }, worker));
+    });
     return metas;
   }
 }
