@@ -1,91 +1,33 @@
 import type { Logger } from 'pino';
 import SnappyJS from 'snappyjs';
+import { ProtoWriter } from '../otlp/proto-writer';
 import type { Labels } from './labels';
 import type { SampleBatch } from './sample-batch';
 
-/** A growable protobuf encoder for the few field kinds `prometheus.WriteRequest` uses. */
-class Encoder {
-  private parts: Buffer[] = [];
-  private length = 0;
-
-  private push(b: Buffer): void {
-    this.parts.push(b);
-    this.length += b.length;
-  }
-
-  private varint(n: number): void {
-    const bytes: number[] = [];
-    let v = BigInt.asUintN(64, BigInt(Math.trunc(n)));
-    while (v >= 0x80n) {
-      bytes.push(Number(v & 0x7fn) | 0x80);
-      v >>= 7n;
-    }
-    bytes.push(Number(v));
-    this.push(Buffer.from(bytes));
-  }
-
-  tag(field: number, wireType: number): void {
-    this.varint((field << 3) | wireType);
-  }
-
-  bytes(field: number, data: Buffer): void {
-    this.tag(field, 2);
-    this.varint(data.length);
-    this.push(data);
-  }
-
-  string(field: number, text: string): void {
-    this.bytes(field, Buffer.from(text, 'utf8'));
-  }
-
-  double(field: number, v: number): void {
-    this.tag(field, 1);
-    const b = Buffer.allocUnsafe(8);
-    b.writeDoubleLE(v);
-    this.push(b);
-  }
-
-  int64(field: number, v: number): void {
-    this.tag(field, 0);
-    this.varint(v);
-  }
-
-  finish(): Buffer {
-    return Buffer.concat(this.parts, this.length);
-  }
-}
-
-function encodeLabels(e: Encoder, field: number, labels: Labels): void {
+function writeLabels(w: ProtoWriter, field: number, labels: Labels): void {
   for (const name of Object.keys(labels).sort()) {
-    const l = new Encoder();
-    l.string(1, name);
-    l.string(2, labels[name]);
-    e.bytes(field, l.finish());
+    w.openMessage(field).stringField(1, name).stringField(2, labels[name]).closeMessage();
   }
 }
 
 /** `prometheus.WriteRequest` (remote-write 1.0) for a batch, labels sorted by name as required. */
 export function encodeWriteRequest(batch: SampleBatch, extraLabels: Labels = {}): Buffer {
-  const req = new Encoder();
+  const w = new ProtoWriter(4096);
   for (const s of batch.series) {
-    const ts = new Encoder();
-    encodeLabels(ts, 1, { ...s.labels, ...extraLabels });
+    w.openMessage(1); // timeseries
+    writeLabels(w, 1, { ...s.labels, ...extraLabels });
     for (let i = 0; i < s.timestamps.length; i++) {
-      const sample = new Encoder();
-      sample.double(1, s.values[i]);
-      sample.int64(2, s.timestamps[i]);
-      ts.bytes(2, sample.finish());
+      // Sample { double value = 1; int64 timestamp = 2 } (milliseconds: positive, below 2^53)
+      w.openMessage(2).doubleField(1, s.values[i]).varintField(2, s.timestamps[i]).closeMessage();
     }
     for (const ex of s.exemplars ?? []) {
-      const exemplar = new Encoder();
-      encodeLabels(exemplar, 1, ex.labels);
-      exemplar.double(2, ex.value);
-      exemplar.int64(3, ex.timestampMs);
-      ts.bytes(3, exemplar.finish());
+      w.openMessage(3); // Exemplar { labels = 1; double value = 2; int64 timestamp = 3 }
+      writeLabels(w, 1, ex.labels);
+      w.doubleField(2, ex.value).varintField(3, ex.timestampMs).closeMessage();
     }
-    req.bytes(1, ts.finish());
+    w.closeMessage();
   }
-  return req.finish();
+  return w.finish();
 }
 
 /**
