@@ -204,6 +204,8 @@ describe('logs API: bad input and tenants', () => {
     expect(body.partialSuccess?.errorMessage).toContain('max entry size');
     const stored = flatten((await query({ query: '{service_name="otlp-limits"}' })).json());
     expect(stored.map((e) => e.line)).toEqual(['fits']);
+    const metrics = await (await fetch(`${server.api}/metrics`)).text();
+    expect(metrics).toContain('loupe_logs_discarded_lines_total{tenant="acme",reason="line_too_long"} 1');
   });
 
   it('keeps tenants apart', async () => {

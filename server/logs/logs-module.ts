@@ -57,7 +57,9 @@ export async function startLogs(deps: LogsDeps): Promise<LogsModule> {
   const sink: SignalSink = {
     async push(tenantId, body) {
       const converted = convertOtlpLogs(body, limits, logsConfig.otlpIndexLabels);
-      ingest.discarded(tenantId, 'invalid', converted.rejected.count);
+      for (const [reason, lines] of Object.entries(converted.rejected.byReason)) {
+        ingest.discarded(tenantId, reason, lines);
+      }
       await ingest.ingest(tenantId, converted.push, converted.lineBytes, converted.lines);
       return { rejected: converted.rejected.count, message: converted.rejected.message };
     },

@@ -31,4 +31,6 @@ export interface LogPush {
 export interface PushRejections {
   count: number;
   message?: string;
+  /** Counts by the reasons `loupe_logs_discarded_lines_total` uses (`invalid_labels`, `line_too_long`). */
+  byReason: Record<string, number>;
 }

@@ -31,11 +31,12 @@ export class IngestionRateLimiter {
 export function checkStreamLabels(labels: Labels, limits: LogsLimits, shown: string): void {
   const count = Object.keys(labels).length;
   if (count === 0) throw new LogsRequestError('error at least one label pair is required per stream');
-  if (count > limits.maxLabelNamesPerSeries) {
-    throw new LogsRequestError(
-      `stream '${shown}' has ${count} label names; limit ${limits.maxLabelNamesPerSeries}`,
-    );
-  }
+  if (count > limits.maxLabelNamesPerSeries)
+    throw new LogsRequestError(tooManyLabelsMessage(count, limits, shown));
+}
+
+export function tooManyLabelsMessage(count: number, limits: LogsLimits, shown: string): string {
+  return `stream '${shown}' has ${count} label names; limit ${limits.maxLabelNamesPerSeries}`;
 }
 
 export function lineTooLongMessage(bytes: number, limits: LogsLimits, shown: string): string {

@@ -5,7 +5,7 @@ import { DETECTED_LEVEL, detectLevel, levelFromSeverityNumber, normaliseLevel } 
 import type { LogsLimits } from '../logs-config';
 import type { Labels, LogEntry, LogPush, PushRejections } from '../model';
 import { type AnyValue, anyValueToString, type KeyValue } from './any-value';
-import { lineTooLongMessage } from './limits';
+import { lineTooLongMessage, tooManyLabelsMessage } from './limits';
 
 interface LongLike {
   low: number;
@@ -84,7 +84,12 @@ export function convertOtlpLogs(
   }
   const promoted = new Set(indexAttributes);
   const streams = new Map<string, { labels: Labels; entries: LogEntry[] }>();
-  const rejected: PushRejections = { count: 0 };
+  const rejected: PushRejections = { count: 0, byReason: {} };
+  const reject = (reason: string, lines: number, message: () => string) => {
+    rejected.count += lines;
+    rejected.byReason[reason] = (rejected.byReason[reason] ?? 0) + lines;
+    rejected.message ??= message();
+  };
   const now = Date.now();
   let lineBytes = 0;
   let lines = 0;
@@ -101,8 +106,7 @@ export function convertOtlpLogs(
     const key = streamKey(sorted);
     if (Object.keys(sorted).length > limits.maxLabelNamesPerSeries) {
       const count = (resourceLogs.scopeLogs ?? []).reduce((n, s) => n + (s.logRecords?.length ?? 0), 0);
-      rejected.count += count;
-      rejected.message ??= `stream '${key}' has ${Object.keys(sorted).length} label names; limit ${limits.maxLabelNamesPerSeries}`;
+      reject('invalid_labels', count, () => tooManyLabelsMessage(Object.keys(sorted).length, limits, key));
       continue;
     }
     let stream = streams.get(key);
@@ -120,8 +124,7 @@ export function convertOtlpLogs(
         const line = anyValueToString(record.body);
         const bytes = Buffer.byteLength(line);
         if (bytes > limits.maxLineBytes) {
-          rejected.count++;
-          rejected.message ??= lineTooLongMessage(bytes, limits, key);
+          reject('line_too_long', 1, () => lineTooLongMessage(bytes, limits, key));
           continue;
         }
         const time = splitNanos(record.timeUnixNano) ??
