@@ -33,7 +33,9 @@ function preloadAppChunk(): Plugin {
 export default defineConfig({
   root: 'web',
   plugins: [react(), preloadAppChunk()],
-  build: { outDir: '../dist/web', emptyOutDir: true },
+  // One stylesheet, linked from index.html: a lazily imported chunk with CSS of its own waits for
+  // that file before it runs, so the app chunk would wait on a request made only once it is asked for.
+  build: { outDir: '../dist/web', emptyOutDir: true, cssCodeSplit: false },
   server: {
     proxy: {
       '/api': apiTarget,

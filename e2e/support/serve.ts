@@ -2,7 +2,8 @@
  * Playwright's web server: writes a Loupe config with a fresh temporary data directory, runs the
  * real server (`server/main.ts`) with it, and removes the directory when stopped.
  * Ports come from the environment (see `ports.ts`); `LOUPE_E2E_PROFILE=bench` raises the limits
- * so 100k-span traces are accepted.
+ * so 100k-span traces are accepted, and keeps the default 15 s metrics collection: the e2e's
+ * one-second collection would otherwise keep the server busy while the UI is measured.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,7 +40,7 @@ storage:
     backend: local
     local:
       path: ${path.join(dataDir, 'blocks')}
-${bench ? `overrides:\n  max_bytes_per_trace: ${1024 * mib}\n` : ''}${logsConfigYaml()}${metricsConfigYaml()}`,
+${bench ? `overrides:\n  max_bytes_per_trace: ${1024 * mib}\n` : ''}${logsConfigYaml()}${bench ? '' : metricsConfigYaml()}`,
 );
 
 const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', `-config.file=${configFile}`], {

@@ -3,7 +3,12 @@
  * and no intermediate objects.
  */
 const HEX_BYTE: string[] = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+const HEX_DIGIT = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 const utf8 = new TextDecoder();
+/** Strings up to this many bytes are interned (names, keys and values repeat from span to span). */
+const INTERN_MAX_BYTES = 48;
+/** Slots of the direct-mapped intern table (a power of two). */
+const INTERN_SLOTS = 4096;
 
 export class ProtoError extends Error {
   override name = 'ProtoError';
@@ -20,6 +25,10 @@ export class ProtoReader {
   lo = 0;
   hi = 0;
   private readonly view: DataView;
+  /** Recent short ASCII strings by a hash of their bytes: a repeat costs a compare, not a string. */
+  private readonly interned: (string | undefined)[] = new Array(INTERN_SLOTS);
+  /** Char codes of an ID being turned into hex (IDs are at most 16 bytes; longer ones concatenate). */
+  private readonly hexCodes: number[] = [];
 
   constructor(readonly buf: Uint8Array) {
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -79,27 +88,48 @@ export class ProtoReader {
     const start = this.pos;
     this.pos = end;
     const buf = this.buf;
-    // Short ASCII (names, keys, most values) is cheaper by hand than through TextDecoder.
-    if (end - start <= 48) {
+    if (end - start <= INTERN_MAX_BYTES) {
+      let hash = end - start;
       let ascii = true;
       for (let i = start; i < end; i++) {
-        if (buf[i] >= 0x80) {
+        const b = buf[i];
+        if (b >= 0x80) {
           ascii = false;
           break;
         }
+        hash = (Math.imul(hash, 31) + b) | 0;
       }
-      if (ascii) return String.fromCharCode.apply(null, buf.subarray(start, end) as unknown as number[]);
+      if (ascii) {
+        const slot = (hash ^ (hash >>> 12)) & (INTERN_SLOTS - 1);
+        const cached = this.interned[slot];
+        if (cached !== undefined && sameAscii(cached, buf, start, end)) return cached;
+        // Short ASCII (names, keys, most values) is cheaper by hand than through TextDecoder.
+        const text = String.fromCharCode.apply(null, buf.subarray(start, end) as unknown as number[]);
+        this.interned[slot] = text;
+        return text;
+      }
     }
     return utf8.decode(buf.subarray(start, end));
   }
 
-  /** Bytes as lowercase hex (trace and span IDs). */
+  /** Bytes as lowercase hex (trace and span IDs), built as one flat string. */
   hex(): string {
     const end = this.lengthEnd();
-    let out = '';
-    for (let i = this.pos; i < end; i++) out += HEX_BYTE[this.buf[i]];
+    const buf = this.buf;
+    if (end - this.pos > 16) {
+      let out = '';
+      for (let i = this.pos; i < end; i++) out += HEX_BYTE[buf[i]];
+      this.pos = end;
+      return out;
+    }
+    const codes = this.hexCodes;
+    codes.length = 2 * (end - this.pos);
+    for (let i = this.pos, k = 0; i < end; i++, k += 2) {
+      codes[k] = HEX_DIGIT[buf[i] >> 4];
+      codes[k + 1] = HEX_DIGIT[buf[i] & 15];
+    }
     this.pos = end;
-    return out;
+    return String.fromCharCode.apply(null, codes);
   }
 
   /** Bytes as standard base64 (the proto JSON mapping of `bytes` values). */
@@ -136,4 +166,11 @@ export function splitUnixNano(lo: number, hi: number): [seconds: number, nanos: 
   const nanos = part1Ns + part2Ns + lo;
   const carry = Math.floor(nanos / 1e9);
   return [hi * 4 + part1Sec + part2Sec + carry, nanos - carry * 1e9];
+}
+
+/** Whether an ASCII string spells exactly the bytes `buf[start..end)`. */
+function sameAscii(text: string, buf: Uint8Array, start: number, end: number): boolean {
+  if (text.length !== end - start) return false;
+  for (let i = start; i < end; i++) if (text.charCodeAt(i - start) !== buf[i]) return false;
+  return true;
 }

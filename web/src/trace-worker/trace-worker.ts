@@ -1,12 +1,6 @@
 import type { CompiledFilter, Matches } from '../trace-model/filter';
 import type { Span } from '../trace-model/types';
-import {
-  type HostRequest,
-  type HostResults,
-  type LoadResult,
-  type TraceEncoding,
-  TraceHost,
-} from './trace-host';
+import type { HostRequest, HostResults, LoadResult, TraceEncoding, TraceHost } from './trace-host';
 
 export type TraceBody = ArrayBuffer | string;
 
@@ -61,9 +55,13 @@ function workerBacked(worker: Worker): TraceWorker {
   return api(call);
 }
 
-/** Same interface, same code, on the calling thread: for environments without workers (tests). */
-export function inThread(host = new TraceHost()): TraceWorker {
-  return api((request) => host.handle(request) as Promise<never>);
+/**
+ * Same interface, same code, on the calling thread: for environments without workers (tests).
+ * The decoder is imported on first use, so the page's own bundle does not carry it.
+ */
+export function inThread(host?: TraceHost): TraceWorker {
+  const ready = host ? Promise.resolve(host) : import('./trace-host').then((m) => new m.TraceHost());
+  return api(async (request) => (await ready).handle(request) as Promise<never>);
 }
 
 let instance: TraceWorker | undefined;

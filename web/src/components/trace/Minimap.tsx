@@ -30,8 +30,12 @@ export function Minimap({ layout, viewWindow }: { layout: TraceLayout; viewWindo
   useEffect(() => {
     const box = boxRef.current;
     if (!box) return;
-    setWidth(box.clientWidth);
-    if (typeof ResizeObserver === 'undefined') return;
+    // The observer reports the first size after the page's own layout, so the first rows paint
+    // without waiting for this canvas (reading clientWidth here would force a layout, then a draw).
+    if (typeof ResizeObserver === 'undefined') {
+      setWidth(box.clientWidth);
+      return;
+    }
     const observer = new ResizeObserver(() => setWidth(box.clientWidth));
     observer.observe(box);
     return () => observer.disconnect();
