@@ -16,7 +16,12 @@ export const INSTRUMENT = () => {
     bench.rowsInsertedAt = performance.now();
     observer.disconnect();
     // The frame that paints the rows: the next animation frame, then the task after it.
-    requestAnimationFrame(() => setTimeout(() => (bench.rowsVisibleAt = performance.now())));
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        bench.rowsVisibleAt = performance.now();
+        console.log('loupe-bench:rows-visible');
+      }),
+    );
   });
   document.addEventListener('DOMContentLoaded', () =>
     observer.observe(document.body, { childList: true, subtree: true }),
