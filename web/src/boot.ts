@@ -6,8 +6,6 @@ import { startPrefetchedTraceLoad } from './api/client';
 import { getTraceWorker } from './trace-worker/trace-worker';
 
 getTraceWorker();
+startPrefetchedTraceLoad();
 // index.html's skeleton is laid out only now: its first layout (fonts) would hold this script back.
 document.documentElement.classList.add('booted');
-
-/** Settles once the prefetched trace is with the worker (at once when there is none). */
-export const prefetchHandedOver = startPrefetchedTraceLoad();

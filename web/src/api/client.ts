@@ -128,28 +128,17 @@ const earlyLoads = new Map<string, Promise<LoadedTrace | null>>();
 
 /**
  * At boot: hands the response index.html prefetched to the trace worker at once, so decoding
- * overlaps the app's start. `fetchTrace` adopts the result. Resolves once the bytes are with the
- * worker (or the load has failed).
+ * overlaps the app's start. `fetchTrace` adopts the result.
  */
-export function startPrefetchedTraceLoad(): Promise<void> {
+export function startPrefetchedTraceLoad(): void {
   const prefetch = takeAnyPrefetch();
-  if (!prefetch) return Promise.resolve();
+  if (!prefetch) return;
   const workerKey = traceWorkerKey(traceQueryKey('loupe', prefetch.tenant, prefetch.id));
-  let handedOver = () => {};
-  const handOff = new Promise<void>((resolve) => {
-    handedOver = resolve;
-  });
   const load = request('', { notFoundIsAnswer: true }, prefetch.response).then((response) =>
-    loadTraceResponse(response, workerKey, handedOver),
+    loadTraceResponse(response, workerKey),
   );
   load.catch(() => undefined); // reported when adopted
   earlyLoads.set(workerKey, load);
-  // A refusal or a failure never reaches the worker: then the load's end is the hand-off.
-  const settled = load.then(
-    () => undefined,
-    () => undefined,
-  );
-  return Promise.race([handOff, settled]);
 }
 
 /**
@@ -179,19 +168,13 @@ export async function fetchTrace(
   return loadTraceResponse(await request(path, init, prefetched), options.workerKey);
 }
 
-async function loadTraceResponse(
-  response: Response,
-  workerKey: string,
-  onHandedOver?: () => void,
-): Promise<LoadedTrace | null> {
+async function loadTraceResponse(response: Response, workerKey: string): Promise<LoadedTrace | null> {
   if (response.status === 404) return null;
   // The bytes are handed to the worker (transferred, not copied): the page never parses them.
   const body = await response.arrayBuffer();
   performance.mark('loupe:trace-response');
   const encoding = (response.headers.get('content-type') ?? '').includes('protobuf') ? 'protobuf' : 'json';
-  const decoded = getTraceWorker().load(workerKey, body, encoding);
-  onHandedOver?.();
-  const result = await decoded;
+  const result = await getTraceWorker().load(workerKey, body, encoding);
   if (result.status === 'found') performance.mark('loupe:trace-layout', { detail: result.timings });
   if (result.status === 'empty') return null;
   if (result.status === 'invalid') {
