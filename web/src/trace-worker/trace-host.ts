@@ -39,11 +39,12 @@ export interface HostResults {
 }
 
 /**
- * How long after a protobuf load its span attributes are decoded, in the background: after the
- * page has had the layout and painted the first rows. Anything that needs them sooner (details,
- * a filter, the download) decodes them first.
+ * How long after a protobuf load its span attributes are decoded, in the background: well after
+ * the page has had the layout and painted the first rows (on two cores, decoding sooner competes
+ * with that first render). Anything that needs them sooner (details, a filter, the download)
+ * decodes them first.
  */
-const COMPLETE_AFTER_MS = 200;
+const COMPLETE_AFTER_MS = 1000;
 
 interface HeldTrace {
   model: TraceModel;
