@@ -68,8 +68,17 @@ test('a deep link selects the span, and survives a reload', async ({ page }) => 
   await page.reload();
   await expect(detail).toBeVisible();
   await page.goto(`/trace/${traceId}`);
+  // index.html asks for the trace before the app loads; the app adopts that answer: one request.
+  const traceRequests: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().includes('/api/v2/traces/')) traceRequests.push(request.url());
+  });
   await page.reload();
   await expect(page.getByRole('heading', { name: 'frontend: GET /checkout' })).toBeVisible();
+  expect(traceRequests).toHaveLength(1);
+  // The placeholder top bar in index.html is gone once the app has rendered.
+  await expect(page.locator('.boot-skeleton')).toHaveCount(0);
+  await expect(page.getByRole('banner')).toHaveCount(1);
 });
 
 test('unknown and invalid IDs are explained', async ({ page }) => {
