@@ -30,9 +30,38 @@ function preloadAppChunk(): Plugin {
   };
 }
 
+/**
+ * index.html starts the trace worker itself on a `/trace/<id>` URL, before any module has loaded,
+ * so it needs the worker script's hashed name: this writes it into a meta tag. A build whose
+ * worker cannot be found fails, rather than quietly losing the early start.
+ */
+function nameTraceWorker(): Plugin {
+  return {
+    name: 'loupe-name-trace-worker',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(_html, ctx) {
+        const scripts = Object.keys(ctx.bundle ?? {}).filter((file) =>
+          /^assets\/worker-[\w-]+\.js$/.test(file),
+        );
+        if (scripts.length !== 1)
+          throw new Error(`expected one trace worker script, found: ${scripts.join(', ')}`);
+        return [
+          {
+            tag: 'meta',
+            attrs: { name: 'loupe-trace-worker', content: `/${scripts[0]}` },
+            injectTo: 'head-prepend' as const,
+          },
+        ];
+      },
+    },
+  };
+}
+
 export default defineConfig({
   root: 'web',
-  plugins: [react(), preloadAppChunk()],
+  plugins: [react(), preloadAppChunk(), nameTraceWorker()],
   // One stylesheet, linked from index.html: a lazily imported chunk with CSS of its own waits for
   // that file before it runs, so the app chunk would wait on a request made only once it is asked for.
   build: { outDir: '../dist/web', emptyOutDir: true, cssCodeSplit: false },

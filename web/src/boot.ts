@@ -3,9 +3,8 @@
  * starts the trace worker and hands it the trace index.html prefetched.
  */
 import { startPrefetchedTraceLoad } from './api/client';
-import { getTraceWorker } from './trace-worker/trace-worker';
 
-getTraceWorker();
+// Takes over the trace worker index.html started (or starts one) and hands it the prefetched trace.
 startPrefetchedTraceLoad();
 // index.html's skeleton is laid out only now: its first layout (fonts) would hold this script back.
 document.documentElement.classList.add('booted');

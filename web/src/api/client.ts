@@ -132,6 +132,7 @@ const earlyLoads = new Map<string, Promise<LoadedTrace | null>>();
  */
 export function startPrefetchedTraceLoad(): void {
   const prefetch = takeAnyPrefetch();
+  getTraceWorker(prefetch?.workerFailed ? undefined : prefetch?.worker);
   if (!prefetch) return;
   const workerKey = traceWorkerKey(traceQueryKey('loupe', prefetch.tenant, prefetch.id));
   const load = request('', { notFoundIsAnswer: true }, prefetch.response).then((response) =>

@@ -7,6 +7,10 @@ export interface TracePrefetch {
   id: string;
   tenant: string;
   response: Promise<Response>;
+  /** The trace worker, started by index.html in production builds (see vite.config.ts). */
+  worker?: Worker;
+  /** Set when that worker's script failed to load, before the app could listen. */
+  workerFailed?: boolean;
 }
 
 declare global {

@@ -66,14 +66,18 @@ export function inThread(host?: TraceHost): TraceWorker {
 
 let instance: TraceWorker | undefined;
 
-/** The app's one trace worker, started on first use (main.tsx starts it at boot). */
-export function getTraceWorker(): TraceWorker {
+/**
+ * The app's one trace worker: the one index.html started (`started`, taken over at boot), or one
+ * started on first use.
+ */
+export function getTraceWorker(started?: Worker): TraceWorker {
   if (!instance) {
     instance =
       typeof Worker === 'undefined'
         ? inThread()
         : workerBacked(
-            new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'loupe-traces' }),
+            started ??
+              new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'loupe-traces' }),
           );
   }
   return instance;
