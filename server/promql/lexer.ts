@@ -1,3 +1,4 @@
+import { matchAt, readQuotedString } from '../query-text/lexing';
 import { PromqlParseError } from './errors';
 
 export type TokenKind =
@@ -25,23 +26,11 @@ export interface Token {
   value?: string;
 }
 
-const DURATION = /^(?:\d+(?:ms|s|m|h|d|w|y))+/;
-const NUMBER = /^(?:0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)/;
-const IDENT = /^[a-zA-Z_:][a-zA-Z0-9_:]*/;
+const DURATION = /(?:\d+(?:ms|s|m|h|d|w|y))+/y;
+const NUMBER = /(?:0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)/y;
+const IDENT = /[a-zA-Z_:][a-zA-Z0-9_:]*/y;
 const OPERATORS = ['==', '!=', '>=', '<=', '=~', '!~', '=', '>', '<', '+', '-', '*', '/', '%', '^'];
 const PUNCTUATION = new Set(['(', ')', '{', '}', '[', ']', ',', ':']);
-const ESCAPES: Record<string, string> = {
-  n: '\n',
-  t: '\t',
-  r: '\r',
-  '\\': '\\',
-  '"': '"',
-  "'": "'",
-  a: '\x07',
-  b: '\b',
-  f: '\f',
-  v: '\v',
-};
 
 /** Splits a PromQL query into tokens, failing at the first character that cannot start one. */
 export function tokenize(query: string): Token[] {
@@ -57,7 +46,6 @@ export function tokenize(query: string): Token[] {
       while (pos < query.length && query[pos] !== '\n') pos++;
       continue;
     }
-    const rest = query.slice(pos);
     if (PUNCTUATION.has(ch)) {
       tokens.push({ kind: ch as TokenKind, text: ch, pos });
       pos++;
@@ -69,27 +57,27 @@ export function tokenize(query: string): Token[] {
       pos = end;
       continue;
     }
-    const duration = DURATION.exec(rest);
+    const duration = matchAt(DURATION, query, pos);
     if (duration) {
-      tokens.push({ kind: 'duration', text: duration[0], pos });
-      pos += duration[0].length;
+      tokens.push({ kind: 'duration', text: duration, pos });
+      pos += duration.length;
       continue;
     }
-    const number = NUMBER.exec(rest);
+    const number = matchAt(NUMBER, query, pos);
     if (number) {
-      tokens.push({ kind: 'number', text: number[0], pos });
-      pos += number[0].length;
+      tokens.push({ kind: 'number', text: number, pos });
+      pos += number.length;
       continue;
     }
-    const ident = IDENT.exec(rest);
+    const ident = matchAt(IDENT, query, pos);
     if (ident) {
-      const lower = ident[0].toLowerCase();
+      const lower = ident.toLowerCase();
       const kind = lower === 'inf' || lower === 'nan' ? 'number' : 'ident';
-      tokens.push({ kind, text: ident[0], pos });
-      pos += ident[0].length;
+      tokens.push({ kind, text: ident, pos });
+      pos += ident.length;
       continue;
     }
-    const op = OPERATORS.find((o) => rest.startsWith(o));
+    const op = OPERATORS.find((o) => query.startsWith(o, pos));
     if (op) {
       tokens.push({ kind: 'op', text: op, pos });
       pos += op.length;
@@ -102,36 +90,12 @@ export function tokenize(query: string): Token[] {
 }
 
 function readString(query: string, start: number): { value: string; end: number } {
-  const quote = query[start];
-  let pos = start + 1;
-  let value = '';
-  while (pos < query.length) {
-    const ch = query[pos];
-    if (ch === quote) return { value, end: pos + 1 };
-    if (ch === '\n' && quote !== '`') break;
-    if (ch === '\\' && quote !== '`') {
-      const next = query[pos + 1];
-      if (next === 'u' || next === 'x') {
-        const width = next === 'u' ? 4 : 2;
-        const hex = query.slice(pos + 2, pos + 2 + width);
-        if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== width) {
-          throw new PromqlParseError('invalid escape sequence in string', pos, query);
-        }
-        value += String.fromCharCode(Number.parseInt(hex, 16));
-        pos += 2 + width;
-        continue;
-      }
-      const escaped = next === undefined ? undefined : ESCAPES[next];
-      if (escaped === undefined)
-        throw new PromqlParseError(`unknown escape sequence "\\${next ?? ''}"`, pos, query);
-      value += escaped;
-      pos += 2;
-      continue;
-    }
-    value += ch;
-    pos++;
-  }
-  throw new PromqlParseError('unterminated quoted string', start, query);
+  const read = readQuotedString(query, start);
+  if ('value' in read) return read;
+  if (read.error === 'unterminated') throw new PromqlParseError('unterminated quoted string', start, query);
+  if (read.error === 'bad-hex-escape')
+    throw new PromqlParseError('invalid escape sequence in string', read.at, query);
+  throw new PromqlParseError(`unknown escape sequence "\\${read.letter}"`, read.at, query);
 }
 
 const UNITS_MS: Record<string, number> = {

@@ -1,3 +1,4 @@
+import { matchAt, readQuotedString } from '../../query-text/lexing';
 import { LogQLParseError } from './parse-error';
 
 export type TokenType = 'IDENTIFIER' | 'STRING' | 'NUMBER' | 'DURATION' | 'SYMBOL' | 'EOF';
@@ -33,21 +34,9 @@ const SYMBOLS = [
   '>',
   '<',
 ];
-const DURATION = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d|w|y))+/;
-const NUMBER = /^\d+(?:\.\d+)?(?:[eE][-+]?\d+)?/;
-const IDENT = /^[a-zA-Z_][a-zA-Z0-9_]*/;
-const ESCAPES: Record<string, string> = {
-  n: '\n',
-  t: '\t',
-  r: '\r',
-  '"': '"',
-  '\\': '\\',
-  a: '\x07',
-  b: '\b',
-  f: '\f',
-  v: '\v',
-  "'": "'",
-};
+const DURATION = /(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d|w|y))+/y;
+const NUMBER = /\d+(?:\.\d+)?(?:[eE][-+]?\d+)?/y;
+const IDENT = /[a-zA-Z_][a-zA-Z0-9_]*/y;
 
 /** Splits a LogQL query into tokens, tracking line and column for error messages. */
 export function tokenize(query: string): Token[] {
@@ -80,23 +69,22 @@ export function tokenize(query: string): Token[] {
       i = end;
       continue;
     }
-    const rest = query.slice(i, i + 64);
-    const duration = DURATION.exec(rest);
+    const duration = matchAt(DURATION, query, i);
     if (duration) {
-      tokens.push({ type: 'DURATION', text: duration[0], ...pos });
-      i += duration[0].length;
+      tokens.push({ type: 'DURATION', text: duration, ...pos });
+      i += duration.length;
       continue;
     }
-    const number = NUMBER.exec(rest);
+    const number = matchAt(NUMBER, query, i);
     if (number) {
-      tokens.push({ type: 'NUMBER', text: number[0], ...pos });
-      i += number[0].length;
+      tokens.push({ type: 'NUMBER', text: number, ...pos });
+      i += number.length;
       continue;
     }
-    const ident = IDENT.exec(query.slice(i, i + 1024));
+    const ident = matchAt(IDENT, query, i);
     if (ident) {
-      tokens.push({ type: 'IDENTIFIER', text: ident[0], ...pos });
-      i += ident[0].length;
+      tokens.push({ type: 'IDENTIFIER', text: ident, ...pos });
+      i += ident.length;
       continue;
     }
     const symbol = SYMBOLS.find((s) => query.startsWith(s, i));
@@ -112,37 +100,14 @@ export function tokenize(query: string): Token[] {
 }
 
 function readString(query: string, start: number, pos: { line: number; col: number }) {
-  const quote = query[start];
-  let i = start + 1;
-  let text = '';
-  while (i < query.length) {
-    const ch = query[i];
-    if (ch === quote) return { text, end: i + 1 };
-    if (quote === '"' && ch === '\n') break;
-    if (quote === '"' && ch === '\\') {
-      const next = query[i + 1];
-      if (next !== undefined && ESCAPES[next] !== undefined) {
-        text += ESCAPES[next];
-        i += 2;
-        continue;
-      }
-      if (next === 'u' || next === 'x') {
-        const digits = next === 'u' ? 4 : 2;
-        const hex = query.slice(i + 2, i + 2 + digits);
-        if (new RegExp(`^[0-9a-fA-F]{${digits}}$`).test(hex)) {
-          text += String.fromCharCode(Number.parseInt(hex, 16));
-          i += 2 + digits;
-          continue;
-        }
-      }
-      throw new LogQLParseError(
-        `syntax error: invalid escape sequence \\${next ?? ''} in string`,
-        pos.line,
-        pos.col + (i - start),
-      );
-    }
-    text += ch;
-    i++;
+  const read = readQuotedString(query, start);
+  if ('value' in read) return { text: read.value, end: read.end };
+  if (read.error === 'unterminated') {
+    throw new LogQLParseError('syntax error: unterminated string', pos.line, pos.col);
   }
-  throw new LogQLParseError('syntax error: unterminated string', pos.line, pos.col);
+  throw new LogQLParseError(
+    `syntax error: invalid escape sequence \\${read.letter} in string`,
+    pos.line,
+    pos.col + (read.at - start),
+  );
 }
