@@ -4,12 +4,8 @@ import type { Logger } from 'pino';
 import type { LoupeConfig } from '../config/types';
 import type { Distributor } from '../distributor/distributor';
 import { resolveTenant } from '../distributor/tenant';
-import {
-  encodeExportResponseJson,
-  encodeExportResponseProtobuf,
-  type PartialSuccess,
-  partialSuccessFor,
-} from '../otlp/export-response';
+import { type ExportHandler, exportHandlers } from '../otlp/export-handlers';
+import { encodeExportResponseJson, encodeExportResponseProtobuf } from '../otlp/export-response';
 import { type OtlpSignal, otlpJsonToProtobuf } from '../otlp/otlp-json';
 import type { SignalSinks } from '../otlp/signal-sink';
 import { gunzipBody } from './gzip-body';
@@ -22,8 +18,6 @@ export interface OtlpHttpDeps {
   /** `/v1/logs` and `/v1/metrics` exist only when their sink does. */
   sinks?: SignalSinks;
 }
-
-type PushToSignal = (tenantId: string, body: Uint8Array) => Promise<PartialSuccess | undefined>;
 
 const PROTOBUF_TYPES = ['application/x-protobuf', 'application/protobuf'];
 
@@ -61,7 +55,7 @@ export async function buildOtlpHttpApp(deps: OtlpHttpDeps): Promise<FastifyInsta
   app.addHook('preParsing', gunzipBody);
   app.setErrorHandler(replyWithOtlpError);
 
-  const route = (signal: OtlpSignal, push: PushToSignal) => {
+  const route = (signal: OtlpSignal, push: ExportHandler) => {
     app.post(`/v1/${signal}`, async (request, reply) => {
       const tenantId = resolveTenant(request.headers['x-scope-orgid'], deps.config.multitenancyEnabled);
       const raw = request.body as Buffer;
@@ -73,22 +67,6 @@ export async function buildOtlpHttpApp(deps: OtlpHttpDeps): Promise<FastifyInsta
       return reply.type('application/json').send(encodeExportResponseJson(signal, partial));
     });
   };
-  route('traces', async (tenantId, body) => {
-    const outcome = await deps.distributor.pushTraces(tenantId, body);
-    return partialSuccessFor('traces', outcome.rejectedSpans, outcome.message);
-  });
-  const { logs, metrics } = deps.sinks ?? {};
-  if (logs) {
-    route('logs', async (tenantId, body) => {
-      const outcome = await logs.push(tenantId, body);
-      return partialSuccessFor('logs', outcome.rejected, outcome.message);
-    });
-  }
-  if (metrics) {
-    route('metrics', async (tenantId, body) => {
-      const outcome = await metrics.push(tenantId, body);
-      return partialSuccessFor('metrics', outcome.rejected, outcome.message);
-    });
-  }
+  for (const [signal, handler] of exportHandlers(deps.distributor, deps.sinks)) route(signal, handler);
   return app;
 }

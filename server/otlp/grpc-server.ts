@@ -2,7 +2,8 @@ import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { Distributor } from '../distributor/distributor';
 import { resolveTenant } from '../distributor/tenant';
-import { encodeExportResponseProtobuf, type PartialSuccess, partialSuccessFor } from './export-response';
+import { type ExportHandler, exportHandlers } from './export-handlers';
+import { encodeExportResponseProtobuf } from './export-response';
 import type { OtlpSignal } from './otlp-json';
 import type { SignalSinks } from './signal-sink';
 
@@ -38,8 +39,6 @@ function exportService(signal: OtlpSignal): grpc.ServiceDefinition {
   };
 }
 
-type PushToSignal = (tenantId: string, body: Buffer) => Promise<PartialSuccess | undefined>;
-
 function toServiceError(err: Error & { code?: string; statusCode?: number }): Partial<grpc.ServiceError> {
   let code = grpc.status.UNAVAILABLE;
   if (err.code === 'LOUPE_ERR_TENANT') {
@@ -59,7 +58,7 @@ export function createOtlpGrpcServer(deps: OtlpGrpcDeps): grpc.Server {
     'grpc.max_receive_message_length': deps.maxRecvMsgBytes,
   });
   const log = deps.logger.child({ component: 'otlp-grpc' });
-  const addExport = (signal: OtlpSignal, push: PushToSignal) => {
+  const addExport = (signal: OtlpSignal, push: ExportHandler) => {
     server.addService(exportService(signal), {
       Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
         const orgId = call.metadata.get('x-scope-orgid').map(String);
@@ -75,23 +74,7 @@ export function createOtlpGrpcServer(deps: OtlpGrpcDeps): grpc.Server {
       },
     });
   };
-  addExport('traces', async (tenantId, body) => {
-    const outcome = await deps.distributor.pushTraces(tenantId, body);
-    return partialSuccessFor('traces', outcome.rejectedSpans, outcome.message);
-  });
-  const { logs, metrics } = deps.sinks ?? {};
-  if (logs) {
-    addExport('logs', async (tenantId, body) => {
-      const outcome = await logs.push(tenantId, body);
-      return partialSuccessFor('logs', outcome.rejected, outcome.message);
-    });
-  }
-  if (metrics) {
-    addExport('metrics', async (tenantId, body) => {
-      const outcome = await metrics.push(tenantId, body);
-      return partialSuccessFor('metrics', outcome.rejected, outcome.message);
-    });
-  }
+  for (const [signal, handler] of exportHandlers(deps.distributor, deps.sinks)) addExport(signal, handler);
   return server;
 }
 
