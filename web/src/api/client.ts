@@ -6,7 +6,7 @@ import type {
 import type { TraceLayout } from '../trace-model/layout';
 import { getTraceWorker } from '../trace-worker/trace-worker';
 import { traceQueryKey, traceWorkerKey } from './keys';
-import { takeAnyPrefetch, takePrefetchedTrace } from './prefetch';
+import { takeAnyPrefetch } from './prefetch';
 
 /**
  * The one module that talks to the server. Every failure becomes an `ApiError` saying whether a
@@ -159,14 +159,13 @@ export async function fetchTrace(
   }
   // Protobuf is what the server stores: it answers several times faster, in a third of the bytes.
   const path = `/api/v2/traces/${encodeURIComponent(traceId)}`;
-  const prefetched = takePrefetchedTrace(traceId, options.tenant ?? '');
   const init = {
     signal: options.signal,
     headers: { Accept: 'application/protobuf' },
     tenant: options.tenant,
     notFoundIsAnswer: true,
   };
-  return loadTraceResponse(await request(path, init, prefetched), options.workerKey);
+  return loadTraceResponse(await request(path, init), options.workerKey);
 }
 
 async function loadTraceResponse(response: Response, workerKey: string): Promise<LoadedTrace | null> {

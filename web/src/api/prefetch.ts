@@ -1,7 +1,7 @@
 /**
  * index.html starts fetching the trace of a `/trace/<id>` URL before the bundle loads, so the
  * server works while the app boots. At boot the app hands that response to the trace worker
- * (`startPrefetchedTraceLoad`); failing that, the first request for the same trace adopts it.
+ * (`startPrefetchedTraceLoad`), and the page's query for that trace adopts the load.
  */
 export interface TracePrefetch {
   id: string;
@@ -25,13 +25,4 @@ export function takeAnyPrefetch(): TracePrefetch | undefined {
   const prefetch = window.__loupeTracePrefetch;
   window.__loupeTracePrefetch = undefined;
   return prefetch;
-}
-
-/** The prefetched response for this trace and tenant, once; undefined otherwise. */
-export function takePrefetchedTrace(traceId: string, tenant: string): Promise<Response> | undefined {
-  if (typeof window === 'undefined') return undefined;
-  const prefetch = window.__loupeTracePrefetch;
-  if (!prefetch || prefetch.id !== traceId || prefetch.tenant !== tenant) return undefined;
-  window.__loupeTracePrefetch = undefined;
-  return prefetch.response;
 }
