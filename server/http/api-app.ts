@@ -11,6 +11,7 @@ import type { SelfMetrics } from '../metrics/self-metrics';
 import type { TraceFinder } from '../query/find-trace';
 import { statusRoutes } from './routes/status';
 import { traceByIdRoutes } from './routes/trace-by-id';
+import { tracePagePrerenderer } from './trace-page';
 import { uiRoutes } from './ui-routes';
 
 export interface ApiDeps {
@@ -52,6 +53,12 @@ export async function buildApiApp(deps: ApiDeps): Promise<FastifyInstance> {
       logs: deps.config.logs.client,
       metrics: deps.config.metrics.client,
     },
+    prerenderTracePage: tracePagePrerenderer({
+      finder: deps.finder,
+      multitenancyEnabled: deps.config.multitenancyEnabled,
+      maxBytesPerTrace: deps.config.overrides.maxBytesPerTrace,
+      log: app.log,
+    }),
   });
   return app;
 }

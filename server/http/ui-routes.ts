@@ -1,9 +1,11 @@
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { LogsClientConfig } from '../logs/logs-config';
 import type { MetricsClientConfig } from '../metrics-generator/metrics-config';
+import type { TracePagePrerenderer } from './trace-page';
 
 export interface UiClientConfig {
   version: string;
@@ -17,7 +19,13 @@ export interface UiRoutesOptions {
   distDir: string;
   /** What the SPA reads once at start from `GET /loupe/config`. */
   clientConfig: UiClientConfig;
+  /** Renders trace pages with their first rows in them; without it, every page is index.html as built. */
+  prerenderTracePage?: TracePagePrerenderer;
 }
+
+/** index.html marks `#root` with these comments: what is between them is replaced by a rendered page. */
+const ROOT_START = '<!--loupe:root-->';
+const ROOT_END = '<!--/loupe:root-->';
 
 /** Paths owned by the APIs: never answered with the SPA, even for a browser. */
 const API_PREFIXES = ['/api', '/loki', '/prometheus', '/metrics', '/ready', '/loupe'];
@@ -77,18 +85,28 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
     return reply.header('cache-control', 'no-store').send(opts.clientConfig);
   });
 
-  const sendIndex = async (reply: FastifyReply): Promise<FastifyReply> => {
+  const sendIndex = async (reply: FastifyReply, pathname = '/', search = ''): Promise<FastifyReply> => {
     if (!(await isFile(path.join(root, 'index.html')))) {
       return reply.code(200).type('text/html; charset=utf-8').send(NOT_BUILT_PAGE);
     }
     // The shell must be revalidated so a new build is picked up at once.
-    return reply.header('cache-control', 'no-cache').sendFile('index.html', root, { cacheControl: false });
+    reply.header('cache-control', 'no-cache');
+    if (opts.prerenderTracePage && pathname.startsWith('/trace/')) {
+      const html = await readFile(path.join(root, 'index.html'), 'utf8');
+      const start = html.indexOf(ROOT_START);
+      const end = html.indexOf(ROOT_END);
+      if (start >= 0 && end > start) {
+        return sendTracePage(reply, html, start, end, opts.prerenderTracePage(pathname, search));
+      }
+    }
+    return reply.sendFile('index.html', root, { cacheControl: false });
   };
 
   app.get('/*', async (request, reply) => {
     const pathname = request.url.split('?')[0];
     if (isApiPath(pathname)) return reply.callNotFound();
     if (pathname === '/' || pathname === '/index.html') return sendIndex(reply);
+    const search = request.url.slice(pathname.length);
     const file = resolveInside(root, pathname);
     if (file && (await isFile(file))) {
       const relative = path.relative(root, file);
@@ -97,7 +115,31 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
       }
       return reply.sendFile(relative, root, { maxAge: '1h' });
     }
-    if (acceptsHtml(request, pathname)) return sendIndex(reply);
+    if (acceptsHtml(request, pathname)) return sendIndex(reply, pathname, search);
     return reply.callNotFound();
   });
+}
+
+/**
+ * Sends index.html in two parts: the head at once, so the browser fetches the app's code and the
+ * trace meanwhile, then `#root`, with the rendered page in it when there is one (inert until the
+ * app takes it over), or as built.
+ */
+function sendTracePage(
+  reply: FastifyReply,
+  html: string,
+  start: number,
+  end: number,
+  rendering: Promise<string | null>,
+): FastifyReply {
+  const body = new PassThrough();
+  body.write(html.slice(0, start));
+  void rendering.then((page) => {
+    body.end(
+      page === null
+        ? html.slice(start)
+        : `<div id="root" data-prerendered="" inert="">${page}</div>${html.slice(end + ROOT_END.length)}`,
+    );
+  });
+  return reply.type('text/html; charset=utf-8').send(body);
 }

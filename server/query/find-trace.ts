@@ -32,11 +32,33 @@ export class TraceFinder {
     private readonly metrics: SelfMetrics,
   ) {}
 
-  async findTraceById(
+  /** Lookups under way, by tenant, ID and time range: the same question asked twice is answered once. */
+  private readonly inFlight = new Map<string, Promise<FoundTrace | undefined>>();
+
+  /**
+   * Concurrent lookups of the same trace share one search: opening a trace page asks for the
+   * trace twice at once (the page, rendered ahead of the app, and the app's own request), and so
+   * do dashboards with several panels on one trace. Answers are immutable, so sharing is safe.
+   */
+  findTraceById(
     tenantId: string,
     traceId: Buffer,
     key: string,
     opts: FindOptions = {},
+  ): Promise<FoundTrace | undefined> {
+    const flight = `${tenantId}\u0000${key}\u0000${opts.startMs ?? ''}\u0000${opts.endMs ?? ''}`;
+    const pending = this.inFlight.get(flight);
+    if (pending) return pending;
+    const search = this.search(tenantId, traceId, key, opts).finally(() => this.inFlight.delete(flight));
+    this.inFlight.set(flight, search);
+    return search;
+  }
+
+  private async search(
+    tenantId: string,
+    traceId: Buffer,
+    key: string,
+    opts: FindOptions,
   ): Promise<FoundTrace | undefined> {
     const began = performance.now();
     // Both snapshots are taken in the same tick: a block joins the blocklist in the same tick it

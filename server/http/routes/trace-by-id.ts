@@ -46,6 +46,15 @@ function partialMessage(maxBytes: number): string {
   return `trace exceeds max_bytes_per_trace (${maxBytes} bytes): some spans were refused or cut`;
 }
 
+/** Tempo's v2 protobuf answer (`TraceByIDResponse`) for a lookup; an empty trace when not found. */
+export function traceByIdProtobuf(found: FoundTrace | undefined, maxBytesPerTrace: number): Buffer {
+  return encodeTraceByIdResponse({
+    trace: found?.data ?? new Uint8Array(0),
+    status: found?.truncated ? 'PARTIAL' : 'COMPLETE',
+    message: found?.truncated ? partialMessage(maxBytesPerTrace) : undefined,
+  });
+}
+
 /** Tempo's trace-by-ID endpoints, v1 and v2, each as JSON or protobuf. */
 export async function traceByIdRoutes(app: FastifyInstance, opts: TraceRoutesOptions): Promise<void> {
   const lookup = async (request: FastifyRequest<TraceRequest>): Promise<FoundTrace | undefined> => {
@@ -66,8 +75,7 @@ export async function traceByIdRoutes(app: FastifyInstance, opts: TraceRoutesOpt
     const status = found?.truncated ? 'PARTIAL' : 'COMPLETE';
     const message = found?.truncated ? partialMessage(opts.maxBytesPerTrace) : undefined;
     if (wantsProtobuf(request)) {
-      const body = encodeTraceByIdResponse({ trace: found?.data ?? new Uint8Array(0), status, message });
-      return reply.type('application/protobuf').send(body);
+      return reply.type('application/protobuf').send(traceByIdProtobuf(found, opts.maxBytesPerTrace));
     }
     const trace = found ? { resourceSpans: tracesDataToTempoJson(found.data).resourceSpans } : {};
     return reply.type('application/json').send({

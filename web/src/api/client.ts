@@ -140,6 +140,27 @@ export function startPrefetchedTraceLoad(): void {
   );
   load.catch(() => undefined); // reported when adopted
   earlyLoads.set(workerKey, load);
+  bootLoad = { queryKey: traceQueryKey('loupe', prefetch.tenant, prefetch.id), workerKey };
+}
+
+let bootLoad: { queryKey: ReturnType<typeof traceQueryKey>; workerKey: string } | undefined;
+
+/**
+ * Waits for the load `startPrefetchedTraceLoad` started and takes it: its query key and trace.
+ * Undefined when there was none or it failed (the page's query then asks again and shows why).
+ */
+export async function takeBootTraceLoad(): Promise<
+  { queryKey: ReturnType<typeof traceQueryKey>; trace: LoadedTrace | null } | undefined
+> {
+  const boot = bootLoad;
+  const load = boot && earlyLoads.get(boot.workerKey);
+  if (!boot || !load) return undefined;
+  earlyLoads.delete(boot.workerKey);
+  try {
+    return { queryKey: boot.queryKey, trace: await load };
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -1,7 +1,6 @@
 import { Link, useLocation, useSearchParams } from '../router/router';
 import { exploreHref, type PaneType, readPanes } from './explore-url';
 import { emptyPane } from './pane-titles';
-import './explore-nav.css';
 
 /** Top-bar entry points: Explore with an empty logs or metrics pane. */
 export function ExploreNav() {

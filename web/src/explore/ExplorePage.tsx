@@ -4,7 +4,6 @@ import { besidePanes, PANE_TYPES, type PaneState, readPanes, withPanes } from '.
 import { type PaneActions, PaneContent } from './PaneContent';
 import { emptyPane, PANE_TITLES } from './pane-titles';
 import { SplitMenu } from './SplitMenu';
-import '../styles/explore.css';
 
 /**
  * `/explore`: one or two panes side by side (Grafana Explore's split view). Everything about them

@@ -3,7 +3,6 @@ import { spanName, type TraceLayout } from '../trace-model/layout';
 import { toEpochMs } from '../trace-model/nanos';
 import type { Span } from '../trace-model/types';
 import { readPanes } from './explore-url';
-import './span-signal-links.css';
 import { type SpanLinkContext, spanLogsHref, spanMetricsHref, traceLogsHref } from './signal-links';
 
 /** The span's logs and metrics, opened beside the trace (trace-to-logs, trace-to-metrics). */

@@ -1,6 +1,6 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useRef, useState } from 'react';
-import { usePreferences } from '../state/preferences';
+import { useShowUtc } from '../state/preferences';
 import type { PaneOpener } from './DerivedLinkAnchor';
 import type { CompiledField } from './derived-fields';
 import { LogRowItem } from './LogRowItem';
@@ -23,7 +23,7 @@ export function LogRowsList({
   opener: PaneOpener;
 }) {
   const scrollRef = useRef<HTMLDivElement>(null);
-  const utc = usePreferences((s) => s.utc);
+  const utc = useShowUtc();
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
   const toggle = useCallback(
     (id: string) =>

@@ -9,7 +9,6 @@ import { LogQueryEditor } from './LogQueryEditor';
 import { LogRowsList } from './LogRowsList';
 import { type LogsOptions, LogsToolbar } from './LogsToolbar';
 import { useLogs } from './use-logs';
-import '../styles/logs.css';
 
 export interface LogsPaneProps {
   state: LogsPaneState;

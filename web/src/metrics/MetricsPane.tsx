@@ -6,7 +6,6 @@ import { followExemplarLink } from './follow-exemplar';
 import { MetricsChartPanel } from './MetricsChartPanel';
 import { QueryEditor } from './QueryEditor';
 import { pickDataSource, useMetricsConfig, useQuerySuggestions } from './use-metrics';
-import '../styles/metrics.css';
 
 export interface MetricsPaneProps {
   state: MetricsPaneState;

@@ -6,7 +6,6 @@ import { redQueries } from './promql';
 import { ServiceGraph } from './ServiceGraph';
 import { pickDataSource, useMetricsConfig } from './use-metrics';
 import type { OverviewContext } from './use-services';
-import '../styles/metrics.css';
 
 /** The landing URL parameter naming the service the RED view shows. */
 export const RED_SERVICE_PARAM = 'red';

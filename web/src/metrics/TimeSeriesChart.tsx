@@ -1,6 +1,6 @@
 import { type MouseEvent, useMemo, useState } from 'react';
 import type { ExemplarTraceIdDestination } from '../api/client';
-import { usePreferences } from '../state/preferences';
+import { useShowUtc } from '../state/preferences';
 import { ChartHover } from './ChartHover';
 import { ChartLegend } from './ChartLegend';
 import {
@@ -16,7 +16,6 @@ import type { ChartWindow } from './chart-window';
 import { ExemplarDots } from './ExemplarDots';
 import { type Exemplar, type ExemplarLink, thinExemplars } from './exemplars';
 import type { ChartSeries } from './series';
-import '../styles/metrics.css';
 
 /** More focusable dots than this help nobody; the slowest per time slice are kept. */
 const MAX_EXEMPLAR_DOTS = 400;
@@ -40,7 +39,7 @@ export interface TimeSeriesChartProps {
  */
 export function TimeSeriesChart(props: TimeSeriesChartProps) {
   const { series, window, width, height, unit } = props;
-  const utc = usePreferences((s) => s.utc);
+  const utc = useShowUtc();
   const [isolated, setIsolated] = useState<string | null>(null);
   const [hoverTime, setHoverTime] = useState<number | null>(null);
 

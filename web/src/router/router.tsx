@@ -45,7 +45,11 @@ export interface RouterProviderProps {
 }
 
 export function RouterProvider({ history, routes, layout: Layout }: RouterProviderProps) {
-  const location = useSyncExternalStore(history.listen, () => history.location);
+  const location = useSyncExternalStore(
+    history.listen,
+    () => history.location,
+    () => history.location,
+  );
   const match = matchRoute(routes, location.pathname);
   const state: RouterState = {
     history,
@@ -127,7 +131,11 @@ export function MemoryRouter({
   children: ReactNode;
 }) {
   const [history] = useState(() => createMemoryHistory(initialEntries?.at(-1) ?? '/'));
-  const location = useSyncExternalStore(history.listen, () => history.location);
+  const location = useSyncExternalStore(
+    history.listen,
+    () => history.location,
+    () => history.location,
+  );
   return (
     <RouterContext.Provider value={{ history, location, params: {}, outlet: children }}>
       {children}

@@ -1,3 +1,4 @@
+import { useSyncExternalStore } from 'react';
 import { create } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
 
@@ -40,3 +41,19 @@ export const usePreferences = create<Preferences>()(
     },
   ),
 );
+
+const noChanges = () => () => {};
+
+/**
+ * Whether times are shown in UTC: the saved preference, and always in markup rendered on the
+ * server, which knows neither the viewer's time zone nor their preference.
+ */
+export function useShowUtc(): boolean {
+  const utc = usePreferences((s) => s.utc);
+  const onServer = useSyncExternalStore(
+    noChanges,
+    () => false,
+    () => true,
+  );
+  return utc || onServer;
+}

@@ -2,7 +2,7 @@ import { useId } from 'react';
 import type { LoadedTrace } from '../../api/client';
 import { useSpanDetails } from '../../api/queries';
 import { SpanSignalLinks } from '../../explore/SpanSignalLinks';
-import { usePreferences } from '../../state/preferences';
+import { useShowUtc } from '../../state/preferences';
 import {
   FLAG_CYCLE,
   FLAG_DUPLICATE,
@@ -78,7 +78,7 @@ function SpanFacts({
   onSelect(index: number): void;
 }) {
   const flags = layout.flags[index];
-  const utc = usePreferences((s) => s.utc);
+  const utc = useShowUtc();
   const parentIndex = layout.parent[index];
   const notes: string[] = [];
   if (flags & FLAG_SKEW)

@@ -1,8 +1,9 @@
-import { usePreferences } from '../../state/preferences';
+import { usePreferences, useShowUtc } from '../../state/preferences';
 
 /** Local/UTC time and dark/light theme, both remembered. */
 export function PreferenceToggles() {
-  const { theme, utc, setTheme, setUtc } = usePreferences();
+  const { theme, setTheme, setUtc } = usePreferences();
+  const utc = useShowUtc();
   return (
     <div className="toggle-group">
       <button

@@ -1,6 +1,6 @@
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { useSearchParams } from '../../router/router';
-import { usePreferences } from '../../state/preferences';
+import { useShowUtc } from '../../state/preferences';
 import {
   describeTimeRange,
   fromDateTimeInput,
@@ -16,7 +16,7 @@ import { readTimeRange, withParam } from '../../state/url-state';
 export function TimeRangePicker() {
   const [params, setParams] = useSearchParams();
   const range = readTimeRange(params);
-  const utc = usePreferences((s) => s.utc);
+  const utc = useShowUtc();
   const [open, setOpen] = useState(false);
   const buttonRef = useRef<HTMLButtonElement>(null);
   const dialogRef = useRef<HTMLDivElement>(null);

@@ -1,5 +1,5 @@
 import type { LoadedTrace } from '../../api/client';
-import { usePreferences } from '../../state/preferences';
+import { useShowUtc } from '../../state/preferences';
 import { plural } from '../../trace-model/build-model';
 import { formatCount, formatDuration, formatTimestamp } from '../../trace-model/format';
 import { getTraceWorker } from '../../trace-worker/trace-worker';
@@ -9,7 +9,7 @@ import { CopyButton } from '../common/CopyButton';
 export function TraceHeader({ trace }: { trace: LoadedTrace }) {
   const { layout } = trace;
   const { stats } = layout;
-  const utc = usePreferences((s) => s.utc);
+  const utc = useShowUtc();
 
   const download = async () => {
     const blob = new Blob([await getTraceWorker().raw(trace.workerKey)], { type: 'application/json' });

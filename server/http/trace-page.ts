@@ -1,0 +1,73 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { resolveTenant } from '../distributor/tenant';
+import type { TraceFinder } from '../query/find-trace';
+import { parseTraceId } from '../query/trace-id';
+import { traceByIdProtobuf } from './routes/trace-by-id';
+
+/**
+ * Traces up to this many spans are rendered ahead of the app. Beyond it, decoding and laying out
+ * the trace on the server (about 1 s per 100,000 spans) would hold the page, and the app's code
+ * with it, longer than the browser takes to do the same.
+ */
+export const PRERENDER_MAX_SPANS = 20_000;
+/** The page waits at most this long for the trace; after it, it is sent without it. */
+export const PRERENDER_DEADLINE_MS = 800;
+
+/** The markup for `#root` of a page, or null when the page is left to the app. */
+export type TracePagePrerenderer = (pathname: string, search: string) => Promise<string | null>;
+
+export interface TracePageOptions {
+  finder: TraceFinder;
+  multitenancyEnabled: boolean;
+  maxBytesPerTrace: number;
+  log: FastifyBaseLogger;
+}
+
+type PrerenderModule = typeof import('../../web/src/prerender/prerender-trace');
+
+/**
+ * Renders `/trace/<id>` pages with the trace's first rows already in them, using the web app's
+ * own components (see web/src/prerender). The lookup is shared with the app's request for the
+ * same trace (TraceFinder coalesces them). Anything unexpected leaves the page to the app.
+ */
+export function tracePagePrerenderer(opts: TracePageOptions): TracePagePrerenderer {
+  // Loaded now, in the background: React's server renderer and the components take a moment.
+  const rendering: Promise<PrerenderModule | null> = import('../../web/src/prerender/prerender-trace').catch(
+    (err: unknown) => {
+      opts.log.warn({ err }, 'trace pages will not be rendered ahead of the app');
+      return null;
+    },
+  );
+
+  const prerender = async (pathname: string, search: string): Promise<string | null> => {
+    const module = await rendering;
+    const target = module?.prerenderableTraceId({ pathname, search });
+    if (!module || !target) return null;
+    let tenantId: string;
+    let lookup: ReturnType<typeof parseTraceId>;
+    try {
+      tenantId = resolveTenant(target.tenant || undefined, opts.multitenancyEnabled);
+      lookup = parseTraceId(target.id);
+    } catch {
+      return null; // the app shows the error when it asks
+    }
+    const found = await opts.finder.findTraceById(tenantId, lookup.traceId, lookup.key);
+    if (!found || found.spanCount > PRERENDER_MAX_SPANS) return null;
+    return module.prerenderTracePage({ pathname, search }, traceByIdProtobuf(found, opts.maxBytesPerTrace));
+  };
+
+  return async (pathname, search) => {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<null>((resolve) => {
+      timer = setTimeout(resolve, PRERENDER_DEADLINE_MS, null);
+    });
+    try {
+      return await Promise.race([prerender(pathname, search), deadline]);
+    } catch (err) {
+      opts.log.warn({ err, pathname }, 'could not render the trace page ahead of the app');
+      return null;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
