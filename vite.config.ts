@@ -59,9 +59,30 @@ function nameTraceWorker(): Plugin {
   };
 }
 
+/**
+ * The entry script runs as soon as it has loaded (`async`), not once the document is parsed: the
+ * server may hold a trace page's body while it renders the trace, and the app's start (the
+ * trace worker, the prefetched trace, React) must not wait for that. main.tsx waits for the
+ * document itself.
+ */
+function asyncEntryScript(): Plugin {
+  return {
+    name: 'loupe-async-entry-script',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html) {
+        const entry = /<script type="module" crossorigin src="(\/assets\/index-[\w-]+\.js)"><\/script>/;
+        if (!entry.test(html)) throw new Error('index.html: the entry script was not found');
+        return html.replace(entry, '<script type="module" async crossorigin src="$1"></script>');
+      },
+    },
+  };
+}
+
 export default defineConfig({
   root: 'web',
-  plugins: [react(), preloadAppChunk(), nameTraceWorker()],
+  plugins: [react(), preloadAppChunk(), nameTraceWorker(), asyncEntryScript()],
   // One stylesheet, linked from index.html: a lazily imported chunk with CSS of its own waits for
   // that file before it runs, so the app chunk would wait on a request made only once it is asked for.
   build: { outDir: '../dist/web', emptyOutDir: true, cssCodeSplit: false },

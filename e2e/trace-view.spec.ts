@@ -75,10 +75,27 @@ test('a deep link selects the span, and survives a reload', async ({ page }) => 
   });
   await page.reload();
   await expect(page.getByRole('heading', { name: 'frontend: GET /checkout' })).toBeVisible();
+  // The server rendered the page; the app adopts it (no longer inert) and it responds to clicks.
+  await expect(page.locator('#root')).not.toHaveAttribute('inert');
+  await page.getByRole('treeitem', { name: /^cart CartService\/GetCart/ }).click();
+  await expect(page.getByRole('complementary', { name: 'CartService/GetCart' })).toBeVisible();
   expect(traceRequests).toHaveLength(1);
   // The placeholder top bar in index.html is gone once the app has rendered.
   await expect(page.locator('.boot-skeleton')).toHaveCount(0);
   await expect(page.getByRole('banner')).toHaveCount(1);
+});
+
+test('the server renders the trace page: readable before the app runs', async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(`/trace/${traceId}`);
+  await expect(page.locator('h1')).toHaveText('frontend: GET /checkout');
+  const rows = page.locator('[role="treeitem"]');
+  await expect(rows).toHaveCount(9);
+  await expect(rows.first()).toBeVisible();
+  await expect(page.locator('[role="treeitem"].is-error')).toContainText('PaymentService/Charge');
+  await page.screenshot({ path: test.info().outputPath('server-rendered.png') });
+  await context.close();
 });
 
 test('unknown and invalid IDs are explained', async ({ page }) => {

@@ -34,7 +34,16 @@ const RETENTION_CHECK_MS = 60_000;
 const SIGNAL_TICK_MS = 1_000;
 
 /** Wires the stages together and opens the configured listeners. */
-export async function startLoupe(config: LoupeConfig, logger: Logger): Promise<RunningLoupe> {
+export interface StartOptions {
+  /** The built web UI; `dist/web` of the checkout by default. */
+  webDistDir?: string;
+}
+
+export async function startLoupe(
+  config: LoupeConfig,
+  logger: Logger,
+  options: StartOptions = {},
+): Promise<RunningLoupe> {
   const metrics = new SelfMetrics();
   const backend = new BackendPool(new LocalBackend(config.storage.localPath), config.storage.pool);
   const blocklist = new Blocklist(logger.child({ component: 'blocklist' }));
@@ -66,7 +75,7 @@ export async function startLoupe(config: LoupeConfig, logger: Logger): Promise<R
     logger,
     version: LOUPE_VERSION,
     isReady: () => ready,
-    webDistDir: WEB_DIST,
+    webDistDir: options.webDistDir ?? WEB_DIST,
     routes: [logs.routes, seriesMetrics.routes],
   });
   ports.http = await listen(api, host, config.server.httpListenPort);

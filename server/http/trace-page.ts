@@ -10,8 +10,8 @@ import { traceByIdProtobuf } from './routes/trace-by-id';
  * with it, longer than the browser takes to do the same.
  */
 export const PRERENDER_MAX_SPANS = 20_000;
-/** The page waits at most this long for the trace; after it, it is sent without it. */
-export const PRERENDER_DEADLINE_MS = 800;
+/** The page waits at most this long for the trace's lookup; after it, it is sent without the trace. */
+export const PRERENDER_DEADLINE_MS = 500;
 
 /** The markup for `#root` of a page, or null when the page is left to the app. */
 export type TracePagePrerenderer = (pathname: string, search: string) => Promise<string | null>;
@@ -39,10 +39,9 @@ export function tracePagePrerenderer(opts: TracePageOptions): TracePagePrerender
     },
   );
 
-  const prerender = async (pathname: string, search: string): Promise<string | null> => {
-    const module = await rendering;
-    const target = module?.prerenderableTraceId({ pathname, search });
-    if (!module || !target) return null;
+  const prerender = async (module: PrerenderModule, pathname: string, search: string) => {
+    const target = module.prerenderableTraceId({ pathname, search });
+    if (!target) return null;
     let tenantId: string;
     let lookup: ReturnType<typeof parseTraceId>;
     try {
@@ -53,16 +52,22 @@ export function tracePagePrerenderer(opts: TracePageOptions): TracePagePrerender
     }
     const found = await opts.finder.findTraceById(tenantId, lookup.traceId, lookup.key);
     if (!found || found.spanCount > PRERENDER_MAX_SPANS) return null;
+    // The app's own request for this trace shares the lookup: let it answer first, since the
+    // rendering below holds the event loop for a while (tens of ms for 10,000 spans).
+    await new Promise((resolve) => setImmediate(resolve));
     return module.prerenderTracePage({ pathname, search }, traceByIdProtobuf(found, opts.maxBytesPerTrace));
   };
 
   return async (pathname, search) => {
+    // Loaded at start; only a page asked for in the first moments waits for it.
+    const module = await rendering;
+    if (!module) return null;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<null>((resolve) => {
       timer = setTimeout(resolve, PRERENDER_DEADLINE_MS, null);
     });
     try {
-      return await Promise.race([prerender(pathname, search), deadline]);
+      return await Promise.race([prerender(module, pathname, search), deadline]);
     } catch (err) {
       opts.log.warn({ err, pathname }, 'could not render the trace page ahead of the app');
       return null;

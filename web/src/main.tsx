@@ -13,8 +13,11 @@ import './styles/explore.css';
 import './styles/logs.css';
 import './styles/metrics.css';
 
-const start = () => void import('./app/start').then(({ startApp }) => startApp());
-// A page the server rendered is painted first: evaluating the app's code would hold that frame back.
-if (document.getElementById('root')?.hasAttribute('data-prerendered'))
-  requestAnimationFrame(() => setTimeout(start));
-else start();
+// index.html loads this script `async`: on a trace page the server may still be rendering the page
+// (server/http/trace-page.ts) while the app's code loads, so the app waits for the document, not
+// the other way round.
+const parsed = new Promise<void>((resolve) => {
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', () => resolve());
+  else resolve();
+});
+void Promise.all([import('./app/start'), parsed]).then(([{ startApp }]) => startApp());

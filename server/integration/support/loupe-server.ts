@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import type { LoupeConfig } from '../../config/types';
-import { type RunningLoupe, startLoupe } from '../../loupe';
+import { type RunningLoupe, type StartOptions, startLoupe } from '../../loupe';
 import { tempDataDir, testConfig } from '../../testing/test-config';
 
 /**
@@ -31,9 +31,10 @@ export interface TestLoupe {
 export async function startTestLoupe(
   overrides: Overrides = {},
   dataDir = tempDataDir('loupe-it-'),
+  options: StartOptions = {},
 ): Promise<TestLoupe> {
   const config = testConfig(overrides as Parameters<typeof testConfig>[0], dataDir);
-  const loupe = await startLoupe(config, pino({ level: 'silent' }));
+  const loupe = await startLoupe(config, pino({ level: 'silent' }), options);
   return {
     loupe,
     config,
