@@ -1,11 +1,10 @@
 import { act } from '@testing-library/react';
-import { hydrateRoot } from 'react-dom/client';
 import { buildCheckoutTrace } from '../../../fixtures/ui/checkout-trace';
 import { encodeTraceByIdResponse } from '../../../fixtures/ui/otlp-proto';
 import { CHECKOUT_START_MS, CHECKOUT_TRACE_ID, configHandler, mswServer } from '../../test/msw';
 import { traceQueryKey, traceWorkerKey } from '../api/keys';
 import { createQueryClient } from '../api/query-client';
-import { AppProviders } from '../app/AppProviders';
+import { hydrateApp } from '../app/start';
 import { createBrowserHistory } from '../router/history';
 import { buildTraceModel } from '../trace-model/build-model';
 import { toLayout } from '../trace-model/layout';
@@ -66,6 +65,8 @@ describe('a trace page rendered on the server', () => {
     mswServer.use(configHandler());
     window.history.pushState(null, '', `/trace/${CHECKOUT_TRACE_ID}`);
     const root = document.createElement('div');
+    root.setAttribute('inert', '');
+    root.setAttribute('data-prerendered', '');
     root.innerHTML = prerenderTracePage(page(), bytes())!;
     document.body.append(root);
     const firstRow = root.querySelector('[role="treeitem"]');
@@ -76,17 +77,23 @@ describe('a trace page rendered on the server', () => {
     const layout = toLayout(buildTraceModel(parseTraceByIdResponseDeferred(bytes()).parsed));
     client.setQueryData(key, { layout, workerKey: traceWorkerKey(key), source: 'loupe' });
     const mismatches: unknown[] = [];
-    let app: ReturnType<typeof hydrateRoot> | undefined;
+    // Attribute mismatches are not errors to React, only console messages (in development).
+    const consoleErrors = vi.spyOn(console, 'error');
+    let app: ReturnType<typeof hydrateApp> | undefined;
     await act(async () => {
-      app = hydrateRoot(root, <AppProviders client={client} history={createBrowserHistory()} />, {
+      app = hydrateApp(root, client, createBrowserHistory(), {
         onRecoverableError: (error) => mismatches.push(error),
       });
     });
     await act(() => new Promise((resolve) => setTimeout(resolve, 10))); // the render after hydration
 
     expect(mismatches).toEqual([]);
+    expect(consoleErrors.mock.calls.map(String).filter((m) => /hydrat|match/i.test(m))).toEqual([]);
+    consoleErrors.mockRestore();
     expect(root.querySelector('[role="treeitem"]')).toBe(firstRow);
     expect(root.querySelectorAll('[role="treeitem"]')).toHaveLength(9);
+    expect(root.hasAttribute('inert')).toBe(false);
+    expect(root.hasAttribute('data-prerendered')).toBe(false);
     // Hydrated, the page shows the viewer's preference: local time.
     expect(
       root.querySelector('[aria-pressed="false"][title="Times are shown in local time"]'),
