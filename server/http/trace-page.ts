@@ -27,8 +27,9 @@ type PrerenderModule = typeof import('../../web/src/prerender/prerender-trace');
 
 /**
  * Renders `/trace/<id>` pages with the trace's first rows already in them, using the web app's
- * own components (see web/src/prerender). The lookup is shared with the app's request for the
- * same trace (TraceFinder coalesces them). Anything unexpected leaves the page to the app.
+ * own components (see web/src/prerender). The app's own request for the trace, right after, gets
+ * the same answer without a second search (`findTraceForPage`), so it shows what the page showed.
+ * Anything unexpected leaves the page to the app.
  */
 export function tracePagePrerenderer(opts: TracePageOptions): TracePagePrerenderer {
   // Loaded now, in the background: React's server renderer and the components take a moment.
@@ -50,10 +51,10 @@ export function tracePagePrerenderer(opts: TracePageOptions): TracePagePrerender
     } catch {
       return null; // the app shows the error when it asks
     }
-    const found = await opts.finder.findTraceById(tenantId, lookup.traceId, lookup.key);
+    const found = await opts.finder.findTraceForPage(tenantId, lookup.traceId, lookup.key);
     if (!found || found.spanCount > PRERENDER_MAX_SPANS) return null;
-    // The app's own request for this trace shares the lookup: let it answer first, since the
-    // rendering below holds the event loop for a while (tens of ms for 10,000 spans).
+    // If the app's own request joined this lookup, let it answer first: the rendering below holds
+    // the event loop for a while (tens of ms for 10,000 spans).
     await new Promise((resolve) => setImmediate(resolve));
     return module.prerenderTracePage({ pathname, search }, traceByIdProtobuf(found, opts.maxBytesPerTrace));
   };

@@ -147,4 +147,18 @@ describe('trace lookups', () => {
     await finder.findTraceById('single-tenant', id, key);
     expect((await lookups()) - before).toBe(2);
   });
+
+  it("for a page, answer the app's request that follows, once", async () => {
+    const { loupe, config } = server;
+    const finder = new TraceFinder(config, loupe.ingester, loupe.blocklist, loupe.metrics);
+    const { traceId: id, key } = parseTraceId(traceId);
+    const forPage = await finder.findTraceForPage('single-tenant', id, key);
+    expect(forPage?.spanCount).toBe(2);
+    // Spans arriving in between: the app still gets what the page was rendered from.
+    const late = simpleSpan(id, 'late span', t0 + 200);
+    await postTraces(server.otlp, encodeTraceRequest([{ service: 'frontend', spans: [late] }]));
+    expect(await finder.findTraceById('single-tenant', id, key)).toBe(forPage);
+    // Any later request searches again, and sees the late span.
+    expect((await finder.findTraceById('single-tenant', id, key))?.spanCount).toBe(3);
+  });
 });

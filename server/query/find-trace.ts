@@ -19,6 +19,14 @@ export interface FindOptions {
   endMs?: number;
 }
 
+/** How long a page's answer waits for the app's request, and how many wait at most. */
+const PAGE_ANSWER_TTL_MS = 10_000;
+const MAX_PAGE_ANSWERS = 8;
+
+function flightKey(tenantId: string, key: string, opts: FindOptions): string {
+  return `${tenantId}\u0000${key}\u0000${opts.startMs ?? ''}\u0000${opts.endMs ?? ''}`;
+}
+
 /**
  * Trace by ID across everything that may hold its spans: flushed blocks (narrowed by
  * `start`/`end`), blocks being built, the head block and live traces. Parts are merged
@@ -34,11 +42,14 @@ export class TraceFinder {
 
   /** Lookups under way, by tenant, ID and time range: the same question asked twice is answered once. */
   private readonly inFlight = new Map<string, Promise<FoundTrace | undefined>>();
+  /** Answers a rendered page was made from, kept for the app's own request that follows it. */
+  private readonly pageAnswers = new Map<string, { found: FoundTrace; until: number }>();
+  /** Page lookups under way whose answer no other request has shared yet. */
+  private readonly pagesWaiting = new Set<string>();
 
   /**
-   * Concurrent lookups of the same trace share one search: opening a trace page asks for the
-   * trace twice at once (the page, rendered ahead of the app, and the app's own request), and so
-   * do dashboards with several panels on one trace. Answers are immutable, so sharing is safe.
+   * Concurrent lookups of the same trace share one search (dashboards ask for one trace from
+   * several panels at once). Answers are immutable, so sharing is safe.
    */
   findTraceById(
     tenantId: string,
@@ -46,12 +57,45 @@ export class TraceFinder {
     key: string,
     opts: FindOptions = {},
   ): Promise<FoundTrace | undefined> {
-    const flight = `${tenantId}\u0000${key}\u0000${opts.startMs ?? ''}\u0000${opts.endMs ?? ''}`;
+    const flight = flightKey(tenantId, key, opts);
+    const kept = this.pageAnswers.get(flight);
+    if (kept) {
+      this.pageAnswers.delete(flight);
+      if (kept.until >= Date.now()) return Promise.resolve(kept.found);
+    }
     const pending = this.inFlight.get(flight);
-    if (pending) return pending;
+    if (pending) {
+      this.pagesWaiting.delete(flight); // this is the request a page's answer would be kept for
+      return pending;
+    }
     const search = this.search(tenantId, traceId, key, opts).finally(() => this.inFlight.delete(flight));
     this.inFlight.set(flight, search);
     return search;
+  }
+
+  /**
+   * A lookup for a page rendered ahead of the app: its answer is also the answer to the next
+   * request for the trace within a few seconds (the app's, once its code has loaded), and to that
+   * one only. The app then shows what the page showed, and the trace is not searched twice.
+   */
+  async findTraceForPage(tenantId: string, traceId: Buffer, key: string): Promise<FoundTrace | undefined> {
+    const flight = flightKey(tenantId, key, {});
+    const lookup = this.findTraceById(tenantId, traceId, key);
+    this.pagesWaiting.add(flight);
+    let found: FoundTrace | undefined;
+    let unshared = false;
+    try {
+      found = await lookup;
+    } finally {
+      unshared = this.pagesWaiting.delete(flight);
+    }
+    if (!found || !unshared) return found;
+    const now = Date.now();
+    for (const [other, kept] of this.pageAnswers) {
+      if (kept.until < now || this.pageAnswers.size >= MAX_PAGE_ANSWERS) this.pageAnswers.delete(other);
+    }
+    this.pageAnswers.set(flight, { found, until: now + PAGE_ANSWER_TTL_MS });
+    return found;
   }
 
   private async search(
