@@ -8,7 +8,7 @@ import { ingest, waitForTrace } from '../support/loupe';
 import { type LoadFigures, measureLoad, measureScroll, type ScrollFigures } from './measure';
 
 const SIZES = [1_000, 10_000, 100_000];
-const RUNS = 3;
+const RUNS = 5;
 const TARGETS_MS: Record<number, number> = { 10000: 1000, 100000: 4000 };
 const SCROLL_TARGET_MS = 100;
 const traces = new Map<number, string>();
