@@ -19,9 +19,9 @@ export interface FindOptions {
   endMs?: number;
 }
 
-/** How long a page's answer waits for the app's request, and how many wait at most. */
+/** How long a page's answer waits for the app's request, and how many bytes of them wait at most. */
 const PAGE_ANSWER_TTL_MS = 10_000;
-const MAX_PAGE_ANSWERS = 8;
+const PAGE_ANSWER_MAX_BYTES = 64 * 2 ** 20;
 
 function flightKey(tenantId: string, key: string, opts: FindOptions): string {
   return `${tenantId}\u0000${key}\u0000${opts.startMs ?? ''}\u0000${opts.endMs ?? ''}`;
@@ -90,12 +90,24 @@ export class TraceFinder {
       unshared = this.pagesWaiting.delete(flight);
     }
     if (!found || !unshared) return found;
+    this.keepPageAnswer(flight, found);
+    return found;
+  }
+
+  private keepPageAnswer(flight: string, found: FoundTrace): void {
+    if (found.data.length > PAGE_ANSWER_MAX_BYTES) return;
     const now = Date.now();
-    for (const [other, kept] of this.pageAnswers) {
-      if (kept.until < now || this.pageAnswers.size >= MAX_PAGE_ANSWERS) this.pageAnswers.delete(other);
+    this.pageAnswers.delete(flight);
+    let bytes = found.data.length;
+    // Newest last: keep what fits, dropping the expired and then the oldest.
+    for (const [other, kept] of [...this.pageAnswers].reverse()) {
+      if (kept.until >= now && bytes + kept.found.data.length <= PAGE_ANSWER_MAX_BYTES) {
+        bytes += kept.found.data.length;
+      } else {
+        this.pageAnswers.delete(other);
+      }
     }
     this.pageAnswers.set(flight, { found, until: now + PAGE_ANSWER_TTL_MS });
-    return found;
   }
 
   private async search(
