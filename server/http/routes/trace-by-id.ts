@@ -42,16 +42,18 @@ function wantsProtobuf(request: FastifyRequest): boolean {
   return (request.headers.accept ?? '').includes('application/protobuf');
 }
 
-function partialMessage(maxBytes: number): string {
-  return `trace exceeds max_bytes_per_trace (${maxBytes} bytes): some spans were refused or cut`;
+/** Tempo's `status` and `message` for a lookup: PARTIAL, saying why, when spans were cut. */
+function completeness(found: FoundTrace | undefined, maxBytes: number) {
+  if (!found?.truncated) return { status: 'COMPLETE' as const };
+  const message = `trace exceeds max_bytes_per_trace (${maxBytes} bytes): some spans were refused or cut`;
+  return { status: 'PARTIAL' as const, message };
 }
 
 /** Tempo's v2 protobuf answer (`TraceByIDResponse`) for a lookup; an empty trace when not found. */
 export function traceByIdProtobuf(found: FoundTrace | undefined, maxBytesPerTrace: number): Buffer {
   return encodeTraceByIdResponse({
     trace: found?.data ?? new Uint8Array(0),
-    status: found?.truncated ? 'PARTIAL' : 'COMPLETE',
-    message: found?.truncated ? partialMessage(maxBytesPerTrace) : undefined,
+    ...completeness(found, maxBytesPerTrace),
   });
 }
 
@@ -72,15 +74,13 @@ export async function traceByIdRoutes(app: FastifyInstance, opts: TraceRoutesOpt
 
   app.get<TraceRequest>('/api/v2/traces/:traceId', async (request, reply: FastifyReply) => {
     const found = await lookup(request);
-    const status = found?.truncated ? 'PARTIAL' : 'COMPLETE';
-    const message = found?.truncated ? partialMessage(opts.maxBytesPerTrace) : undefined;
     if (wantsProtobuf(request)) {
       return reply.type('application/protobuf').send(traceByIdProtobuf(found, opts.maxBytesPerTrace));
     }
     const trace = found ? { resourceSpans: tracesDataToTempoJson(found.data).resourceSpans } : {};
     return reply.type('application/json').send({
       trace,
-      ...(found?.truncated ? { status, message } : {}),
+      ...(found?.truncated ? completeness(found, opts.maxBytesPerTrace) : {}),
     });
   });
 }
