@@ -161,4 +161,15 @@ describe('trace lookups', () => {
     // Any later request searches again, and sees the late span.
     expect((await finder.findTraceById('single-tenant', id, key))?.spanCount).toBe(3);
   });
+
+  it('for a page, always search afresh (pages reloaded without the app do not pass one answer on)', async () => {
+    const { loupe, config } = server;
+    const finder = new TraceFinder(config, loupe.ingester, loupe.blocklist, loupe.metrics);
+    const { traceId: id, key } = parseTraceId(traceId);
+    const first = await finder.findTraceForPage('single-tenant', id, key);
+    const later = simpleSpan(id, 'later span', t0 + 300);
+    await postTraces(server.otlp, encodeTraceRequest([{ service: 'frontend', spans: [later] }]));
+    const second = await finder.findTraceForPage('single-tenant', id, key);
+    expect(second?.spanCount).toBe((first?.spanCount ?? 0) + 1);
+  });
 });

@@ -80,6 +80,8 @@ export class TraceFinder {
    */
   async findTraceForPage(tenantId: string, traceId: Buffer, key: string): Promise<FoundTrace | undefined> {
     const flight = flightKey(tenantId, key, {});
+    // A page searches afresh: taking an earlier page's answer would pass it on from page to page.
+    this.pageAnswers.delete(flight);
     const lookup = this.findTraceById(tenantId, traceId, key);
     this.pagesWaiting.add(flight);
     let found: FoundTrace | undefined;
