@@ -33,12 +33,12 @@ const WEB_DIST = fileURLToPath(new URL('../dist/web', import.meta.url));
 const RETENTION_CHECK_MS = 60_000;
 const SIGNAL_TICK_MS = 1_000;
 
-/** Wires the stages together and opens the configured listeners. */
 export interface StartOptions {
   /** The built web UI; `dist/web` of the checkout by default. */
   webDistDir?: string;
 }
 
+/** Wires the stages together and opens the configured listeners. */
 export async function startLoupe(
   config: LoupeConfig,
   logger: Logger,

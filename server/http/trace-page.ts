@@ -9,9 +9,9 @@ import { traceByIdProtobuf } from './routes/trace-by-id';
  * the trace on the server (about 1 s per 100,000 spans) would hold the page, and the app's code
  * with it, longer than the browser takes to do the same.
  */
-export const PRERENDER_MAX_SPANS = 20_000;
+const PRERENDER_MAX_SPANS = 20_000;
 /** The page waits at most this long for the trace's lookup; after it, it is sent without the trace. */
-export const PRERENDER_DEADLINE_MS = 500;
+const PRERENDER_DEADLINE_MS = 500;
 
 /** The markup for `#root` of a page, or null when the page is left to the app. */
 export type TracePagePrerenderer = (pathname: string, search: string) => Promise<string | null>;
