@@ -123,27 +123,27 @@ export async function fetchClientConfig(signal?: AbortSignal): Promise<ClientCon
   };
 }
 
-/** Loads started at boot from the prefetched response, by worker key. */
-const earlyLoads = new Map<string, Promise<LoadedTrace | null>>();
+/** The load started at boot from index.html's prefetched response, until something takes it. */
+let bootLoad:
+  | { queryKey: ReturnType<typeof traceQueryKey>; workerKey: string; load: Promise<LoadedTrace | null> }
+  | undefined;
 
 /**
  * At boot: hands the response index.html prefetched to the trace worker at once, so decoding
- * overlaps the app's start. `fetchTrace` adopts the result.
+ * overlaps the app's start. `fetchTrace` (or a server-rendered page, `takeBootTraceLoad`) adopts it.
  */
 export function startPrefetchedTraceLoad(): void {
   const prefetch = takeAnyPrefetch();
   getTraceWorker(prefetch?.workerFailed ? undefined : prefetch?.worker);
   if (!prefetch) return;
-  const workerKey = traceWorkerKey(traceQueryKey('loupe', prefetch.tenant, prefetch.id));
+  const queryKey = traceQueryKey('loupe', prefetch.tenant, prefetch.id);
+  const workerKey = traceWorkerKey(queryKey);
   const load = request('', { notFoundIsAnswer: true }, prefetch.response).then((response) =>
     loadTraceResponse(response, workerKey),
   );
   load.catch(() => undefined); // reported when adopted
-  earlyLoads.set(workerKey, load);
-  bootLoad = { queryKey: traceQueryKey('loupe', prefetch.tenant, prefetch.id), workerKey };
+  bootLoad = { queryKey, workerKey, load };
 }
-
-let bootLoad: { queryKey: ReturnType<typeof traceQueryKey>; workerKey: string } | undefined;
 
 /**
  * Waits for the load `startPrefetchedTraceLoad` started and takes it: its query key and trace.
@@ -153,11 +153,10 @@ export async function takeBootTraceLoad(): Promise<
   { queryKey: ReturnType<typeof traceQueryKey>; trace: LoadedTrace | null } | undefined
 > {
   const boot = bootLoad;
-  const load = boot && earlyLoads.get(boot.workerKey);
-  if (!boot || !load) return undefined;
-  earlyLoads.delete(boot.workerKey);
+  bootLoad = undefined;
+  if (!boot) return undefined;
   try {
-    return { queryKey: boot.queryKey, trace: await load };
+    return { queryKey: boot.queryKey, trace: await boot.load };
   } catch {
     return undefined;
   }
@@ -173,10 +172,10 @@ export async function fetchTrace(
   traceId: string,
   options: { tenant?: string; signal?: AbortSignal; workerKey: string },
 ): Promise<LoadedTrace | null> {
-  const early = earlyLoads.get(options.workerKey);
-  if (early) {
-    earlyLoads.delete(options.workerKey);
-    return early;
+  if (bootLoad?.workerKey === options.workerKey) {
+    const { load } = bootLoad;
+    bootLoad = undefined;
+    return load;
   }
   // Protobuf is what the server stores: it answers several times faster, in a third of the bytes.
   const path = `/api/v2/traces/${encodeURIComponent(traceId)}`;
