@@ -51,11 +51,25 @@ export function encodeExportResponseJson(signal: OtlpSignal, partial?: PartialSu
   return JSON.stringify({ partialSuccess: body });
 }
 
-/** google.rpc.Status, the body of an OTLP/HTTP error response, as protobuf. */
-export function encodeStatusProtobuf(code: number, message: string): Buffer {
-  const w = new ProtoWriter(32 + message.length * 3);
+/**
+ * google.rpc.Status as protobuf: the body of an OTLP/HTTP error response, and gRPC's
+ * `grpc-status-details-bin`. With `retryAfterSeconds` it carries a `google.rpc.RetryInfo`
+ * detail, which the OpenTelemetry Collector requires before it retries `RESOURCE_EXHAUSTED`.
+ */
+export function encodeStatusProtobuf(code: number, message: string, retryAfterSeconds?: number): Buffer {
+  const w = new ProtoWriter(96 + message.length * 3);
   if (code !== 0) w.tag(1, 0).int32(code);
   if (message !== '') w.stringField(2, message);
+  if (retryAfterSeconds !== undefined) {
+    w.openMessage(3); // details: google.protobuf.Any
+    w.stringField(1, 'type.googleapis.com/google.rpc.RetryInfo'); // type_url
+    w.openMessage(2); // value: RetryInfo
+    w.openMessage(1); // retry_delay: google.protobuf.Duration
+    w.varintField(1, Math.floor(retryAfterSeconds)); // seconds
+    const nanos = Math.round((retryAfterSeconds % 1) * 1e9);
+    if (nanos > 0) w.varintField(2, nanos);
+    w.closeMessage().closeMessage().closeMessage();
+  }
   return w.finish();
 }
 

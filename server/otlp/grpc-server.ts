@@ -2,8 +2,9 @@ import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { Distributor } from '../distributor/distributor';
 import { resolveTenant } from '../distributor/tenant';
+import { classifyIngestError } from '../receivers/ingest-error';
 import { type ExportHandler, exportHandlers } from './export-handlers';
-import { encodeExportResponseProtobuf } from './export-response';
+import { encodeExportResponseProtobuf, encodeStatusProtobuf } from './export-response';
 import type { OtlpSignal } from './otlp-json';
 import type { SignalSinks } from './signal-sink';
 
@@ -39,17 +40,20 @@ function exportService(signal: OtlpSignal): grpc.ServiceDefinition {
   };
 }
 
+/**
+ * The gRPC answer to an ingest error, from the classifier both receivers share. A retryable
+ * refusal with a suggested delay carries `google.rpc.RetryInfo` in `grpc-status-details-bin`.
+ */
 function toServiceError(err: Error & { code?: string; statusCode?: number }): Partial<grpc.ServiceError> {
-  let code = grpc.status.UNAVAILABLE;
-  if (err.code === 'LOUPE_ERR_TENANT') {
-    code = err.statusCode === 401 ? grpc.status.UNAUTHENTICATED : grpc.status.INVALID_ARGUMENT;
-  } else if (err.code === 'LOUPE_ERR_OTLP_DECODE' || err.code === 'LOUPE_ERR_NO_VALID_SPANS') {
-    code = grpc.status.INVALID_ARGUMENT;
-  } else if (err.code === 'LOUPE_ERR_POOL_FULL') code = grpc.status.UNAVAILABLE;
-  else if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
-    code = grpc.status.INVALID_ARGUMENT;
+  const classified = classifyIngestError(err);
+  const metadata = new grpc.Metadata();
+  if (classified.retryAfterSeconds !== undefined) {
+    metadata.set(
+      'grpc-status-details-bin',
+      encodeStatusProtobuf(classified.grpcCode, classified.message, classified.retryAfterSeconds),
+    );
   }
-  return { code, details: err.message, message: err.message };
+  return { code: classified.grpcCode, details: classified.message, message: classified.message, metadata };
 }
 
 /** The OTLP/gRPC receiver (:4317): `TraceService`, `LogsService`, `MetricsService` Export; gzip is handled by grpc-js. */
