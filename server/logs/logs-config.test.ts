@@ -31,6 +31,8 @@ describe('logs: config section', () => {
     expect(config.logs.retentionMs).toBe(48 * 3600_000);
     expect(config.logs.limits).toEqual({
       maxLabelNamesPerSeries: 15,
+      maxLabelNameLength: 1024,
+      maxLabelValueLength: 2048,
       maxLineBytes: 256 * 1024,
       ingestionRateBytesPerSecond: 4 * 1024 * 1024,
       ingestionBurstBytes: 6 * 1024 * 1024,
@@ -46,6 +48,8 @@ describe('logs: config section', () => {
         '  max_chunk_bytes: 1000',
         '  max_chunk_age: 5m',
         '  max_label_names_per_series: 20',
+        '  max_label_name_length: 200',
+        '  max_label_value_length: 300',
         '  max_line_size: 0',
         '  ingestion_rate_mb: 0.5',
         '  ingestion_burst_size_mb: 1',
@@ -60,6 +64,8 @@ describe('logs: config section', () => {
       otlpIndexLabels: ['service.name', 'team'],
       limits: {
         maxLabelNamesPerSeries: 20,
+        maxLabelNameLength: 200,
+        maxLabelValueLength: 300,
         maxLineBytes: Number.MAX_SAFE_INTEGER,
         ingestionRateBytesPerSecond: 512 * 1024,
         ingestionBurstBytes: 1024 * 1024,
@@ -69,7 +75,14 @@ describe('logs: config section', () => {
 
   it.each([
     ['  derivedFields:\n    - name: X', 'logs.derivedFields[0].matcherRegex" is required'],
-    ['  derivedFields:\n    - name: X\n      matcherRegex: "(unclosed"', 'not a valid regular expression'],
+    [
+      '  derivedFields:\n    - name: X\n      matcherRegex: "(unclosed"',
+      'not a valid RE2 regular expression: error parsing regexp: missing closing )',
+    ],
+    [
+      '  derivedFields:\n    - name: X\n      matcherRegex: "(?=lookahead)"',
+      'not a valid RE2 regular expression',
+    ],
     [
       '  derivedFields:\n    - name: X\n      matcherRegex: a\n      matcherType: exact',
       'must be regex or label',
@@ -80,6 +93,8 @@ describe('logs: config section', () => {
     ],
     ['  ingestion_rate_mb: -1', 'logs.ingestion_rate_mb'],
     ['  max_chunk_age: soon', 'logs.max_chunk_age'],
+    ['  max_label_value_length: 0', 'logs.max_label_value_length'],
+    ['  max_label_name_length: long', 'logs.max_label_name_length'],
     ['  max_lines: 3', 'unknown config key "logs.max_lines"'],
   ])('refuses %j', (section, message) => {
     expect(() => parseConfigYaml(`logs:\n${section}\n`, 'test.yaml')).toThrow(message);

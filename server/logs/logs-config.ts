@@ -9,6 +9,7 @@ import {
 } from '../config/config-values';
 import type { Section } from '../config/schema-node';
 import type { ConfigGetter } from '../config/types';
+import { userRegexError } from '../query-guards/user-regex';
 
 /**
  * The `logs:` section of Loupe's config (Loupe's own; Tempo has none). Owned by the logs module:
@@ -24,6 +25,8 @@ export interface LogsConfig {
   /** …or once its oldest unflushed entry arrived this long ago. */
   maxChunkAgeMs: number;
   limits: LogsLimits;
+  /** Loki's `query_timeout`: a log query running longer answers 504 (default 1m, as Loki). */
+  queryTimeoutMs: number;
   /** OTLP resource attributes that become index labels (dots become underscores). */
   otlpIndexLabels: string[];
   /** What the web UI gets from `/loupe/config` (derived fields…). */
@@ -32,6 +35,9 @@ export interface LogsConfig {
 
 export interface LogsLimits {
   maxLabelNamesPerSeries: number;
+  /** Bytes in a label name and a label value of a stream: a longer one refuses the stream. */
+  maxLabelNameLength: number;
+  maxLabelValueLength: number;
   maxLineBytes: number;
   /** Per-tenant token bucket over pushed line bytes. */
   ingestionRateBytesPerSecond: number;
@@ -81,9 +87,12 @@ export const LOGS_DEFAULTS = {
   maxChunkBytes: 1536 * 1024, // Loki's chunk_target_size (compressed there; uncompressed here)
   maxChunkAgeMs: 2 * 3600 * 1000, // Loki's max_chunk_age
   maxLabelNamesPerSeries: 15,
+  maxLabelNameLength: 1024,
+  maxLabelValueLength: 2048,
   maxLineBytes: 256 * 1024,
   ingestionRateMb: 4,
   ingestionBurstSizeMb: 6,
+  queryTimeoutMs: 60_000,
 } as const;
 
 /** Loki's rate settings are in (possibly fractional) megabytes. */
@@ -128,11 +137,11 @@ export const readDerivedFields: ValueReader<DerivedField[]> = (value, key) => {
       return v;
     };
     const field: DerivedField = { name: str('name', true)!, matcherRegex: str('matcherRegex', true)! };
-    try {
-      new RegExp(field.matcherRegex);
-    } catch (err) {
+    // Derived fields run in the browser on every log line, with the same RE2 engine as queries.
+    const invalid = userRegexError(field.matcherRegex);
+    if (invalid !== undefined) {
       throw new ConfigError(
-        `config key "${at}.matcherRegex" is not a valid regular expression: ${(err as Error).message}`,
+        `config key "${at}.matcherRegex" is not a valid RE2 regular expression: ${invalid}`,
       );
     }
     for (const k of ['url', 'datasourceUid', 'urlDisplayLabel'] as const) {
@@ -155,10 +164,13 @@ export const LOGS_SCHEMA: Section = {
   max_chunk_bytes: readPositiveInt,
   max_chunk_age: readPositiveDuration,
   max_label_names_per_series: readPositiveInt,
+  max_label_name_length: readPositiveInt,
+  max_label_value_length: readPositiveInt,
   max_line_size: readBytes,
   ingestion_rate_mb: readMegabytes,
   ingestion_burst_size_mb: readMegabytes,
   otlp_index_labels: readStringList,
+  query_timeout: readPositiveDuration,
   derivedFields: readDerivedFields,
 };
 
@@ -174,11 +186,14 @@ export function buildLogsConfig(
     maxChunkAgeMs: get('logs.max_chunk_age', LOGS_DEFAULTS.maxChunkAgeMs),
     limits: {
       maxLabelNamesPerSeries: get('logs.max_label_names_per_series', LOGS_DEFAULTS.maxLabelNamesPerSeries),
+      maxLabelNameLength: get('logs.max_label_name_length', LOGS_DEFAULTS.maxLabelNameLength),
+      maxLabelValueLength: get('logs.max_label_value_length', LOGS_DEFAULTS.maxLabelValueLength),
       // 0 means no limit, as in Loki.
       maxLineBytes: maxLine === 0 ? Number.MAX_SAFE_INTEGER : maxLine,
       ingestionRateBytesPerSecond: get('logs.ingestion_rate_mb', LOGS_DEFAULTS.ingestionRateMb) * MiB,
       ingestionBurstBytes: get('logs.ingestion_burst_size_mb', LOGS_DEFAULTS.ingestionBurstSizeMb) * MiB,
     },
+    queryTimeoutMs: get('logs.query_timeout', LOGS_DEFAULTS.queryTimeoutMs),
     otlpIndexLabels: get('logs.otlp_index_labels', DEFAULT_OTLP_INDEX_LABELS),
     client: { derivedFields: get('logs.derivedFields', [] as DerivedField[]) },
   };

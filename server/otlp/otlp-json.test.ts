@@ -2,6 +2,7 @@ import { OtlpDecodeError } from './errors';
 import { otlpJsonToProtobuf } from './otlp-json';
 import { otlpProtoTypes } from './protobuf-root';
 import { splitTracesByTraceId } from './split-traces';
+import { MAX_NESTING } from './trace-schema';
 
 const types = otlpProtoTypes();
 const TRACE_A = '5B8EFFF798038103D269B633813FC60C';
@@ -201,6 +202,39 @@ describe('otlpJsonToProtobuf', () => {
   it.each(refusals)('refuses %s with a message saying what is wrong', (_name, text, message) => {
     expect(() => otlpJsonToProtobuf(text, 'traces')).toThrow(OtlpDecodeError);
     expect(() => otlpJsonToProtobuf(text, 'traces')).toThrow(message);
+  });
+
+  describe('nesting', () => {
+    /** A one-span request whose attribute holds `arrays` ArrayValues one inside the other, as text. */
+    const nestedAttribute = (arrays: number) =>
+      `{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"${TRACE_B}","spanId":"eee19b7ec3c1b175","attributes":[{"key":"deep","value":${'{"arrayValue":{"values":['.repeat(arrays)}{"stringValue":"leaf"}${']}}'.repeat(arrays)}}]}]}]}]}`;
+    // request 0 > ResourceSpans 1 > ScopeSpans 2 > Span 3 > KeyValue 4 > AnyValue 5, then two per array.
+    const deepestArrays = (MAX_NESTING - 5) >> 1;
+
+    it('refuses exactly what the protobuf check refuses', () => {
+      const deepest = otlpJsonToProtobuf(nestedAttribute(deepestArrays), 'traces');
+      expect(splitTracesByTraceId(deepest).acceptedSpans).toBe(1);
+      const tooDeep = nestedAttribute(deepestArrays + 1);
+      expect(() => otlpJsonToProtobuf(tooDeep, 'traces')).toThrow(
+        `AnyValue at resourceSpans[0].scopeSpans[0].spans[0].attributes[0].value.arrayValue`,
+      );
+      // The same request in protobuf (encoded without the JSON converter) is refused by the splitter.
+      const request = types.ExportTraceServiceRequest;
+      const asProtobuf = request.encode(request.fromObject(JSON.parse(tooDeep))).finish();
+      expect(() => splitTracesByTraceId(asProtobuf)).toThrow(`nested more than ${MAX_NESTING} levels deep`);
+    });
+
+    it.each([
+      ['arrays', '{"arrayValue":{"values":[', ']}}'],
+      ['key-value lists', '{"kvlistValue":{"values":[{"key":"k","value":', '}]}}'],
+    ])('refuses %s 100,000 deep with an OtlpDecodeError naming the limit', (_name, open, close) => {
+      const value = `${open.repeat(100_000)}{"stringValue":"leaf"}${close.repeat(100_000)}`;
+      const text = `{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"body":${value}}]}]}]}`;
+      expect(() => otlpJsonToProtobuf(text, 'logs')).toThrow(OtlpDecodeError);
+      expect(() => otlpJsonToProtobuf(text, 'logs')).toThrow(
+        `is nested more than ${MAX_NESTING} levels deep`,
+      );
+    });
   });
 
   it('accepts an empty request', () => {

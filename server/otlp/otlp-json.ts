@@ -2,6 +2,7 @@ import protobuf from 'protobufjs';
 import { OtlpDecodeError } from './errors';
 import { ProtoWriter } from './proto-writer';
 import { otlpProtoTypes } from './protobuf-root';
+import { MAX_NESTING } from './trace-schema';
 import { WIRE_FIXED32, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from './wire';
 
 export type OtlpSignal = 'traces' | 'logs' | 'metrics';
@@ -31,7 +32,8 @@ const RANGES: Record<string, [bigint, bigint]> = {
  * names in lowerCamelCase (snake_case accepted too), trace and span IDs in hex, other bytes in
  * base64, enums as integers or names, 64-bit integers as numbers or decimal strings, unknown
  * fields ignored. An ID that is not hex becomes an empty ID, so that only its span is
- * rejected. Anything else that does not fit throws `OtlpDecodeError` naming the field.
+ * rejected. Anything else that does not fit throws `OtlpDecodeError` naming the field, as does
+ * nesting deeper than the protobuf path allows (`MAX_NESTING` messages, counted from the request).
  */
 export function otlpJsonToProtobuf(text: string, signal: OtlpSignal): Buffer {
   let parsed: unknown;
@@ -48,7 +50,7 @@ export function otlpJsonToProtobuf(text: string, signal: OtlpSignal): Buffer {
         ? types.ExportLogsServiceRequest
         : types.ExportMetricsServiceRequest;
   const w = new ProtoWriter(Math.max(256, text.length >> 1));
-  writeFields(w, type, parsed, '');
+  writeFields(w, type, parsed, '', 0);
   return w.finish();
 }
 
@@ -84,7 +86,20 @@ function fieldsOf(type: protobuf.Type): Map<string, protobuf.Field> {
   return fields;
 }
 
-function writeFields(w: ProtoWriter, type: protobuf.Type, value: unknown, path: string): void {
+/** The first characters of a path that may be as deep as the limit, which is enough to find it. */
+const SHOWN_PATH_CHARS = 160;
+
+/**
+ * Writes one message. `depth` counts the messages around it (0 for the request), as the protobuf
+ * check does, so that both encodings refuse the same requests and the recursion stays shallow.
+ */
+function writeFields(w: ProtoWriter, type: protobuf.Type, value: unknown, path: string, depth: number): void {
+  if (depth > MAX_NESTING) {
+    const shown = path.length > SHOWN_PATH_CHARS ? `${path.slice(0, SHOWN_PATH_CHARS)}…` : path;
+    throw new OtlpDecodeError(
+      `${type.name} at ${shown} is nested more than ${MAX_NESTING} levels deep (messages within messages, counted from the request); send a flatter value`,
+    );
+  }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     fail(path || 'the request body', 'must be a JSON object');
   }
@@ -95,17 +110,17 @@ function writeFields(w: ProtoWriter, type: protobuf.Type, value: unknown, path: 
     const fieldPath = path ? `${path}.${key}` : key;
     if (field.repeated) {
       if (!Array.isArray(v)) fail(fieldPath, 'must be an array');
-      for (let i = 0; i < v.length; i++) writeField(w, field, v[i], `${fieldPath}[${i}]`);
-    } else writeField(w, field, v, fieldPath);
+      for (let i = 0; i < v.length; i++) writeField(w, field, v[i], `${fieldPath}[${i}]`, depth);
+    } else writeField(w, field, v, fieldPath, depth);
   }
 }
 
-function writeField(w: ProtoWriter, field: protobuf.Field, v: unknown, path: string): void {
+function writeField(w: ProtoWriter, field: protobuf.Field, v: unknown, path: string, depth: number): void {
   const id = field.id;
   const resolved = field.resolvedType;
   if (resolved instanceof protobuf.Type) {
     w.openMessage(id);
-    writeFields(w, resolved, v, path);
+    writeFields(w, resolved, v, path, depth + 1);
     w.closeMessage();
     return;
   }

@@ -14,7 +14,11 @@ export interface MessageShape {
   readonly children: (MessageShape | undefined)[];
 }
 
-/** Deeper nesting (of AnyValue arrays and maps) is refused rather than risking the stack. */
+/**
+ * How deep OTLP messages may nest, counted from the request (0) down: deeper nesting (of AnyValue
+ * arrays and maps) is refused rather than risking the stack. Every signal and both encodings use
+ * it: the protobuf checks here, the OTLP/JSON conversion (`otlp-json.ts`).
+ */
 export const MAX_NESTING = 64;
 
 type FieldSpec = [name: string, wireType: number, child?: MessageShape];

@@ -23,8 +23,13 @@ import {
   UNSUPPORTED_AGGREGATES,
 } from './grammar';
 import { parsePromDuration, type Token, tokenize } from './lexer';
+import { NestingGuard } from './nesting';
 
-/** Parses a PromQL query of the supported subset, with Prometheus's type checks. */
+/**
+ * Parses a PromQL query of the supported subset, with Prometheus's type checks. A query nested
+ * more than `MAX_PROMQL_DEPTH` levels deep is refused, so nothing that walks the result recurses
+ * deeper than that.
+ */
 export function parsePromql(query: string): Expr {
   return new Parser(query).parseQuery();
 }
@@ -32,9 +37,11 @@ export function parsePromql(query: string): Expr {
 class Parser {
   private readonly tokens: Token[];
   private index = 0;
+  private readonly nesting: NestingGuard;
 
   constructor(private readonly query: string) {
     this.tokens = tokenize(query);
+    this.nesting = new NestingGuard(query);
   }
 
   parseQuery(): Expr {
@@ -79,6 +86,13 @@ class Parser {
   }
 
   private parseExpr(minPrecedence: number): Expr {
+    this.nesting.enter(this.peek());
+    const expr = this.parseOperators(minPrecedence);
+    this.nesting.leave();
+    return expr;
+  }
+
+  private parseOperators(minPrecedence: number): Expr {
     let lhs = this.parseUnary();
     for (;;) {
       const opToken = this.peek();
@@ -116,9 +130,14 @@ class Parser {
     matching: VectorMatching,
     at: Token,
   ): Expr {
+    const node = this.nesting.node<Expr>(
+      { type: 'binary', op, lhs, rhs, returnBool, matching },
+      [lhs, rhs],
+      at,
+    );
     const problem = binaryProblem(op, lhs, rhs, returnBool, matching);
     if (problem) this.fail(problem, at);
-    return { type: 'binary', op, lhs, rhs, returnBool, matching };
+    return node;
   }
 
   private parseUnary(): Expr {
@@ -135,7 +154,7 @@ class Parser {
       }
       if (expr.type === 'number')
         return { type: 'number', value: token.text === '-' ? -expr.value : expr.value };
-      return { type: 'unary', op: token.text, expr };
+      return this.nesting.node({ type: 'unary', op: token.text, expr }, [expr], token);
     }
     return this.parsePostfix(this.parsePrimary());
   }
@@ -153,7 +172,7 @@ class Parser {
         this.next();
         const expr = this.parseExpr(0);
         this.expect(')', 'in paren expression');
-        return { type: 'paren', expr };
+        return this.nesting.node({ type: 'paren', expr }, [expr], token);
       }
       case '{':
         return this.parseSelector(undefined, token);
@@ -196,7 +215,7 @@ class Parser {
       for (const [i, arg] of args.entries()) {
         this.checkType(arg, signature.args[i], `call to function "${name}"`, token);
       }
-      return { type: 'call', func: name, args };
+      return this.nesting.node({ type: 'call', func: name, args }, args, token);
     }
     this.next();
     if (this.peek().kind === '{') return this.parseSelector(name, token);
@@ -235,7 +254,7 @@ class Parser {
     this.expect(')', `in aggregation "${op}"`);
     readGrouping();
     this.checkType(expr, 'vector', `aggregation "${op}"`, at);
-    return { type: 'aggregate', op, expr, param, grouping, without };
+    return this.nesting.node({ type: 'aggregate', op, expr, param, grouping, without }, [expr, param], at);
   }
 
   private parseLabelList(): string[] {

@@ -7,24 +7,31 @@ export interface PrometheusProxyOptions {
 }
 
 const TIMEOUT_MS = 60_000;
+/** What may follow the proxy prefix: Prometheus's read API, no `%`, `?`, `#`, `\` or `..`. */
+const PROXIED_PATH = /^api\/v1\/[a-z_/:A-Z0-9.-]*$/;
 
 /**
  * Forwards `/loupe/proxy/prometheus/api/v1/*` to a configured Prometheus, so the UI can query it
  * from the same origin. Only the read API is forwarded (GET and POST); other paths are 404.
+ *
+ * Every request goes to the configured origin and below its path, and redirects are not
+ * followed: a redirect would turn the proxy into a way to fetch any URL the server can reach
+ * (an internal service, a cloud metadata endpoint) and hand its body to the browser.
  */
 export async function prometheusProxyRoutes(
   app: FastifyInstance,
   opts: PrometheusProxyOptions,
 ): Promise<void> {
+  const base = new URL(`${opts.prometheusUrl}/`);
   const forward = async (request: FastifyRequest<{ Params: { '*': string } }>, reply: FastifyReply) => {
     const path = request.params['*'];
-    if (!/^api\/v1\/[a-z_/:A-Z0-9.-]*$/.test(path) || path.includes('..')) {
+    const target =
+      PROXIED_PATH.test(path) && !path.includes('..') ? upstreamUrl(base, path, request.url) : undefined;
+    if (!target) {
       return reply
         .code(404)
         .send({ status: 'error', errorType: 'not_found', error: `not proxied: /${path}` });
     }
-    const queryIndex = request.url.indexOf('?');
-    const search = queryIndex >= 0 ? request.url.slice(queryIndex) : '';
     const headers: Record<string, string> = { accept: 'application/json' };
     let body: string | undefined;
     if (request.method === 'POST') {
@@ -37,10 +44,11 @@ export async function prometheusProxyRoutes(
     }
     let upstream: Response;
     try {
-      upstream = await fetch(`${opts.prometheusUrl}/${path}${search}`, {
+      upstream = await fetch(target, {
         method: request.method,
         headers,
         body,
+        redirect: 'manual',
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
     } catch (err) {
@@ -48,6 +56,15 @@ export async function prometheusProxyRoutes(
         status: 'error',
         errorType: 'unavailable',
         error: `Prometheus at ${opts.prometheusUrl} is unreachable: ${(err as Error).message}`,
+      });
+    }
+    if (upstream.status >= 300 && upstream.status < 400) {
+      await upstream.body?.cancel();
+      const location = upstream.headers.get('location') ?? '(no Location header)';
+      return reply.code(502).send({
+        status: 'error',
+        errorType: 'unavailable',
+        error: `Prometheus at ${opts.prometheusUrl} answered ${upstream.status} with a redirect to ${location}, which is not followed: set metrics.prometheus_url to the address the redirect ends at`,
       });
     }
     const text = await upstream.text();
@@ -58,4 +75,16 @@ export async function prometheusProxyRoutes(
   };
   app.get(`${PROMETHEUS_PROXY_PATH}/*`, forward);
   app.post(`${PROMETHEUS_PROXY_PATH}/*`, forward);
+}
+
+/**
+ * `path` (and the request's query string) resolved below `base`; undefined unless the result is
+ * on the same origin and under the same path, whatever the request's characters did.
+ */
+function upstreamUrl(base: URL, path: string, requestUrl: string): URL | undefined {
+  const queryIndex = requestUrl.indexOf('?');
+  const target = new URL(path, base);
+  if (queryIndex >= 0) target.search = requestUrl.slice(queryIndex);
+  const contained = target.origin === base.origin && target.pathname.startsWith(base.pathname);
+  return contained ? target : undefined;
 }

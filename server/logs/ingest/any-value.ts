@@ -18,7 +18,11 @@ function has<K extends keyof AnyValue>(value: AnyValue, key: K): boolean {
   return value[key] !== undefined && value[key] !== null && Object.hasOwn(value, key);
 }
 
-/** The plain JS value of an AnyValue (for JSON bodies); 64-bit ints stay exact as strings when needed. */
+/**
+ * The plain JS value of an AnyValue (for JSON bodies); 64-bit ints stay exact as strings when needed.
+ * Recursive, and safely so: the decoder refuses deeper nesting first (protobufjs past 100
+ * messages, OTLP/JSON past `MAX_NESTING`).
+ */
 export function anyValueToJs(value: AnyValue | null | undefined): unknown {
   if (!value) return null;
   if (has(value, 'stringValue')) return value.stringValue;

@@ -5,6 +5,7 @@ import { parseSelector } from '../logql/parser';
 import type { Labels, LogEntry } from '../model';
 import { parseNanos } from '../timestamp';
 import { type LokiPushProto, lokiPushRequestType } from './loki-push-proto';
+import { abbreviate, describeJsonValue } from './quote';
 
 /** A stream as a Loki push names it, before limits and conventions are applied. */
 export interface RawStream {
@@ -12,7 +13,10 @@ export interface RawStream {
   entries: LogEntry[];
 }
 
-/** Loki's JSON push body: `{"streams":[{"stream":{…},"values":[["<ns>","<line>",{meta}?]]}]}`. */
+/**
+ * Loki's JSON push body: `{"streams":[{"stream":{…},"values":[["<ns>","<line>",{meta}?]]}]}`.
+ * Messages quote what was sent cut short, and never walk into a value (it may nest 10,000 deep).
+ */
 export function decodeLokiJson(body: Buffer): RawStream[] {
   let parsed: unknown;
   try {
@@ -28,7 +32,8 @@ export function decodeLokiJson(body: Buffer): RawStream[] {
     const { stream, values } = (s ?? {}) as { stream?: unknown; values?: unknown };
     const labels = stringRecord(stream ?? {}, `${at}.stream`);
     for (const name of Object.keys(labels)) {
-      if (!LABEL_NAME.test(name)) throw new LogsRequestError(`${at}.stream: invalid label name "${name}"`);
+      if (!LABEL_NAME.test(name))
+        throw new LogsRequestError(`${at}.stream: invalid label name "${abbreviate(name)}"`);
     }
     if (!Array.isArray(values))
       throw new LogsRequestError(`${at}.values must be a list of [timestamp, line] pairs`);
@@ -42,7 +47,7 @@ export function decodeLokiJson(body: Buffer): RawStream[] {
       const time = typeof v[0] === 'string' ? parseNanos(v[0]) : undefined;
       if (!time)
         throw new LogsRequestError(
-          `${where}: timestamp must be a string of unix nanoseconds, got ${JSON.stringify(v[0])}`,
+          `${where}: timestamp must be a string of unix nanoseconds, got ${describeJsonValue(v[0])}`,
         );
       if (typeof v[1] !== 'string') throw new LogsRequestError(`${where}: line must be a string`);
       const entry: LogEntry = { ms: time.ms, ns: time.ns, line: v[1] };
@@ -60,7 +65,7 @@ function stringRecord(value: unknown, at: string): Labels {
   const out: Labels = {};
   for (const [k, v] of Object.entries(value)) {
     if (typeof v !== 'string')
-      throw new LogsRequestError(`${at}.${k} must be a string, got ${JSON.stringify(v)}`);
+      throw new LogsRequestError(`${at}.${abbreviate(k)} must be a string, got ${describeJsonValue(v)}`);
     out[k] = v;
   }
   return out;
@@ -84,12 +89,12 @@ export function decodeLokiProtobuf(body: Buffer, maxBytes: number): RawStream[] 
     const labels: Labels = {};
     try {
       for (const m of parseSelector(s.labels ?? '')) {
-        if (m.op !== '=') throw new Error(`label ${m.name} uses ${m.op}; only = is allowed`);
+        if (m.op !== '=') throw new Error(`label ${abbreviate(m.name)} uses ${m.op}; only = is allowed`);
         labels[m.name] = m.value;
       }
     } catch (err) {
       throw new LogsRequestError(
-        `streams[${i}]: error parsing labels ${JSON.stringify(s.labels ?? '')}: ${(err as Error).message}`,
+        `streams[${i}]: error parsing labels ${JSON.stringify(abbreviate(s.labels ?? ''))}: ${(err as Error).message}`,
       );
     }
     const entries = (s.entries ?? []).map((e): LogEntry => {

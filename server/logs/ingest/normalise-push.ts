@@ -3,7 +3,7 @@ import { sortLabels, streamKey } from '../labels';
 import { DETECTED_LEVEL, detectLevel } from '../level';
 import type { LogsLimits } from '../logs-config';
 import type { Labels, LogPush, StreamPush } from '../model';
-import { checkStreamLabels, lineTooLongMessage } from './limits';
+import { lineTooLongMessage, streamLabelsProblem } from './limits';
 import type { RawStream } from './loki-push';
 
 export interface NormalisedPush {
@@ -42,7 +42,7 @@ function withServiceName(labels: Labels): Labels {
 }
 
 /**
- * Applies Loki's validation to a push API body: label count per stream, line size; adds
+ * Applies Loki's validation to a push API body: label count and lengths per stream, line size; adds
  * `service_name` and `detected_level`. Streams with the same labels are merged.
  */
 export function normaliseLokiPush(raw: RawStream[], limits: LogsLimits): NormalisedPush {
@@ -53,12 +53,11 @@ export function normaliseLokiPush(raw: RawStream[], limits: LogsLimits): Normali
   let lines = 0;
   for (const s of raw) {
     const given = sortLabels(s.labels);
-    try {
-      // The limit applies to the labels the client sent, before a discovered service_name.
-      checkStreamLabels(given, limits, streamKey(given));
-    } catch (err) {
-      error ??= err as LogsRequestError;
-      discarded.push({ reason: 'invalid_labels', lines: s.entries.length });
+    // The limits apply to the labels the client sent, before a discovered service_name.
+    const problem = streamLabelsProblem(given, limits);
+    if (problem) {
+      error ??= new LogsRequestError(problem.message);
+      discarded.push({ reason: problem.reason, lines: s.entries.length });
       continue;
     }
     const labels = withServiceName(given);

@@ -5,7 +5,7 @@ import { DETECTED_LEVEL, detectLevel, levelFromSeverityNumber, normaliseLevel } 
 import type { LogsLimits } from '../logs-config';
 import type { Labels, LogEntry, LogPush, PushRejections } from '../model';
 import { type AnyValue, anyValueToString, type KeyValue } from './any-value';
-import { lineTooLongMessage, tooManyLabelsMessage } from './limits';
+import { lineTooLongMessage, streamLabelsProblem } from './limits';
 
 interface LongLike {
   low: number;
@@ -69,7 +69,8 @@ function attributesInto(target: Labels, attributes: KeyValue[] | null | undefine
  * Converts an ExportLogsServiceRequest with Loki's OTLP conventions: the promoted resource
  * attributes become index labels (`service_name` always, `unknown_service` when absent); the
  * other resource attributes, scope fields, record attributes, trace/span IDs and severity become
- * structured metadata. Records whose line is too long are rejected, the rest kept.
+ * structured metadata. Records whose line is too long, and all the records of a resource whose
+ * labels break a limit, are rejected; the rest kept.
  */
 export function convertOtlpLogs(
   body: Uint8Array,
@@ -103,12 +104,14 @@ export function convertOtlpLogs(
     }
     labels.service_name ??= 'unknown_service';
     const sorted = sortLabels(labels);
-    const key = streamKey(sorted);
-    if (Object.keys(sorted).length > limits.maxLabelNamesPerSeries) {
+    // As Loki's OTLP endpoint does, a resource whose labels break a limit loses all its records.
+    const problem = streamLabelsProblem(sorted, limits);
+    if (problem) {
       const count = (resourceLogs.scopeLogs ?? []).reduce((n, s) => n + (s.logRecords?.length ?? 0), 0);
-      reject('invalid_labels', count, () => tooManyLabelsMessage(Object.keys(sorted).length, limits, key));
+      reject(problem.reason, count, () => problem.message);
       continue;
     }
+    const key = streamKey(sorted);
     let stream = streams.get(key);
     if (!stream) {
       stream = { labels: sorted, entries: [] };
