@@ -41,7 +41,9 @@ export interface HistogramState {
   freshExemplars: Uint8Array;
 }
 
-type State = CounterState | HistogramState;
+/** One live series of the registry. */
+export type SeriesState = CounterState | HistogramState;
+type State = SeriesState;
 
 interface Family {
   spec: FamilySpec;
@@ -157,14 +159,12 @@ export class GeneratorRegistry {
     return out;
   }
 
-  /** Every tenant's series for `/metrics`, with a `tenant` label; exemplars only in OpenMetrics. */
-  forEachFamily(visit: (spec: FamilySpec, series: { tenantId: string; state: State }[]) => void): void {
+  /** Every tenant's live series, family by family (a family's series together), for `/metrics`. */
+  *liveSeries(): Generator<{ spec: FamilySpec; tenantId: string; state: SeriesState }> {
     for (const spec of this.specs) {
-      const all: { tenantId: string; state: State }[] = [];
       for (const [tenantId, tenant] of this.tenants) {
-        for (const state of tenant.families.get(spec.name)!.series.values()) all.push({ tenantId, state });
+        for (const state of tenant.families.get(spec.name)!.series.values()) yield { spec, tenantId, state };
       }
-      if (all.length > 0) visit(spec, all);
     }
   }
 }

@@ -72,7 +72,27 @@ metrics:
     ['metrics:\n  prometheus_url: ftp://x\n', 'prometheus_url'],
     ['metrics_generator:\n  storage:\n    remote_write: [{}]\n', 'remote_write'],
     ['metrics:\n  max_series_per_tenant: -1\n', 'max_series_per_tenant'],
+    ['metrics_generator:\n  registry:\n    max_label_value_length: 1.5\n', 'max_label_value_length'],
+    ['metrics:\n  max_label_name_length: -1\n', 'max_label_name_length'],
   ])('refuses %j naming the key', (yaml, key) => {
     expect(() => parse(yaml)).toThrow(key);
+  });
+
+  it("reads Tempo's registry label limits and Mimir's for OTLP metrics, 1024 and 2048 bytes by default", () => {
+    const { metrics } = defaultConfig();
+    expect(metrics.generator).toMatchObject({ maxLabelNameLength: 1024, maxLabelValueLength: 2048 });
+    expect(metrics).toMatchObject({ maxLabelNameLength: 1024, maxLabelValueLength: 2048 });
+    const { config, warnings } = parse(`
+metrics_generator:
+  registry:
+    max_label_name_length: 100
+    max_label_value_length: 0
+metrics:
+  max_label_name_length: 200
+  max_label_value_length: 300
+`);
+    expect(config.metrics.generator).toMatchObject({ maxLabelNameLength: 100, maxLabelValueLength: 0 });
+    expect(config.metrics).toMatchObject({ maxLabelNameLength: 200, maxLabelValueLength: 300 });
+    expect(warnings.filter((w) => w.includes('max_label'))).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import {
   ConfigError,
   readBool,
   readDuration,
+  readInt,
   readPositiveDuration,
   readPositiveInt,
   readString,
@@ -22,6 +23,14 @@ export interface MetricsConfig {
   walPath: string;
   /** New series past this many per tenant are dropped (and counted). */
   maxSeriesPerTenant: number;
+  /**
+   * OTLP metrics data points with a label name or value longer than these (UTF-8 bytes; 0: no
+   * limit) are refused, as Mimir does (`max_label_name_length`, `max_label_value_length`).
+   */
+  maxLabelNameLength: number;
+  maxLabelValueLength: number;
+  /** Prometheus's `query.timeout` (default 2m): a PromQL range query past it answers 503 `timeout`. */
+  queryTimeoutMs: number;
   /** An external Prometheus the server proxies at `/loupe/proxy/prometheus`. */
   prometheusUrl?: string;
   generator: GeneratorConfig;
@@ -33,6 +42,9 @@ export interface GeneratorConfig {
   collectionIntervalMs: number;
   /** Series not updated for this long stop being sampled (Tempo: `registry.stale_duration`). */
   staleDurationMs: number;
+  /** Label names and values are cut to this many UTF-8 bytes (Tempo: `registry.max_label_*_length`; 0: no limit). */
+  maxLabelNameLength: number;
+  maxLabelValueLength: number;
   spanMetrics: {
     histogramBuckets: number[];
     dimensions: string[];
@@ -81,6 +93,9 @@ export interface MetricsClientConfig {
 export const TEMPO_DEFAULT_BUCKETS = [
   0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256, 0.512, 1.024, 2.048, 4.096, 8.192, 16.384,
 ];
+/** Tempo's registry defaults, which are also Mimir's and Loki's limits (UTF-8 bytes). */
+export const DEFAULT_MAX_LABEL_NAME_LENGTH = 1024;
+export const DEFAULT_MAX_LABEL_VALUE_LENGTH = 2048;
 export const PROMETHEUS_PROXY_PATH = '/loupe/proxy/prometheus';
 
 const readBuckets: ValueReader<number[]> = (value, key) => {
@@ -131,6 +146,9 @@ const readDestinations: ValueReader<ExemplarTraceIdDestination[]> = (value, key)
   });
 };
 
+/** Bytes; 0 turns the limit off, as in Tempo and Prometheus. */
+const readLabelLength = readInt(0, Number.MAX_SAFE_INTEGER, 'a whole number of bytes');
+
 const fromSpanMetrics = 'Loupe derives span metrics itself';
 
 export const METRICS_GENERATOR_SCHEMA: Section = {
@@ -173,7 +191,9 @@ export const METRICS_GENERATOR_SCHEMA: Section = {
     collection_interval: readPositiveDuration,
     stale_duration: readPositiveDuration,
     external_labels: new Ignored(),
-    ...ignoring(['max_label_name_length', 'max_label_value_length', 'inject_tenant_id_as']),
+    max_label_name_length: readLabelLength,
+    max_label_value_length: readLabelLength,
+    ...ignoring(['inject_tenant_id_as']),
   },
   storage: {
     path: new Ignored('Loupe keeps samples in its own WAL'),
@@ -193,6 +213,9 @@ export const METRICS_GENERATOR_SCHEMA: Section = {
 export const METRICS_SCHEMA: Section = {
   retention_period: readDuration,
   max_series_per_tenant: readPositiveInt,
+  max_label_name_length: readLabelLength,
+  max_label_value_length: readLabelLength,
+  query_timeout: readPositiveDuration,
   prometheus_url: readHttpUrl,
   exemplarTraceIdDestinations: readDestinations,
 };
@@ -203,6 +226,7 @@ export function buildMetricsConfig(
 ): MetricsConfig {
   const sm = 'metrics_generator.processor.span_metrics';
   const sg = 'metrics_generator.processor.service_graphs';
+  const registry = 'metrics_generator.registry';
   const intrinsic = (name: keyof IntrinsicDimensions, fallback: boolean) =>
     get(`${sm}.intrinsic_dimensions.${name}`, fallback);
   const prometheusUrl = get<string | undefined>('metrics.prometheus_url', undefined);
@@ -212,10 +236,16 @@ export function buildMetricsConfig(
     retentionMs: get('metrics.retention_period', ctx.blockRetentionMs),
     walPath: `${ctx.walPath}/metrics`,
     maxSeriesPerTenant: get('metrics.max_series_per_tenant', 100_000),
+    // Mimir's defaults (and Grafana Cloud's): the same as Tempo's registry below.
+    maxLabelNameLength: get('metrics.max_label_name_length', DEFAULT_MAX_LABEL_NAME_LENGTH),
+    maxLabelValueLength: get('metrics.max_label_value_length', DEFAULT_MAX_LABEL_VALUE_LENGTH),
+    queryTimeoutMs: get('metrics.query_timeout', 2 * 60_000),
     prometheusUrl,
     generator: {
       collectionIntervalMs: get('metrics_generator.registry.collection_interval', 15_000),
       staleDurationMs: get('metrics_generator.registry.stale_duration', 15 * 60_000),
+      maxLabelNameLength: get(`${registry}.max_label_name_length`, DEFAULT_MAX_LABEL_NAME_LENGTH),
+      maxLabelValueLength: get(`${registry}.max_label_value_length`, DEFAULT_MAX_LABEL_VALUE_LENGTH),
       spanMetrics: {
         histogramBuckets: get(`${sm}.histogram_buckets`, TEMPO_DEFAULT_BUCKETS),
         dimensions: get(`${sm}.dimensions`, [] as string[]),

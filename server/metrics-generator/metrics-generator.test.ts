@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { otlpProtoTypes } from '../otlp/protobuf-root';
 import type { SampleBatch } from '../series/sample-batch';
 import { testConfig } from '../testing/test-config';
+import type { GeneratorConfig } from './metrics-config';
 import { MetricsGenerator } from './metrics-generator';
 
 interface SpanSpec {
@@ -12,6 +13,9 @@ interface SpanSpec {
   kind: number;
   ms: number;
   error?: boolean;
+  name?: string;
+  attributes?: Record<string, string>;
+  statusMessage?: string;
 }
 
 const id = (n: number, bytes: number) => Buffer.from(n.toString(16).padStart(bytes * 2, '0'), 'hex');
@@ -31,11 +35,18 @@ function request(spans: SpanSpec[]): Uint8Array {
                 traceId: id(s.trace, 16),
                 spanId: id(s.span, 8),
                 parentSpanId: s.parent ? id(s.parent, 8) : undefined,
-                name: `${s.service}-op`,
+                name: s.name ?? `${s.service}-op`,
+                attributes: Object.entries(s.attributes ?? {}).map(([key, stringValue]) => ({
+                  key,
+                  value: { stringValue },
+                })),
                 kind: s.kind,
                 startTimeUnixNano: start.toString(),
                 endTimeUnixNano: (start + BigInt(s.ms) * 1_000_000n).toString(),
-                status: s.error ? { code: 2 } : undefined,
+                status:
+                  s.error || s.statusMessage
+                    ? { code: s.error ? 2 : 0, message: s.statusMessage }
+                    : undefined,
               },
             ],
           },
@@ -45,18 +56,20 @@ function request(spans: SpanSpec[]): Uint8Array {
   ).finish();
 }
 
-function newGenerator() {
+function newGenerator(overrides: Partial<GeneratorConfig> = {}) {
   const dropped: number[] = [];
+  const truncated: number[] = [];
   const config = testConfig().metrics.generator;
   const generator = new MetricsGenerator(
-    { ...config, serviceGraphs: { ...config.serviceGraphs, waitMs: 1000 } },
+    { ...config, serviceGraphs: { ...config.serviceGraphs, waitMs: 1000 }, ...overrides },
     1000,
     {
       onSeriesDropped: (_t, n) => dropped.push(n),
       onEdgeDropped: () => {},
+      onLabelValuesTruncated: (_t, n) => truncated.push(n),
     },
   );
-  return { generator, dropped };
+  return { generator, dropped, truncated };
 }
 
 function latestValue(
@@ -150,5 +163,50 @@ describe('metrics generator', () => {
     expect(generator.registry.activeSeries('t')).toBe(0);
     generator.observe('t', request([{ service: 'api', trace: 2, span: 2, kind: SERVER, ms: 1 }]), stale + 20);
     expect(latestValue(generator.collect(stale + 30).get('t'), 'traces_spanmetrics_calls_total')).toBe(1);
+  });
+
+  it('cuts label values and names to the registry limits, counting the values cut', () => {
+    const config = testConfig().metrics.generator;
+    const { generator, truncated } = newGenerator({
+      maxLabelNameLength: 12,
+      maxLabelValueLength: 16,
+      spanMetrics: { ...config.spanMetrics, dimensions: ['deployment.environment.name'] },
+    });
+    const longService = `checkout-${'s'.repeat(10_000)}`;
+    const spans = [1, 2].map((n) => ({
+      service: longService,
+      trace: n,
+      span: n,
+      kind: SERVER,
+      ms: 1,
+      // 'é' is 2 bytes: 8 of them fill the 16-byte limit exactly.
+      name: 'é'.repeat(9),
+      attributes: {
+        'deployment.environment.name': 'production-eu-west-1',
+        'not.a.label': 'x'.repeat(10_000),
+      },
+      // Not a label (status_message is off): neither kept nor counted.
+      statusMessage: 'm'.repeat(10_000),
+    }));
+    generator.observe('t', request(spans), 0);
+    const calls = generator
+      .collect(10)
+      .get('t')!
+      .series.filter((s) => s.labels.__name__ === 'traces_spanmetrics_calls_total');
+    expect(calls.map((s) => [s.labels, s.values.at(-1)])).toEqual([
+      [
+        {
+          __name__: 'traces_spanmetrics_calls_total',
+          service: longService.slice(0, 16),
+          span_name: 'é'.repeat(8),
+          span_kind: 'SPAN_KIND_SERVER',
+          status_code: 'STATUS_CODE_UNSET',
+          deployment_e: 'production-eu-we',
+        },
+        2,
+      ],
+    ]);
+    // Per request: the service once (a resource per span here, so twice), names and dimensions per span.
+    expect(truncated).toEqual([6]);
   });
 });

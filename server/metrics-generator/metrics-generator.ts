@@ -2,7 +2,7 @@ import type { SampleBatch } from '../series/sample-batch';
 import { GeneratorRegistry } from './generator-registry';
 import type { GeneratorConfig } from './metrics-config';
 import { ServiceGraphProcessor, serviceGraphFamilies } from './service-graph';
-import { forEachSpan } from './span-decoder';
+import { forEachSpan, type LabelValueReading } from './span-decoder';
 import { SpanMetricsProcessor, spanMetricsFamilies } from './span-metrics';
 
 export interface GeneratorHooks {
@@ -10,6 +10,8 @@ export interface GeneratorHooks {
   onSeriesDropped(tenantId: string, count: number): void;
   /** A span half refused because the service graph already waits on `max_items` edges. */
   onEdgeDropped(tenantId: string): void;
+  /** Label values of one export cut to `registry.max_label_value_length`. */
+  onLabelValuesTruncated?(tenantId: string, count: number): void;
 }
 
 /**
@@ -26,7 +28,7 @@ export class MetricsGenerator {
   constructor(
     private readonly config: GeneratorConfig,
     maxSeriesPerTenant: number,
-    hooks: GeneratorHooks,
+    private readonly hooks: GeneratorHooks,
   ) {
     const sm = config.spanMetrics;
     const sg = config.serviceGraphs;
@@ -43,6 +45,7 @@ export class MetricsGenerator {
       sm.intrinsicDimensions,
       indexesOf(sm.dimensions),
       sm.dimensions,
+      config.maxLabelNameLength,
     );
     this.serviceGraph = new ServiceGraphProcessor(
       this.registry,
@@ -51,18 +54,33 @@ export class MetricsGenerator {
       sg.maxItems,
       indexesOf(sg.dimensions),
       sg.dimensions,
+      config.maxLabelNameLength,
       hooks.onEdgeDropped,
     );
   }
 
-  /** One accepted ExportTraceServiceRequest; returns how many spans it held. */
+  /**
+   * One accepted ExportTraceServiceRequest; returns how many spans it held. Label values are cut
+   * to `max_label_value_length` as they are decoded, so series are keyed by the cut value.
+   */
   observe(tenantId: string, body: Uint8Array, nowMs = Date.now()): number {
     let spans = 0;
-    forEachSpan(body, this.dimensions, (span) => {
-      spans++;
-      this.spanMetrics.observe(tenantId, span, nowMs);
-      this.serviceGraph.observe(tenantId, span, nowMs);
-    });
+    const values: LabelValueReading = {
+      maxBytes: this.config.maxLabelValueLength,
+      statusMessage: this.config.spanMetrics.intrinsicDimensions.status_message,
+      truncated: 0,
+    };
+    forEachSpan(
+      body,
+      this.dimensions,
+      (span) => {
+        spans++;
+        this.spanMetrics.observe(tenantId, span, nowMs);
+        this.serviceGraph.observe(tenantId, span, nowMs);
+      },
+      values,
+    );
+    if (values.truncated > 0) this.hooks.onLabelValuesTruncated?.(tenantId, values.truncated);
     return spans;
   }
 

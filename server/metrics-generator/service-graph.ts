@@ -1,3 +1,4 @@
+import { truncateUtf8 } from '../series/label-limits';
 import { type Labels, sanitizeLabelName } from '../series/labels';
 import { type FamilySpec, GeneratorRegistry } from './generator-registry';
 import { idLatin1, isRootSpan, type ObservedSpan } from './span-decoder';
@@ -50,7 +51,9 @@ interface PendingEdge {
  */
 export class ServiceGraphProcessor {
   private readonly pending = new Map<string, Map<string, PendingEdge>>();
-  private readonly dimensionLabels: string[];
+  /** Per dimension, its `client_…` and `server_…` label names (cut to the name limit). */
+  private readonly clientLabels: string[];
+  private readonly serverLabels: string[];
 
   constructor(
     private readonly registry: GeneratorRegistry,
@@ -59,9 +62,13 @@ export class ServiceGraphProcessor {
     private readonly maxItems: number,
     private readonly dimensionIndexes: number[],
     dimensionNames: string[],
+    maxLabelNameBytes: number,
     private readonly onEdgeDropped: (tenantId: string) => void,
   ) {
-    this.dimensionLabels = dimensionNames.map(sanitizeLabelName);
+    const labelName = (prefix: string) => (name: string) =>
+      truncateUtf8(`${prefix}${sanitizeLabelName(name)}`, maxLabelNameBytes);
+    this.clientLabels = dimensionNames.map(labelName('client_'));
+    this.serverLabels = dimensionNames.map(labelName('server_'));
   }
 
   observe(tenantId: string, span: ObservedSpan, nowMs: number): void {
@@ -135,10 +142,10 @@ export class ServiceGraphProcessor {
     const labels = (): Labels => {
       const out: Labels = { client: client.service, server: server.service };
       if (type !== '') out.connection_type = type;
-      this.dimensionLabels.forEach((name, i) => {
-        if (client.dimensions[i] !== '') out[`client_${name}`] = client.dimensions[i];
-        if (server.dimensions[i] !== '') out[`server_${name}`] = server.dimensions[i];
-      });
+      for (let i = 0; i < this.clientLabels.length; i++) {
+        if (client.dimensions[i] !== '') out[this.clientLabels[i]] = client.dimensions[i];
+        if (server.dimensions[i] !== '') out[this.serverLabels[i]] = server.dimensions[i];
+      }
       return out;
     };
     const total = this.registry.counter(tenantId, REQUEST_TOTAL, key, labels);

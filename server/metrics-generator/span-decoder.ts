@@ -1,4 +1,5 @@
 import { asBuffer, ProtoReader } from '../otlp/wire';
+import { decodeUtf8Capped } from '../series/label-limits';
 
 // Wire types as local constants: imported bindings cost a getter call each on the hot path.
 const WIRE_VARINT = 0;
@@ -46,6 +47,18 @@ export function isRootSpan(span: ObservedSpan): boolean {
 }
 
 /**
+ * How the values that become labels (service, span name, dimensions, status message) are read:
+ * at most `maxBytes` UTF-8 bytes of each (0: all), so a 10 MiB service name costs a 2 KiB string
+ * and one series, not 10 MiB per series. Each value cut adds one to `truncated`.
+ */
+export interface LabelValueReading {
+  maxBytes: number;
+  /** Whether the status message is read at all (it is a label only with `status_message` on). */
+  statusMessage: boolean;
+  truncated: number;
+}
+
+/**
  * Walks an ExportTraceServiceRequest (already validated by the distributor) and calls `onSpan`
  * for every span, decoding only the fields span metrics use, straight from the bytes.
  * `dimensions` are attribute names looked up on the span, then on its resource.
@@ -54,6 +67,7 @@ export function forEachSpan(
   body: Uint8Array,
   dimensions: readonly string[],
   onSpan: (span: ObservedSpan) => void,
+  values: LabelValueReading = { maxBytes: 0, statusMessage: true, truncated: 0 },
 ): void {
   const r = new ProtoReader(asBuffer(body));
   const end = r.buf.length;
@@ -81,7 +95,7 @@ export function forEachSpan(
       continue;
     }
     const rsEnd = r.len(end) + r.pos;
-    readResourceSpans(r, rsEnd, dimensions, resourceDims, span, onSpan);
+    readResourceSpans(r, rsEnd, dimensions, resourceDims, span, onSpan, values);
     r.pos = rsEnd;
   }
 }
@@ -93,6 +107,7 @@ function readResourceSpans(
   resourceDims: string[],
   span: ObservedSpan,
   onSpan: (span: ObservedSpan) => void,
+  values: LabelValueReading,
 ): void {
   // The resource comes first in every encoder, but a scope list before it must still see it.
   let service = '';
@@ -109,10 +124,13 @@ function readResourceSpans(
           continue;
         }
         const kvEnd = r.len(resEnd) + r.pos;
-        const [key, value] = readKeyValue(r, kvEnd);
-        if (key === 'service.name') service = value;
+        const key = readKey(r, kvEnd);
         const i = dimensions.indexOf(key);
-        if (i >= 0) resourceDims[i] = value;
+        if (key === 'service.name' || i >= 0) {
+          const value = readValueText(r, values);
+          if (key === 'service.name') service = value;
+          if (i >= 0) resourceDims[i] = value;
+        }
         r.pos = kvEnd;
       }
     } else if (tag === ((2 << 3) | WIRE_LEN)) {
@@ -134,14 +152,20 @@ function readResourceSpans(
       }
       const spanEnd = r.len(scopeEnd) + r.pos;
       for (let i = 0; i < resourceDims.length; i++) span.dimensions[i] = resourceDims[i];
-      readSpan(r, spanEnd, dimensions, span);
+      readSpan(r, spanEnd, dimensions, span, values);
       onSpan(span);
       r.pos = spanEnd;
     }
   }
 }
 
-function readSpan(r: ProtoReader, end: number, dimensions: readonly string[], span: ObservedSpan): void {
+function readSpan(
+  r: ProtoReader,
+  end: number,
+  dimensions: readonly string[],
+  span: ObservedSpan,
+  values: LabelValueReading,
+): void {
   span.name = '';
   span.kind = 0;
   span.statusCode = 0;
@@ -174,7 +198,7 @@ function readSpan(r: ProtoReader, end: number, dimensions: readonly string[], sp
         break;
       }
       case (5 << 3) | WIRE_LEN:
-        span.name = r.string(end);
+        span.name = readLabelValue(r, end, values);
         break;
       case (6 << 3) | WIRE_VARINT:
         span.kind = r.varint(end);
@@ -190,9 +214,8 @@ function readSpan(r: ProtoReader, end: number, dimensions: readonly string[], sp
       case (9 << 3) | WIRE_LEN: {
         const kvEnd = r.len(end) + r.pos;
         if (dimensions.length > 0) {
-          const [key, value] = readKeyValue(r, kvEnd);
-          const i = dimensions.indexOf(key);
-          if (i >= 0) span.dimensions[i] = value;
+          const i = dimensions.indexOf(readKey(r, kvEnd));
+          if (i >= 0) span.dimensions[i] = readValueText(r, values);
         }
         r.pos = kvEnd;
         break;
@@ -202,7 +225,8 @@ function readSpan(r: ProtoReader, end: number, dimensions: readonly string[], sp
         while (r.pos < stEnd) {
           const t = r.tag(stEnd);
           if (t === ((3 << 3) | WIRE_VARINT)) span.statusCode = r.varint(stEnd);
-          else if (t === ((2 << 3) | WIRE_LEN)) span.statusMessage = r.string(stEnd);
+          else if (t === ((2 << 3) | WIRE_LEN) && values.statusMessage)
+            span.statusMessage = readLabelValue(r, stEnd, values);
           else r.skip(t & 7, stEnd);
         }
         break;
@@ -218,27 +242,53 @@ function readSpan(r: ProtoReader, end: number, dimensions: readonly string[], sp
         (buf.readUInt32LE(endTime) - buf.readUInt32LE(start));
 }
 
-/** A KeyValue's key and its value as text (strings as is, numbers and booleans printed). */
-function readKeyValue(r: ProtoReader, end: number): [string, string] {
+/** A length-delimited string field, cut as `values` says. */
+function readLabelValue(r: ProtoReader, end: number, values: LabelValueReading): string {
+  const length = r.len(end);
+  const start = r.pos;
+  r.pos += length;
+  // Each byte decodes to at most 3 (an invalid one becomes U+FFFD): short fields need no check.
+  if (values.maxBytes === 0 || length * 3 <= values.maxBytes) return r.buf.toString('utf8', start, r.pos);
+  const { text, truncated } = decodeUtf8Capped(r.buf, start, start + length, values.maxBytes);
+  if (truncated) values.truncated++;
+  return text;
+}
+
+/*
+ * Where the last `readKey` found its AnyValue: only the values of wanted keys are decoded (a
+ * 10 MiB attribute that is no label is never read, nor counted as cut).
+ */
+let valueAt = 0;
+let valueEnd = -1;
+
+/** A KeyValue's key; the position of its value is kept for `readValueText`. */
+function readKey(r: ProtoReader, end: number): string {
   let key = '';
-  let value = '';
+  valueEnd = -1;
   while (r.pos < end) {
     const tag = r.tag(end);
     if (tag === ((1 << 3) | WIRE_LEN)) key = r.string(end);
     else if (tag === ((2 << 3) | WIRE_LEN)) {
-      const vEnd = r.len(end) + r.pos;
-      value = readAnyValueText(r, vEnd);
-      r.pos = vEnd;
+      valueEnd = r.len(end) + r.pos;
+      valueAt = r.pos;
+      r.pos = valueEnd;
     } else r.skip(tag & 7, end);
   }
-  return [key, value];
+  return key;
 }
 
-function readAnyValueText(r: ProtoReader, end: number): string {
+/** The value of the last key read, as text (strings cut as `values` says; numbers and booleans printed). */
+function readValueText(r: ProtoReader, values: LabelValueReading): string {
+  if (valueEnd < 0) return '';
+  r.pos = valueAt;
+  return readAnyValueText(r, valueEnd, values);
+}
+
+function readAnyValueText(r: ProtoReader, end: number, values: LabelValueReading): string {
   let text = '';
   while (r.pos < end) {
     const tag = r.tag(end);
-    if (tag === ((1 << 3) | WIRE_LEN)) text = r.string(end);
+    if (tag === ((1 << 3) | WIRE_LEN)) text = readLabelValue(r, end, values);
     else if (tag === ((2 << 3) | WIRE_VARINT)) text = r.varint(end) !== 0 ? 'true' : 'false';
     else if (tag === ((3 << 3) | WIRE_VARINT)) text = r.varintInt64(end).toString();
     else if (tag === ((4 << 3) | WIRE_FIXED64)) text = String(r.double(end));

@@ -1,4 +1,5 @@
 import { spanKindName, statusCodeName } from '../otlp/enum-names';
+import { truncateUtf8 } from '../series/label-limits';
 import { type Labels, sanitizeLabelName } from '../series/labels';
 import {
   type CounterState,
@@ -46,8 +47,11 @@ export class SpanMetricsProcessor {
     /** Positions of this processor's dimensions in the decoded span's `dimensions`. */
     private readonly dimensionIndexes: number[],
     dimensionNames: string[],
+    maxLabelNameBytes: number,
   ) {
-    this.dimensionLabels = dimensionNames.map(sanitizeLabelName);
+    this.dimensionLabels = dimensionNames.map((name) =>
+      truncateUtf8(sanitizeLabelName(name), maxLabelNameBytes),
+    );
     this.byNameOnly = dimensionIndexes.length === 0 && !intrinsic.status_message;
   }
 

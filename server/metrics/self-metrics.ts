@@ -1,4 +1,18 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import {
+  inChunks,
+  type OnSeriesSkipped,
+  type PromClientMetric,
+  renderPromClientMetric,
+  type SkipReason,
+} from './exposition-text';
+
+/**
+ * Renders a module's families for one scrape, piece by piece (each family with its `# HELP` and
+ * `# TYPE`; exemplars only when `openMetrics`). A series it cannot render it leaves out and
+ * reports through `onSkipped`.
+ */
+export type ExpositionRenderer = (openMetrics: boolean, onSkipped: OnSeriesSkipped) => Iterable<string>;
 
 /**
  * Loupe's own operational metrics, exposed at `/metrics`. Every metric is registered in two
@@ -22,8 +36,9 @@ export class SelfMetrics {
   readonly walBacklogBytes: Gauge;
   readonly liveTraces: Gauge;
   readonly traceLookupSeconds: Histogram<'outcome'>;
+  readonly seriesSkipped: Counter<'reason'>;
   /** Other modules' families (span metrics…), appended to every scrape; see `addExposition`. */
-  private readonly extraExpositions: ((openMetrics: boolean) => string)[] = [];
+  private readonly extraExpositions: ExpositionRenderer[] = [];
 
   constructor() {
     this.openMetrics.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
@@ -91,6 +106,12 @@ export class SelfMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     });
+    this.seriesSkipped = new Counter({
+      name: 'loupe_exposition_series_skipped_total',
+      help: 'Series left out of a /metrics scrape, by reason (too_large: labels over 128 KiB; error: rendering failed).',
+      labelNames: ['reason'],
+      registers,
+    });
   }
 
   /** Both registries, for modules that register their own prom-client metrics. */
@@ -98,24 +119,38 @@ export class SelfMetrics {
     return [this.prometheus, this.openMetrics as unknown as Registry];
   }
 
-  /**
-   * Adds metric families rendered by another module (text in the scrape's format, each family
-   * with its `# HELP`/`# TYPE`; exemplars only when `openMetrics`). Placed before `# EOF`.
-   */
-  addExposition(render: (openMetrics: boolean) => string): void {
+  /** Adds metric families rendered by another module to every scrape, before `# EOF`. */
+  addExposition(render: ExpositionRenderer): void {
     this.extraExpositions.push(render);
   }
 
-  /** The exposition for a scrape: OpenMetrics when the Accept header asks for it. */
-  async exposition(accept: string | undefined): Promise<{ contentType: string; body: string }> {
+  /**
+   * The exposition for a scrape (OpenMetrics when the Accept header asks for it), produced piece
+   * by piece as the reply is written: Loupe's own metrics first, then each module's families.
+   * Nothing in it can fail the scrape as a whole: a series that cannot be rendered is left out
+   * and counted in `loupe_exposition_series_skipped_total` (seen from the next scrape on).
+   */
+  exposition(accept: string | undefined): { contentType: string; body: AsyncIterable<string> } {
     const openMetrics = accept?.includes('application/openmetrics-text') ?? false;
     const registry = openMetrics ? this.openMetrics : this.prometheus;
-    let body = await registry.metrics();
-    const extra = this.extraExpositions.map((render) => render(openMetrics)).join('');
-    if (extra !== '') {
-      const eof = openMetrics ? body.lastIndexOf('# EOF') : -1;
-      body = eof >= 0 ? `${body.slice(0, eof)}${extra}${body.slice(eof)}` : `${body}${extra}`;
+    // The same metric objects sit in both registries; only the rendering differs.
+    const own = registry.getMetricsAsArray() as unknown as PromClientMetric[];
+    return { contentType: registry.contentType, body: inChunks(this.pieces(own, openMetrics)) };
+  }
+
+  private async *pieces(own: PromClientMetric[], openMetrics: boolean): AsyncGenerator<string> {
+    const onSkipped = (reason: SkipReason) => this.seriesSkipped.inc({ reason });
+    for (const metric of own) {
+      yield* renderPromClientMetric(metric, openMetrics, onSkipped);
     }
-    return { contentType: registry.contentType, body };
+    for (const render of this.extraExpositions) {
+      try {
+        yield* render(openMetrics, onSkipped);
+      } catch {
+        // A renderer guards each series itself; this is the backstop for the rest of its families.
+        onSkipped('error');
+      }
+    }
+    if (openMetrics) yield '# EOF\n';
   }
 }

@@ -9,7 +9,7 @@ import { MetricsGenerator } from '../metrics-generator/metrics-generator';
 import type { SignalSink } from '../otlp/signal-sink';
 import type { Backend } from '../store/backend/backend';
 import { LOUPE_VERSION } from '../version';
-import { translateOtlpMetrics } from './otlp-metrics';
+import { labelLimitMessage, translateOtlpMetrics } from './otlp-metrics';
 import { prometheusProxyRoutes } from './prometheus-proxy';
 import { prometheusRoutes } from './prometheus-routes';
 import { RemoteWriter } from './remote-write';
@@ -65,6 +65,24 @@ export async function startMetrics(deps: MetricsDeps): Promise<MetricsModule> {
     labelNames: ['tenant'],
     registers,
   });
+  const labelValuesTruncated = new Counter({
+    name: 'loupe_metrics_generator_label_values_truncated_total',
+    help: 'Span-metrics and service-graph label values cut to metrics_generator.registry.max_label_value_length.',
+    labelNames: ['tenant'],
+    registers,
+  });
+  const pointsRefused = new Counter({
+    name: 'loupe_metrics_data_points_refused_total',
+    help: 'OTLP metrics data points refused, by reason (label_name_too_long, label_value_too_long).',
+    labelNames: ['tenant', 'reason'],
+    registers,
+  });
+  const seriesUnwritable = new Counter({
+    name: 'loupe_metrics_series_unwritable_total',
+    help: 'Series not stored because they could not be written to the series WAL (encoding failed, or over 1 Mi characters).',
+    labelNames: ['tenant', 'source'],
+    registers,
+  });
   let lastLimitWarnMs = 0;
   const warnLimit = (tenantId: string, source: string) => {
     const now = Date.now();
@@ -101,8 +119,15 @@ export async function startMetrics(deps: MetricsDeps): Promise<MetricsModule> {
       warnLimit(tenantId, 'span_metrics');
     },
     onEdgeDropped: (tenantId) => edgesDropped.inc({ tenant: tenantId }),
+    onLabelValuesTruncated: (tenantId, count) => labelValuesTruncated.inc({ tenant: tenantId }, count),
   });
-  deps.metrics.addExposition((openMetrics) => renderGeneratorMetrics(generator.registry, openMetrics));
+  deps.metrics.addExposition((openMetrics, onSkipped) =>
+    renderGeneratorMetrics(generator.registry, openMetrics, onSkipped),
+  );
+  const labelLimits = { maxNameBytes: mc.maxLabelNameLength, maxValueBytes: mc.maxLabelValueLength };
+  const countUnwritable = (tenantId: string, source: string, series: number) => {
+    if (series > 0) seriesUnwritable.inc({ tenant: tenantId, source }, series);
+  };
   const remoteWriter = new RemoteWriter(
     mc.generator.remoteWrite.map((r) => r.url),
     logger,
@@ -118,6 +143,7 @@ export async function startMetrics(deps: MetricsDeps): Promise<MetricsModule> {
         seriesDropped.inc({ tenant: tenantId, reason: 'span_metrics' }, result.droppedSeries);
         warnLimit(tenantId, 'span_metrics');
       }
+      countUnwritable(tenantId, 'span_metrics', result.unwritableSeries);
       durable.push(result.durable);
       remoteWriter.send(tenantId, batch);
     }
@@ -129,6 +155,7 @@ export async function startMetrics(deps: MetricsDeps): Promise<MetricsModule> {
       store,
       multitenancyEnabled: config.multitenancyEnabled,
       version: LOUPE_VERSION,
+      queryTimeoutMs: mc.queryTimeoutMs,
     });
     if (mc.prometheusUrl) await prometheusProxyRoutes(app, { prometheusUrl: mc.prometheusUrl });
   };
@@ -144,14 +171,27 @@ export async function startMetrics(deps: MetricsDeps): Promise<MetricsModule> {
           totals = new Map();
           deltaTotals.set(tenantId, totals);
         }
-        const { batch, unsupportedPoints } = translateOtlpMetrics(body, totals);
+        const translated = translateOtlpMetrics(body, totals, labelLimits);
+        const { batch, unsupportedPoints, refusedPoints, firstRefusal } = translated;
         const result = store.append(tenantId, batch);
         if (result.droppedSeries > 0) {
           seriesDropped.inc({ tenant: tenantId, reason: 'otlp' }, result.droppedSeries);
           warnLimit(tenantId, 'otlp');
         }
+        countUnwritable(tenantId, 'otlp', result.unwritableSeries);
         await result.durable;
         const messages: string[] = [];
+        const refused = refusedPoints.name + refusedPoints.value;
+        if (firstRefusal) {
+          const tenant = tenantId;
+          if (refusedPoints.name > 0)
+            pointsRefused.inc({ tenant, reason: 'label_name_too_long' }, refusedPoints.name);
+          if (refusedPoints.value > 0)
+            pointsRefused.inc({ tenant, reason: 'label_value_too_long' }, refusedPoints.value);
+          messages.push(labelLimitMessage(refused, firstRefusal));
+        }
+        if (result.unwritableSeries > 0)
+          messages.push(`${result.unwritableSeries} series refused: too large to store`);
         if (result.droppedSamples > 0) {
           messages.push(
             `${result.droppedSeries} new series refused: tenant ${tenantId} reached the limit of ${mc.maxSeriesPerTenant} series (metrics.max_series_per_tenant)`,
@@ -160,7 +200,7 @@ export async function startMetrics(deps: MetricsDeps): Promise<MetricsModule> {
         if (unsupportedPoints > 0)
           messages.push(`${unsupportedPoints} exponential histogram data points are not supported`);
         return {
-          rejected: result.droppedSamples + unsupportedPoints,
+          rejected: result.droppedSamples + unsupportedPoints + refused + result.unwritableSamples,
           message: messages.length > 0 ? messages.join('; ') : undefined,
         };
       },
@@ -182,8 +222,12 @@ export async function startMetrics(deps: MetricsDeps): Promise<MetricsModule> {
       await store.maintain(now);
     },
     async stop() {
-      await collectNow();
-      await store.close();
+      try {
+        await collectNow();
+      } finally {
+        // Whatever the last collection did, the WAL is closed and what it holds survives.
+        await store.close();
+      }
     },
   };
 }

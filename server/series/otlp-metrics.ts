@@ -1,5 +1,6 @@
 import { OtlpDecodeError } from '../otlp/errors';
 import { otlpProtoTypes } from '../otlp/protobuf-root';
+import { findLabelOverLimit, type LabelLimits, type LabelLimitViolation, quotable } from './label-limits';
 import { type Labels, labelsKey, sanitizeLabelName, sanitizeMetricName } from './labels';
 import type { BatchSeries, SampleBatch } from './sample-batch';
 import type { Exemplar } from './tenant-series';
@@ -163,13 +164,26 @@ export interface TranslatedMetrics {
   batch: SampleBatch;
   /** Data points Loupe does not store (exponential histograms). */
   unsupportedPoints: number;
+  /** Data points refused because a label name, or a label value, is over the limits. */
+  refusedPoints: Record<LabelLimitViolation['kind'], number>;
+  /** The first such label, for the partial-success message. */
+  firstRefusal?: LabelLimitViolation & { metric: string };
 }
+
+/** No limits: every label is stored whatever its length. */
+const UNLIMITED: LabelLimits = { maxNameBytes: 0, maxValueBytes: 0 };
 
 /**
  * Turns an ExportMetricsServiceRequest into samples with Prometheus's naming. Delta sums and
- * histograms are added to `deltaTotals` (per series key) so they are stored cumulative.
+ * histograms are added to `deltaTotals` (per series key) so they are stored cumulative. A data
+ * point with a label name or value over `limits` is refused whole, as Mimir refuses its series;
+ * an exemplar with such a label is dropped and its data point kept.
  */
-export function translateOtlpMetrics(body: Uint8Array, deltaTotals: Map<string, number>): TranslatedMetrics {
+export function translateOtlpMetrics(
+  body: Uint8Array,
+  deltaTotals: Map<string, number>,
+  limits: LabelLimits = UNLIMITED,
+): TranslatedMetrics {
   let request: OtlpRequest;
   try {
     request = otlpProtoTypes().ExportMetricsServiceRequest.decode(body) as unknown as OtlpRequest;
@@ -178,6 +192,18 @@ export function translateOtlpMetrics(body: Uint8Array, deltaTotals: Map<string, 
   }
   const series = new Map<string, BatchSeries>();
   let unsupportedPoints = 0;
+  const refusedPoints = { name: 0, value: 0 };
+  let firstRefusal: TranslatedMetrics['firstRefusal'];
+  /** Whether a data point's labels (with the longest name it is stored under) are within the limits. */
+  const fits = (metric: string, labels: Labels): boolean => {
+    const violation = findLabelOverLimit({ __name__: metric, ...labels }, limits);
+    if (!violation) return true;
+    refusedPoints[violation.kind]++;
+    firstRefusal ??= { ...violation, metric };
+    return false;
+  };
+  const exemplarsOf = (p: { exemplars?: OtlpExemplar[] }) =>
+    (p.exemplars ?? []).map(exemplarOf).filter((e) => !findLabelOverLimit(e.labels, limits));
   const add = (labels: Labels, tMs: number, value: number, exemplars?: Exemplar[], deltaKey?: string) => {
     const key = labelsKey(labels);
     let v = value;
@@ -206,14 +232,10 @@ export function translateOtlpMetrics(body: Uint8Array, deltaTotals: Map<string, 
           const delta = metric.sum?.aggregationTemporality === TEMPORALITY_DELTA;
           for (const p of (metric.gauge ?? metric.sum)!.dataPoints ?? []) {
             if ((p.flags ?? 0) & FLAG_NO_RECORDED_VALUE) continue;
+            const labels = pointLabels(base, p.attributes);
+            if (!fits(name, labels)) continue;
             const value = p.asDouble !== undefined && p.asDouble !== null ? p.asDouble : num(p.asInt);
-            add(
-              { __name__: name, ...pointLabels(base, p.attributes) },
-              msOf(p),
-              value,
-              p.exemplars?.map(exemplarOf),
-              delta ? '' : undefined,
-            );
+            add({ __name__: name, ...labels }, msOf(p), value, exemplarsOf(p), delta ? '' : undefined);
           }
         } else if (metric.histogram) {
           const name = prometheusMetricName(metric.name, unit, 'histogram');
@@ -221,10 +243,11 @@ export function translateOtlpMetrics(body: Uint8Array, deltaTotals: Map<string, 
           for (const p of metric.histogram.dataPoints ?? []) {
             if ((p.flags ?? 0) & FLAG_NO_RECORDED_VALUE) continue;
             const labels = pointLabels(base, p.attributes);
+            if (!fits(`${name}_bucket`, labels)) continue;
             const t = msOf(p);
             const bounds = p.explicitBounds ?? [];
             const counts = (p.bucketCounts ?? []).map(num);
-            const exemplars = (p.exemplars ?? []).map(exemplarOf);
+            const exemplars = exemplarsOf(p);
             let cumulative = 0;
             for (let i = 0; i <= bounds.length; i++) {
               cumulative += counts[i] ?? 0;
@@ -242,6 +265,7 @@ export function translateOtlpMetrics(body: Uint8Array, deltaTotals: Map<string, 
           for (const p of metric.summary.dataPoints ?? []) {
             if ((p.flags ?? 0) & FLAG_NO_RECORDED_VALUE) continue;
             const labels = pointLabels(base, p.attributes);
+            if (!fits(`${name}_count`, labels)) continue;
             const t = msOf(p);
             for (const q of p.quantileValues ?? []) {
               add({ __name__: name, ...labels, quantile: String(q.quantile ?? 0) }, t, q.value ?? 0);
@@ -255,7 +279,22 @@ export function translateOtlpMetrics(body: Uint8Array, deltaTotals: Map<string, 
       }
     }
   }
-  return { batch: { series: [...series.values()] }, unsupportedPoints };
+  return { batch: { series: [...series.values()] }, unsupportedPoints, refusedPoints, firstRefusal };
+}
+
+/**
+ * The partial-success message for data points refused by the label limits, naming the first
+ * label and the limit (names and values quoted cut short: the value may be megabytes).
+ */
+export function labelLimitMessage(
+  refused: number,
+  first: NonNullable<TranslatedMetrics['firstRefusal']>,
+): string {
+  const what =
+    first.kind === 'name'
+      ? `label name ${quotable(first.name)} is ${first.bytes} bytes, over the limit of ${first.limit} (metrics.max_label_name_length)`
+      : `label ${quotable(first.name)} has a value of ${first.bytes} bytes, over the limit of ${first.limit} (metrics.max_label_value_length): ${quotable(first.value)}`;
+  return `${refused} data points refused for labels over the length limits; first, in ${quotable(first.metric)}: ${what}`;
 }
 
 function msOf(p: { timeUnixNano?: Long }): number {

@@ -8,6 +8,14 @@ const gunzip = promisify(gunzipCallback);
 import type { Labels } from './labels';
 import type { Exemplar } from './tenant-series';
 
+/**
+ * A series whose WAL encoding is longer than this (characters of its JSON) is not stored: with
+ * the label limits a series' labels take a few KiB, so only one that got past them comes near.
+ */
+export const MAX_WAL_SERIES_CHARS = 1024 * 1024;
+/** Series are packed into WAL records of about this size; a larger batch takes several records. */
+export const MAX_WAL_RECORD_CHARS = 4 * 1024 * 1024;
+
 /** Samples and exemplars appended together (one collection, one OTLP push, one stored chunk). */
 export interface SampleBatch {
   series: BatchSeries[];
@@ -18,6 +26,11 @@ export interface BatchSeries {
   timestamps: number[];
   values: number[];
   exemplars?: Exemplar[];
+}
+
+/** Samples and exemplars of a series, as refusals count them. */
+export function sampleCount(s: BatchSeries): number {
+  return s.timestamps.length + (s.exemplars?.length ?? 0);
 }
 
 /** JSON has no NaN or infinities; Prometheus's own spellings stand in for them. */
@@ -39,24 +52,82 @@ interface WireSeries {
   e?: { l: Labels; v: number | string; t: number }[];
 }
 
-function toWire(batch: SampleBatch): string {
-  const series: WireSeries[] = batch.series.map((s) => {
-    let previous = 0;
-    const w: WireSeries = {
-      l: s.labels,
-      t: s.timestamps.map((t) => {
-        const delta = t - previous;
-        previous = t;
-        return delta;
-      }),
-      v: s.values.map(encodeValue),
-    };
-    if (s.exemplars?.length) {
-      w.e = s.exemplars.map((e) => ({ l: e.labels, v: encodeValue(e.value), t: e.timestampMs }));
+/** One series in the wire form; throws only when JSON cannot hold it (a string past V8's limit). */
+function wireSeries(s: BatchSeries): string {
+  let previous = 0;
+  const w: WireSeries = {
+    l: s.labels,
+    t: s.timestamps.map((t) => {
+      const delta = t - previous;
+      previous = t;
+      return delta;
+    }),
+    v: s.values.map(encodeValue),
+  };
+  if (s.exemplars?.length) {
+    w.e = s.exemplars.map((e) => ({ l: e.labels, v: encodeValue(e.value), t: e.timestampMs }));
+  }
+  return JSON.stringify(w);
+}
+
+/**
+ * The wire text of each series that can be stored, and those that cannot: a series whose
+ * encoding fails, or is over `maxSeriesChars`, is left out rather than failing its whole batch.
+ */
+export function encodeSeriesEach(
+  series: readonly BatchSeries[],
+  maxSeriesChars = MAX_WAL_SERIES_CHARS,
+): { encoded: { series: BatchSeries; text: string }[]; unwritable: BatchSeries[] } {
+  const encoded: { series: BatchSeries; text: string }[] = [];
+  const unwritable: BatchSeries[] = [];
+  for (const s of series) {
+    let text: string;
+    try {
+      text = wireSeries(s);
+    } catch {
+      unwritable.push(s);
+      continue;
     }
-    return w;
-  });
-  return JSON.stringify({ s: series });
+    if (text.length > maxSeriesChars) unwritable.push(s);
+    else encoded.push({ series: s, text });
+  }
+  return { encoded, unwritable };
+}
+
+/**
+ * Already-encoded series packed into WAL records of at most about `maxRecordChars` each (a
+ * series larger than that gets a record of its own), in order. A collection of 100,000 series
+ * is then several records of a few MiB, never one string near V8's limit.
+ */
+export function packWalRecords(
+  encoded: readonly { series: BatchSeries; text: string }[],
+  maxRecordChars = MAX_WAL_RECORD_CHARS,
+): { data: Buffer; batch: SampleBatch }[] {
+  const records: { data: Buffer; batch: SampleBatch }[] = [];
+  let texts: string[] = [];
+  let series: BatchSeries[] = [];
+  let size = 0;
+  const flush = () => {
+    if (texts.length === 0) return;
+    records.push({ data: Buffer.from(`{"s":[${texts.join(',')}]}`, 'utf8'), batch: { series } });
+    texts = [];
+    series = [];
+    size = 0;
+  };
+  for (const e of encoded) {
+    if (size > 0 && size + e.text.length > maxRecordChars) flush();
+    texts.push(e.text);
+    series.push(e.series);
+    size += e.text.length + 1;
+  }
+  flush();
+  return records;
+}
+
+/** Every series that can be encoded, as one wire text; the rest are dropped (see `encodeSeriesEach`). */
+function toWire(batch: SampleBatch): string {
+  const { encoded } = encodeSeriesEach(batch.series, Number.POSITIVE_INFINITY);
+  return `{"s":[${encoded.map((e) => e.text).join(',')}]}`;
 }
 
 function fromWire(text: string): SampleBatch {
@@ -77,11 +148,7 @@ function fromWire(text: string): SampleBatch {
   };
 }
 
-/** A WAL record's data: uncompressed, since it is written on every collection. */
-export function encodeWalBatch(batch: SampleBatch): Buffer {
-  return Buffer.from(toWire(batch), 'utf8');
-}
-
+/** A WAL record's data (uncompressed, since it is written on every collection): see `packWalRecords`. */
 export function decodeWalBatch(data: Uint8Array): SampleBatch {
   return fromWire(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8'));
 }

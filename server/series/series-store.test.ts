@@ -106,4 +106,32 @@ describe('series store', () => {
     ).toEqual([[1, 2], [1]]);
     await store.close();
   });
+
+  it('leaves out a series it cannot write to the WAL, counts it, and stores the rest durably', async () => {
+    const dir = tempDataDir();
+    const store = openStore(dir);
+    await store.open();
+    const now = Date.now();
+    const tooLarge = {
+      ...series('too_large', now, 1),
+      labels: { __name__: 'too_large', v: 'x'.repeat(2 << 20) },
+    };
+    // JSON cannot encode a BigInt: a stand-in for a series whose encoding throws.
+    const unencodable = {
+      ...series('unencodable', now, 1),
+      labels: { __name__: 'unencodable', v: 1n as never },
+    };
+    const result = store.append('t1', {
+      series: [series('up', now, 1), tooLarge, unencodable, series('down', now, 0)],
+    });
+    expect(result).toMatchObject({ unwritableSeries: 2, unwritableSamples: 2, droppedSeries: 0 });
+    await result.durable;
+    // Not served from memory either: it would vanish at the next start.
+    expect(store.tenant('t1')!.labelValues('__name__')).toEqual(['down', 'up']);
+    await store.close();
+    const reopened = openStore(dir);
+    await reopened.open();
+    expect(reopened.tenant('t1')!.labelValues('__name__')).toEqual(['down', 'up']);
+    await reopened.close();
+  });
 });

@@ -4,28 +4,24 @@ import { blobWalCodec, RECORD_KIND_SAMPLES, type WalBlobRecord } from '../ingest
 import type { WalLocation } from '../ingester/wal-record';
 import type { Backend } from '../store/backend/backend';
 import { METRICS_PREFIX } from '../store/backend/prefixes';
+import { type ChunkRef, newChunkRef, parseChunkName } from './chunk-names';
 import { labelsKey, normalizeLabels } from './labels';
 import {
   decodeChunk,
   decodeWalBatch,
   encodeChunk,
-  encodeWalBatch,
+  encodeSeriesEach,
   mergeBatches,
+  packWalRecords,
   type SampleBatch,
+  sampleCount,
 } from './sample-batch';
 import { SeriesQuerier } from './series-querier';
 import { TenantSeries } from './tenant-series';
 
-const CHUNK_SUFFIX = '.chunk';
 const RETENTION_EVERY_MS = 60_000;
 /** Decoded chunks kept for queries reaching past the head. */
 const CHUNK_CACHE_ENTRIES = 8;
-
-interface ChunkRef {
-  key: string;
-  minMs: number;
-  maxMs: number;
-}
 
 export interface SeriesStoreOptions {
   backend: Backend;
@@ -44,6 +40,10 @@ export interface AppendResult {
   droppedSeries: number;
   /** Samples (and exemplars) of the refused series. */
   droppedSamples: number;
+  /** Series left out because they cannot be written to the WAL (see `encodeSeriesEach`). */
+  unwritableSeries: number;
+  /** Samples (and exemplars) of those series. */
+  unwritableSamples: number;
   /** Resolves once the accepted samples are in the WAL on disk. */
   durable: Promise<void>;
 }
@@ -83,7 +83,7 @@ export class SeriesStore {
     const cutoff = now - this.opts.retentionMs;
     for (const tenantId of await this.opts.backend.list(`${METRICS_PREFIX}/`)) {
       const refs = (await this.opts.backend.list(`${METRICS_PREFIX}/${tenantId}/`))
-        .map((name) => chunkRef(tenantId, name))
+        .map((name) => parseChunkName(tenantId, name))
         .filter((ref): ref is ChunkRef => ref !== undefined)
         .sort((a, b) => a.minMs - b.minMs);
       this.chunkRefs.set(tenantId, refs);
@@ -92,25 +92,44 @@ export class SeriesStore {
     }
     await this.wal.open(({ record, location }) => {
       if (record.kind !== RECORD_KIND_SAMPLES) return;
-      const batch = decodeWalBatch(record.data);
+      let batch: SampleBatch;
+      try {
+        batch = decodeWalBatch(record.data);
+      } catch (err) {
+        // One record that passed its checksum but does not decode must not stop the start.
+        this.opts.logger.warn({ err, tenant: record.tenantId }, 'skipping an undecodable series WAL record');
+        return;
+      }
       this.load(record.tenantId, batch, false);
       this.track(record.tenantId, batch, location);
     });
     for (const tenant of this.tenants.values()) tenant.trim(cutoff);
   }
 
-  /** Adds samples; new series past the tenant's limit are refused and counted. */
+  /**
+   * Adds samples; new series past the tenant's limit are refused and counted, and so are series
+   * that cannot be written to the WAL. The rest go to the WAL in records of a few MiB at most.
+   */
   append(tenantId: string, batch: SampleBatch): AppendResult {
-    const normalized: SampleBatch = {
-      series: batch.series.map((s) => ({ ...s, labels: normalizeLabels(s.labels) })),
+    const normalized = batch.series.map((s) => ({ ...s, labels: normalizeLabels(s.labels) }));
+    // Encoded before anything is kept: a series served from memory but missing from the WAL
+    // would vanish at the next start.
+    const { encoded, unwritable } = encodeSeriesEach(normalized);
+    const loaded = this.load(tenantId, { series: encoded.map((e) => e.series) }, true);
+    const accepted = new Set(loaded.accepted.series);
+    const records = packWalRecords(encoded.filter((e) => accepted.has(e.series)));
+    const result = {
+      droppedSeries: loaded.droppedSeries,
+      droppedSamples: loaded.droppedSamples,
+      unwritableSeries: unwritable.length,
+      unwritableSamples: unwritable.reduce((n, s) => n + sampleCount(s), 0),
     };
-    const { accepted, droppedSeries, droppedSamples } = this.load(tenantId, normalized, true);
-    if (accepted.series.length === 0) return { droppedSeries, droppedSamples, durable: Promise.resolve() };
-    const { locations, durable } = this.wal.append([
-      { kind: RECORD_KIND_SAMPLES, tenantId, data: encodeWalBatch(accepted) },
-    ]);
-    this.track(tenantId, accepted, locations[0]);
-    return { droppedSeries, droppedSamples, durable };
+    if (records.length === 0) return { ...result, durable: Promise.resolve() };
+    const { locations, durable } = this.wal.append(
+      records.map((r) => ({ kind: RECORD_KIND_SAMPLES, tenantId, data: r.data })),
+    );
+    for (const [i, r] of records.entries()) this.track(tenantId, r.batch, locations[i]);
+    return { ...result, durable };
   }
 
   /** The in-memory head of a tenant (recent samples only; see `querier` for a time range). */
@@ -188,12 +207,11 @@ export class SeriesStore {
         labelsKey,
       );
       const first = Math.min(...batches.map((b) => b.firstMs));
-      const name = `${String(first).padStart(15, '0')}-${String(now).padStart(15, '0')}${CHUNK_SUFFIX}`;
-      const key = `${METRICS_PREFIX}/${tenantId}/${name}`;
+      const ref = newChunkRef(tenantId, first, now);
       try {
-        await this.opts.backend.write(key, await encodeChunk(merged));
+        await this.opts.backend.write(ref.key, await encodeChunk(merged));
         const refs = this.chunkRefs.get(tenantId) ?? [];
-        refs.push({ key, minMs: first, maxMs: now });
+        refs.push(ref);
         this.chunkRefs.set(tenantId, refs);
         await this.wal.release(batches.map((b) => b.location));
       } catch (err) {
@@ -271,7 +289,7 @@ export class SeriesStore {
       const series = t.getOrCreate(s.labels, () => !limited || t.size < this.opts.maxSeriesPerTenant);
       if (!series) {
         droppedSeries++;
-        droppedSamples += s.timestamps.length + (s.exemplars?.length ?? 0);
+        droppedSamples += sampleCount(s);
         continue;
       }
       for (let i = 0; i < s.timestamps.length; i++) {
@@ -282,11 +300,4 @@ export class SeriesStore {
     }
     return { accepted, droppedSeries, droppedSamples };
   }
-}
-
-/** A chunk object name `<first ms>-<cut ms>.chunk`, or undefined for anything else. */
-function chunkRef(tenantId: string, name: string): ChunkRef | undefined {
-  const match = /^(\d+)-(\d+)\.chunk$/.exec(name);
-  if (!match) return undefined;
-  return { key: `${METRICS_PREFIX}/${tenantId}/${name}`, minMs: Number(match[1]), maxMs: Number(match[2]) };
 }

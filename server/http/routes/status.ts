@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { SelfMetrics } from '../../metrics/self-metrics';
 
@@ -27,8 +28,9 @@ export async function statusRoutes(app: FastifyInstance, opts: StatusRoutesOptio
     goVersion: `node ${process.version}`,
   }));
 
+  // Streamed as it is rendered: a scrape of many series is never one giant string.
   app.get('/metrics', async (request, reply) => {
-    const { contentType, body } = await opts.metrics.exposition(request.headers.accept);
-    return reply.type(contentType).send(body);
+    const { contentType, body } = opts.metrics.exposition(request.headers.accept);
+    return reply.type(contentType).send(Readable.from(body, { objectMode: false }));
   });
 }
