@@ -6,6 +6,7 @@ import { measureDecode } from './decode';
 import { figureRow } from './figure';
 import { runLogsBench } from './logs';
 import { runMetricsBench } from './metrics';
+import { runRegexBench } from './regex';
 
 /**
  * `npm run bench`: starts Loupe as its own process, drives it from a separate load-generator
@@ -186,6 +187,7 @@ const logs = await runLogsBench({
 });
 await stopServer(server);
 const seriesMetrics = await runMetricsBench();
+const regexFigures = runRegexBench(Number(process.env.BENCH_REGEX_LINES ?? 1_000_000));
 
 const builtSpans = metrics.get('loupe_ingester_spans_flushed_total') ?? 0;
 const buildSeconds = metrics.get('loupe_ingester_block_build_seconds_sum') ?? 0;
@@ -234,6 +236,6 @@ console.log(
 );
 console.log('| figure | Loupe | baseline (same run) | ratio |\n| --- | --- | --- | --- |');
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);
-for (const figure of [...logs.figures, ...seriesMetrics.figures])
+for (const figure of [...logs.figures, ...seriesMetrics.figures, ...regexFigures])
   console.log(`| ${figureRow(figure).join(' | ')} |`);
 rmSync(dataDir, { recursive: true, force: true });

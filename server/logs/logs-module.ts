@@ -73,6 +73,7 @@ export async function startLogs(deps: LogsDeps): Promise<LogsModule> {
       limits,
       multitenancyEnabled: config.multitenancyEnabled,
       maxPushBytes: config.receivers.http?.maxRequestBodyBytes ?? DEFAULT_MAX_PUSH_BYTES,
+      queryTimeoutMs: logsConfig.queryTimeoutMs,
     }),
     tick: (now) => store.tick(now),
     stop: () => store.close({ flush: true }),

@@ -1,3 +1,4 @@
+import { QueryDeadline } from '../query-guards/deadline';
 import { type Labels, labelsKey } from '../series/labels';
 import type { LabelMatcher } from '../series/matchers';
 import type { Series } from '../series/tenant-series';
@@ -63,9 +64,20 @@ export class Evaluator {
     }
   }
 
-  range(expr: Expr, startMs: number, endMs: number, stepMs: number): QueryData {
+  /**
+   * A range query: one instant evaluation per step, pausing between steps whenever `deadline`'s
+   * time slice is over, so a long query shares the event loop and stops at its deadline.
+   */
+  async range(
+    expr: Expr,
+    startMs: number,
+    endMs: number,
+    stepMs: number,
+    deadline = QueryDeadline.unbounded(),
+  ): Promise<QueryData> {
     const bySeries = new Map<string, SeriesPoints>();
     for (let t = startMs; t <= endMs; t += stepMs) {
+      await deadline.checkpoint();
       const value = this.eval(expr, t);
       if (value.type === 'scalar') {
         addPoint(bySeries, {}, t, value.value);

@@ -121,13 +121,13 @@ describe('PromQL evaluation against hand-computed values', () => {
     expect(vectorAt('histogram_quantile(0.99, latency_bucket)', 300)).toEqual({ 'job=api': 0.5 });
   });
 
-  it('evaluates range queries step by step', () => {
-    const data = new Evaluator(fixture()).range(
+  it('evaluates range queries step by step', async () => {
+    const data = (await new Evaluator(fixture()).range(
       parsePromql('sum(rate(http_requests_total{job="api"}[1m]))'),
       120 * S,
       300 * S,
       60 * S,
-    ) as Extract<QueryData, { resultType: 'matrix' }>;
+    )) as Extract<QueryData, { resultType: 'matrix' }>;
     expect(data.result).toEqual([
       {
         labels: {},

@@ -25,6 +25,9 @@ const ESCAPES: Record<string, string> = {
   v: '\v',
 };
 
+const BACKSLASH = 0x5c;
+const NEWLINE = 0x0a;
+
 /** `"…"` and `'…'` take backslash escapes and end at a line break; `` `…` `` is raw and may span lines. */
 export type QuotedString =
   | { value: string; end: number }
@@ -33,26 +36,35 @@ export type QuotedString =
   /** `\q`, or `\x`/`\u` without their hex digits; `at` is the backslash's index. */
   | { error: 'unknown-escape' | 'bad-hex-escape'; at: number; letter: string };
 
-/** Reads the literal whose opening quote is at `start`; `end` is the index after its closing quote. */
+/**
+ * Reads the literal whose opening quote is at `start`; `end` is the index after its closing quote.
+ * Runs without escapes are copied as one slice: a 10 MiB label value (a Loki push's labels are
+ * read by this lexer) must not cost ten million string appends.
+ */
 export function readQuotedString(query: string, start: number): QuotedString {
   const quote = query[start];
-  const raw = quote === '`';
+  if (quote === '`') {
+    const close = query.indexOf('`', start + 1);
+    return close < 0 ? { error: 'unterminated' } : { value: query.slice(start + 1, close), end: close + 1 };
+  }
+  const quoteCode = quote.charCodeAt(0);
   let i = start + 1;
   let value = '';
   while (i < query.length) {
+    let runEnd = i;
+    while (runEnd < query.length) {
+      const c = query.charCodeAt(runEnd);
+      if (c === BACKSLASH || c === NEWLINE || c === quoteCode) break;
+      runEnd++;
+    }
+    if (runEnd > i) {
+      value += query.slice(i, runEnd);
+      i = runEnd;
+      continue;
+    }
     const ch = query[i];
     if (ch === quote) return { value, end: i + 1 };
-    if (raw) {
-      value += ch;
-      i++;
-      continue;
-    }
     if (ch === '\n') break;
-    if (ch !== '\\') {
-      value += ch;
-      i++;
-      continue;
-    }
     const letter = query[i + 1] ?? '';
     if (letter === 'u' || letter === 'x') {
       const width = letter === 'u' ? 4 : 2;

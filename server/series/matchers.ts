@@ -1,17 +1,21 @@
+import { compileUserRegex, type UserRegex } from '../query-guards/user-regex';
 import type { Labels } from './labels';
 
 export type MatchType = '=' | '!=' | '=~' | '!~';
 
-/** A label matcher of a selector; regexes are anchored, as in Prometheus. */
+/**
+ * A label matcher of a selector. Regexes are RE2, anchored and with `.` matching newlines, as in
+ * Prometheus (`^(?s:…)$`), and run in linear time; an invalid one throws `UserRegexError` (400).
+ */
 export class LabelMatcher {
-  private readonly regex?: RegExp;
+  private readonly regex?: UserRegex;
 
   constructor(
     readonly name: string,
     readonly type: MatchType,
     readonly value: string,
   ) {
-    if (type === '=~' || type === '!~') this.regex = new RegExp(`^(?:${value})$`, 's');
+    if (type === '=~' || type === '!~') this.regex = compileUserRegex(value, 'full');
   }
 
   matches(value: string): boolean {

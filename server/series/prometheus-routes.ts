@@ -5,6 +5,12 @@ import type { Expr, VectorSelector } from '../promql/ast';
 import { PromqlEvalError, PromqlParseError } from '../promql/errors';
 import { DEFAULT_LOOKBACK_MS, Evaluator, type QueryData } from '../promql/evaluator';
 import { parsePromql } from '../promql/parser';
+import {
+  clientGoneSignal,
+  QueryCancelledError,
+  QueryDeadline,
+  QueryTimeoutError,
+} from '../query-guards/deadline';
 import { type Labels, labelsKey } from './labels';
 import { BadDataError, formatSampleValue, parseStepParam, parseTimeParam } from './query-params';
 import type { SeriesStore } from './series-store';
@@ -14,6 +20,8 @@ export interface PrometheusRoutesOptions {
   store: SeriesStore;
   multitenancyEnabled: boolean;
   version: string;
+  /** Prometheus's `query.timeout`: a query past it answers 503 `timeout`. */
+  queryTimeoutMs: number;
 }
 
 /** Prometheus refuses range queries that would produce more points than this per series. */
@@ -157,7 +165,13 @@ export async function prometheusRoutes(app: FastifyInstance, opts: PrometheusRou
   app.setErrorHandler((err: FastifyError, request, reply) => {
     let status = 500;
     let errorType = 'internal';
-    if (err instanceof PromqlParseError || err instanceof BadDataError) {
+    if (err instanceof QueryTimeoutError) {
+      status = 503;
+      errorType = 'timeout';
+    } else if (err instanceof QueryCancelledError) {
+      status = err.statusCode;
+      errorType = 'canceled';
+    } else if (err instanceof PromqlParseError || err instanceof BadDataError) {
       status = 400;
       errorType = 'bad_data';
     } else if (err instanceof PromqlEvalError) {
@@ -193,7 +207,7 @@ export async function prometheusRoutes(app: FastifyInstance, opts: PrometheusRou
     return { status: 'success', data: formatData(data) };
   });
 
-  both(`${API}/query_range`, async (request) => {
+  both(`${API}/query_range`, async (request, reply) => {
     const p = params(request);
     const expr = parseQuery(p);
     const start = parseTimeParam(p, 'start');
@@ -206,7 +220,8 @@ export async function prometheusRoutes(app: FastifyInstance, opts: PrometheusRou
       );
     }
     const querier = await store.querier(tenantOf(request), start - lookbehindMs(expr), end);
-    const data = new Evaluator(querier).range(expr, start, end, step);
+    const deadline = new QueryDeadline(opts.queryTimeoutMs, clientGoneSignal(reply.raw));
+    const data = await new Evaluator(querier).range(expr, start, end, step, deadline);
     return { status: 'success', data: formatData(data) };
   });
 

@@ -91,7 +91,7 @@ function logsRequest(service: string, lines: number): Buffer {
   w.uint32((2 << 3) | 2).fork(); // scope_logs
   for (let i = 0; i < lines; i++) {
     w.uint32((2 << 3) | 2).fork(); // log_records
-    w.uint32((1 << 3) | 1).fixed64(BigInt(Date.now() - 1000 + i) * 1_000_000n); // time_unix_nano
+    w.uint32((1 << 3) | 1).fixed64((BigInt(Date.now() - 1000 + i) * 1_000_000n).toString()); // time_unix_nano
     w.uint32((5 << 3) | 2)
       .fork()
       .uint32((1 << 3) | 2)
@@ -190,7 +190,7 @@ describe('refusals that may succeed later are retryable', () => {
     const raw = await fetch(`${server.otlp}/v1/logs`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-protobuf', 'x-scope-orgid': 'http-tenant' },
-      body: logsRequest('http-flood', 10),
+      body: new Uint8Array(logsRequest('http-flood', 10)),
     });
     expect(raw.status).toBe(429);
     expect(Number(raw.headers.get('retry-after'))).toBeGreaterThan(0);

@@ -12,6 +12,7 @@ export interface LogsRoutesOptions {
   limits: LogsLimits;
   multitenancyEnabled: boolean;
   maxPushBytes: number;
+  queryTimeoutMs: number;
 }
 
 /** Loki's HTTP API as one encapsulated plugin, with Loki's error format: plain text, 4xx for bad input. */
@@ -19,7 +20,11 @@ export function logsRoutes(opts: LogsRoutesOptions) {
   return async (app: FastifyInstance): Promise<void> => {
     // Errors: the :3200 app's handler already answers plain text with the status, as Loki does.
     acceptFormBodies(app);
-    await app.register(queryRoutes, { store: opts.store, multitenancyEnabled: opts.multitenancyEnabled });
+    await app.register(queryRoutes, {
+      store: opts.store,
+      multitenancyEnabled: opts.multitenancyEnabled,
+      queryTimeoutMs: opts.queryTimeoutMs,
+    });
     await app.register(pushRoutes, {
       ingest: opts.ingest,
       limits: opts.limits,

@@ -1,6 +1,7 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { resolveTenant } from '../../distributor/tenant';
 import { type Params, param, paramList } from '../../http/form-params';
+import { clientGoneSignal, QueryDeadline } from '../../query-guards/deadline';
 import { LogsRequestError } from '../errors';
 import { LogQLParseError } from '../logql/parse-error';
 import { parseLogQL, parseSelector } from '../logql/parser';
@@ -22,6 +23,8 @@ import { CATEGORIZE_LABELS, ENCODING_FLAGS_HEADER, statsSummary, streamsData } f
 export interface QueryRoutesOptions {
   store: LogStore;
   multitenancyEnabled: boolean;
+  /** Loki's `query_timeout`: a query past it answers 504; a client that leaves cancels it. */
+  queryTimeoutMs: number;
 }
 
 /** GET query string merged with a POSTed form (Grafana POSTs long queries). */
@@ -44,7 +47,10 @@ export async function queryRoutes(app: FastifyInstance, opts: QueryRoutesOptions
       .split(',')
       .some((flag) => flag.trim() === CATEGORIZE_LABELS);
 
-  const queryRange = async (request: FastifyRequest) => {
+  const deadlineFor = (reply: FastifyReply) =>
+    new QueryDeadline(opts.queryTimeoutMs, clientGoneSignal(reply.raw));
+
+  const queryRange = async (request: FastifyRequest, reply: FastifyReply) => {
     const params = paramsOf(request);
     const tenantId = tenantOf(request);
     const query = parseLogQL(requireQuery(params));
@@ -53,7 +59,7 @@ export async function queryRoutes(app: FastifyInstance, opts: QueryRoutesOptions
     const stats = newStats();
     if (query.kind === 'metric') {
       const step = parseStep(params, range);
-      const result = await selectSamples(store, tenantId, query, range, step, stats);
+      const result = await selectSamples(store, tenantId, query, range, step, stats, deadlineFor(reply));
       const returned = result.reduce((n, s) => n + s.values.length, 0);
       return success({
         resultType: 'matrix',
@@ -63,13 +69,22 @@ export async function queryRoutes(app: FastifyInstance, opts: QueryRoutesOptions
     }
     const limit = parseLimit(params);
     const direction = parseDirection(params);
-    const entries = await selectLogs(store, tenantId, query, range, limit, direction, stats);
+    const entries = await selectLogs(
+      store,
+      tenantId,
+      query,
+      range,
+      limit,
+      direction,
+      stats,
+      deadlineFor(reply),
+    );
     return success(streamsData(entries, categorize(request), stats, performance.now() - started));
   };
   app.get('/loki/api/v1/query_range', queryRange);
   app.post('/loki/api/v1/query_range', queryRange);
 
-  const instantQuery = async (request: FastifyRequest) => {
+  const instantQuery = async (request: FastifyRequest, reply: FastifyReply) => {
     const params = paramsOf(request);
     const tenantId = tenantOf(request);
     const text = requireQuery(params);
@@ -85,7 +100,7 @@ export async function queryRoutes(app: FastifyInstance, opts: QueryRoutesOptions
     const range: TimeRange = { startMs: time.ms, startNs: time.ns, endMs: time.ms, endNs: time.ns };
     const started = performance.now();
     const stats = newStats();
-    const result = await selectSamples(store, tenantId, query, range, 1, stats);
+    const result = await selectSamples(store, tenantId, query, range, 1, stats, deadlineFor(reply));
     return success({
       resultType: 'vector',
       result: result.flatMap((s) => s.values.slice(-1).map((v) => ({ metric: s.metric, value: v }))),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LogQLParseError } from './parse-error';
-import { parseLogQL, parseSelector } from './parser';
+import { MAX_LABEL_FILTER_DEPTH, parseLogQL, parseSelector } from './parser';
+import { compilePipeline } from './pipeline';
 
 describe('parseLogQL: valid queries', () => {
   it('reads a selector with every matcher operator', () => {
@@ -135,5 +136,27 @@ describe('parseLogQL: malformed queries point at the error', () => {
     expect(error.message).toContain(contains);
     expect(error.message).toMatch(new RegExp(`^parse error at line ${line}, col ${col}: `));
     expect(error.statusCode).toBe(400);
+  });
+});
+
+describe('parseLogQL: nesting a hostile query cannot overflow the stack', () => {
+  const nestedParens = (n: number) => `{a="b"} | ${'('.repeat(n)}x="1"${')'.repeat(n)}`;
+  const chained = (n: number, op: string) =>
+    `{a="b"} | ${Array.from({ length: n }, (_, i) => `x${i}="1"`).join(` ${op} `)}`;
+
+  it.each([
+    ['10,000 parentheses', nestedParens(10_000)],
+    ['100,000 chained and', chained(100_000, 'and')],
+    ['100,000 chained or', chained(100_000, 'or')],
+    ['100,000 chained commas', chained(100_000, ',')],
+  ])('%s: a 400 naming the limit', (_name, query) => {
+    expect(() => parseLogQL(query)).toThrow(new RegExp(`more than ${MAX_LABEL_FILTER_DEPTH} levels deep`));
+  });
+
+  it('accepts and runs filters at the limit', () => {
+    const query = parseLogQL(chained(MAX_LABEL_FILTER_DEPTH - 1, 'or'));
+    const pipeline = compilePipeline(query.kind === 'log' ? query.pipeline : []);
+    expect(pipeline.run({ line: 'l', stream: { x7: '1' }, meta: undefined, parsed: undefined })).toBe(true);
+    expect(() => parseLogQL(nestedParens(MAX_LABEL_FILTER_DEPTH))).not.toThrow();
   });
 });

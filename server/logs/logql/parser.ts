@@ -11,12 +11,14 @@ import type {
 import { parseLogQLDuration } from './duration';
 import { type Token, tokenize } from './lexer';
 import { LogQLParseError } from './parse-error';
-import { checkRegex, matchesEmpty, toJsRegex } from './regex';
+import { checkRegex, matchesEmpty } from './regex';
 
 const MATCH_OPS = new Set(['=', '!=', '=~', '!~']);
 const COMPARE_OPS = new Set(['=', '!=', '=~', '!~', '==', '>', '>=', '<', '<=']);
 const LINE_FILTER_OPS = new Set(['|=', '!=', '|~', '!~']);
 const RANGE_FUNCTIONS = new Set(['count_over_time', 'rate', 'bytes_over_time', 'bytes_rate']);
+/** Deeper than any real query; far below where the recursive filter walks overflow Node's stack. */
+export const MAX_LABEL_FILTER_DEPTH = 256;
 
 /**
  * Parses the LogQL subset Loupe serves: a stream selector, line filters, `| logfmt`, `| json`,
@@ -43,6 +45,8 @@ function describe(token: Token): string {
 
 class Parser {
   private i = 0;
+  private openParens = 0;
+  private readonly filterDepths = new WeakMap<LabelFilterExpr, number>();
 
   constructor(private readonly tokens: Token[]) {}
 
@@ -97,7 +101,7 @@ class Parser {
       if (this.token.type !== 'SYMBOL' || !MATCH_OPS.has(this.token.text)) this.fail('=, !=, =~ or !~');
       const op = this.tokens[this.i++].text as MatchOp;
       const value = this.expectType('STRING');
-      if (op === '=~' || op === '!~') checkRegex(value);
+      if (op === '=~' || op === '!~') checkRegex(value, 'full');
       matchers.push({ name: name.text, op, value: value.text });
       if (this.isSymbol(',')) {
         this.i++;
@@ -166,16 +170,14 @@ class Parser {
     if (token.type === 'IDENTIFIER' && token.text === 'regexp') {
       this.i++;
       const pattern = this.expectType('STRING');
-      const source = toJsRegex(pattern.text);
-      checkRegex({ ...pattern, text: source });
-      if (!/\(\?<[A-Za-z_]/.test(source)) {
+      if (checkRegex(pattern).groupNames.length === 0) {
         throw new LogQLParseError(
           'syntax error: regexp needs at least one named group',
           pattern.line,
           pattern.col,
         );
       }
-      return { kind: 'regexp', pattern: source };
+      return { kind: 'regexp', pattern: pattern.text };
     }
     if (token.type === 'IDENTIFIER' && token.text === 'drop') {
       this.i++;
@@ -199,10 +201,30 @@ class Parser {
   private labelFilterOr(): LabelFilterExpr {
     let left = this.labelFilterAnd();
     while (this.token.type === 'IDENTIFIER' && this.token.text === 'or') {
-      this.i++;
-      left = { kind: 'or', left, right: this.labelFilterAnd() };
+      const at = this.tokens[this.i++];
+      left = this.combined({ kind: 'or', left, right: this.labelFilterAnd() }, at);
     }
     return left;
+  }
+
+  /**
+   * Records a combined filter's depth and refuses it past `MAX_LABEL_FILTER_DEPTH`: compiling and
+   * running filters recurse once per level, and a hostile `a="1" and a="1" and …` must get a 400,
+   * not overflow the stack.
+   */
+  private combined(node: LabelFilterExpr & { left: LabelFilterExpr; right: LabelFilterExpr }, at: Token) {
+    const depth = Math.max(this.filterDepths.get(node.left) ?? 1, this.filterDepths.get(node.right) ?? 1) + 1;
+    if (depth > MAX_LABEL_FILTER_DEPTH) this.tooDeep(at);
+    this.filterDepths.set(node, depth);
+    return node;
+  }
+
+  private tooDeep(at: Token): never {
+    throw new LogQLParseError(
+      `label filters are nested or chained more than ${MAX_LABEL_FILTER_DEPTH} levels deep; simplify the query`,
+      at.line,
+      at.col,
+    );
   }
 
   private labelFilterAnd(): LabelFilterExpr {
@@ -212,15 +234,17 @@ class Parser {
       if (token.type === 'IDENTIFIER' && token.text === 'and') this.i++;
       else if (this.isSymbol(',')) this.i++;
       else if (!(token.type === 'IDENTIFIER' && token.text !== 'or') && !this.isSymbol('(')) return left;
-      left = { kind: 'and', left, right: this.labelFilterPrimary() };
+      left = this.combined({ kind: 'and', left, right: this.labelFilterPrimary() }, token);
     }
   }
 
   private labelFilterPrimary(): LabelFilterExpr {
     if (this.isSymbol('(')) {
-      this.i++;
+      const open = this.tokens[this.i++];
+      if (++this.openParens > MAX_LABEL_FILTER_DEPTH) this.tooDeep(open);
       const inner = this.labelFilterOr();
       this.expectSymbol(')', ') or a label filter');
+      this.openParens--;
       return inner;
     }
     const name = this.expectType('IDENTIFIER', 'IDENTIFIER or (');
@@ -231,7 +255,7 @@ class Parser {
     const valueToken = this.token;
     if (valueToken.type === 'STRING') {
       if (!MATCH_OPS.has(op) && op !== '==') this.fail('NUMBER or DURATION');
-      if (op === '=~' || op === '!~') checkRegex(valueToken);
+      if (op === '=~' || op === '!~') checkRegex(valueToken, 'full');
       this.i++;
       return { kind: 'compare', name: name.text, op: op === '==' ? '=' : op, value: valueToken.text };
     }

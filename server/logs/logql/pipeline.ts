@@ -2,7 +2,7 @@ import { parseGoDuration } from '../../config/config-values';
 import type { Labels } from '../model';
 import type { LabelFilterExpr, LineFilterStage, PipelineStage } from './ast';
 import { parseJsonLine, parseLogfmt } from './extract';
-import { compileRe2 } from './regex';
+import { compileLogQLRegex } from './regex';
 
 /** What a pipeline sees of one entry, and what it leaves behind. */
 export interface PipelineEntry {
@@ -68,9 +68,9 @@ function compileStage(stage: PipelineStage): Step {
       return test;
     }
     case 'regexp': {
-      const regex = compileRe2(stage.pattern);
+      const regex = compileLogQLRegex(stage.pattern);
       return (entry) => {
-        const groups = regex.exec(entry.line)?.groups;
+        const groups = regex.namedGroups(entry.line);
         if (groups) {
           entry.parsed ??= {};
           for (const [name, value] of Object.entries(groups)) {
@@ -116,7 +116,7 @@ function lineFilter(stage: LineFilterStage): (line: string) => boolean {
     }
     return (line) => values.some((v) => line.includes(v)) === positive;
   }
-  const regexes = values.map((v) => compileRe2(v));
+  const regexes = values.map((v) => compileLogQLRegex(v));
   const positive = op === '|~';
   return (line) => regexes.some((r) => r.test(line)) === positive;
 }
@@ -153,7 +153,7 @@ function labelFilter(expr: LabelFilterExpr): Step {
     case '!=':
       return (entry) => labelValue(entry, name) !== value;
     default: {
-      const regex = compileRe2(value, true);
+      const regex = compileLogQLRegex(value, 'full');
       const positive = op === '=~';
       return (entry) => regex.test(labelValue(entry, name)) === positive;
     }
@@ -184,7 +184,7 @@ export function compileMatchers(
   const tests = matchers.map(({ name, op, value }) => {
     if (op === '=') return (l: Labels) => (l[name] ?? '') === value;
     if (op === '!=') return (l: Labels) => (l[name] ?? '') !== value;
-    const regex = compileRe2(value, true);
+    const regex = compileLogQLRegex(value, 'full');
     return op === '=~' ? (l: Labels) => regex.test(l[name] ?? '') : (l: Labels) => !regex.test(l[name] ?? '');
   });
   return (labels) => tests.every((t) => t(labels));

@@ -1,27 +1,21 @@
+import { compileUserRegex, type RegexMode, type UserRegex } from '../../query-guards/user-regex';
 import type { LabelMatcher } from './ast';
 import type { Token } from './lexer';
 import { LogQLParseError } from './parse-error';
 
-/** RE2's `(?P<name>` is JavaScript's `(?<name>`. */
-export function toJsRegex(re2: string): string {
-  return re2.replace(/\(\?P</g, '(?<');
-}
-
 /**
- * A LogQL (RE2) regular expression as a JavaScript one: named groups as above, and leading
- * inline flags (`(?i)error`, the usual way to match without case) as flags. `anchored` wraps it
- * as label matchers need (`^(?:…)$`, Prometheus's and Loki's semantics).
+ * A LogQL regular expression, compiled once with RE2 semantics in linear time. `full` is for label
+ * matchers and label filters (Loki takes Prometheus's `^(?s:…)$`); line filters and `regexp`
+ * stages search.
  */
-export function compileRe2(re2: string, anchored = false): RegExp {
-  const inline = /^\(\?([ims]+)\)/.exec(re2);
-  const flags = inline ? [...new Set(inline[1])].join('') : ''; // RE2's U (ungreedy) has no JS flag: refused as a bad group
-  const body = toJsRegex(inline ? re2.slice(inline[0].length) : re2);
-  return new RegExp(anchored ? `^(?:${body})$` : body, flags);
+export function compileLogQLRegex(pattern: string, mode: RegexMode = 'search'): UserRegex {
+  return compileUserRegex(pattern, mode);
 }
 
-export function checkRegex(token: Token): void {
+/** Checks a STRING token as a regular expression, failing at its position with RE2's message. */
+export function checkRegex(token: Token, mode: RegexMode = 'search'): UserRegex {
   try {
-    compileRe2(token.text);
+    return compileUserRegex(token.text, mode);
   } catch (err) {
     throw new LogQLParseError(`invalid regular expression: ${(err as Error).message}`, token.line, token.col);
   }
@@ -35,8 +29,8 @@ export function matchesEmpty(m: LabelMatcher): boolean {
     case '!=':
       return m.value !== '';
     case '=~':
-      return compileRe2(m.value, true).test('');
+      return compileUserRegex(m.value, 'full').test('');
     case '!~':
-      return !compileRe2(m.value, true).test('');
+      return !compileUserRegex(m.value, 'full').test('');
   }
 }

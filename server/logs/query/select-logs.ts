@@ -1,3 +1,4 @@
+import { QueryDeadline } from '../../query-guards/deadline';
 import type { LogQuery } from '../logql/ast';
 import { compileMatchers, compilePipeline, type PipelineEntry } from '../logql/pipeline';
 import type { Labels } from '../model';
@@ -59,6 +60,7 @@ export async function selectLogs(
   limit: number,
   direction: Direction,
   stats: SelectStats = { linesScanned: 0, bytesScanned: 0, chunksRead: 0 },
+  deadline = QueryDeadline.unbounded(),
 ): Promise<SelectedEntry[]> {
   const pipeline = compilePipeline(query.pipeline);
   const max = limit > 0 ? limit : Number.POSITIVE_INFINITY;
@@ -77,7 +79,7 @@ export async function selectLogs(
       }
       const source = await pending.load();
       stats.chunksRead++;
-      scan(source, stream, range, pipeline, backward, max, found, stats);
+      await scan(source, stream, range, pipeline, backward, max, found, stats, deadline);
     }
     for (const e of found) all.push(e);
   }
@@ -130,7 +132,8 @@ function lowerBound(source: ScanSource, ms: number, ns: number): number {
   return lo;
 }
 
-function scan(
+/** Scans one source, pausing for the event loop as `deadline` asks (a unit: a line). */
+async function scan(
   source: ScanSource,
   stream: StreamState,
   range: TimeRange,
@@ -139,7 +142,8 @@ function scan(
   max: number,
   found: SelectedEntry[],
   stats: SelectStats,
-): void {
+  deadline: QueryDeadline,
+): Promise<void> {
   const from = lowerBound(source, range.startMs, range.startNs);
   const to = lowerBound(source, range.endMs, range.endNs); // exclusive end
   const { ms, ns, lines } = source;
@@ -148,6 +152,7 @@ function scan(
   let taken = 0;
   const step = backward ? -1 : 1;
   for (let i = backward ? to - 1 : from; backward ? i >= from : i < to; i += step) {
+    if (deadline.spend()) await deadline.pause();
     const line = lines[i];
     stats.bytesScanned += line.length;
     if (pipeline.lineFiltersOnly) {

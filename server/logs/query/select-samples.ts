@@ -1,3 +1,4 @@
+import { QueryDeadline } from '../../query-guards/deadline';
 import { streamKey } from '../labels';
 import type { MetricQuery } from '../logql/ast';
 import { compilePipeline, type PipelineEntry } from '../logql/pipeline';
@@ -30,6 +31,7 @@ export async function selectSamples(
   range: TimeRange,
   stepMs: number,
   stats: SelectStats,
+  deadline = QueryDeadline.unbounded(),
 ): Promise<SampleSeries[]> {
   const pipeline = compilePipeline(query.log.pipeline);
   const from = range.startMs - query.rangeMs;
@@ -42,6 +44,7 @@ export async function selectSamples(
       for (let i = 0; i < source.ms.length; i++) {
         const ms = source.ms[i];
         if (ms <= from || ms > range.endMs) continue;
+        if (deadline.spend()) await deadline.pause();
         stats.linesScanned++;
         stats.bytesScanned += source.lines[i].length;
         const entry: PipelineEntry = {
@@ -69,7 +72,12 @@ export async function selectSamples(
   }
   const steps: number[] = [];
   for (let t = range.startMs; t <= range.endMs; t += stepMs) steps.push(t);
-  const evaluated = [...series.values()].map((p) => evaluate(p, query, steps));
+  const evaluated: SampleSeries[] = [];
+  for (const points of series.values()) {
+    // A series costs its steps: a query with many series over many steps must still pause.
+    if (deadline.spend(steps.length + points.ms.length)) await deadline.pause();
+    evaluated.push(evaluate(points, query, steps));
+  }
   return query.aggregation
     ? sumBy(evaluated, query.aggregation.grouping)
     : evaluated.filter((s) => s.values.length > 0);

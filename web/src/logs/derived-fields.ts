@@ -1,3 +1,4 @@
+import { RE2JS } from 're2js';
 import type { DerivedField } from '../api/client';
 import { type LogRow, rowField } from './log-rows';
 
@@ -22,8 +23,11 @@ export interface DerivedLink {
 
 export interface CompiledField {
   field: DerivedField;
-  /** Null for `matcherType: label`. */
-  regex: RegExp | null;
+  /**
+   * Null for `matcherType: label`. RE2 (re2js), the engine the server checks the config with and
+   * runs every query regex with: linear time, so no field can freeze the tab on a long line.
+   */
+  regex: RE2JS | null;
 }
 
 /** A piece of a log line, linked when a derived field matched it. */
@@ -33,8 +37,9 @@ export interface LineSegment {
 }
 
 /**
- * Compiles the configured fields once per config. A regex JavaScript cannot read is left out and
- * reported, so one bad field does not hide the logs.
+ * Compiles the configured fields once per config. A regex RE2 cannot read (the server refuses
+ * one at start, but the config may come from elsewhere) is left out and reported, so one bad
+ * field does not hide the logs.
  */
 export function compileDerivedFields(fields: readonly DerivedField[]): {
   compiled: CompiledField[];
@@ -49,8 +54,7 @@ export function compileDerivedFields(fields: readonly DerivedField[]): {
       continue;
     }
     try {
-      // `d` gives each group's position, so the value itself can be linked inside the line.
-      compiled.push({ field, regex: new RegExp(field.matcherRegex, 'gd') });
+      compiled.push({ field, regex: RE2JS.compile(field.matcherRegex) });
     } catch (err) {
       problems.push(`Derived field "${field.name}": ${(err as Error).message}`);
     }
@@ -91,15 +95,15 @@ interface Match {
   value: string;
 }
 
-/** Every match of a field in the line; the span is the first group's, or the whole match's. */
-function matchesIn(line: string, regex: RegExp): Match[] {
+/** Every match of a field in the line; the span (UTF-16 indices) is the first group's, or the whole match's. */
+function matchesIn(line: string, regex: RE2JS): Match[] {
   const out: Match[] = [];
-  for (const m of line.matchAll(regex)) {
-    const group = m.indices?.[1];
-    const value = m[1] ?? m[0];
+  const matcher = regex.matcher(line);
+  const group = regex.groupCount() > 0 ? 1 : 0;
+  while (matcher.find()) {
+    const value = matcher.group(group) ?? '';
     if (value === '') continue;
-    const [start, end] = group ?? [m.index ?? 0, (m.index ?? 0) + m[0].length];
-    out.push({ start, end, value });
+    out.push({ start: matcher.start(group), end: matcher.end(group), value });
   }
   return out;
 }

@@ -1,0 +1,63 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { Evaluator } from '../promql/evaluator';
+import { parsePromql } from '../promql/parser';
+import { QueryCancelledError, QueryDeadline, QueryTimeoutError } from './deadline';
+
+/** Busy work in `spend`-sized units until the deadline stops it; returns how many pauses it took. */
+async function busyLoop(deadline: QueryDeadline, maxMs: number): Promise<number> {
+  let pauses = 0;
+  const started = performance.now();
+  while (performance.now() - started < maxMs) {
+    if (deadline.spend()) {
+      pauses++;
+      await deadline.pause();
+    }
+  }
+  return pauses;
+}
+
+describe('QueryDeadline', () => {
+  it('stops a long loop at its deadline with a message that says what to do', async () => {
+    const deadline = new QueryDeadline(50);
+    const error = await busyLoop(deadline, 5_000).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(QueryTimeoutError);
+    expect((error as QueryTimeoutError).message).toMatch(/timed out after 50ms \(query_timeout\): narrow/);
+    expect((error as QueryTimeoutError).statusCode).toBe(504);
+  });
+
+  it('lets timers and I/O run while a loop works: the loop pauses every slice', async () => {
+    const deadline = new QueryDeadline(10_000, undefined, 10);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    try {
+      const pauses = await busyLoop(deadline, 200);
+      expect(pauses).toBeGreaterThanOrEqual(5);
+      expect(ticks).toBeGreaterThanOrEqual(5);
+    } finally {
+      clearInterval(timer);
+    }
+  });
+
+  it('stops at the next pause once the client has gone', async () => {
+    const controller = new AbortController();
+    const deadline = new QueryDeadline(10_000, controller.signal, 5);
+    const running = busyLoop(deadline, 5_000).catch((err: unknown) => err);
+    await sleep(20);
+    controller.abort();
+    expect(await running).toBeInstanceOf(QueryCancelledError);
+  });
+
+  it('unbounded never pauses or times out', async () => {
+    expect(await busyLoop(QueryDeadline.unbounded(), 30)).toBe(0);
+  });
+
+  it('a PromQL range query stops at its deadline instead of evaluating every step', async () => {
+    const source = { select: () => [] };
+    const expr = parsePromql('sum(rate(x[5m])) + 1');
+    const error = await new Evaluator(source)
+      .range(expr, 0, 1e12, 1, new QueryDeadline(20, undefined, 5))
+      .catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(QueryTimeoutError);
+  });
+});
