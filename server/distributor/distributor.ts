@@ -1,10 +1,11 @@
+import { ErrorCode } from '../errors/error-codes';
 import type { Ingester } from '../ingester/ingester';
 import type { SelfMetrics } from '../metrics/self-metrics';
 import { splitTracesByTraceId } from '../otlp/split-traces';
 
 /** A request none of whose spans could be stored (OTLP: 400 / INVALID_ARGUMENT). */
 export class NoValidSpansError extends Error {
-  readonly code = 'LOUPE_ERR_NO_VALID_SPANS';
+  readonly code = ErrorCode.NO_VALID_SPANS;
   readonly statusCode = 400;
 }
 

@@ -1,3 +1,5 @@
+import { ErrorCode } from '../errors/error-codes';
+
 /**
  * Tenant resolution, following Tempo (and the dskit `tenant` package it uses): with
  * multi-tenancy off every request belongs to `single-tenant`; with it on, the `X-Scope-OrgID`
@@ -16,7 +18,7 @@ export const MAX_TENANT_ID_LENGTH = 150;
 
 /** 401 when the tenant is missing (Tempo answers "no org id"), 400 when it is not acceptable. */
 export class TenantError extends Error {
-  readonly code = 'LOUPE_ERR_TENANT';
+  readonly code = ErrorCode.TENANT;
   constructor(
     message: string,
     readonly statusCode: 400 | 401,

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
 import type { LoupeConfig } from '../config/types';
 import type { SelfMetrics } from '../metrics/self-metrics';
-import type { SignalSink } from '../otlp/signal-sink';
+import type { SignalSink } from '../receivers/signal-sink';
 import type { Backend } from '../store/backend/backend';
 import { logsRoutes } from './http/logs-routes';
 import { LogIngest } from './ingest/log-ingest';

@@ -1,4 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { ErrorCode } from '../errors/error-codes';
 
 /**
  * A query's time budget, and its manners on a shared event loop.
@@ -80,7 +81,7 @@ export class QueryDeadline {
  * `timeout`); the logs and traces APIs answer 504, as Loki's and Tempo's gateways do.
  */
 export class QueryTimeoutError extends Error {
-  readonly code = 'LOUPE_ERR_QUERY_TIMEOUT';
+  readonly code = ErrorCode.QUERY_TIMEOUT;
   readonly statusCode: number = 504;
   constructor(readonly timeoutMs: number) {
     super(
@@ -91,7 +92,7 @@ export class QueryTimeoutError extends Error {
 
 /** The client went away: nobody is waiting for the answer, so the work stops. 499 as nginx logs it. */
 export class QueryCancelledError extends Error {
-  readonly code = 'LOUPE_ERR_QUERY_CANCELLED';
+  readonly code = ErrorCode.QUERY_CANCELLED;
   readonly statusCode = 499;
   constructor() {
     super('query cancelled: the client closed the connection');

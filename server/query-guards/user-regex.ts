@@ -1,4 +1,5 @@
 import { RE2JS } from 're2js';
+import { ErrorCode } from '../errors/error-codes';
 import { literalAlternation } from './literal-alternation';
 
 /**
@@ -33,7 +34,7 @@ export type RegexMode = 'search' | 'full';
 
 /** A pattern RE2 refuses; the message is RE2's own (`error parsing regexp: missing closing ): …`). */
 export class UserRegexError extends Error {
-  readonly code = 'LOUPE_ERR_REGEX';
+  readonly code = ErrorCode.REGEX;
   readonly statusCode = 400;
 }
 

@@ -1,6 +1,8 @@
+import { ErrorCode } from '../errors/error-codes';
+
 /** A trace ID that is not 1–32 hex characters. */
 export class TraceIdError extends Error {
-  readonly code = 'LOUPE_ERR_TRACE_ID';
+  readonly code = ErrorCode.TRACE_ID;
   readonly statusCode = 400;
 }
 

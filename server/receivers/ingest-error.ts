@@ -1,3 +1,5 @@
+import { ErrorCode } from '../errors/error-codes';
+
 /**
  * The one classifier of ingest errors, shared by the OTLP/gRPC and OTLP/HTTP receivers, so the
  * same refusal gets the same answer on both. Retryability follows the OTLP spec: HTTP 429, 502,
@@ -67,14 +69,14 @@ export function classifyIngestError(err: IngestErrorLike): ClassifiedIngestError
     case 'Z_BUF_ERROR':
     case 'Z_STREAM_ERROR':
       return refused(400, GRPC_CODE.INVALID_ARGUMENT, `invalid gzip body: ${err.message}`);
-    case 'LOUPE_ERR_TENANT':
+    case ErrorCode.TENANT:
       return err.statusCode === 401
         ? refused(401, GRPC_CODE.UNAUTHENTICATED, err.message)
         : refused(err.statusCode ?? 400, GRPC_CODE.INVALID_ARGUMENT, err.message);
-    case 'LOUPE_ERR_OTLP_DECODE':
-    case 'LOUPE_ERR_NO_VALID_SPANS':
+    case ErrorCode.OTLP_DECODE:
+    case ErrorCode.NO_VALID_SPANS:
       return refused(400, GRPC_CODE.INVALID_ARGUMENT, err.message);
-    case 'LOUPE_ERR_POOL_FULL':
+    case ErrorCode.POOL_FULL:
       return retryLater(503, GRPC_CODE.UNAVAILABLE, err.message);
   }
   const status = err.statusCode ?? 500;

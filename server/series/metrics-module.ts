@@ -6,7 +6,7 @@ import type { SpanObserver } from '../distributor/distributor';
 import type { SelfMetrics } from '../metrics/self-metrics';
 import { renderGeneratorMetrics } from '../metrics-generator/exposition';
 import { MetricsGenerator } from '../metrics-generator/metrics-generator';
-import type { SignalSink } from '../otlp/signal-sink';
+import type { SignalSink } from '../receivers/signal-sink';
 import type { Backend } from '../store/backend/backend';
 import { LOUPE_VERSION } from '../version';
 import { labelLimitMessage, translateOtlpMetrics } from './otlp-metrics';

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { resolveTenant } from '../../distributor/tenant';
+import { ErrorCode } from '../../errors/error-codes';
 import { encodeTraceByIdResponse, tracesDataToTempoJson } from '../../otlp/tempo-format';
 import type { FoundTrace, TraceFinder } from '../../query/find-trace';
 import { parseTraceId } from '../../query/trace-id';
@@ -11,7 +12,7 @@ export interface TraceRoutesOptions {
 }
 
 class TimeRangeError extends Error {
-  readonly code = 'LOUPE_ERR_TIME_RANGE';
+  readonly code = ErrorCode.TIME_RANGE;
   readonly statusCode = 400;
 }
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { resolveTenant } from '../../distributor/tenant';
-import { gunzipBody } from '../../http/gzip-body';
+import { gunzipBody } from '../../receivers/gzip-body';
 import { LogsRequestError } from '../errors';
 import type { LogIngest } from '../ingest/log-ingest';
 import { decodeLokiJson, decodeLokiProtobuf, type RawStream } from '../ingest/loki-push';

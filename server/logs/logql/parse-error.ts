@@ -1,3 +1,4 @@
+import { ErrorCode } from '../../errors/error-codes';
 import { LogsRequestError } from '../errors';
 
 /**
@@ -5,7 +6,7 @@ import { LogsRequestError } from '../errors';
  * the message points at the spot to fix. Answered with 400.
  */
 export class LogQLParseError extends LogsRequestError {
-  override readonly code = 'LOUPE_ERR_LOGQL_PARSE';
+  override readonly code = ErrorCode.LOGQL_PARSE;
   constructor(
     readonly detail: string,
     readonly line: number,

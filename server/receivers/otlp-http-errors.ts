@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { encodeStatusJson, encodeStatusProtobuf } from '../otlp/export-response';
-import { classifyIngestError } from '../receivers/ingest-error';
+import { classifyIngestError } from './ingest-error';
 
 /** Error handler for the OTLP/HTTP receiver: a `google.rpc.Status` in the request's own encoding. */
 export function replyWithOtlpError(

@@ -1,10 +1,11 @@
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { FastifyRequest } from 'fastify';
+import { ErrorCode } from '../errors/error-codes';
 
 /** A body in an encoding the receiver does not speak (OTLP/HTTP allows gzip and identity). */
 export class UnsupportedEncodingError extends Error {
-  readonly code = 'LOUPE_ERR_CONTENT_ENCODING';
+  readonly code = ErrorCode.CONTENT_ENCODING;
   readonly statusCode = 415;
 }
 

@@ -1,6 +1,6 @@
 import type { Distributor } from '../distributor/distributor';
-import { type PartialSuccess, partialSuccessFor } from './export-response';
-import type { OtlpSignal } from './otlp-json';
+import { type PartialSuccess, partialSuccessFor } from '../otlp/export-response';
+import type { OtlpSignal } from '../otlp/otlp-json';
 import type { SignalSinks } from './signal-sink';
 
 /** One signal's Export: the request's protobuf body in, the `partial_success` to answer out. */

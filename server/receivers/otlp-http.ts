@@ -4,12 +4,12 @@ import type { Logger } from 'pino';
 import type { LoupeConfig } from '../config/types';
 import type { Distributor } from '../distributor/distributor';
 import { resolveTenant } from '../distributor/tenant';
-import { type ExportHandler, exportHandlers } from '../otlp/export-handlers';
 import { encodeExportResponseJson, encodeExportResponseProtobuf } from '../otlp/export-response';
 import { type OtlpSignal, otlpJsonToProtobuf } from '../otlp/otlp-json';
-import type { SignalSinks } from '../otlp/signal-sink';
+import { type ExportHandler, exportHandlers } from './export-handlers';
 import { gunzipBody } from './gzip-body';
-import { replyWithOtlpError, wantsProtobuf } from './otlp-errors';
+import { replyWithOtlpError, wantsProtobuf } from './otlp-http-errors';
+import type { SignalSinks } from './signal-sink';
 
 export interface OtlpHttpDeps {
   config: LoupeConfig;

@@ -2,10 +2,10 @@ import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { Distributor } from '../distributor/distributor';
 import { resolveTenant } from '../distributor/tenant';
-import { classifyIngestError } from '../receivers/ingest-error';
+import { encodeExportResponseProtobuf, encodeStatusProtobuf } from '../otlp/export-response';
+import type { OtlpSignal } from '../otlp/otlp-json';
 import { type ExportHandler, exportHandlers } from './export-handlers';
-import { encodeExportResponseProtobuf, encodeStatusProtobuf } from './export-response';
-import type { OtlpSignal } from './otlp-json';
+import { classifyIngestError } from './ingest-error';
 import type { SignalSinks } from './signal-sink';
 
 export interface OtlpGrpcDeps {
