@@ -57,7 +57,12 @@ export async function startLoupe(
   });
   let ready = false;
   await ingester.start();
-  const finder = new TraceFinder(config, ingester, blocklist, metrics);
+  const finder = new TraceFinder({
+    unflushed: ingester,
+    blocks: blocklist,
+    maxBytesPerTrace: () => config.overrides.maxBytesPerTrace,
+    metrics,
+  });
   const distributor = new Distributor(ingester, metrics);
   const moduleDeps = { config, backend, metrics };
   const logs = await startLogs({ ...moduleDeps, logger: logger.child({ component: 'logs' }) });

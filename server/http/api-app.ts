@@ -7,16 +7,17 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import type { LoupeConfig } from '../config/types';
-import type { SelfMetrics } from '../metrics/self-metrics';
-import type { TraceFinder } from '../query/find-trace';
+import type { SelfMetrics } from '../self-metrics/self-metrics';
+import type { TraceLookup } from '../query/find-trace';
 import { statusRoutes } from './routes/status';
 import { traceByIdRoutes } from './routes/trace-by-id';
 import { tracePagePrerenderer } from './trace-page';
+import { TracePageLookups } from './trace-page-lookups';
 import { uiRoutes } from './ui-routes';
 
 export interface ApiDeps {
   config: LoupeConfig;
-  finder: TraceFinder;
+  finder: TraceLookup;
   metrics: SelfMetrics;
   logger: Logger;
   version: string;
@@ -39,8 +40,11 @@ export async function buildApiApp(deps: ApiDeps): Promise<FastifyInstance> {
     return reply.code(status).type('text/plain').send(err.message);
   });
   await app.register(statusRoutes, { version: deps.version, metrics: deps.metrics, isReady: deps.isReady });
+  // Every trace-by-ID request goes through the page hand-off, so the app's first request can
+  // take the answer its server-rendered page was made from.
+  const lookups = new TracePageLookups(deps.finder);
   await app.register(traceByIdRoutes, {
-    finder: deps.finder,
+    lookups,
     multitenancyEnabled: deps.config.multitenancyEnabled,
     maxBytesPerTrace: deps.config.overrides.maxBytesPerTrace,
   });
@@ -54,7 +58,7 @@ export async function buildApiApp(deps: ApiDeps): Promise<FastifyInstance> {
       metrics: deps.config.metrics.client,
     },
     prerenderTracePage: tracePagePrerenderer({
-      finder: deps.finder,
+      lookups,
       multitenancyEnabled: deps.config.multitenancyEnabled,
       maxBytesPerTrace: deps.config.overrides.maxBytesPerTrace,
       log: app.log,

@@ -1,8 +1,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { resolveTenant } from '../distributor/tenant';
-import type { TraceFinder } from '../query/find-trace';
 import { parseTraceId } from '../query/trace-id';
 import { traceByIdProtobuf } from './routes/trace-by-id';
+import type { TracePageLookups } from './trace-page-lookups';
 
 /**
  * Traces up to this many spans are rendered ahead of the app. Beyond it, decoding and laying out
@@ -17,7 +17,7 @@ const PRERENDER_DEADLINE_MS = 500;
 export type TracePagePrerenderer = (pathname: string, search: string) => Promise<string | null>;
 
 export interface TracePageOptions {
-  finder: TraceFinder;
+  lookups: TracePageLookups;
   multitenancyEnabled: boolean;
   maxBytesPerTrace: number;
   log: FastifyBaseLogger;
@@ -28,7 +28,7 @@ type PrerenderModule = typeof import('../../web/src/prerender/prerender-trace');
 /**
  * Renders `/trace/<id>` pages with the trace's first rows already in them, using the web app's
  * own components (see web/src/prerender). The app's own request for the trace, right after, gets
- * the same answer without a second search (`findTraceForPage`), so it shows what the page showed.
+ * the same answer without a second search (`TracePageLookups`), so it shows what the page showed.
  * Anything unexpected leaves the page to the app.
  */
 export function tracePagePrerenderer(opts: TracePageOptions): TracePagePrerenderer {
@@ -51,7 +51,7 @@ export function tracePagePrerenderer(opts: TracePageOptions): TracePagePrerender
     } catch {
       return null; // the app shows the error when it asks
     }
-    const found = await opts.finder.findTraceForPage(tenantId, lookup.traceId, lookup.key);
+    const found = await opts.lookups.findTraceForPage(tenantId, lookup.traceId, lookup.key);
     if (!found || found.spanCount > PRERENDER_MAX_SPANS) return null;
     // If the app's own request joined this lookup, let it answer first: the rendering below holds
     // the event loop for a while (tens of ms for 10,000 spans).

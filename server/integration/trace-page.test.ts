@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TracePageLookups } from '../http/trace-page-lookups';
 import { TraceFinder } from '../query/find-trace';
 import { parseTraceId } from '../query/trace-id';
 import { postTraces } from './support/clients';
@@ -125,11 +126,23 @@ describe('a trace page', () => {
   });
 });
 
+/** Trace lookups as the API app makes them: the finder behind the page hand-off. */
+function newLookups(config: TestLoupe['config'], loupe: TestLoupe['loupe']): TracePageLookups {
+  return new TracePageLookups(
+    new TraceFinder({
+      unflushed: loupe.ingester,
+      blocks: loupe.blocklist,
+      maxBytesPerTrace: () => config.overrides.maxBytesPerTrace,
+      metrics: loupe.metrics,
+    }),
+  );
+}
+
 describe('trace lookups', () => {
   it('asked for at once, are searched once and answered alike', async () => {
     // The page and the app ask for the same trace at the same time; so do dashboards.
     const { loupe, config } = server;
-    const finder = new TraceFinder(config, loupe.ingester, loupe.blocklist, loupe.metrics);
+    const finder = newLookups(config, loupe);
     const lookups = async () =>
       (await loupe.metrics.traceLookupSeconds.get()).values.find(
         (v) => v.metricName?.endsWith('_count') && v.labels.outcome === 'found',
@@ -150,7 +163,7 @@ describe('trace lookups', () => {
 
   it("for a page, answer the app's request that follows, once", async () => {
     const { loupe, config } = server;
-    const finder = new TraceFinder(config, loupe.ingester, loupe.blocklist, loupe.metrics);
+    const finder = newLookups(config, loupe);
     const { traceId: id, key } = parseTraceId(traceId);
     const forPage = await finder.findTraceForPage('single-tenant', id, key);
     expect(forPage?.spanCount).toBe(2);
@@ -164,7 +177,7 @@ describe('trace lookups', () => {
 
   it('for a page, always search afresh (pages reloaded without the app do not pass one answer on)', async () => {
     const { loupe, config } = server;
-    const finder = new TraceFinder(config, loupe.ingester, loupe.blocklist, loupe.metrics);
+    const finder = newLookups(config, loupe);
     const { traceId: id, key } = parseTraceId(traceId);
     const first = await finder.findTraceForPage('single-tenant', id, key);
     const later = simpleSpan(id, 'later span', t0 + 300);

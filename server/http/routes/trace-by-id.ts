@@ -2,11 +2,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { resolveTenant } from '../../distributor/tenant';
 import { ErrorCode } from '../../errors/error-codes';
 import { encodeTraceByIdResponse, tracesDataToTempoJson } from '../../otlp/tempo-format';
-import type { FoundTrace, TraceFinder } from '../../query/find-trace';
+import type { FoundTrace, TraceLookup } from '../../query/find-trace';
 import { parseTraceId } from '../../query/trace-id';
 
 export interface TraceRoutesOptions {
-  finder: TraceFinder;
+  lookups: TraceLookup;
   multitenancyEnabled: boolean;
   maxBytesPerTrace: number;
 }
@@ -63,7 +63,7 @@ export async function traceByIdRoutes(app: FastifyInstance, opts: TraceRoutesOpt
   const lookup = async (request: FastifyRequest<TraceRequest>): Promise<FoundTrace | undefined> => {
     const tenantId = resolveTenant(request.headers['x-scope-orgid'], opts.multitenancyEnabled);
     const { traceId, key } = parseTraceId(request.params.traceId);
-    return opts.finder.findTraceById(tenantId, traceId, key, parseTimeRange(request.query));
+    return opts.lookups.findTraceById(tenantId, traceId, key, parseTimeRange(request.query));
   };
 
   app.get<TraceRequest>('/api/traces/:traceId', async (request, reply: FastifyReply) => {
