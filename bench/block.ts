@@ -6,9 +6,9 @@ import { generateTraceRequests } from '../fixtures/synthetic-traces';
 import { combineTraceParts } from '../server/otlp/combine-trace';
 import { splitTracesByTraceId } from '../server/otlp/split-traces';
 import { LocalBackend } from '../server/store/backend/local-backend';
-import { DEFAULT_BROTLI_QUALITY, DEFAULT_PAGE_SIZE_BYTES } from '../server/store/block-layout';
-import { BlockReader } from '../server/store/block-reader';
+import { openBlock } from '../server/store/block-reader';
 import { buildBlock, writeBlock } from '../server/store/block-writer';
+import { DEFAULT_BROTLI_QUALITY, DEFAULT_PAGE_SIZE_BYTES } from '../server/store/encoding/v1/v1-layout';
 import type { TraceRecord } from '../server/store/types';
 
 /**
@@ -156,7 +156,7 @@ async function measure(
     const storedBytes = meta.dataBytes + meta.indexBytes + meta.bloomBytes + metaBytes;
 
     // A reader as after a restart: the first lookups also load the index and bloom shards.
-    const reader = new BlockReader(backend, meta);
+    const reader = openBlock(backend, meta);
     await reader.findTrace(corpus.traces[0].traceId);
     const times: number[] = [];
     for (let i = 0; i < lookups; i++) {

@@ -1,8 +1,10 @@
 import type { LocalBackend } from './backend/local-backend';
-import { BlockReader } from './block-reader';
-import { type BuiltBlock, buildBlock, writeBlock } from './block-writer';
-import { CountingBackend, makeTraces, randomTraceId, seededRandom, tempBackend } from './store-test-support';
-import type { TraceRecord } from './types';
+import { openBlock, openBuiltBlock } from './block-reader';
+import { buildBlock, writeBlock } from './block-writer';
+import type { BuiltBlock } from './encoding/block-format';
+import { UnknownBlockFormatError } from './encoding/registry';
+import { CountingBackend, makeTraces, tempBackend } from './store-test-support';
+import type { StoredBlockMeta, TraceRecord } from './types';
 
 let backend: LocalBackend;
 let cleanup: () => Promise<void>;
@@ -11,15 +13,13 @@ let built: BuiltBlock;
 
 beforeAll(async () => {
   ({ backend, cleanup } = await tempBackend());
-  traces = makeTraces(800, 42, 2000);
+  traces = makeTraces(200, 7, 2000);
   built = buildBlock({
-    tenantId: "a'b(c)*!",
-    blockId: 'b2d9f8a0-1c3e-4f5a-8b7c-6d5e4f3a2b1c',
+    tenantId: 'tenant-a',
+    blockId: 'c1d2e3f4-0000-4000-8000-000000000001',
     traces,
     bloomFalsePositive: 0.01,
-    // Small shards so the block has several and a lookup must pick the right one.
     bloomShardSizeBytes: 256,
-    pageSizeBytes: 32 * 1024,
   });
   await writeBlock(backend, built);
 });
@@ -28,102 +28,35 @@ afterAll(async () => {
   await cleanup();
 });
 
-describe('BlockReader', () => {
-  it('finds every trace with its exact bytes and truncated flag', async () => {
-    expect(built.meta.bloomShards).toBeGreaterThan(1);
-    expect(built.meta.pages).toBeGreaterThan(10);
-    const reader = new BlockReader(backend, built.meta);
-    for (const trace of traces) {
-      const found = await reader.findTrace(trace.traceId);
-      expect(found).toBeDefined();
-      expect(Buffer.from(found!.data).equals(Buffer.from(trace.data))).toBe(true);
-      expect(found!.truncated).toBe(trace.truncated);
+describe('openBlock and openBuiltBlock (through the format registry)', () => {
+  it('open the format new blocks are written in, and find their traces', async () => {
+    expect(built.meta.format).toBe('loupe-v1');
+    const reader = openBlock(backend, built.meta);
+    for (const trace of traces.slice(0, 20)) {
+      expect(Buffer.from((await reader.findTrace(trace.traceId))!.data)).toEqual(Buffer.from(trace.data));
     }
   });
 
-  it('does not find IDs that are not in the block', async () => {
-    const reader = new BlockReader(backend, built.meta);
-    const random = seededRandom(99);
-    const present = new Set(traces.map((t) => Buffer.from(t.traceId).toString('hex')));
-    for (let i = 0; i < 2000; i++) {
-      const id = randomTraceId(random);
-      if (present.has(Buffer.from(id).toString('hex'))) continue;
-      expect(await reader.findTrace(id)).toBeUndefined();
-    }
-    expect(await reader.findTrace(new Uint8Array(16))).toBeUndefined();
-    expect(await reader.findTrace(new Uint8Array(16).fill(255))).toBeUndefined();
-  });
-
-  it('reads one byte range per lookup of a freshly built block, and nothing else', async () => {
+  it('add no I/O: a lookup in a freshly built block is one ranged read', async () => {
     const counting = new CountingBackend(backend);
-    const reader = BlockReader.fromBuilt(counting, built);
-    for (const trace of traces.slice(0, 200)) {
+    const reader = openBuiltBlock(counting, built);
+    for (const trace of traces.slice(0, 20)) {
       counting.reset();
       expect(await reader.findTrace(trace.traceId)).toBeDefined();
-      expect(counting.calls).toEqual([
-        { op: 'readRange', key: `${built.meta.tenantId}/${built.meta.blockId}/data` },
-      ]);
+      expect(counting.calls).toEqual([{ op: 'readRange', key: `tenant-a/${built.meta.blockId}/data` }]);
     }
   });
 
-  it('loads index and bloom shard once, then costs one ranged read per lookup', async () => {
-    const counting = new CountingBackend(backend);
-    const reader = new BlockReader(counting, built.meta);
-    await Promise.all(traces.map((trace) => reader.findTrace(trace.traceId)));
-
-    const objectReads = counting.calls
-      .filter((call) => call.op === 'read')
-      .map((call) => call.key.split('/').pop());
-    expect(objectReads.filter((name) => name === 'index')).toHaveLength(1);
-    expect(new Set(objectReads).size).toBe(objectReads.length);
-    expect(objectReads).toHaveLength(1 + built.meta.bloomShards);
-    expect(counting.count('readRange')).toBe(traces.length);
+  it('read a meta.json without a format field as loupe-v1, the format of the first blocks', async () => {
+    const { format: _, ...unmarked }: StoredBlockMeta = built.meta;
+    const reader = openBlock(backend, unmarked);
+    expect(reader.meta.format).toBe('loupe-v1');
+    expect(await reader.findTrace(traces[3].traceId)).toBeDefined();
   });
 
-  it('answers most absent IDs from the bloom filter without reading data', async () => {
-    const counting = new CountingBackend(backend);
-    const reader = BlockReader.fromBuilt(counting, built);
-    const random = seededRandom(5);
-    for (let i = 0; i < 1000; i++) await reader.findTrace(randomTraceId(random));
-    // About 1% false positives are expected; far fewer than a read per lookup.
-    expect(counting.count('readRange')).toBeLessThan(40);
-    expect(counting.count('read')).toBe(0);
-  });
-
-  it('walks every trace in order for compaction', async () => {
-    const reader = new BlockReader(backend, built.meta);
-    const seen: TraceRecord[] = [];
-    for await (const trace of reader.traces()) seen.push(trace);
-    expect(seen).toHaveLength(traces.length);
-    seen.forEach((trace, i) => {
-      expect(Buffer.from(trace.traceId).equals(Buffer.from(traces[i].traceId))).toBe(true);
-      expect(trace.spanCount).toBe(traces[i].spanCount);
-      expect(trace.startMs).toBe(traces[i].startMs);
-      expect(trace.endMs).toBe(traces[i].endMs);
-      expect(trace.truncated).toBe(traces[i].truncated);
-    });
-  });
-
-  it('reports a corrupted page instead of returning wrong bytes', async () => {
-    const corrupt = new CountingBackend(backend);
-    corrupt.readRange = async (key, offset, length) => {
-      const bytes = await backend.readRange(key, offset, length);
-      bytes[bytes.length >> 1] ^= 0xff;
-      return bytes;
-    };
-    const reader = BlockReader.fromBuilt(corrupt, built);
-    await expect(reader.findTrace(traces[0].traceId)).rejects.toThrow(/checksum/);
-  });
-
-  it('retries loading the index after a failed read', async () => {
-    const flaky = new CountingBackend(backend);
-    let failures = 1;
-    flaky.read = async (key) => {
-      if (key.endsWith('/index') && failures-- > 0) throw new Error('transient');
-      return backend.read(key);
-    };
-    const reader = new BlockReader(flaky, built.meta);
-    await expect(reader.findTrace(traces[0].traceId)).rejects.toThrow('transient');
-    expect(await reader.findTrace(traces[0].traceId)).toBeDefined();
+  it('refuse a format Loupe cannot read', () => {
+    const foreign: StoredBlockMeta = { ...built.meta, format: 'vParquet4' };
+    expect(() => openBlock(backend, foreign)).toThrow(UnknownBlockFormatError);
+    expect(() => openBlock(backend, foreign)).toThrow('unknown block format "vParquet4"');
   });
 });

@@ -1,137 +1,14 @@
-import { brotliCompressSync, crc32 } from 'node:zlib';
 import type { Backend } from './backend/backend';
-import {
-  BLOCK_FORMAT,
-  blockObjectKey,
-  brotliOptions,
-  DATA_OBJECT,
-  DEFAULT_BROTLI_QUALITY,
-  DEFAULT_PAGE_SIZE_BYTES,
-  INDEX_OBJECT,
-  META_OBJECT,
-} from './block-layout';
-import { bloomShardName, ShardedBloom } from './bloom';
-import { encodePageIndex, type PageIndexEntry } from './page-index';
-import { encodePage, recordSize } from './page-records';
-import { compareTraceIds, TRACE_ID_BYTES, traceIdToHex } from './trace-id';
-import type { BlockMeta, TraceRecord } from './types';
-
-export interface BuildBlockOptions {
-  tenantId: string;
-  blockId: string;
-  /** Sorted by trace ID, each ID once. */
-  traces: readonly TraceRecord[];
-  bloomFalsePositive: number;
-  bloomShardSizeBytes: number;
-  /** Target uncompressed page size; defaults to the size chosen in ADR 001. */
-  pageSizeBytes?: number;
-  /** Brotli quality 0–11; defaults to the quality chosen in ADR 001. */
-  brotliQuality?: number;
-}
-
-export interface BuiltBlock {
-  meta: BlockMeta;
-  /** Every object but `meta.json`, which `writeBlock` writes last from `meta`. */
-  objects: { name: string; data: Uint8Array }[];
-}
-
-function checkSortedUnique(traces: readonly TraceRecord[]): void {
-  for (let i = 0; i < traces.length; i++) {
-    if (traces[i].traceId.length !== TRACE_ID_BYTES) {
-      throw new RangeError(`trace ${i} has a ${traces[i].traceId.length}-byte ID; 16 bytes expected`);
-    }
-    if (i > 0 && compareTraceIds(traces[i - 1].traceId, traces[i].traceId) >= 0) {
-      throw new RangeError(`traces must be sorted by trace ID without duplicates (at index ${i})`);
-    }
-  }
-}
+import { blockObjectKey, META_OBJECT } from './block-keys';
+import type { BuildBlockOptions, BuiltBlock } from './encoding/block-format';
+import { WRITE_FORMAT } from './encoding/registry';
 
 /**
- * Encodes and compresses a block in memory. Synchronous and CPU-only: it runs on a worker thread,
- * and the caller writes the result through a Backend (see `writeBlock`).
- *
- * Traces are packed into pages of at most `pageSizeBytes` uncompressed (a larger trace gets a
- * page of its own), so a lookup reads and decompresses exactly one page.
+ * Encodes a block in memory in the format new blocks are written in (`WRITE_FORMAT`).
+ * Synchronous and CPU-only: it runs on the block-builder worker thread.
  */
-export function buildBlock(opts: BuildBlockOptions): BuiltBlock {
-  const { traces } = opts;
-  if (traces.length === 0) throw new RangeError('a block needs at least one trace');
-  checkSortedUnique(traces);
-  const pageSize = opts.pageSizeBytes ?? DEFAULT_PAGE_SIZE_BYTES;
-  const quality = opts.brotliQuality ?? DEFAULT_BROTLI_QUALITY;
-
-  const bloom = ShardedBloom.forItems(traces.length, opts.bloomFalsePositive, opts.bloomShardSizeBytes);
-  const pages: Buffer[] = [];
-  const entries: PageIndexEntry[] = [];
-  let dataBytes = 0;
-  let rawBytes = 0;
-  let totalSpans = 0;
-  let startMs = Number.POSITIVE_INFINITY;
-  let endMs = Number.NEGATIVE_INFINITY;
-
-  let pageStart = 0;
-  let pageBytes = 0;
-  const flush = (pageEnd: number) => {
-    const page = encodePage(traces, pageStart, pageEnd, pageBytes);
-    const compressed = brotliCompressSync(page, brotliOptions(page.length, quality));
-    entries.push({
-      offset: dataBytes,
-      compressedLength: compressed.length,
-      uncompressedLength: page.length,
-      traceCount: pageEnd - pageStart,
-      crc32: crc32(compressed),
-      minTraceId: traces[pageStart].traceId,
-      maxTraceId: traces[pageEnd - 1].traceId,
-    });
-    pages.push(compressed);
-    dataBytes += compressed.length;
-    pageStart = pageEnd;
-    pageBytes = 0;
-  };
-
-  for (let i = 0; i < traces.length; i++) {
-    const trace = traces[i];
-    const size = recordSize(trace);
-    if (pageBytes > 0 && pageBytes + size > pageSize) flush(i);
-    pageBytes += size;
-    bloom.add(trace.traceId);
-    rawBytes += trace.data.byteLength;
-    totalSpans += trace.spanCount;
-    if (trace.startMs < startMs) startMs = trace.startMs;
-    if (trace.endMs > endMs) endMs = trace.endMs;
-  }
-  flush(traces.length);
-
-  const index = encodePageIndex(entries);
-  const bloomObjects = bloom.shards.map((shard, i) => ({ name: bloomShardName(i), data: shard.toBytes() }));
-  const meta: BlockMeta = {
-    format: BLOCK_FORMAT,
-    blockId: opts.blockId,
-    tenantId: opts.tenantId,
-    minTraceId: traceIdToHex(traces[0].traceId),
-    maxTraceId: traceIdToHex(traces[traces.length - 1].traceId),
-    startTime: new Date(startMs).toISOString(),
-    endTime: new Date(endMs).toISOString(),
-    startMs,
-    endMs,
-    totalTraces: traces.length,
-    totalSpans,
-    dataBytes,
-    indexBytes: index.length,
-    bloomBytes: bloomObjects.reduce((sum, object) => sum + object.data.byteLength, 0),
-    bloomShards: bloomObjects.length,
-    pages: entries.length,
-    rawBytes,
-    createdAt: new Date().toISOString(),
-  };
-  return {
-    meta,
-    objects: [
-      { name: DATA_OBJECT, data: pages.length === 1 ? pages[0] : Buffer.concat(pages, dataBytes) },
-      { name: INDEX_OBJECT, data: index },
-      ...bloomObjects,
-    ],
-  };
+export function buildBlock(options: BuildBlockOptions): BuiltBlock {
+  return WRITE_FORMAT.build(options);
 }
 
 /**

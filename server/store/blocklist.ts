@@ -1,10 +1,11 @@
 import type { Backend } from './backend/backend';
 import { isSignalPrefix } from './backend/prefixes';
-import { BLOCK_FORMAT, blockObjectKey, META_OBJECT } from './block-layout';
-import { BlockReader } from './block-reader';
+import { blockObjectKey, META_OBJECT } from './block-keys';
+import { openBlock } from './block-reader';
+import type { BlockReader } from './encoding/block-format';
 import { forEachLimited } from './for-each-limited';
 import { traceIdToHex } from './trace-id';
-import type { BlockMeta } from './types';
+import type { BlockMeta, StoredBlockMeta } from './types';
 
 /** The part of a pino logger the blocklist uses. */
 export interface BlocklistLogger {
@@ -109,14 +110,14 @@ export class Blocklist {
     try {
       const bytes = await backend.read(key);
       if (!bytes) return undefined;
-      const meta = JSON.parse(bytes.toString('utf8')) as BlockMeta;
-      if (meta.format !== BLOCK_FORMAT)
-        throw new Error(`unknown block format ${JSON.stringify(meta.format)}`);
+      // Opening refuses an unknown format, and the format's reader checks the trace ID range,
+      // so a malformed meta.json is caught here too.
+      const reader = openBlock(backend, JSON.parse(bytes.toString('utf8')) as StoredBlockMeta);
+      const { meta } = reader;
       if (meta.tenantId !== tenantId || meta.blockId !== blockId) {
         throw new Error(`meta.json names ${meta.tenantId}/${meta.blockId}`);
       }
-      // The reader checks the trace ID range, so a malformed meta.json is caught here too.
-      return new BlockReader(backend, meta);
+      return reader;
     } catch (err) {
       this.logger?.warn({ err, key }, 'skipping block with unreadable meta.json');
       return undefined;

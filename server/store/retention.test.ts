@@ -1,6 +1,6 @@
 import type { Backend } from './backend/backend';
 import type { LocalBackend } from './backend/local-backend';
-import { BlockReader } from './block-reader';
+import { openBuiltBlock } from './block-reader';
 import { buildBlock, writeBlock } from './block-writer';
 import { Blocklist } from './blocklist';
 import { applyRetention, type ExpiredBlock, RetentionError } from './retention';
@@ -32,7 +32,7 @@ async function storeBlock(blocklist: Blocklist, tenantId: string, blockId: strin
     bloomShardSizeBytes: 1024,
   });
   await writeBlock(backend, built);
-  blocklist.add(built.meta, BlockReader.fromBuilt(backend, built));
+  blocklist.add(built.meta, openBuiltBlock(backend, built));
 }
 
 describe('applyRetention', () => {

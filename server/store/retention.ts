@@ -1,5 +1,5 @@
 import type { Backend } from './backend/backend';
-import { blockObjectKey, blockPrefix, META_OBJECT } from './block-layout';
+import { blockObjectKey, blockPrefix, META_OBJECT } from './block-keys';
 import type { Blocklist } from './blocklist';
 
 export interface RetentionOptions {

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Backend } from './backend/backend';
+import type { Backend, BackendCallOptions } from './backend/backend';
 import { LocalBackend } from './backend/local-backend';
 import type { TraceRecord } from './types';
 
@@ -67,28 +67,28 @@ export class CountingBackend implements Backend {
     this.calls.length = 0;
   }
 
-  read(key: string) {
+  read(key: string, options?: BackendCallOptions) {
     this.calls.push({ op: 'read', key });
-    return this.inner.read(key);
+    return this.inner.read(key, options);
   }
 
-  readRange(key: string, offset: number, length: number) {
+  readRange(key: string, offset: number, length: number, options?: BackendCallOptions) {
     this.calls.push({ op: 'readRange', key });
-    return this.inner.readRange(key, offset, length);
+    return this.inner.readRange(key, offset, length, options);
   }
 
-  write(key: string, data: Uint8Array | readonly Uint8Array[]) {
+  write(key: string, data: Uint8Array | readonly Uint8Array[], options?: BackendCallOptions) {
     this.calls.push({ op: 'write', key });
-    return this.inner.write(key, data);
+    return this.inner.write(key, data, options);
   }
 
-  list(prefix: string) {
+  list(prefix: string, options?: BackendCallOptions) {
     this.calls.push({ op: 'list', key: prefix });
-    return this.inner.list(prefix);
+    return this.inner.list(prefix, options);
   }
 
-  delete(keyOrPrefix: string) {
+  delete(keyOrPrefix: string, options?: BackendCallOptions) {
     this.calls.push({ op: 'delete', key: keyOrPrefix });
-    return this.inner.delete(keyOrPrefix);
+    return this.inner.delete(keyOrPrefix, options);
   }
 }

@@ -9,8 +9,12 @@ export interface TraceRecord {
   truncated: boolean;
 }
 
+/**
+ * A block's meta.json (fields in docs/block-format.md). `format` picks the reader from the
+ * registry (`encoding/registry.ts`); the sizes and counts of objects are `loupe-v1`'s.
+ */
 export interface BlockMeta {
-  format: 'loupe-v1';
+  format: string;
   blockId: string; // uuid
   tenantId: string;
   minTraceId: string; // 32 lowercase hex
@@ -31,3 +35,6 @@ export interface BlockMeta {
   rawBytes: number;
   createdAt: string;
 }
+
+/** meta.json as read from the backend: blocks written before the `format` field have none. */
+export type StoredBlockMeta = Omit<BlockMeta, 'format'> & { format?: string };

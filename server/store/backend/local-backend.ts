@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type FileHandle, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import { type Backend, BackendKeyError } from './backend';
+import { type Backend, type BackendCallOptions, BackendKeyError } from './backend';
 
 /**
  * Temporary files live next to their target so the final rename stays on one filesystem.
@@ -10,7 +10,10 @@ import { type Backend, BackendKeyError } from './backend';
  */
 const TMP_SUFFIX = '.loupe-tmp';
 
-/** Backend over a directory of the local filesystem; keys map to paths under `root`. */
+/**
+ * Backend over a directory of the local filesystem; keys map to paths under `root`. An abort
+ * signal is checked before each file operation (and between the chunks of a read or write).
+ */
 export class LocalBackend implements Backend {
   readonly root: string;
 
@@ -18,24 +21,36 @@ export class LocalBackend implements Backend {
     this.root = resolve(root);
   }
 
-  async read(key: string): Promise<Buffer | undefined> {
+  async read(key: string, { signal }: BackendCallOptions = {}): Promise<Buffer | undefined> {
+    const path = this.objectPath(key);
+    signal?.throwIfAborted();
     try {
-      return await readFile(this.objectPath(key));
+      return await readFile(path, { signal });
     } catch (err) {
+      // readFile wraps the reason in its own AbortError; callers get the reason, as from every call.
+      signal?.throwIfAborted();
       if (isMissing(err)) return undefined;
       throw err;
     }
   }
 
-  async readRange(key: string, offset: number, length: number): Promise<Buffer> {
+  async readRange(
+    key: string,
+    offset: number,
+    length: number,
+    { signal }: BackendCallOptions = {},
+  ): Promise<Buffer> {
     if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) {
       throw new RangeError(`invalid range ${offset}+${length} for ${key}`);
     }
-    const handle = await open(this.objectPath(key), 'r');
+    const path = this.objectPath(key);
+    signal?.throwIfAborted();
+    const handle = await open(path, 'r');
     try {
       const out = Buffer.allocUnsafe(length);
       let filled = 0;
       while (filled < length) {
+        signal?.throwIfAborted();
         const { bytesRead } = await handle.read(out, filled, length - filled, offset + filled);
         if (bytesRead === 0) {
           throw new RangeError(`${key} ends before ${offset}+${length} (read ${filled} bytes)`);
@@ -48,20 +63,31 @@ export class LocalBackend implements Backend {
     }
   }
 
-  async write(key: string, data: Uint8Array | readonly Uint8Array[]): Promise<void> {
+  async write(
+    key: string,
+    data: Uint8Array | readonly Uint8Array[],
+    { signal }: BackendCallOptions = {},
+  ): Promise<void> {
     const target = this.objectPath(key);
     const dir = dirname(target);
+    signal?.throwIfAborted();
     await this.makeDirDurably(dir);
     const tmp = `${target}.${randomBytes(6).toString('hex')}${TMP_SUFFIX}`;
+    signal?.throwIfAborted();
     const handle = await open(tmp, 'wx');
     try {
       try {
         const chunks = data instanceof Uint8Array ? [data] : data;
-        for (const chunk of chunks) await writeAll(handle, chunk);
+        for (const chunk of chunks) {
+          signal?.throwIfAborted();
+          await writeAll(handle, chunk);
+        }
         await handle.sync();
       } finally {
         await handle.close();
       }
+      // The last point of no return: after the rename the new object is in place.
+      signal?.throwIfAborted();
       await rename(tmp, target);
     } catch (err) {
       await rm(tmp, { force: true });
@@ -71,8 +97,9 @@ export class LocalBackend implements Backend {
     await fsyncDir(dir);
   }
 
-  async list(prefix: string): Promise<string[]> {
+  async list(prefix: string, { signal }: BackendCallOptions = {}): Promise<string[]> {
     const dir = prefix === '' || prefix === '/' ? this.root : this.pathFor(prefix, true);
+    signal?.throwIfAborted();
     try {
       const names = await readdir(dir);
       return names.filter((name) => !name.endsWith(TMP_SUFFIX)).sort();
@@ -82,12 +109,12 @@ export class LocalBackend implements Backend {
     }
   }
 
-  async delete(keyOrPrefix: string): Promise<void> {
-    if (keyOrPrefix.endsWith('/')) {
-      await rm(this.pathFor(keyOrPrefix, true), { recursive: true, force: true });
-    } else {
-      await rm(this.objectPath(keyOrPrefix), { force: true });
-    }
+  async delete(keyOrPrefix: string, { signal }: BackendCallOptions = {}): Promise<void> {
+    const isPrefix = keyOrPrefix.endsWith('/');
+    const path = isPrefix ? this.pathFor(keyOrPrefix, true) : this.objectPath(keyOrPrefix);
+    signal?.throwIfAborted();
+    // Only a prefix removes a folder: a key naming a folder must not take its contents with it.
+    await rm(path, { recursive: isPrefix, force: true });
   }
 
   private objectPath(key: string): string {

@@ -1,5 +1,19 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Backend } from './backend';
+import { describeBackendContract } from './backend-contract';
+import { LocalBackend } from './local-backend';
 import { BackendPool, PoolQueueFullError } from './pool';
+
+// The pool is itself a Backend, so it keeps every promise of the one it wraps.
+describeBackendContract('BackendPool over LocalBackend', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'loupe-pool-'));
+  return {
+    backend: new BackendPool(new LocalBackend(dir), { maxWorkers: 4, queueDepth: 100 }),
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+});
 
 /** A backend whose reads stay pending until the test releases them, tracking concurrency. */
 class GatedBackend implements Backend {
@@ -85,5 +99,30 @@ describe('BackendPool', () => {
     inner.releaseAll();
     expect(String(await next)).toBe('next');
     expect(pool.inFlight).toBe(0);
+  });
+
+  it('drops a queued operation whose signal aborts, and refuses one already aborted', async () => {
+    const inner = new GatedBackend();
+    const pool = new BackendPool(inner, { maxWorkers: 1, queueDepth: 2 });
+    const running = pool.read('a');
+    const controller = new AbortController();
+    const cancelled = pool.read('b', { signal: controller.signal });
+    const next = pool.read('c');
+    await settle();
+    expect(pool.queued).toBe(2);
+
+    controller.abort();
+    await expect(cancelled).rejects.toMatchObject({ name: 'AbortError' });
+    expect(pool.queued).toBe(1);
+    const reason = new Error('gone');
+    await expect(pool.read('d', { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    expect(pool.queued).toBe(1);
+
+    while (inner.running > 0 || pool.queued > 0) {
+      inner.releaseAll();
+      await settle();
+    }
+    expect([String(await running), String(await next)]).toEqual(['a', 'c']);
+    expect(inner.started).toEqual(['a', 'c']);
   });
 });

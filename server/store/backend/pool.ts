@@ -1,4 +1,4 @@
-import type { Backend } from './backend';
+import type { Backend, BackendCallOptions } from './backend';
 
 export class PoolQueueFullError extends Error {
   readonly code = 'LOUPE_ERR_POOL_FULL';
@@ -15,10 +15,13 @@ interface Waiting {
   start: () => void;
 }
 
+type Operation<T> = (options: BackendCallOptions) => Promise<T>;
+
 /**
  * Bounds how much work reaches the backend at once. Past the queue depth an operation is
  * refused straight away, so an overloaded store sheds load instead of piling up memory and
- * latency behind a slow disk or object store.
+ * latency behind a slow disk or object store. An aborted call leaves the queue at once, so a
+ * cancelled query does not hold a place in line.
  */
 export class BackendPool implements Backend {
   private active = 0;
@@ -42,28 +45,34 @@ export class BackendPool implements Backend {
     return this.waiting.length;
   }
 
-  read(key: string): Promise<Buffer | undefined> {
-    return this.run(() => this.inner.read(key));
+  read(key: string, options: BackendCallOptions = {}): Promise<Buffer | undefined> {
+    return this.run(options, (o) => this.inner.read(key, o));
   }
 
-  readRange(key: string, offset: number, length: number): Promise<Buffer> {
-    return this.run(() => this.inner.readRange(key, offset, length));
+  readRange(key: string, offset: number, length: number, options: BackendCallOptions = {}): Promise<Buffer> {
+    return this.run(options, (o) => this.inner.readRange(key, offset, length, o));
   }
 
-  write(key: string, data: Uint8Array | readonly Uint8Array[]): Promise<void> {
-    return this.run(() => this.inner.write(key, data));
+  write(
+    key: string,
+    data: Uint8Array | readonly Uint8Array[],
+    options: BackendCallOptions = {},
+  ): Promise<void> {
+    return this.run(options, (o) => this.inner.write(key, data, o));
   }
 
-  list(prefix: string): Promise<string[]> {
-    return this.run(() => this.inner.list(prefix));
+  list(prefix: string, options: BackendCallOptions = {}): Promise<string[]> {
+    return this.run(options, (o) => this.inner.list(prefix, o));
   }
 
-  delete(keyOrPrefix: string): Promise<void> {
-    return this.run(() => this.inner.delete(keyOrPrefix));
+  delete(keyOrPrefix: string, options: BackendCallOptions = {}): Promise<void> {
+    return this.run(options, (o) => this.inner.delete(keyOrPrefix, o));
   }
 
-  private run<T>(operation: () => Promise<T>): Promise<T> {
-    if (this.active < this.options.maxWorkers) return this.execute(operation);
+  private run<T>(options: BackendCallOptions, operation: Operation<T>): Promise<T> {
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.active < this.options.maxWorkers) return this.execute(options, operation);
     if (this.waiting.length >= this.options.queueDepth) {
       return Promise.reject(
         new PoolQueueFullError(
@@ -72,14 +81,26 @@ export class BackendPool implements Backend {
       );
     }
     return new Promise<T>((resolve, reject) => {
-      this.waiting.push({ start: () => this.execute(operation).then(resolve, reject) });
+      const onAbort = () => {
+        const at = this.waiting.indexOf(waiter);
+        if (at >= 0) this.waiting.splice(at, 1);
+        reject(signal?.reason);
+      };
+      const waiter: Waiting = {
+        start: () => {
+          signal?.removeEventListener('abort', onAbort);
+          this.execute(options, operation).then(resolve, reject);
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiting.push(waiter);
     });
   }
 
-  private async execute<T>(operation: () => Promise<T>): Promise<T> {
+  private async execute<T>(options: BackendCallOptions, operation: Operation<T>): Promise<T> {
     this.active++;
     try {
-      return await operation();
+      return await operation(options);
     } finally {
       this.active--;
       // The freed worker goes straight to the oldest waiter, keeping order fair.

@@ -1,4 +1,4 @@
-import { compareTraceIds, TRACE_ID_BYTES } from './trace-id';
+import { compareTraceIds, TRACE_ID_BYTES } from '../../trace-id';
 
 /**
  * The `index` object: where each compressed page sits in `data` and which trace IDs it holds.

@@ -1,5 +1,5 @@
+import { randomTraceId, seededRandom } from '../../store-test-support';
 import { BloomShard, bloomParameters, bloomShardFor, ShardedBloom } from './bloom';
-import { randomTraceId, seededRandom } from './store-test-support';
 
 /** IDs like 000…0001, 000…0002: what padded 64-bit IDs or counters look like. */
 function paddedId(n: number): Uint8Array {

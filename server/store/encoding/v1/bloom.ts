@@ -54,8 +54,11 @@ export function bloomShardFor(traceId: Uint8Array, shardCount: number): number {
   return hashTraceId(traceId, SEED_SHARD) % shardCount;
 }
 
+/** Shard objects are named `bloom-<i>`. */
+export const BLOOM_OBJECT_PREFIX = 'bloom-';
+
 export function bloomShardName(index: number): string {
-  return `bloom-${index}`;
+  return `${BLOOM_OBJECT_PREFIX}${index}`;
 }
 
 /** Bits and hash count for `items` entries at false-positive rate `falsePositive`. */

@@ -1,5 +1,5 @@
-import { compareTraceIds, TRACE_ID_BYTES } from './trace-id';
-import type { TraceRecord } from './types';
+import { compareTraceIds, TRACE_ID_BYTES } from '../../trace-id';
+import type { TraceRecord } from '../../types';
 
 /**
  * An uncompressed page is a run of trace records sorted by trace ID, with nothing between them:

@@ -1,28 +1,19 @@
 import { constants } from 'node:zlib';
 
 /**
- * Names and compression settings shared by the block writer and reader. The byte layout of
- * each object is described in docs/block-format.md; the ADR (docs/adr/001-block-format.md)
- * records how the page size and brotli quality were chosen.
+ * Object names and compression settings shared by the `loupe-v1` writer and reader. The byte
+ * layout of each object is described in docs/block-format.md (and beside each codec); the ADR
+ * (docs/adr/001-block-format.md) records how the page size and brotli quality were chosen.
  */
 
-export const BLOCK_FORMAT = 'loupe-v1';
+export const V1_FORMAT_ID = 'loupe-v1';
 export const DATA_OBJECT = 'data';
 export const INDEX_OBJECT = 'index';
-export const META_OBJECT = 'meta.json';
 
 /** Uncompressed bytes per page: bigger pages compress better, smaller ones decompress faster. */
 export const DEFAULT_PAGE_SIZE_BYTES = 256 * 1024;
 /** Brotli quality 4–6 is where size and speed balance for OTLP protobuf. */
 export const DEFAULT_BROTLI_QUALITY = 5;
-
-export function blockPrefix(tenantId: string, blockId: string): string {
-  return `${tenantId}/${blockId}/`;
-}
-
-export function blockObjectKey(tenantId: string, blockId: string, name: string): string {
-  return `${blockPrefix(tenantId, blockId)}${name}`;
-}
 
 /** The brotli window only needs to span one page; a smaller window means less decoder memory. */
 export function brotliOptions(pageBytes: number, quality: number) {

@@ -1,0 +1,114 @@
+import { brotliCompressSync, crc32 } from 'node:zlib';
+import { compareTraceIds, TRACE_ID_BYTES, traceIdToHex } from '../../trace-id';
+import type { BlockMeta, TraceRecord } from '../../types';
+import type { BuildBlockOptions, BuiltBlock } from '../block-format';
+import { bloomShardName, ShardedBloom } from './bloom';
+import { encodePageIndex, type PageIndexEntry } from './page-index';
+import { encodePage, recordSize } from './page-records';
+import {
+  brotliOptions,
+  DATA_OBJECT,
+  DEFAULT_BROTLI_QUALITY,
+  DEFAULT_PAGE_SIZE_BYTES,
+  INDEX_OBJECT,
+  V1_FORMAT_ID,
+} from './v1-layout';
+
+function checkSortedUnique(traces: readonly TraceRecord[]): void {
+  for (let i = 0; i < traces.length; i++) {
+    if (traces[i].traceId.length !== TRACE_ID_BYTES) {
+      throw new RangeError(`trace ${i} has a ${traces[i].traceId.length}-byte ID; 16 bytes expected`);
+    }
+    if (i > 0 && compareTraceIds(traces[i - 1].traceId, traces[i].traceId) >= 0) {
+      throw new RangeError(`traces must be sorted by trace ID without duplicates (at index ${i})`);
+    }
+  }
+}
+
+/**
+ * Encodes and compresses a `loupe-v1` block in memory. Synchronous and CPU-only: it runs on a
+ * worker thread, and the caller writes the result through a Backend (see `writeBlock`).
+ *
+ * Traces are packed into pages of at most `pageSizeBytes` uncompressed (a larger trace gets a
+ * page of its own), so a lookup reads and decompresses exactly one page.
+ */
+export function buildV1Block(opts: BuildBlockOptions): BuiltBlock {
+  const { traces } = opts;
+  if (traces.length === 0) throw new RangeError('a block needs at least one trace');
+  checkSortedUnique(traces);
+  const pageSize = opts.pageSizeBytes ?? DEFAULT_PAGE_SIZE_BYTES;
+  const quality = opts.brotliQuality ?? DEFAULT_BROTLI_QUALITY;
+
+  const bloom = ShardedBloom.forItems(traces.length, opts.bloomFalsePositive, opts.bloomShardSizeBytes);
+  const pages: Buffer[] = [];
+  const entries: PageIndexEntry[] = [];
+  let dataBytes = 0;
+  let rawBytes = 0;
+  let totalSpans = 0;
+  let startMs = Number.POSITIVE_INFINITY;
+  let endMs = Number.NEGATIVE_INFINITY;
+
+  let pageStart = 0;
+  let pageBytes = 0;
+  const flush = (pageEnd: number) => {
+    const page = encodePage(traces, pageStart, pageEnd, pageBytes);
+    const compressed = brotliCompressSync(page, brotliOptions(page.length, quality));
+    entries.push({
+      offset: dataBytes,
+      compressedLength: compressed.length,
+      uncompressedLength: page.length,
+      traceCount: pageEnd - pageStart,
+      crc32: crc32(compressed),
+      minTraceId: traces[pageStart].traceId,
+      maxTraceId: traces[pageEnd - 1].traceId,
+    });
+    pages.push(compressed);
+    dataBytes += compressed.length;
+    pageStart = pageEnd;
+    pageBytes = 0;
+  };
+
+  for (let i = 0; i < traces.length; i++) {
+    const trace = traces[i];
+    const size = recordSize(trace);
+    if (pageBytes > 0 && pageBytes + size > pageSize) flush(i);
+    pageBytes += size;
+    bloom.add(trace.traceId);
+    rawBytes += trace.data.byteLength;
+    totalSpans += trace.spanCount;
+    if (trace.startMs < startMs) startMs = trace.startMs;
+    if (trace.endMs > endMs) endMs = trace.endMs;
+  }
+  flush(traces.length);
+
+  const index = encodePageIndex(entries);
+  const bloomObjects = bloom.shards.map((shard, i) => ({ name: bloomShardName(i), data: shard.toBytes() }));
+  const meta: BlockMeta = {
+    format: V1_FORMAT_ID,
+    blockId: opts.blockId,
+    tenantId: opts.tenantId,
+    minTraceId: traceIdToHex(traces[0].traceId),
+    maxTraceId: traceIdToHex(traces[traces.length - 1].traceId),
+    startTime: new Date(startMs).toISOString(),
+    endTime: new Date(endMs).toISOString(),
+    startMs,
+    endMs,
+    totalTraces: traces.length,
+    totalSpans,
+    dataBytes,
+    indexBytes: index.length,
+    bloomBytes: bloomObjects.reduce((sum, object) => sum + object.data.byteLength, 0),
+    bloomShards: bloomObjects.length,
+    pages: entries.length,
+    rawBytes,
+    createdAt: new Date().toISOString(),
+  };
+  return {
+    meta,
+    objects: [
+      { name: DATA_OBJECT, data: pages.length === 1 ? pages[0] : Buffer.concat(pages, dataBytes) },
+      { name: INDEX_OBJECT, data: index },
+      ...bloomObjects,
+    ],
+  };
+}

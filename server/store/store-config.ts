@@ -1,0 +1,158 @@
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import {
+  ConfigError,
+  readEnum,
+  readFraction,
+  readNonEmptyPath,
+  readPositiveInt,
+} from '../config-reader/config-values';
+import { ignoring, type Section } from '../config-reader/schema-node';
+import type { ConfigGetter, ValueReader } from '../config-reader/types';
+import type { BackendPoolOptions } from './backend/pool';
+
+/** The backends `createBackend` can build; a new one is a member here and a case there. */
+export const BACKEND_KINDS = ['local'] as const;
+export type BackendKind = (typeof BACKEND_KINDS)[number];
+
+/**
+ * The `storage.trace` section of the config, owned by the store: readers in `STORAGE_SCHEMA`,
+ * defaults in `buildStorageConfig`. Paths are absolute once built.
+ */
+export interface StorageConfig {
+  backend: BackendKind;
+  /** The local backend's blocks root. */
+  localPath: string;
+  /** The trace WAL folder; the logs and metrics WALs are folders inside it. */
+  walPath: string;
+  pool: BackendPoolOptions;
+  bloomFalsePositive: number; // 0.01
+  bloomShardSizeBytes: number; // Tempo default 100 KiB
+}
+
+export const STORAGE_DEFAULTS = {
+  localPath: './data/blocks',
+  // Its own default, not derived from the blocks root: a backend without a local folder (S3)
+  // still needs a local WAL. With neither set, the layout is ./data/{blocks,wal}, as it always was.
+  walPath: './data/wal',
+  poolMaxWorkers: 400,
+  poolQueueDepth: 20000,
+  bloomFalsePositive: 0.01,
+  bloomShardSizeBytes: 100 * 1024,
+} as const;
+
+/** `storage.trace.backend`: a member of `BACKEND_KINDS`; the others fail with the reason. */
+const readBackend: ValueReader<BackendKind> = (value, key) => {
+  if (value === 's3') {
+    throw new ConfigError(
+      `config key "${key}": backend "s3" is not supported yet; Loupe stores blocks on local disk (backend: local)`,
+    );
+  }
+  if (value === 'gcs' || value === 'azure') {
+    throw new ConfigError(`config key "${key}": backend "${value}" is not supported; use backend: local`);
+  }
+  return readEnum(BACKEND_KINDS)(value, key);
+};
+
+export const STORAGE_SCHEMA: Section = {
+  trace: {
+    backend: readBackend,
+    local: { path: readNonEmptyPath },
+    wal: {
+      path: readNonEmptyPath,
+      ...ignoring(['v2_encoding', 'encoding', 'search_encoding', 'ingestion_time_range_slack', 'version']),
+    },
+    pool: { max_workers: readPositiveInt, queue_depth: readPositiveInt },
+    block: {
+      bloom_filter_false_positive: readFraction,
+      bloom_filter_shard_size_bytes: readPositiveInt,
+      ...ignoring([
+        'version',
+        'v2_index_downsample_bytes',
+        'v2_index_page_size_bytes',
+        'v2_encoding',
+        'search_encoding',
+        'search_page_size_bytes',
+        'parquet_row_group_size_bytes',
+        'parquet_dedicated_columns',
+        'encoding', // Tempo 1.x names
+        'index_downsample_bytes',
+        'index_page_size_bytes',
+      ]),
+    },
+    ...ignoring(['s3', 'gcs', 'azure'], 'only the local backend is used'),
+    ...ignoring([
+      'blocklist_poll',
+      'blocklist_poll_concurrency',
+      'blocklist_poll_fallback',
+      'blocklist_poll_tenant_index_builders',
+      'blocklist_poll_stale_tenant_index',
+      'blocklist_poll_jitter_ms',
+      'empty_tenant_deletion_enabled',
+      'empty_tenant_deletion_age',
+      'cache',
+      'cache_min_compaction_level',
+      'cache_max_block_age',
+      'search',
+      'background_cache',
+      'memcached',
+      'redis',
+    ]),
+  },
+};
+
+/** Builds `StorageConfig` from the values under `storage.trace`; throws `ConfigError` on clashing folders. */
+export function buildStorageConfig(get: ConfigGetter): StorageConfig {
+  const backend = get<BackendKind>('storage.trace.backend', 'local');
+  const localPath = resolve(get('storage.trace.local.path', STORAGE_DEFAULTS.localPath));
+  const walPath = resolve(get('storage.trace.wal.path', defaultWalPath(backend, get)));
+  if (backend === 'local') checkSeparateFolders(localPath, walPath);
+  return {
+    backend,
+    localPath,
+    walPath,
+    pool: {
+      maxWorkers: get('storage.trace.pool.max_workers', STORAGE_DEFAULTS.poolMaxWorkers),
+      queueDepth: get('storage.trace.pool.queue_depth', STORAGE_DEFAULTS.poolQueueDepth),
+    },
+    bloomFalsePositive: get(
+      'storage.trace.block.bloom_filter_false_positive',
+      STORAGE_DEFAULTS.bloomFalsePositive,
+    ),
+    bloomShardSizeBytes: get(
+      'storage.trace.block.bloom_filter_shard_size_bytes',
+      STORAGE_DEFAULTS.bloomShardSizeBytes,
+    ),
+  };
+}
+
+/**
+ * The WAL's own default, except for one case kept for existing files and data dirs: a local
+ * backend whose blocks root was moved (`local.path` set, `wal.path` not) has always had its WAL
+ * in a `wal` folder beside that root, and keeps it there.
+ */
+function defaultWalPath(backend: BackendKind, get: ConfigGetter): string {
+  const localPath = get<string | undefined>('storage.trace.local.path', undefined);
+  if (backend === 'local' && localPath !== undefined) return join(dirname(resolve(localPath)), 'wal');
+  return STORAGE_DEFAULTS.walPath;
+}
+
+/**
+ * The WAL and the blocks root must not contain one another: the blocklist reads every folder
+ * under the blocks root as a tenant, and WAL replay reads every file under the WAL folder.
+ */
+function checkSeparateFolders(localPath: string, walPath: string) {
+  const inside = (parent: string, child: string) => {
+    const rel = relative(parent, child);
+    return rel === '' || (!isAbsolute(rel) && rel.split(sep)[0] !== '..');
+  };
+  if (inside(localPath, walPath)) {
+    throw new ConfigError(
+      `storage.trace.wal.path "${walPath}" is inside storage.trace.local.path "${localPath}": put the WAL in a folder of its own, such as "${join(dirname(localPath), 'wal')}"`,
+    );
+  }
+  if (inside(walPath, localPath)) {
+    throw new ConfigError(
+      `storage.trace.local.path "${localPath}" is inside storage.trace.wal.path "${walPath}": the blocks root and the WAL must be separate folders`,
+    );
+  }
+}
