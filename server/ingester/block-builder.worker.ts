@@ -1,27 +1,19 @@
-import { closeSync, openSync, readSync } from 'node:fs';
-import { join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { combineTraceParts } from '../otlp/combine-trace';
 import { buildBlock } from '../store/block-writer';
 import type { TraceRecord } from '../store/types';
+import { SegmentReader } from '../wal/segment-reader';
 import type { BlockJob, BlockJobResult } from './block-job';
-import { walSegmentFileName } from './wal-record';
 
-/**
+/*
  * Builds blocks off the request path: reads each trace's records straight from the WAL
  * segments, merges a trace's fragments (dropping duplicate spans), then encodes and
  * compresses the block. The main thread only writes the returned objects.
  */
+
+/** The job's traces as block records, their fragments read from the WAL and merged. */
 function readRecords(job: BlockJob): TraceRecord[] {
-  const fds = new Map<number, number>();
-  const fdFor = (segment: number): number => {
-    let fd = fds.get(segment);
-    if (fd === undefined) {
-      fd = openSync(join(job.walDir, walSegmentFileName(segment)), 'r');
-      fds.set(segment, fd);
-    }
-    return fd;
-  };
+  const wal = new SegmentReader(job.walDir);
   const n = job.spanCounts.length;
   const records: TraceRecord[] = [];
   try {
@@ -30,9 +22,7 @@ function readRecords(job: BlockJob): TraceRecord[] {
       for (let l = job.locationStart[i]; l < job.locationStart[i + 1]; l++) {
         const length = job.locations[3 * l + 2];
         if (length === 0) continue;
-        const buf = Buffer.allocUnsafe(length);
-        readSync(fdFor(job.locations[3 * l]), buf, 0, length, job.locations[3 * l + 1]);
-        parts.push(buf);
+        parts.push(wal.read({ segment: job.locations[3 * l], offset: job.locations[3 * l + 1], length }));
       }
       let data: Uint8Array = parts.length === 1 ? parts[0] : Buffer.alloc(0);
       let spanCount = job.spanCounts[i];
@@ -53,7 +43,7 @@ function readRecords(job: BlockJob): TraceRecord[] {
       });
     }
   } finally {
-    for (const fd of fds.values()) closeSync(fd);
+    wal.close();
   }
   return records;
 }

@@ -4,11 +4,12 @@ import type { HeadBlock } from './tenant-instance';
 /**
  * A cut head block as sent to the block-builder worker: flat typed arrays (cheap to clone)
  * holding each trace's summary and the WAL locations of its records, sorted by trace ID.
- * The worker reads the records from the WAL segments itself.
+ * The worker reads the records' data at those locations itself (`SegmentReader`).
  */
 export interface BlockJob {
   blockId: string;
   tenantId: string;
+  /** The trace WAL's directory, which the locations point into. */
   walDir: string;
   bloomFalsePositive: number;
   bloomShardSizeBytes: number;
@@ -20,7 +21,7 @@ export interface BlockJob {
   truncated: Uint8Array;
   /** Trace i owns locations [locationStart[i], locationStart[i + 1]). */
   locationStart: Uint32Array;
-  /** segment, offset, length per location. */
+  /** segment, offset, length per location (a `WalLocation` flattened). */
   locations: Float64Array;
 }
 

@@ -1,17 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { LoupeConfig } from '../config/types';
-import type { SelfMetrics } from '../metrics/self-metrics';
 import type { TraceFragment } from '../otlp/split-traces';
+import type { SelfMetrics } from '../self-metrics/self-metrics';
 import type { Backend } from '../store/backend/backend';
-import { BlockReader } from '../store/block-reader';
+import { openBuiltBlock } from '../store/block-reader';
 import { writeBlock } from '../store/block-writer';
 import type { Blocklist } from '../store/blocklist';
+import type { StorageConfig } from '../store/store-config';
+import type { WalLocation } from '../wal/segments';
+import { Wal } from '../wal/wal';
 import { BlockBuilder } from './block-builder';
 import { toBlockJob } from './block-job';
+import type { IngesterConfig } from './ingester-config';
 import { type HeadBlock, TenantInstance, type UnflushedParts } from './tenant-instance';
-import { Wal } from './wal';
-import { traceWalCodec, type WalLocation, type WalTraceRecord } from './wal-record';
+import { traceWalCodec, type WalTraceRecord } from './trace-wal-codec';
 
 export interface PushResult {
   acceptedSpans: number;
@@ -20,7 +22,11 @@ export interface PushResult {
 }
 
 export interface IngesterDeps {
-  config: LoupeConfig;
+  config: IngesterConfig;
+  /** Where the WAL lives and how blocks are built (`storage.trace`). */
+  storage: Pick<StorageConfig, 'walPath' | 'bloomFalsePositive' | 'bloomShardSizeBytes'>;
+  /** The tenant's limits (`Overrides.forTenant`): `max_bytes_per_trace` refuses and cuts spans. */
+  limits: (tenantId: string) => { maxBytesPerTrace: number };
   backend: Backend;
   blocklist: Blocklist;
   logger: Logger;
@@ -36,14 +42,14 @@ const FLUSH_RETRY_MS = 5_000;
  */
 export class Ingester {
   private readonly instances = new Map<string, TenantInstance>();
-  private readonly wal: Wal;
+  private readonly wal: Wal<WalTraceRecord>;
   private readonly builder = new BlockBuilder();
   private timer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private stopping = false;
 
   constructor(private readonly deps: IngesterDeps) {
-    this.wal = new Wal({ dir: deps.config.storage.walPath, codec: traceWalCodec });
+    this.wal = new Wal({ dir: deps.storage.walPath, codec: traceWalCodec });
   }
 
   /** Replays the WAL (everything acknowledged before a crash comes back as live traces) and starts ticking. */
@@ -66,7 +72,7 @@ export class Ingester {
       );
     });
     if (replay.records > 0) this.deps.logger.info(replay, 'replayed WAL');
-    const { traceIdlePeriodMs, flushCheckPeriodMs } = this.deps.config.ingester;
+    const { traceIdlePeriodMs, flushCheckPeriodMs } = this.deps.config;
     const period = Math.max(50, Math.min(flushCheckPeriodMs, traceIdlePeriodMs / 2));
     this.timer = setInterval(() => this.tick(Date.now()), period);
     this.timer.unref();
@@ -81,7 +87,7 @@ export class Ingester {
     if (this.stopping) throw new Error('ingester is shutting down');
     const now = Date.now();
     const instance = this.instance(tenantId, now);
-    const maxBytes = this.deps.config.overrides.maxBytesPerTrace;
+    const maxBytes = this.deps.limits(tenantId).maxBytesPerTrace;
     const records: WalTraceRecord[] = [];
     const keys: string[] = [];
     let acceptedSpans = 0;
@@ -139,7 +145,7 @@ export class Ingester {
     let live = 0;
     let backlog = 0;
     for (const instance of this.instances.values()) {
-      this.cutBlocks(instance, now, now - this.deps.config.ingester.traceIdlePeriodMs, false);
+      this.cutBlocks(instance, now, now - this.deps.config.traceIdlePeriodMs, false);
       live += instance.live.size;
       backlog += instance.liveBytes + instance.head.bytes;
       for (const block of instance.flushing.values()) backlog += block.bytes;
@@ -169,7 +175,7 @@ export class Ingester {
     idleBefore: number | undefined,
     flushRemainder: boolean,
   ): void {
-    const { maxBlockBytes, maxBlockDurationMs } = this.deps.config.ingester;
+    const { maxBlockBytes, maxBlockDurationMs } = this.deps.config;
     for (;;) {
       instance.cutIdleTraces(idleBefore, maxBlockBytes);
       if (instance.headIsFull(now, maxBlockBytes, maxBlockDurationMs)) {
@@ -210,14 +216,14 @@ export class Ingester {
   }
 
   private async buildAndWrite(instance: TenantInstance, blockId: string, head: HeadBlock): Promise<void> {
-    const { storage, overrides } = this.deps.config;
+    const { storage } = this.deps;
     const job = toBlockJob(head, {
       blockId,
       tenantId: instance.tenantId,
       walDir: storage.walPath,
       bloomFalsePositive: storage.bloomFalsePositive,
       bloomShardSizeBytes: storage.bloomShardSizeBytes,
-      maxBytesPerTrace: overrides.maxBytesPerTrace,
+      maxBytesPerTrace: this.deps.limits(instance.tenantId).maxBytesPerTrace,
     });
     for (;;) {
       try {
@@ -226,7 +232,7 @@ export class Ingester {
         const built = { meta: result.meta, objects: result.objects };
         await writeBlock(this.deps.backend, built);
         // Visible in the blocklist before it leaves the flushing set: a lookup always finds it somewhere.
-        this.deps.blocklist.add(result.meta, BlockReader.fromBuilt(this.deps.backend, built));
+        this.deps.blocklist.add(result.meta, openBuiltBlock(this.deps.backend, built));
         instance.flushing.delete(blockId);
         const locations: WalLocation[] = [];
         for (const trace of head.traces.values()) locations.push(...trace.locations);

@@ -1,4 +1,4 @@
-import type { WalLocation } from './wal-record';
+import type { WalLocation } from '../wal/segments';
 
 /** A trace still receiving spans: its fragments stay in memory for read-your-writes. */
 export interface LiveTrace {

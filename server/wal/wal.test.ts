@@ -1,8 +1,8 @@
 import { appendFileSync, readdirSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
+import { traceWalCodec, type WalTraceRecord } from '../ingester/trace-wal-codec';
 import { tempDataDir } from '../testing/test-config';
 import { type ReplayedRecord, Wal } from './wal';
-import { traceWalCodec, type WalTraceRecord } from './wal-record';
 
 function record(i: number, tenantId = 'single-tenant'): WalTraceRecord {
   const traceId = Buffer.alloc(16);
@@ -18,8 +18,10 @@ function record(i: number, tenantId = 'single-tenant'): WalTraceRecord {
   };
 }
 
-async function replay(dir: string): Promise<{ wal: Wal; records: ReplayedRecord[] }> {
-  const records: ReplayedRecord[] = [];
+async function replay(
+  dir: string,
+): Promise<{ wal: Wal<WalTraceRecord>; records: ReplayedRecord<WalTraceRecord>[] }> {
+  const records: ReplayedRecord<WalTraceRecord>[] = [];
   const wal = new Wal({ dir, codec: traceWalCodec });
   await wal.open((r) => records.push(r));
   return { wal, records };

@@ -1,35 +1,37 @@
-import { closeSync, openSync, readSync } from 'node:fs';
-import { type FileHandle, mkdir, open, readdir, readFile, truncate, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
-import { type WalCodec, type WalLocation, type WalTraceRecord, walSegmentFileName } from './wal-record';
+import { type FileHandle, mkdir, open, readFile, truncate, unlink } from 'node:fs/promises';
+import type { WalCodec, WalRecord } from './codec';
+import { encodeFrame, FRAME_HEADER_BYTES, readFrame } from './frame';
+import { SegmentReader } from './segment-reader';
+import { listSegments, segmentPath, type WalLocation } from './segments';
 
-const SEGMENT_SUFFIX = '.wal';
 /** An unlinked segment stays readable through its open descriptor for this long, for queries in flight. */
 const CLOSE_GRACE_MS = 30_000;
 
-export interface WalOptions<R extends { data: Uint8Array }> {
+export interface WalOptions<R extends WalRecord> {
   dir: string;
-  /** How records become frames; each WAL directory holds one kind of record. */
+  /** How records become payloads; each WAL directory holds one kind of record. */
   codec: WalCodec<R>;
   /** A segment is sealed and a new one started past this size. */
   segmentBytes?: number;
 }
 
-export interface ReplayedRecord<R = WalTraceRecord> {
+export interface ReplayedRecord<R extends WalRecord> {
   record: R;
   location: WalLocation;
 }
 
 /**
- * Write-ahead log of records (trace fragments, log batches, samples) in numbered segments. Appends are group-committed: every
- * record appended while a write+fdatasync is in flight goes out in the next one, and each
- * `append` resolves only once its bytes are durable. Segments are deleted once every record
- * in them has reached a flushed block (`release`).
+ * Write-ahead log of records (trace fragments, log batches, samples) in numbered segments, one
+ * frame per record (`frame.ts`). Appends are group-committed: every record appended while a
+ * write+fdatasync is in flight goes out in the next one, and each `append` resolves only once its
+ * bytes are durable. Segments are deleted once every record in them has been released (is safe
+ * elsewhere: a block, a chunk).
  */
-export class Wal<R extends { data: Uint8Array } = WalTraceRecord> {
+export class Wal<R extends WalRecord> {
   private readonly dir: string;
   private readonly codec: WalCodec<R>;
   private readonly segmentBytes: number;
+  private readonly reader: SegmentReader;
   private current = 0;
   private handle: FileHandle | undefined;
   private handleSegment = -1;
@@ -39,13 +41,13 @@ export class Wal<R extends { data: Uint8Array } = WalTraceRecord> {
   private flushing: Promise<void> | undefined;
   private readonly liveRecords = new Map<number, number>();
   private readonly segmentSizes = new Map<number, number>();
-  private readonly readFds = new Map<number, number>();
   private closed = false;
 
   constructor(opts: WalOptions<R>) {
     this.dir = opts.dir;
     this.codec = opts.codec;
     this.segmentBytes = opts.segmentBytes ?? 64 * 1024 * 1024;
+    this.reader = new SegmentReader(opts.dir);
   }
 
   /** Reads every intact record of every segment, truncating a torn tail, then opens a fresh segment. */
@@ -53,25 +55,21 @@ export class Wal<R extends { data: Uint8Array } = WalTraceRecord> {
     onRecord: (replayed: ReplayedRecord<R>) => void,
   ): Promise<{ records: number; segments: number }> {
     await mkdir(this.dir, { recursive: true });
-    const segments = (await readdir(this.dir))
-      .filter((name) => name.endsWith(SEGMENT_SUFFIX))
-      .map((name) => Number.parseInt(name, 10))
-      .filter((n) => Number.isFinite(n))
-      .sort((a, b) => a - b);
+    const segments = await listSegments(this.dir);
     let records = 0;
     for (const segment of segments) {
-      const path = join(this.dir, walSegmentFileName(segment));
+      const path = segmentPath(this.dir, segment);
       const buf = await readFile(path);
       let offset = 0;
       let count = 0;
       for (;;) {
-        const decoded = this.codec.decode(buf, offset);
-        if (!decoded) break;
-        onRecord({
-          record: decoded.record,
-          location: { segment, offset: offset + decoded.dataOffset, length: decoded.record.data.length },
-        });
-        offset += decoded.frameLength;
+        const frame = readFrame(buf, offset);
+        const record = frame && this.codec.decode(frame.payload);
+        if (!frame || !record) break;
+        // The codec's `data` is the payload's tail (see WalCodec), so its offset follows from its length.
+        const dataOffset = offset + FRAME_HEADER_BYTES + frame.payload.length - record.data.length;
+        onRecord({ record, location: { segment, offset: dataOffset, length: record.data.length } });
+        offset += frame.frameLength;
         count++;
       }
       if (offset < buf.length) await truncate(path, offset);
@@ -100,7 +98,7 @@ export class Wal<R extends { data: Uint8Array } = WalTraceRecord> {
     }
     const locations: WalLocation[] = [];
     for (const record of records) {
-      const { frame, dataOffset } = this.codec.encode(record);
+      const { frame, dataOffset } = encodeFrame(this.codec.encodeHeader(record), record.data);
       locations.push({
         segment: this.current,
         offset: this.nextOffset + dataOffset,
@@ -118,18 +116,10 @@ export class Wal<R extends { data: Uint8Array } = WalTraceRecord> {
 
   /** Reads a record's data back (for queries of traces not yet in a block). */
   read(location: WalLocation): Buffer {
-    let fd = this.readFds.get(location.segment);
-    if (fd === undefined) {
-      fd = openSync(join(this.dir, walSegmentFileName(location.segment)), 'r');
-      this.readFds.set(location.segment, fd);
-    }
-    const buf = Buffer.allocUnsafe(location.length);
-    const n = readSync(fd, buf, 0, location.length, location.offset);
-    if (n !== location.length) throw new Error(`short WAL read in segment ${location.segment}`);
-    return buf;
+    return this.reader.read(location);
   }
 
-  /** Marks records as safely in a block; segments with none left (and not being written) are deleted. */
+  /** Marks records as safely stored elsewhere; segments with none left (and not being written) are deleted. */
   async release(locations: readonly WalLocation[]): Promise<void> {
     const touched = new Set<number>();
     for (const { segment } of locations) {
@@ -152,8 +142,7 @@ export class Wal<R extends { data: Uint8Array } = WalTraceRecord> {
     await this.handle?.close();
     this.handle = undefined;
     this.handleSegment = -1;
-    for (const fd of this.readFds.values()) closeSync(fd);
-    this.readFds.clear();
+    this.reader.close();
   }
 
   /** Waits for everything appended so far to be durable. */
@@ -192,7 +181,7 @@ export class Wal<R extends { data: Uint8Array } = WalTraceRecord> {
               await this.handle.close();
               sealed.push(this.handleSegment);
             }
-            this.handle = await open(join(this.dir, walSegmentFileName(segment)), 'a');
+            this.handle = await open(segmentPath(this.dir, segment), 'a');
             this.handleSegment = segment;
           }
           const chunk = frames.length === 1 ? frames[0] : Buffer.concat(frames);
@@ -228,11 +217,7 @@ export class Wal<R extends { data: Uint8Array } = WalTraceRecord> {
     }
     this.liveRecords.delete(segment);
     this.segmentSizes.delete(segment);
-    await unlink(join(this.dir, walSegmentFileName(segment))).catch(() => {});
-    const fd = this.readFds.get(segment);
-    if (fd !== undefined) {
-      this.readFds.delete(segment);
-      setTimeout(() => closeSync(fd), CLOSE_GRACE_MS).unref();
-    }
+    await unlink(segmentPath(this.dir, segment)).catch(() => {});
+    this.reader.closeSegment(segment, CLOSE_GRACE_MS);
   }
 }
