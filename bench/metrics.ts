@@ -4,7 +4,7 @@ import { generateTraceRequests } from '../fixtures/synthetic-traces';
 import { startLoupe } from '../server/loupe';
 import { MetricsGenerator } from '../server/metrics-generator/metrics-generator';
 import { splitTracesByTraceId } from '../server/otlp/split-traces';
-import type { BatchSeries } from '../server/series/sample-batch';
+import type { BatchSeries } from '../server/series-model/sample-batch';
 import { tempDataDir, testConfig } from '../server/testing/test-config';
 import { type BenchFigure, figureRow } from './figure';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SkipReason } from '../metrics/exposition-text';
+import type { SkipReason } from '../self-metrics/exposition-text';
 import { renderGeneratorMetrics } from './exposition';
 import { GeneratorRegistry } from './generator-registry';
 import { REQUEST_TOTAL, serviceGraphFamilies } from './service-graph';

@@ -1,4 +1,4 @@
-import { formatSampleValue, labelPairs, type OnSeriesSkipped } from '../metrics/exposition-text';
+import { formatSampleValue, labelPairs, type OnSeriesSkipped } from '../self-metrics/exposition-text';
 import {
   type CounterState,
   type FamilySpec,

@@ -1,5 +1,5 @@
-import type { Labels } from '../series/labels';
-import type { BatchSeries, SampleBatch } from '../series/sample-batch';
+import type { Labels } from '../series-model/labels';
+import type { BatchSeries, SampleBatch } from '../series-model/sample-batch';
 
 /** The newest span seen in a histogram bucket, kept as that bucket's exemplar. */
 export interface LiveExemplar {
@@ -52,7 +52,7 @@ interface Family {
 
 /**
  * The metrics generator's live series, per tenant: counters and histograms with exemplars,
- * updated on every span, sampled into the series store each collection and rendered into
+ * updated on every span, sampled each collection (into the sample sink) and rendered into
  * `/metrics`. A histogram costs `buckets + 3` series against the tenant's limit, as in Tempo.
  */
 export class GeneratorRegistry {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { otlpProtoTypes } from '../otlp/protobuf-root';
-import type { SampleBatch } from '../series/sample-batch';
+import type { SampleBatch } from '../series-model/sample-batch';
 import { testConfig } from '../testing/test-config';
-import type { GeneratorConfig } from './metrics-config';
 import { MetricsGenerator } from './metrics-generator';
+import type { GeneratorConfig } from './metrics-generator-config';
 
 interface SpanSpec {
   service: string;

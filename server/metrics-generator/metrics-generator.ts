@@ -1,8 +1,9 @@
-import type { SampleBatch } from '../series/sample-batch';
+import { AttributeLookup } from '../otlp/attribute-lookup';
+import { forEachSpan, type LabelValueReading } from '../otlp/span-visitor';
+import type { SampleBatch } from '../series-model/sample-batch';
 import { GeneratorRegistry } from './generator-registry';
-import type { GeneratorConfig } from './metrics-config';
+import type { GeneratorConfig } from './metrics-generator-config';
 import { ServiceGraphProcessor, serviceGraphFamilies } from './service-graph';
-import { forEachSpan, type LabelValueReading } from './span-decoder';
 import { SpanMetricsProcessor, spanMetricsFamilies } from './span-metrics';
 
 export interface GeneratorHooks {
@@ -17,13 +18,15 @@ export interface GeneratorHooks {
 /**
  * Span metrics and the service graph, fed from every accepted trace export. Observing is
  * synchronous and allocation-light (one decode pass over the request bytes); `collect` samples
- * the live series for the series store.
+ * the live series, as batches for the sample sink (see `generator-module.ts`).
  */
 export class MetricsGenerator {
   readonly registry: GeneratorRegistry;
   private readonly spanMetrics: SpanMetricsProcessor;
   private readonly serviceGraph: ServiceGraphProcessor;
   private readonly dimensions: string[];
+  /** The dimensions' values of each span: the span's attribute, else its resource's. */
+  private readonly dimensionLookup: AttributeLookup;
 
   constructor(
     private readonly config: GeneratorConfig,
@@ -33,6 +36,7 @@ export class MetricsGenerator {
     const sm = config.spanMetrics;
     const sg = config.serviceGraphs;
     this.dimensions = [...new Set([...sm.dimensions, ...sg.dimensions])];
+    this.dimensionLookup = new AttributeLookup(this.dimensions);
     const indexesOf = (names: string[]) => names.map((n) => this.dimensions.indexOf(n));
     this.registry = new GeneratorRegistry(
       [...spanMetricsFamilies(sm.histogramBuckets), ...serviceGraphFamilies(sg.histogramBuckets)],
@@ -70,13 +74,14 @@ export class MetricsGenerator {
       statusMessage: this.config.spanMetrics.intrinsicDimensions.status_message,
       truncated: 0,
     };
+    const lookup = this.dimensionLookup;
     forEachSpan(
       body,
-      this.dimensions,
       (span) => {
         spans++;
-        this.spanMetrics.observe(tenantId, span, nowMs);
-        this.serviceGraph.observe(tenantId, span, nowMs);
+        const dimensions = lookup.read(span, values);
+        this.spanMetrics.observe(tenantId, span, dimensions, nowMs);
+        this.serviceGraph.observe(tenantId, span, dimensions, nowMs);
       },
       values,
     );

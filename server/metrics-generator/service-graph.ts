@@ -1,7 +1,7 @@
-import { truncateUtf8 } from '../series/label-limits';
-import { type Labels, sanitizeLabelName } from '../series/labels';
+import type { SpanView } from '../otlp/span-visitor';
+import { truncateUtf8 } from '../series-model/label-limits';
+import { type Labels, sanitizeLabelName } from '../series-model/labels';
 import { type FamilySpec, GeneratorRegistry } from './generator-registry';
-import { idLatin1, isRootSpan, type ObservedSpan } from './span-decoder';
 
 // Local copies of the OTLP enum values: imported bindings cost a getter call each on this hot path.
 const SPAN_KIND_SERVER = 2;
@@ -71,16 +71,17 @@ export class ServiceGraphProcessor {
     this.serverLabels = dimensionNames.map(labelName('server_'));
   }
 
-  observe(tenantId: string, span: ObservedSpan, nowMs: number): void {
+  /** One span; `dimensions` are the generator's dimension values for it (`AttributeLookup`). */
+  observe(tenantId: string, span: SpanView, dimensions: readonly string[], nowMs: number): void {
     const kind = span.kind;
     const isClient = kind === SPAN_KIND_CLIENT || kind === SPAN_KIND_PRODUCER;
     const isServer = kind === SPAN_KIND_SERVER || kind === SPAN_KIND_CONSUMER;
     if (!isClient && !isServer) return;
-    const root = isRootSpan(span);
+    const root = span.isRoot();
     // Both halves meet under trace ID + the client's span ID (the server's parent).
-    const traceKey = idLatin1(span, span.traceIdAt, span.traceIdLength);
-    const ownId = idLatin1(span, span.spanIdAt, span.spanIdLength);
-    const key = traceKey + (isClient || root ? ownId : idLatin1(span, span.parentAt, span.parentLength));
+    const traceKey = span.idLatin1(span.traceIdAt, span.traceIdLength);
+    const ownId = span.idLatin1(span.spanIdAt, span.spanIdLength);
+    const key = traceKey + (isClient || root ? ownId : span.idLatin1(span.parentAt, span.parentLength));
     let edges = this.pending.get(tenantId);
     if (!edges) {
       edges = new Map();
@@ -104,9 +105,7 @@ export class ServiceGraphProcessor {
       seconds: Math.max(0, span.durationNanos) / 1e9,
       failed: span.statusCode === STATUS_CODE_ERROR,
       dimensions:
-        this.dimensionIndexes.length === 0
-          ? NO_DIMENSIONS
-          : this.dimensionIndexes.map((i) => span.dimensions[i]),
+        this.dimensionIndexes.length === 0 ? NO_DIMENSIONS : this.dimensionIndexes.map((i) => dimensions[i]),
       ids: traceKey + ownId,
     };
     if (isClient) edge.client = side;

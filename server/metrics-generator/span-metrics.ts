@@ -1,14 +1,14 @@
 import { spanKindName, statusCodeName } from '../otlp/enum-names';
-import { truncateUtf8 } from '../series/label-limits';
-import { type Labels, sanitizeLabelName } from '../series/labels';
+import type { SpanView } from '../otlp/span-visitor';
+import { truncateUtf8 } from '../series-model/label-limits';
+import { type Labels, sanitizeLabelName } from '../series-model/labels';
 import {
   type CounterState,
   type FamilySpec,
   GeneratorRegistry,
   type HistogramState,
 } from './generator-registry';
-import type { IntrinsicDimensions } from './metrics-config';
-import { idHex, type ObservedSpan } from './span-decoder';
+import type { IntrinsicDimensions } from './metrics-generator-config';
 
 /** OTLP span kinds (0-5) and status codes (0-2); anything else takes the general path. */
 const KINDS = 6;
@@ -44,7 +44,7 @@ export class SpanMetricsProcessor {
     private readonly registry: GeneratorRegistry,
     private readonly buckets: number[],
     private readonly intrinsic: IntrinsicDimensions,
-    /** Positions of this processor's dimensions in the decoded span's `dimensions`. */
+    /** Positions of this processor's dimensions in the values `observe` is given. */
     private readonly dimensionIndexes: number[],
     dimensionNames: string[],
     maxLabelNameBytes: number,
@@ -55,11 +55,12 @@ export class SpanMetricsProcessor {
     this.byNameOnly = dimensionIndexes.length === 0 && !intrinsic.status_message;
   }
 
-  observe(tenantId: string, span: ObservedSpan, nowMs: number): void {
+  /** One span; `dimensions` are the generator's dimension values for it (`AttributeLookup`). */
+  observe(tenantId: string, span: SpanView, dimensions: readonly string[], nowMs: number): void {
     const entry =
       this.byNameOnly && span.kind < KINDS && span.statusCode < STATUSES
-        ? this.lookupByName(tenantId, span)
-        : this.lookup(tenantId, span);
+        ? this.lookupByName(tenantId, span, dimensions)
+        : this.lookup(tenantId, span, dimensions);
     const calls = entry.calls;
     if (calls) {
       calls.value++;
@@ -71,8 +72,8 @@ export class SpanMetricsProcessor {
       const bucket = GeneratorRegistry.observe(latency, this.buckets, seconds);
       if (GeneratorRegistry.wantsExemplar(latency, bucket)) {
         GeneratorRegistry.setExemplar(latency, bucket, {
-          traceId: idHex(span, span.traceIdAt, span.traceIdLength),
-          spanId: idHex(span, span.spanIdAt, span.spanIdLength),
+          traceId: span.idHex(span.traceIdAt, span.traceIdLength),
+          spanId: span.idHex(span.spanIdAt, span.spanIdLength),
           value: seconds,
           timestampMs: nowMs,
         });
@@ -81,10 +82,10 @@ export class SpanMetricsProcessor {
     }
   }
 
-  private key(span: ObservedSpan): string {
+  private key(span: SpanView, dimensions: readonly string[]): string {
     let key = `${span.service}\u0001${span.name}\u0001${span.kind}\u0001${span.statusCode}`;
     if (this.intrinsic.status_message) key += `\u0001${span.statusMessage}`;
-    for (const i of this.dimensionIndexes) key += `\u0001${span.dimensions[i]}`;
+    for (const i of this.dimensionIndexes) key += `\u0001${dimensions[i]}`;
     return key;
   }
 
@@ -93,7 +94,7 @@ export class SpanMetricsProcessor {
    * slots, so no key string is built per span (the service string is shared by a resource's
    * spans and hashes once).
    */
-  private lookupByName(tenantId: string, span: ObservedSpan): SeriesPair {
+  private lookupByName(tenantId: string, span: SpanView, dimensions: readonly string[]): SeriesPair {
     let services = this.byName.get(tenantId);
     if (!services) {
       services = new Map();
@@ -112,14 +113,14 @@ export class SpanMetricsProcessor {
     const slot = span.kind * STATUSES + span.statusCode;
     const entry = slots[slot];
     if (entry?.calls && !entry.calls.removed && entry.latency && !entry.latency.removed) return entry;
-    const fresh = this.lookup(tenantId, span);
+    const fresh = this.lookup(tenantId, span, dimensions);
     slots[slot] = fresh;
     return fresh;
   }
 
   /** Both series of a label set, from a per-tenant cache in front of the registry (one Map lookup per span). */
-  private lookup(tenantId: string, span: ObservedSpan): SeriesPair {
-    const key = this.key(span);
+  private lookup(tenantId: string, span: SpanView, dimensions: readonly string[]): SeriesPair {
+    const key = this.key(span, dimensions);
     let byKey = this.cache.get(tenantId);
     if (!byKey) {
       byKey = new Map();
@@ -127,7 +128,7 @@ export class SpanMetricsProcessor {
     }
     let entry = byKey.get(key);
     if (entry?.calls && !entry.calls.removed && entry.latency && !entry.latency.removed) return entry;
-    const labels = () => this.labels(span);
+    const labels = () => this.labels(span, dimensions);
     entry = {
       calls: this.registry.counter(tenantId, CALLS_TOTAL, key, labels),
       latency: this.registry.histogram(tenantId, LATENCY, key, labels),
@@ -153,7 +154,7 @@ export class SpanMetricsProcessor {
     }
   }
 
-  private labels(span: ObservedSpan): Labels {
+  private labels(span: SpanView, dimensions: readonly string[]): Labels {
     const labels: Labels = {};
     if (this.intrinsic.service) labels.service = span.service;
     if (this.intrinsic.span_name) labels.span_name = span.name;
@@ -161,7 +162,7 @@ export class SpanMetricsProcessor {
     if (this.intrinsic.status_code) labels.status_code = statusCodeName(span.statusCode);
     if (this.intrinsic.status_message) labels.status_message = span.statusMessage;
     this.dimensionIndexes.forEach((d, i) => {
-      if (span.dimensions[d] !== '') labels[this.dimensionLabels[i]] = span.dimensions[d];
+      if (dimensions[d] !== '') labels[this.dimensionLabels[i]] = dimensions[d];
     });
     return labels;
   }

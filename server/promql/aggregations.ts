@@ -1,4 +1,4 @@
-import type { Labels } from '../series/labels';
+import type { Labels } from '../series-model/labels';
 import type { Aggregate } from './ast';
 import { derived, keyOf, type Sample } from './values';
 

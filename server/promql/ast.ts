@@ -1,4 +1,4 @@
-import type { LabelMatcher } from '../series/matchers';
+import type { LabelMatcher } from '../series-model/matchers';
 
 export type ValueType = 'scalar' | 'vector' | 'matrix' | 'string';
 

@@ -1,4 +1,4 @@
-import { type Labels, labelsKey } from '../series/labels';
+import { type Labels, labelsKey } from '../series-model/labels';
 import { type Binary, type BinaryOp, COMPARISON_OPS } from './ast';
 import { PromqlEvalError } from './errors';
 import { type Sample, withoutName } from './values';

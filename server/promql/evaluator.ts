@@ -1,18 +1,12 @@
 import { QueryDeadline } from '../query-guards/deadline';
-import { type Labels, labelsKey } from '../series/labels';
-import type { LabelMatcher } from '../series/matchers';
-import type { Series } from '../series/tenant-series';
+import { type Labels, labelsKey } from '../series-model/labels';
 import { aggregate } from './aggregations';
 import type { Expr, VectorSelector } from './ast';
 import { applyOp, vectorScalar, vectorVector } from './binary';
 import { PromqlEvalError } from './errors';
 import { callFunction } from './functions';
+import type { SampleSeries, SeriesSource } from './series-source';
 import { keyOf, type Sample, upperBound, type Value, type Window, withoutName } from './values';
-
-/** Where selectors find series (a tenant's series; nothing for a tenant without data). */
-export interface SeriesSource {
-  select(matchers: readonly LabelMatcher[]): Series[];
-}
 
 export const DEFAULT_LOOKBACK_MS = 5 * 60_000;
 
@@ -33,7 +27,7 @@ export type QueryData =
  * selecting each selector's series once per query.
  */
 export class Evaluator {
-  private readonly selections = new Map<VectorSelector, Series[]>();
+  private readonly selections = new Map<VectorSelector, readonly SampleSeries[]>();
 
   constructor(
     private readonly source: SeriesSource | undefined,
@@ -162,7 +156,7 @@ export class Evaluator {
     }
   }
 
-  private select(selector: VectorSelector): Series[] {
+  private select(selector: VectorSelector): readonly SampleSeries[] {
     let series = this.selections.get(selector);
     if (!series) {
       series = this.source?.select(selector.matchers) ?? [];

@@ -1,4 +1,4 @@
-import type { Labels } from '../series/labels';
+import type { Labels } from '../series-model/labels';
 import { derived, keyOf, type Sample, withoutName } from './values';
 
 const withoutLeCache = new WeakMap<object, WeakMap<Labels, Labels>>();

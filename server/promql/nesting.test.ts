@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TenantSeries } from '../series/tenant-series';
+import { TenantSeries } from '../metrics/store/tenant-series';
 import { PromqlParseError } from './errors';
 import { Evaluator } from './evaluator';
 import { MAX_PROMQL_DEPTH } from './nesting';

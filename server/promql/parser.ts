@@ -1,4 +1,4 @@
-import { LabelMatcher, type MatchType } from '../series/matchers';
+import { LabelMatcher, type MatchType } from '../series-model/matchers';
 import {
   type AggregateOp,
   type BinaryOp,

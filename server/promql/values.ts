@@ -1,5 +1,5 @@
-import { type Labels, labelsKey } from '../series/labels';
-import type { Series } from '../series/tenant-series';
+import { type Labels, labelsKey } from '../series-model/labels';
+import type { SampleSeries } from './series-source';
 
 /** One element of an instant vector. */
 export interface Sample {
@@ -9,7 +9,7 @@ export interface Sample {
 
 /** A series' samples inside a range selector's window: indexes `[from, to)` of its arrays. */
 export interface Window {
-  series: Series;
+  series: SampleSeries;
   from: number;
   to: number;
 }

@@ -1,10 +1,7 @@
 import type { DerivedField } from '../../../server/logs/logs-config';
-import type {
-  ExemplarTraceIdDestination,
-  MetricsDataSource,
-} from '../../../server/metrics-generator/metrics-config';
-import type { TraceLayout } from '../trace-model/layout';
-import { getTraceWorker } from '../trace-worker/trace-worker';
+import type { ExemplarTraceIdDestination, MetricsDataSource } from '../../../server/metrics/metrics-config';
+import type { TraceLayout } from '../trace/model/layout';
+import { getTraceWorker } from '../trace/worker/trace-worker';
 import { traceQueryKey, traceWorkerKey } from './keys';
 import { takeAnyPrefetch } from './prefetch';
 
@@ -30,7 +27,7 @@ export type { DerivedField } from '../../../server/logs/logs-config';
 export type {
   ExemplarTraceIdDestination,
   MetricsDataSource,
-} from '../../../server/metrics-generator/metrics-config';
+} from '../../../server/metrics/metrics-config';
 
 /** What `GET /loupe/config` returns. */
 export interface ClientConfig {

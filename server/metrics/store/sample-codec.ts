@@ -1,12 +1,16 @@
 import { promisify } from 'node:util';
 import { gunzip as gunzipCallback, gzip as gzipCallback } from 'node:zlib';
+import type { Labels } from '../../series-model/labels';
+import type { BatchSeries, SampleBatch } from '../../series-model/sample-batch';
+
+/*
+ * How the series store writes sample batches: WAL records (JSON, timestamps as deltas) and
+ * stored chunks (the same text, gzipped).
+ */
 
 // On the thread pool: a two-hour chunk must not stall ingest or queries on the event loop.
 const gzip = promisify(gzipCallback);
 const gunzip = promisify(gunzipCallback);
-
-import type { Labels } from './labels';
-import type { Exemplar } from './tenant-series';
 
 /**
  * A series whose WAL encoding is longer than this (characters of its JSON) is not stored: with
@@ -15,23 +19,6 @@ import type { Exemplar } from './tenant-series';
 export const MAX_WAL_SERIES_CHARS = 1024 * 1024;
 /** Series are packed into WAL records of about this size; a larger batch takes several records. */
 export const MAX_WAL_RECORD_CHARS = 4 * 1024 * 1024;
-
-/** Samples and exemplars appended together (one collection, one OTLP push, one stored chunk). */
-export interface SampleBatch {
-  series: BatchSeries[];
-}
-
-export interface BatchSeries {
-  labels: Labels;
-  timestamps: number[];
-  values: number[];
-  exemplars?: Exemplar[];
-}
-
-/** Samples and exemplars of a series, as refusals count them. */
-export function sampleCount(s: BatchSeries): number {
-  return s.timestamps.length + (s.exemplars?.length ?? 0);
-}
 
 /** JSON has no NaN or infinities; Prometheus's own spellings stand in for them. */
 function encodeValue(v: number): number | string {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type BatchSeries, decodeWalBatch, encodeSeriesEach, packWalRecords } from './sample-batch';
+import type { BatchSeries } from '../../series-model/sample-batch';
+import { decodeWalBatch, encodeSeriesEach, packWalRecords } from './sample-codec';
 
 const series = (name: string, value = 1): BatchSeries => ({
   labels: { __name__: name, job: 'api' },

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import SnappyJS from 'snappyjs';
 import { ProtoWriter } from '../otlp/proto-writer';
-import type { Labels } from './labels';
-import type { SampleBatch } from './sample-batch';
+import type { Labels } from '../series-model/labels';
+import type { SampleBatch } from '../series-model/sample-batch';
 
 function writeLabels(w: ProtoWriter, field: number, labels: Labels): void {
   for (const name of Object.keys(labels).sort()) {

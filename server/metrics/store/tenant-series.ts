@@ -1,12 +1,6 @@
-import { type Labels, labelsKey } from './labels';
-import type { LabelMatcher } from './matchers';
-
-/** An exemplar attached to a series: labels (traceID, spanID…), value, unix ms. */
-export interface Exemplar {
-  labels: Labels;
-  value: number;
-  timestampMs: number;
-}
+import { type Labels, labelsKey } from '../../series-model/labels';
+import type { LabelMatcher } from '../../series-model/matchers';
+import type { Exemplar } from '../../series-model/sample-batch';
 
 /** One series: samples in time order (ms, value) and its recent exemplars. */
 export interface Series {

@@ -1,5 +1,5 @@
-import { type Params, param } from '../http/form-params';
-import { parsePromDuration } from '../promql/lexer';
+import { type Params, param } from '../../http-util/form-params';
+import { parsePromDuration } from '../../promql/lexer';
 
 /** A request parameter Prometheus would refuse: answered 400 `bad_data`. */
 export class BadDataError extends Error {

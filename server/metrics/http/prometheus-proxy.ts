@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { PROMETHEUS_PROXY_PATH } from '../metrics-generator/metrics-config';
+import { PROMETHEUS_PROXY_PATH } from '../metrics-config';
 
 export interface PrometheusProxyOptions {
   /** Base URL of the external Prometheus, without a trailing slash. */

@@ -1,9 +1,14 @@
-import { OtlpDecodeError } from '../otlp/errors';
-import { otlpProtoTypes } from '../otlp/protobuf-root';
-import { findLabelOverLimit, type LabelLimits, type LabelLimitViolation, quotable } from './label-limits';
-import { type Labels, labelsKey, sanitizeLabelName, sanitizeMetricName } from './labels';
-import type { BatchSeries, SampleBatch } from './sample-batch';
-import type { Exemplar } from './tenant-series';
+import { OtlpDecodeError } from '../../otlp/errors';
+import { otlpProtoTypes } from '../../otlp/protobuf-root';
+import {
+  findLabelOverLimit,
+  type LabelLimits,
+  type LabelLimitViolation,
+  quotable,
+} from '../../series-model/label-limits';
+import { type Labels, labelsKey, sanitizeLabelName } from '../../series-model/labels';
+import type { BatchSeries, Exemplar, SampleBatch } from '../../series-model/sample-batch';
+import { prometheusMetricName } from './prometheus-names';
 
 /* The decoded OTLP message is walked field by field; protobufjs gives plain objects with Longs. */
 type Long = { toNumber(): number } | number | string;
@@ -80,54 +85,6 @@ function text(v: AnyValue | undefined): string {
   if (v.intValue !== undefined) return String(num(v.intValue));
   if (v.doubleValue !== undefined) return String(v.doubleValue);
   return '';
-}
-
-/** Prometheus's unit suffixes for the common UCUM units of OpenTelemetry metrics. */
-const UNIT_WORDS: Record<string, string> = {
-  s: 'seconds',
-  ms: 'milliseconds',
-  us: 'microseconds',
-  ns: 'nanoseconds',
-  min: 'minutes',
-  h: 'hours',
-  d: 'days',
-  By: 'bytes',
-  KiBy: 'kibibytes',
-  MiBy: 'mebibytes',
-  GiBy: 'gibibytes',
-  KBy: 'kilobytes',
-  MBy: 'megabytes',
-  GBy: 'gigabytes',
-  m: 'meters',
-  V: 'volts',
-  A: 'amperes',
-  J: 'joules',
-  W: 'watts',
-  g: 'grams',
-  Cel: 'celsius',
-  Hz: 'hertz',
-  '%': 'percent',
-};
-
-/** The Prometheus name of an OTLP metric: sanitized, unit suffix, `_total` for counters, `_ratio` for unit 1 gauges. */
-export function prometheusMetricName(
-  name: string,
-  unit: string,
-  kind: 'counter' | 'gauge' | 'histogram',
-): string {
-  let out = sanitizeMetricName(name);
-  const cleanUnit = unit.replace(/\{[^}]*\}/g, '').trim();
-  let suffix = '';
-  if (cleanUnit === '1') suffix = kind === 'gauge' ? 'ratio' : '';
-  else if (cleanUnit !== '') {
-    const [main, per] = cleanUnit.split('/');
-    const mainWord = main ? (UNIT_WORDS[main] ?? sanitizeLabelName(main)) : '';
-    const perWord = per ? (UNIT_WORDS[per] ?? sanitizeLabelName(per)) : '';
-    suffix = [mainWord, perWord ? `per_${perWord}` : ''].filter(Boolean).join('_');
-  }
-  if (suffix && !out.endsWith(`_${suffix}`)) out += `_${suffix}`;
-  if (kind === 'counter' && !out.endsWith('_total')) out += '_total';
-  return out;
 }
 
 /** Resource → `job` (`namespace/name`) and `instance`, as Prometheus's OTLP receiver does. */

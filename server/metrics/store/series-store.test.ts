@@ -2,9 +2,9 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { LocalBackend } from '../store/backend/local-backend';
-import { METRICS_PREFIX } from '../store/backend/prefixes';
-import { tempDataDir } from '../testing/test-config';
+import { LocalBackend } from '../../store/backend/local-backend';
+import { METRICS_PREFIX } from '../../store/backend/prefixes';
+import { tempDataDir } from '../../testing/test-config';
 import { SeriesStore } from './series-store';
 
 const HOUR = 3600_000;
@@ -80,6 +80,7 @@ describe('series store', () => {
     await store.maintain(old + 2 * HOUR);
     await store.append('t1', { series: [series('new', Date.now(), 2)] }).durable;
     await store.maintain(Date.now());
+    await store.applyRetention(Date.now());
     expect(store.tenant('t1')!.labelValues('__name__')).toEqual(['new']);
     expect(readdirSync(join(dir, 'blocks', METRICS_PREFIX, 't1'))).toEqual([]);
     await store.close();

@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
-import { Wal } from '../ingester/wal';
-import { blobWalCodec, RECORD_KIND_SAMPLES, type WalBlobRecord } from '../ingester/wal-blob-record';
-import type { WalLocation } from '../ingester/wal-record';
-import type { Backend } from '../store/backend/backend';
-import { METRICS_PREFIX } from '../store/backend/prefixes';
+import { labelsKey, normalizeLabels } from '../../series-model/labels';
+import { type SampleBatch, sampleCount } from '../../series-model/sample-batch';
+import type { Backend } from '../../store/backend/backend';
+import { METRICS_PREFIX } from '../../store/backend/prefixes';
+import { blobWalCodec, RECORD_KIND_SAMPLES, type WalBlobRecord } from '../../wal/blob-codec';
+import type { WalLocation } from '../../wal/segments';
+import { Wal } from '../../wal/wal';
 import { type ChunkRef, newChunkRef, parseChunkName } from './chunk-names';
-import { labelsKey, normalizeLabels } from './labels';
 import {
   decodeChunk,
   decodeWalBatch,
@@ -13,13 +14,10 @@ import {
   encodeSeriesEach,
   mergeBatches,
   packWalRecords,
-  type SampleBatch,
-  sampleCount,
-} from './sample-batch';
+} from './sample-codec';
 import { SeriesQuerier } from './series-querier';
 import { TenantSeries } from './tenant-series';
 
-const RETENTION_EVERY_MS = 60_000;
 /** Decoded chunks kept for queries reaching past the head. */
 const CHUNK_CACHE_ENTRIES = 8;
 
@@ -71,7 +69,8 @@ export class SeriesStore {
   private readonly headCoversFrom = new Map<string, number>();
   private readonly chunkCache = new Map<string, TenantSeries>();
   private cutting: Promise<void> | undefined;
-  private lastRetentionMs = 0;
+  /** Chunk cutting and retention both edit `chunkRefs` across awaits: they run one at a time. */
+  private serial: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly opts: SeriesStoreOptions) {
     this.wal = new Wal({ dir: opts.walDir, codec: blobWalCodec });
@@ -183,10 +182,10 @@ export class SeriesStore {
     return new Map([...this.tenants].map(([id, t]) => [id, t.size]));
   }
 
-  /** Cuts chunks whose oldest WAL batch is older than the chunk period, and applies retention. */
+  /** Cuts chunks whose oldest WAL batch is older than the chunk period. */
   async maintain(now: number, force = false): Promise<void> {
     if (this.cutting) return this.cutting;
-    this.cutting = this.cutChunks(now, force).finally(() => {
+    this.cutting = this.oneAtATime(() => this.cutChunks(now, force)).finally(() => {
       this.cutting = undefined;
     });
     return this.cutting;
@@ -221,11 +220,12 @@ export class SeriesStore {
       }
     }
     this.trimHeads(now);
-    // Retention lists the backend: once a minute is plenty (maintenance runs every second).
-    if (force || now - this.lastRetentionMs >= RETENTION_EVERY_MS) {
-      this.lastRetentionMs = now;
-      await this.applyRetention(now);
-    }
+  }
+
+  private oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.serial.then(work, work);
+    this.serial = run.catch(() => undefined);
+    return run;
   }
 
   /** Drops head samples older than `headMs` that are safely in chunks (never ones still only in the WAL). */
@@ -240,7 +240,15 @@ export class SeriesStore {
     }
   }
 
-  private async applyRetention(now: number): Promise<void> {
+  /**
+   * Drops samples and chunks older than the retention at `now`. Called by the one retention
+   * schedule (`server/compactor/retention-schedule.ts`) with the clock every store shares.
+   */
+  applyRetention(now: number): Promise<void> {
+    return this.oneAtATime(() => this.expire(now));
+  }
+
+  private async expire(now: number): Promise<void> {
     const cutoff = now - this.opts.retentionMs;
     for (const tenant of this.tenants.values()) tenant.trim(cutoff);
     for (const [tenantId, refs] of this.chunkRefs) {

@@ -1,4 +1,4 @@
-import { METRICS_PREFIX } from '../store/backend/prefixes';
+import { METRICS_PREFIX } from '../../store/backend/prefixes';
 
 /** A stored chunk of a tenant's samples: `@metrics/<tenant>/<first ms>-<cut ms>.chunk`. */
 export interface ChunkRef {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { otlpProtoTypes } from '../otlp/protobuf-root';
+import { otlpProtoTypes } from '../../otlp/protobuf-root';
 import { labelLimitMessage, translateOtlpMetrics } from './otlp-metrics';
 
 // Room for `lat_bucket` (10 bytes) as a value, not for `/much-too-long` (14).

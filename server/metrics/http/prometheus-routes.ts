@@ -1,24 +1,23 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { resolveTenant, TenantError } from '../distributor/tenant';
-import { acceptFormBodies, type Params, param, paramList } from '../http/form-params';
-import type { Expr, VectorSelector } from '../promql/ast';
-import { PromqlEvalError, PromqlParseError } from '../promql/errors';
-import { DEFAULT_LOOKBACK_MS, Evaluator, type QueryData } from '../promql/evaluator';
-import { parsePromql } from '../promql/parser';
+import { acceptFormBodies, type Params, param, paramList } from '../../http-util/form-params';
+import type { Expr, VectorSelector } from '../../promql/ast';
+import { PromqlEvalError, PromqlParseError } from '../../promql/errors';
+import { DEFAULT_LOOKBACK_MS, Evaluator, type QueryData } from '../../promql/evaluator';
+import { parsePromql } from '../../promql/parser';
 import {
   clientGoneSignal,
   QueryCancelledError,
   QueryDeadline,
   QueryTimeoutError,
-} from '../query-guards/deadline';
-import { type Labels, labelsKey } from './labels';
+} from '../../query-guards/deadline';
+import { type Labels, labelsKey } from '../../series-model/labels';
+import { TenantError } from '../../tenancy/tenant';
+import type { SeriesStore } from '../store/series-store';
+import type { Series } from '../store/tenant-series';
 import { BadDataError, formatSampleValue, parseStepParam, parseTimeParam } from './query-params';
-import type { SeriesStore } from './series-store';
-import type { Series } from './tenant-series';
 
 export interface PrometheusRoutesOptions {
   store: SeriesStore;
-  multitenancyEnabled: boolean;
   version: string;
   /** Prometheus's `query.timeout`: a query past it answers 503 `timeout`. */
   queryTimeoutMs: number;
@@ -188,8 +187,7 @@ export async function prometheusRoutes(app: FastifyInstance, opts: PrometheusRou
     return reply.code(status).send({ status: 'error', errorType, error: err.message });
   });
 
-  const tenantOf = (request: FastifyRequest) =>
-    resolveTenant(request.headers['x-scope-orgid'], opts.multitenancyEnabled);
+  const tenantOf = (request: FastifyRequest) => request.tenantId;
   const both = (
     path: string,
     handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>,

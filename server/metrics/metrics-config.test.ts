@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig, parseConfigYaml } from '../config/load-config';
-import { TEMPO_DEFAULT_BUCKETS } from './metrics-config';
+import { TEMPO_DEFAULT_BUCKETS } from '../metrics-generator/metrics-generator-config';
 
 const parse = (text: string) => parseConfigYaml(text, 'test.yaml');
 

@@ -1,5 +1,5 @@
-import { labelsKey } from './labels';
-import type { LabelMatcher } from './matchers';
+import { labelsKey } from '../../series-model/labels';
+import type { LabelMatcher } from '../../series-model/matchers';
 import { type Series, TenantSeries } from './tenant-series';
 
 /**
