@@ -1,4 +1,5 @@
 import { type Header, HeaderList } from './header-index';
+import { RESOURCE_SPANS, SCOPE_SPANS, SPAN, TRACES_DATA } from './trace-fields';
 import { lenFieldSize, ProtoReader, writeVarint } from './wire';
 
 export interface CombinedTrace {
@@ -13,12 +14,13 @@ export interface CombinedTrace {
   endMs: number;
 }
 
-const TAG_RESOURCE_SPANS = 0x0a; // TracesData.resource_spans = 1
-const TAG_SCOPE_SPANS = 0x12; // ResourceSpans.scope_spans = 2
-const TAG_SPAN = 0x12; // ScopeSpans.spans = 2
-const TAG_SPAN_ID = 0x12; // Span.span_id = 2
-const TAG_START_TIME = 0x39; // Span.start_time_unix_nano = 7
-const TAG_END_TIME = 0x41; // Span.end_time_unix_nano = 8
+// The tags read and written, as local constants (see trace-fields.ts). All take one byte.
+const TAG_RESOURCE_SPANS = TRACES_DATA.tag.resource_spans;
+const TAG_SCOPE_SPANS = RESOURCE_SPANS.tag.scope_spans;
+const TAG_SPAN = SCOPE_SPANS.tag.spans;
+const TAG_SPAN_ID = SPAN.tag.span_id;
+const TAG_START_TIME = SPAN.tag.start_time_unix_nano;
+const TAG_END_TIME = SPAN.tag.end_time_unix_nano;
 
 /** A kept ScopeSpans: its header and its spans, which may come from different parts. */
 interface KeptScope {

@@ -1,7 +1,26 @@
 import type { RequestIndex } from './request-index';
-import { TAG_RESOURCE_SPANS, TAG_SCOPE_SPANS, TAG_SPAN } from './request-index';
-import type { TraceFragment } from './split-traces';
+import { RESOURCE_SPANS, SCOPE_SPANS, TRACES_DATA } from './trace-fields';
 import { lenFieldSize, writeVarint } from './wire';
+
+// The tags written around each span, as local constants (see trace-fields.ts). All take one byte.
+const TAG_RESOURCE_SPANS = TRACES_DATA.tag.resource_spans;
+const TAG_SCOPE_SPANS = RESOURCE_SPANS.tag.scope_spans;
+const TAG_SPAN = SCOPE_SPANS.tag.spans;
+
+/** One trace's share of a request, ready for the WAL. */
+export interface TraceFragment {
+  /** 16 bytes. */
+  traceId: Buffer;
+  /** The trace ID as 32 lowercase hex characters. */
+  key: string;
+  /** An OTLP TracesData encoding holding only this trace's spans, with their resource and scope. */
+  data: Buffer;
+  spanCount: number;
+  /** Earliest span start, unix milliseconds. */
+  startMs: number;
+  /** Latest span end, unix milliseconds. */
+  endMs: number;
+}
 
 const BLOCK_BYTES = 64 * 1024;
 

@@ -1,3 +1,4 @@
+import { RESOURCE_SPANS, SCOPE_SPANS, SPAN, TRACES_DATA } from './trace-fields';
 import {
   checkField,
   checkKeyValue,
@@ -11,17 +12,17 @@ import {
 } from './trace-schema';
 import { asBuffer, ProtoReader } from './wire';
 
-// Tags (field number << 3 | wire type) the reader looks for.
-export const TAG_RESOURCE_SPANS = 0x0a; // ExportTraceServiceRequest/TracesData.resource_spans = 1
-export const TAG_SCOPE_SPANS = 0x12; // ResourceSpans.scope_spans = 2
-export const TAG_SPAN = 0x12; // ScopeSpans.spans = 2
-const TAG_SCOPE = 0x0a; // ScopeSpans.scope = 1
-const TAG_RESOURCE = 0x0a; // ResourceSpans.resource = 1
-const TAG_TRACE_ID = 0x0a; // Span.trace_id = 1
-const TAG_SPAN_ID = 0x12; // Span.span_id = 2
-const TAG_START_TIME = 0x39; // Span.start_time_unix_nano = 7 (fixed64)
-const TAG_END_TIME = 0x41; // Span.end_time_unix_nano = 8 (fixed64)
-const TAG_ATTRIBUTE = 0x4a; // Span.attributes = 9
+// The tags the reader switches on, as local constants (see trace-fields.ts).
+const TAG_RESOURCE_SPANS = TRACES_DATA.tag.resource_spans;
+const TAG_RESOURCE = RESOURCE_SPANS.tag.resource;
+const TAG_SCOPE_SPANS = RESOURCE_SPANS.tag.scope_spans;
+const TAG_SCOPE = SCOPE_SPANS.tag.scope;
+const TAG_SPAN = SCOPE_SPANS.tag.spans;
+const TAG_TRACE_ID = SPAN.tag.trace_id;
+const TAG_SPAN_ID = SPAN.tag.span_id;
+const TAG_START_TIME = SPAN.tag.start_time_unix_nano;
+const TAG_END_TIME = SPAN.tag.end_time_unix_nano;
+const TAG_ATTRIBUTE = SPAN.tag.attributes;
 
 /** Adds [start, end) to a list of ranges, extending the last one when adjacent. */
 function addRange(ranges: number[], start: number, end: number): void {

@@ -1,19 +1,7 @@
-import { writeFragments } from './fragment-writer';
+import { type TraceFragment, writeFragments } from './fragment-writer';
 import { RequestIndex } from './request-index';
 
-export interface TraceFragment {
-  /** 16 bytes. */
-  traceId: Buffer;
-  /** The trace ID as 32 lowercase hex characters. */
-  key: string;
-  /** An OTLP TracesData encoding holding only this trace's spans, with their resource and scope. */
-  data: Buffer;
-  spanCount: number;
-  /** Earliest span start, unix milliseconds. */
-  startMs: number;
-  /** Latest span end, unix milliseconds. */
-  endMs: number;
-}
+export type { TraceFragment };
 
 export interface SplitTraces {
   fragments: TraceFragment[];

@@ -1,11 +1,41 @@
 import { SPAN_KIND_NAMES as SPAN_KINDS, STATUS_CODE_NAMES as STATUS_CODES } from './enum-names';
+import {
+  ANY_VALUE,
+  ARRAY_VALUE,
+  ENTITY_REF,
+  INSTRUMENTATION_SCOPE,
+  KEY_VALUE,
+  KEY_VALUE_LIST,
+  RESOURCE,
+  RESOURCE_SPANS,
+  SCOPE_SPANS,
+  SPAN,
+  SPAN_EVENT,
+  SPAN_LINK,
+  STATUS,
+  TRACES_DATA,
+} from './trace-fields';
 import { MAX_NESTING } from './trace-schema';
 import { ProtoReader } from './wire';
 
 type Json = Record<string, unknown>;
 type Decode = (r: ProtoReader, end: number, depth: number) => Json;
 
-const TAG_SPAN_FLAGS = 0x85; // Span.flags = 16 (fixed32) takes a two-byte tag: 0x85 0x01
+// Each message's tags (see trace-fields.ts), under short local names.
+const TD = TRACES_DATA.tag;
+const RS = RESOURCE_SPANS.tag;
+const RES = RESOURCE.tag;
+const REF = ENTITY_REF.tag;
+const SS = SCOPE_SPANS.tag;
+const IS = INSTRUMENTATION_SCOPE.tag;
+const SP = SPAN.tag;
+const EV = SPAN_EVENT.tag;
+const LN = SPAN_LINK.tag;
+const ST = STATUS.tag;
+const KV = KEY_VALUE.tag;
+const AV = ANY_VALUE.tag;
+const ARRAY_VALUES = ARRAY_VALUE.tag.values;
+const KV_LIST_VALUES = KEY_VALUE_LIST.tag.values;
 
 /**
  * TracesData bytes as Tempo's query API renders them (Go jsonpb over tempopb.Trace):
@@ -19,7 +49,7 @@ export function tracesDataToTempoJson(data: Uint8Array): { resourceSpans: unknow
   const resourceSpans: Json[] = [];
   while (r.pos < end) {
     const tag = r.tag(end);
-    if (tag === 0x0a) resourceSpans.push(nested(r, end, resourceSpansJson, 0));
+    if (tag === TD.resource_spans) resourceSpans.push(nested(r, end, resourceSpansJson, 0));
     else r.skip(tag & 7, end);
   }
   return { resourceSpans };
@@ -58,9 +88,9 @@ const resourceSpansJson: Decode = (r, end, depth) => {
   let schemaUrl = '';
   while (r.pos < end) {
     const tag = r.tag(end);
-    if (tag === 0x0a) resource = nested(r, end, resourceJson, depth);
-    else if (tag === 0x12) scopeSpans.push(nested(r, end, scopeSpansJson, depth));
-    else if (tag === 0x1a) schemaUrl = r.string(end);
+    if (tag === RS.resource) resource = nested(r, end, resourceJson, depth);
+    else if (tag === RS.scope_spans) scopeSpans.push(nested(r, end, scopeSpansJson, depth));
+    else if (tag === RS.schema_url) schemaUrl = r.string(end);
     else r.skip(tag & 7, end);
   }
   return present([
@@ -76,9 +106,9 @@ const resourceJson: Decode = (r, end, depth) => {
   const entityRefs: Json[] = [];
   while (r.pos < end) {
     const tag = r.tag(end);
-    if (tag === 0x0a) attributes.push(nested(r, end, keyValueJson, depth));
-    else if (tag === 0x10) dropped = r.varint(end);
-    else if (tag === 0x1a) entityRefs.push(nested(r, end, entityRefJson, depth));
+    if (tag === RES.attributes) attributes.push(nested(r, end, keyValueJson, depth));
+    else if (tag === RES.dropped_attributes_count) dropped = r.varint(end);
+    else if (tag === RES.entity_refs) entityRefs.push(nested(r, end, entityRefJson, depth));
     else r.skip(tag & 7, end);
   }
   return present([
@@ -95,10 +125,10 @@ const entityRefJson: Decode = (r, end) => {
   const descriptionKeys: string[] = [];
   while (r.pos < end) {
     const tag = r.tag(end);
-    if (tag === 0x0a) schemaUrl = r.string(end);
-    else if (tag === 0x12) type = r.string(end);
-    else if (tag === 0x1a) idKeys.push(r.string(end));
-    else if (tag === 0x22) descriptionKeys.push(r.string(end));
+    if (tag === REF.schema_url) schemaUrl = r.string(end);
+    else if (tag === REF.type) type = r.string(end);
+    else if (tag === REF.id_keys) idKeys.push(r.string(end));
+    else if (tag === REF.description_keys) descriptionKeys.push(r.string(end));
     else r.skip(tag & 7, end);
   }
   return present([
@@ -115,9 +145,9 @@ const scopeSpansJson: Decode = (r, end, depth) => {
   let schemaUrl = '';
   while (r.pos < end) {
     const tag = r.tag(end);
-    if (tag === 0x0a) scope = nested(r, end, scopeJson, depth);
-    else if (tag === 0x12) spans.push(nested(r, end, spanJson, depth));
-    else if (tag === 0x1a) schemaUrl = r.string(end);
+    if (tag === SS.scope) scope = nested(r, end, scopeJson, depth);
+    else if (tag === SS.spans) spans.push(nested(r, end, spanJson, depth));
+    else if (tag === SS.schema_url) schemaUrl = r.string(end);
     else r.skip(tag & 7, end);
   }
   return present([
@@ -134,10 +164,10 @@ const scopeJson: Decode = (r, end, depth) => {
   let dropped = 0;
   while (r.pos < end) {
     const tag = r.tag(end);
-    if (tag === 0x0a) name = r.string(end);
-    else if (tag === 0x12) version = r.string(end);
-    else if (tag === 0x1a) attributes.push(nested(r, end, keyValueJson, depth));
-    else if (tag === 0x20) dropped = r.varint(end);
+    if (tag === IS.name) name = r.string(end);
+    else if (tag === IS.version) version = r.string(end);
+    else if (tag === IS.attributes) attributes.push(nested(r, end, keyValueJson, depth));
+    else if (tag === IS.dropped_attributes_count) dropped = r.varint(end);
     else r.skip(tag & 7, end);
   }
   return present([
@@ -155,22 +185,22 @@ const spanJson: Decode = (r, end, depth) => {
   const links: Json[] = [];
   while (r.pos < end) {
     const tag = r.tag(end);
-    if (tag === 0x0a) f.traceId = r.base64(end);
-    else if (tag === 0x12) f.spanId = r.base64(end);
-    else if (tag === 0x1a) f.traceState = r.string(end);
-    else if (tag === 0x22) f.parentSpanId = r.base64(end);
-    else if (tag === TAG_SPAN_FLAGS) f.flags = r.fixed32(end);
-    else if (tag === 0x2a) f.name = r.string(end);
-    else if (tag === 0x30) f.kind = enumName(SPAN_KINDS, r.varint(end));
-    else if (tag === 0x39) f.start = r.fixed64String(end);
-    else if (tag === 0x41) f.end = r.fixed64String(end);
-    else if (tag === 0x4a) attributes.push(nested(r, end, keyValueJson, depth));
-    else if (tag === 0x50) f.droppedAttributes = r.varint(end);
-    else if (tag === 0x5a) events.push(nested(r, end, eventJson, depth));
-    else if (tag === 0x60) f.droppedEvents = r.varint(end);
-    else if (tag === 0x6a) links.push(nested(r, end, linkJson, depth));
-    else if (tag === 0x70) f.droppedLinks = r.varint(end);
-    else if (tag === 0x7a) f.status = nested(r, end, statusJson, depth);
+    if (tag === SP.trace_id) f.traceId = r.base64(end);
+    else if (tag === SP.span_id) f.spanId = r.base64(end);
+    else if (tag === SP.trace_state) f.traceState = r.string(end);
+    else if (tag === SP.parent_span_id) f.parentSpanId = r.base64(end);
+    else if (tag === SP.flags) f.flags = r.fixed32(end);
+    else if (tag === SP.name) f.name = r.string(end);
+    else if (tag === SP.kind) f.kind = enumName(SPAN_KINDS, r.varint(end));
+    else if (tag === SP.start_time_unix_nano) f.start = r.fixed64String(end);
+    else if (tag === SP.end_time_unix_nano) f.end = r.fixed64String(end);
+    else if (tag === SP.attributes) attributes.push(nested(r, end, keyValueJson, depth));
+    else if (tag === SP.dropped_attributes_count) f.droppedAttributes = r.varint(end);
+    else if (tag === SP.events) events.push(nested(r, end, eventJson, depth));
+    else if (tag === SP.dropped_events_count) f.droppedEvents = r.varint(end);
+    else if (tag === SP.links) links.push(nested(r, end, linkJson, depth));
+    else if (tag === SP.dropped_links_count) f.droppedLinks = r.varint(end);
+    else if (tag === SP.status) f.status = nested(r, end, statusJson, depth);
     else r.skip(tag & 7, end);
   }
   return present([
@@ -200,10 +230,10 @@ const eventJson: Decode = (r, end, depth) => {
   let dropped = 0;
   while (r.pos < end) {
     const tag = r.tag(end);
-    if (tag === 0x09) time = r.fixed64String(end);
-    else if (tag === 0x12) name = r.string(end);
-    else if (tag === 0x1a) attributes.push(nested(r, end, keyValueJson, depth));
-    else if (tag === 0x20) dropped = r.varint(end);
+    if (tag === EV.time_unix_nano) time = r.fixed64String(end);
+    else if (tag === EV.name) name = r.string(end);
+    else if (tag === EV.attributes) attributes.push(nested(r, end, keyValueJson, depth));
+    else if (tag === EV.dropped_attributes_count) dropped = r.varint(end);
     else r.skip(tag & 7, end);
   }
   return present([
@@ -219,12 +249,12 @@ const linkJson: Decode = (r, end, depth) => {
   const attributes: Json[] = [];
   while (r.pos < end) {
     const tag = r.tag(end);
-    if (tag === 0x0a) f.traceId = r.base64(end);
-    else if (tag === 0x12) f.spanId = r.base64(end);
-    else if (tag === 0x1a) f.traceState = r.string(end);
-    else if (tag === 0x22) attributes.push(nested(r, end, keyValueJson, depth));
-    else if (tag === 0x28) f.dropped = r.varint(end);
-    else if (tag === 0x35) f.flags = r.fixed32(end);
+    if (tag === LN.trace_id) f.traceId = r.base64(end);
+    else if (tag === LN.span_id) f.spanId = r.base64(end);
+    else if (tag === LN.trace_state) f.traceState = r.string(end);
+    else if (tag === LN.attributes) attributes.push(nested(r, end, keyValueJson, depth));
+    else if (tag === LN.dropped_attributes_count) f.dropped = r.varint(end);
+    else if (tag === LN.flags) f.flags = r.fixed32(end);
     else r.skip(tag & 7, end);
   }
   return present([
@@ -242,8 +272,8 @@ const statusJson: Decode = (r, end) => {
   let code = 0;
   while (r.pos < end) {
     const tag = r.tag(end);
-    if (tag === 0x12) message = r.string(end);
-    else if (tag === 0x18) code = r.varint(end);
+    if (tag === ST.message) message = r.string(end);
+    else if (tag === ST.code) code = r.varint(end);
     else r.skip(tag & 7, end);
   }
   return present([
@@ -257,8 +287,8 @@ const keyValueJson: Decode = (r, end, depth) => {
   let value: Json | undefined;
   while (r.pos < end) {
     const tag = r.tag(end);
-    if (tag === 0x0a) key = r.string(end);
-    else if (tag === 0x12) value = nested(r, end, anyValueJson, depth);
+    if (tag === KV.key) key = r.string(end);
+    else if (tag === KV.value) value = nested(r, end, anyValueJson, depth);
     else r.skip(tag & 7, end);
   }
   return present([
@@ -272,25 +302,27 @@ const anyValueJson: Decode = (r, end, depth) => {
   let value: Json = {};
   while (r.pos < end) {
     const tag = r.tag(end);
-    if (tag === 0x0a) value = { stringValue: r.string(end) };
-    else if (tag === 0x10) value = { boolValue: r.varint(end) !== 0 };
-    else if (tag === 0x18) value = { intValue: r.varintInt64(end).toString() };
-    else if (tag === 0x21) value = { doubleValue: jsonDouble(r.double(end)) };
-    else if (tag === 0x2a) value = { arrayValue: nested(r, end, listJson(anyValueJson), depth) };
-    else if (tag === 0x32) value = { kvlistValue: nested(r, end, listJson(keyValueJson), depth) };
-    else if (tag === 0x3a) value = { bytesValue: r.base64(end) };
+    if (tag === AV.string_value) value = { stringValue: r.string(end) };
+    else if (tag === AV.bool_value) value = { boolValue: r.varint(end) !== 0 };
+    else if (tag === AV.int_value) value = { intValue: r.varintInt64(end).toString() };
+    else if (tag === AV.double_value) value = { doubleValue: jsonDouble(r.double(end)) };
+    else if (tag === AV.array_value)
+      value = { arrayValue: nested(r, end, listJson(anyValueJson, ARRAY_VALUES), depth) };
+    else if (tag === AV.kvlist_value)
+      value = { kvlistValue: nested(r, end, listJson(keyValueJson, KV_LIST_VALUES), depth) };
+    else if (tag === AV.bytes_value) value = { bytesValue: r.base64(end) };
     else r.skip(tag & 7, end);
   }
   return value;
 };
 
-/** ArrayValue and KeyValueList: `values` = 1, repeated. */
-function listJson(item: Decode): Decode {
+/** ArrayValue and KeyValueList: one repeated field, `values`, whose tag is `valuesTag`. */
+function listJson(item: Decode, valuesTag: number): Decode {
   return (r, end, depth) => {
     const values: Json[] = [];
     while (r.pos < end) {
       const tag = r.tag(end);
-      if (tag === 0x0a) values.push(nested(r, end, item, depth));
+      if (tag === valuesTag) values.push(nested(r, end, item, depth));
       else r.skip(tag & 7, end);
     }
     return present([['values', values]]);

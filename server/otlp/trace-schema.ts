@@ -1,4 +1,21 @@
-import { type ProtoReader, WIRE_FIXED32, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from './wire';
+import {
+  ANY_VALUE,
+  ARRAY_VALUE,
+  ENTITY_REF,
+  INSTRUMENTATION_SCOPE,
+  KEY_VALUE,
+  KEY_VALUE_LIST,
+  RESOURCE,
+  RESOURCE_SPANS,
+  SCOPE_SPANS,
+  SPAN,
+  SPAN_EVENT,
+  SPAN_LINK,
+  STATUS,
+  TRACES_DATA,
+  type TraceMessage,
+} from './trace-fields';
+import { type ProtoReader, WIRE_LEN } from './wire';
 
 /**
  * The shape of the OTLP trace messages, reduced to what a structural check needs: each known
@@ -21,117 +38,64 @@ export interface MessageShape {
  */
 export const MAX_NESTING = 64;
 
-type FieldSpec = [name: string, wireType: number, child?: MessageShape];
-
 function shape(name: string): MessageShape {
   return { name, wireTypes: [], fieldNames: [], children: [] };
 }
 
-function define(target: MessageShape, fields: Record<number, FieldSpec>): MessageShape {
-  for (const [id, [fieldName, wireType, child]] of Object.entries(fields)) {
-    const n = Number(id);
+/**
+ * Fills a shape from the field table: every field of `message` with its wire type, and for the
+ * message fields given in `children`, the shape their values are checked with (a message field
+ * without one is skipped whole).
+ */
+function define<F extends string>(
+  target: MessageShape,
+  message: TraceMessage<F>,
+  children: Partial<Record<F, MessageShape>> = {},
+): MessageShape {
+  for (const fieldName of Object.keys(message.field) as F[]) {
+    const n = message.field[fieldName];
     while (target.wireTypes.length <= n) target.wireTypes.push(-1);
-    target.wireTypes[n] = wireType;
+    target.wireTypes[n] = message.wireType[fieldName];
     target.fieldNames[n] = fieldName;
-    target.children[n] = child;
+    target.children[n] = children[fieldName];
   }
   return target;
 }
 
-const string = (name: string): FieldSpec => [name, WIRE_LEN];
-const bytes = string;
-const varint = (name: string): FieldSpec => [name, WIRE_VARINT];
-
 // AnyValue, ArrayValue, KeyValueList and KeyValue refer to each other, so they are created first.
-const anyValue = shape('AnyValue');
-const arrayValue = shape('ArrayValue');
-const keyValueList = shape('KeyValueList');
-const KEY_VALUE_SHAPE = shape('KeyValue');
+const anyValue = shape(ANY_VALUE.name);
+const arrayValue = shape(ARRAY_VALUE.name);
+const keyValueList = shape(KEY_VALUE_LIST.name);
+const KEY_VALUE_SHAPE = shape(KEY_VALUE.name);
 
-define(anyValue, {
-  1: string('string_value'),
-  2: varint('bool_value'),
-  3: varint('int_value'),
-  4: ['double_value', WIRE_FIXED64],
-  5: ['array_value', WIRE_LEN, arrayValue],
-  6: ['kvlist_value', WIRE_LEN, keyValueList],
-  7: bytes('bytes_value'),
+define(anyValue, ANY_VALUE, { array_value: arrayValue, kvlist_value: keyValueList });
+define(arrayValue, ARRAY_VALUE, { values: anyValue });
+define(keyValueList, KEY_VALUE_LIST, { values: KEY_VALUE_SHAPE });
+define(KEY_VALUE_SHAPE, KEY_VALUE, { value: anyValue });
+
+const attributes = KEY_VALUE_SHAPE;
+
+const entityRef = define(shape(ENTITY_REF.name), ENTITY_REF);
+
+export const RESOURCE_SHAPE = define(shape(RESOURCE.name), RESOURCE, { attributes, entity_refs: entityRef });
+
+export const SCOPE_SHAPE = define(shape(INSTRUMENTATION_SCOPE.name), INSTRUMENTATION_SCOPE, { attributes });
+
+const event = define(shape(SPAN_EVENT.name), SPAN_EVENT, { attributes });
+
+const link = define(shape(SPAN_LINK.name), SPAN_LINK, { attributes });
+
+const status = define(shape(STATUS.name), STATUS);
+
+export const SPAN_SHAPE = define(shape(SPAN.name), SPAN, { attributes, events: event, links: link, status });
+
+// The framing messages, for checking the fields the splitter does not read itself (its lists,
+// resource_spans, scope_spans and spans, it reads in place).
+export const REQUEST_SHAPE = define(shape('ExportTraceServiceRequest'), TRACES_DATA);
+export const RESOURCE_SPANS_SHAPE = define(shape(RESOURCE_SPANS.name), RESOURCE_SPANS, {
+  resource: RESOURCE_SHAPE,
 });
-define(arrayValue, { 1: ['values', WIRE_LEN, anyValue] });
-define(keyValueList, { 1: ['values', WIRE_LEN, KEY_VALUE_SHAPE] });
-define(KEY_VALUE_SHAPE, { 1: string('key'), 2: ['value', WIRE_LEN, anyValue] });
-
-const attributes: FieldSpec = ['attributes', WIRE_LEN, KEY_VALUE_SHAPE];
-
-const entityRef = define(shape('EntityRef'), {
-  1: string('schema_url'),
-  2: string('type'),
-  3: string('id_keys'),
-  4: string('description_keys'),
-});
-
-export const RESOURCE_SHAPE = define(shape('Resource'), {
-  1: attributes,
-  2: varint('dropped_attributes_count'),
-  3: ['entity_refs', WIRE_LEN, entityRef],
-});
-
-export const SCOPE_SHAPE = define(shape('InstrumentationScope'), {
-  1: string('name'),
-  2: string('version'),
-  3: attributes,
-  4: varint('dropped_attributes_count'),
-});
-
-const event = define(shape('Span.Event'), {
-  1: ['time_unix_nano', WIRE_FIXED64],
-  2: string('name'),
-  3: attributes,
-  4: varint('dropped_attributes_count'),
-});
-
-const link = define(shape('Span.Link'), {
-  1: bytes('trace_id'),
-  2: bytes('span_id'),
-  3: string('trace_state'),
-  4: ['attributes', WIRE_LEN, KEY_VALUE_SHAPE],
-  5: varint('dropped_attributes_count'),
-  6: ['flags', WIRE_FIXED32],
-});
-
-const status = define(shape('Status'), { 2: string('message'), 3: varint('code') });
-
-export const SPAN_SHAPE = define(shape('Span'), {
-  1: bytes('trace_id'),
-  2: bytes('span_id'),
-  3: string('trace_state'),
-  4: bytes('parent_span_id'),
-  5: string('name'),
-  6: varint('kind'),
-  7: ['start_time_unix_nano', WIRE_FIXED64],
-  8: ['end_time_unix_nano', WIRE_FIXED64],
-  9: attributes,
-  10: varint('dropped_attributes_count'),
-  11: ['events', WIRE_LEN, event],
-  12: varint('dropped_events_count'),
-  13: ['links', WIRE_LEN, link],
-  14: varint('dropped_links_count'),
-  15: ['status', WIRE_LEN, status],
-  16: ['flags', WIRE_FIXED32],
-});
-
-// The framing messages, for checking the fields the splitter does not read itself.
-export const REQUEST_SHAPE = define(shape('ExportTraceServiceRequest'), { 1: ['resource_spans', WIRE_LEN] });
-export const RESOURCE_SPANS_SHAPE = define(shape('ResourceSpans'), {
-  1: ['resource', WIRE_LEN, RESOURCE_SHAPE],
-  2: ['scope_spans', WIRE_LEN],
-  3: string('schema_url'),
-});
-export const SCOPE_SPANS_SHAPE = define(shape('ScopeSpans'), {
-  1: ['scope', WIRE_LEN, SCOPE_SHAPE],
-  2: ['spans', WIRE_LEN],
-  3: string('schema_url'),
-});
+export const SCOPE_SPANS_SHAPE = define(shape(SCOPE_SPANS.name), SCOPE_SPANS, { scope: SCOPE_SHAPE });
 
 /**
  * Checks one field whose tag was just read: wire type as declared, nested messages
@@ -167,6 +131,15 @@ export function checkField(
 // first a fast path for the usual encoding (key, then one scalar value, in order), then the
 // general rules of checkMessage, without its table lookups.
 
+// The tags they test, as local constants (see trace-fields.ts).
+const TAG_KEY = KEY_VALUE.tag.key;
+const TAG_VALUE = KEY_VALUE.tag.value;
+const TAG_STRING = ANY_VALUE.tag.string_value;
+const TAG_BOOL = ANY_VALUE.tag.bool_value;
+const TAG_INT = ANY_VALUE.tag.int_value;
+const TAG_DOUBLE = ANY_VALUE.tag.double_value;
+const TAG_BYTES = ANY_VALUE.tag.bytes_value;
+
 export function checkKeyValue(r: ProtoReader, end: number, depth: number): void {
   if (isPlainKeyValue(r.buf, r.pos, end)) {
     r.pos = end;
@@ -174,11 +147,11 @@ export function checkKeyValue(r: ProtoReader, end: number, depth: number): void 
   }
   while (r.pos < end) {
     const tag = r.tag(end);
-    if (tag === 0x0a) {
-      const length = r.len(end); // key
+    if (tag === TAG_KEY) {
+      const length = r.len(end);
       r.pos += length;
-    } else if (tag === 0x12) {
-      const length = r.len(end); // value
+    } else if (tag === TAG_VALUE) {
+      const length = r.len(end);
       checkAnyValue(r, r.pos + length, depth + 1);
     } else checkField(r, tag, end, KEY_VALUE_SHAPE, depth);
   }
@@ -190,16 +163,16 @@ export function checkKeyValue(r: ProtoReader, end: number, depth: number): void 
  * check, so this only ever says yes to well-formed bytes.
  */
 function isPlainKeyValue(b: Buffer, pos: number, end: number): boolean {
-  if (end - pos < 4 || b[pos] !== 0x0a) return false;
+  if (end - pos < 4 || b[pos] !== TAG_KEY) return false;
   const keyEnd = lengthDelimitedEnd(b, pos + 1, end);
-  if (keyEnd < 0 || keyEnd + 2 > end || b[keyEnd] !== 0x12) return false;
+  if (keyEnd < 0 || keyEnd + 2 > end || b[keyEnd] !== TAG_VALUE) return false;
   if (lengthDelimitedEnd(b, keyEnd + 1, end) !== end) return false;
   const valueStart = keyEnd + 1 + (b[keyEnd + 1] < 0x80 ? 1 : 2);
   if (valueStart === end) return true; // an empty AnyValue
   const tag = b[valueStart];
-  if (tag === 0x0a || tag === 0x3a) return lengthDelimitedEnd(b, valueStart + 1, end) === end;
-  if (tag === 0x21) return valueStart + 9 === end;
-  if (tag === 0x10 || tag === 0x18) {
+  if (tag === TAG_STRING || tag === TAG_BYTES) return lengthDelimitedEnd(b, valueStart + 1, end) === end;
+  if (tag === TAG_DOUBLE) return valueStart + 9 === end;
+  if (tag === TAG_BOOL || tag === TAG_INT) {
     let p = valueStart + 1;
     const stop = Math.min(end, p + 10);
     while (p < stop && b[p] >= 0x80) p++;
@@ -223,11 +196,10 @@ function checkAnyValue(r: ProtoReader, end: number, depth: number): void {
   if (depth > MAX_NESTING) r.fail(`AnyValue is nested more than ${MAX_NESTING} levels deep`);
   while (r.pos < end) {
     const tag = r.tag(end);
-    if (tag === 0x0a || tag === 0x3a) {
-      const length = r.len(end); // string_value, bytes_value
+    if (tag === TAG_STRING || tag === TAG_BYTES) {
+      const length = r.len(end);
       r.pos += length;
-    } else if (tag === 0x10 || tag === 0x18)
-      r.varint(end); // bool_value, int_value
+    } else if (tag === TAG_BOOL || tag === TAG_INT) r.varint(end);
     else checkField(r, tag, end, anyValue, depth);
   }
 }
