@@ -2,8 +2,8 @@ import '@testing-library/jest-dom/vitest';
 import { cleanup } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { usePreferences } from '../src/state/preferences';
-import { EMPTY, useViewStore } from '../src/state/view-store';
-import { FULL_WINDOW } from '../src/trace-model/time-scale';
+import { FULL_WINDOW } from '../src/trace/model/time-scale';
+import { EMPTY, useViewStore } from '../src/trace/state/view-store';
 import { mswServer } from './msw';
 
 // jsdom lays nothing out: give scroll containers a size so the virtualised list renders rows.

@@ -1,4 +1,4 @@
-import type { ParsedTrace, Resource, Span } from '../src/trace-model/types';
+import type { ParsedTrace, Resource, Span } from '../src/trace/model/types';
 
 /**
  * Test helper: a ParsedTrace from compact rows `[spanId, parentId, service, startMs, durationMs]`,

@@ -1,4 +1,4 @@
-import { canonicalTraceId } from '../trace-model/ids';
+import { canonicalTraceId } from '../trace/model/ids';
 
 /** Where a trace comes from: the Loupe server, or a JSON file opened in the browser. */
 export type DataSource = 'loupe' | 'file';

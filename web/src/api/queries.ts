@@ -1,6 +1,6 @@
 import { keepPreviousData, type QueryClient, useQuery } from '@tanstack/react-query';
-import type { CompiledFilter } from '../trace-model/filter';
-import { getTraceWorker } from '../trace-worker/trace-worker';
+import type { CompiledFilter } from '../trace/model/filter';
+import { getTraceWorker } from '../trace/worker/trace-worker';
 import type { ApiError } from './client';
 import { fetchClientConfig, fetchTrace, type LoadedTrace } from './client';
 import { type DataSource, traceQueryKey, traceWorkerKey } from './keys';

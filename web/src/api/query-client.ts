@@ -1,5 +1,5 @@
 import { QueryClient } from '@tanstack/react-query';
-import { getTraceWorker } from '../trace-worker/trace-worker';
+import { getTraceWorker } from '../trace/worker/trace-worker';
 import { ApiError } from './client';
 
 /**

@@ -1,4 +1,4 @@
-import { getTraceWorker } from '../trace-worker/trace-worker';
+import { getTraceWorker } from '../trace/worker/trace-worker';
 import type { LoadedTrace } from './client';
 
 export type FileResult = { ok: true; trace: LoadedTrace } | { ok: false; error: string };

@@ -1,8 +1,8 @@
 import { lazy, Suspense } from 'react';
 import { LandingPage } from '../components/LandingPage';
 import { NotFoundPage } from '../components/NotFoundPage';
-import { TracePage } from '../components/trace/TracePage';
 import type { AppRoute } from '../router/router';
+import { TracePage } from '../trace/components/TracePage';
 
 // Explore (logs, metrics, split panes) is its own chunk: the trace page's first paint does not wait for it.
 const ExplorePage = lazy(() => import('../explore/ExplorePage').then((m) => ({ default: m.ExplorePage })));

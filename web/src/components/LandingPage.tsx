@@ -1,6 +1,6 @@
 import { lazy, Suspense } from 'react';
 import { useOverviewContext, useServicesWithMetrics } from '../metrics/use-services';
-import { TraceIdForm } from './TraceIdForm';
+import { TraceIdForm } from '../trace/components/TraceIdForm';
 
 // Charts are a chunk of their own: the page (and a trace opened from it) never waits for them.
 const RedOverview = lazy(() => import('../metrics/RedOverview'));

@@ -1,7 +1,7 @@
 import { lazy, Suspense } from 'react';
-import { TraceIdForm } from '../components/TraceIdForm';
-import { TracePane } from '../components/trace/TracePage';
 import { LogsPane } from '../logs/LogsPane';
+import { TraceIdForm } from '../trace/components/TraceIdForm';
+import { TracePane } from '../trace/components/TracePage';
 import type { PaneState } from './explore-url';
 
 // Charts and their code load only when a metrics pane is shown.

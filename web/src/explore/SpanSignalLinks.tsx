@@ -1,7 +1,7 @@
 import { Link, useLocation, useSearchParams } from '../router/router';
-import { spanName, type TraceLayout } from '../trace-model/layout';
-import { toEpochMs } from '../trace-model/nanos';
-import type { Span } from '../trace-model/types';
+import { spanName, type TraceLayout } from '../trace/model/layout';
+import { toEpochMs } from '../trace/model/nanos';
+import type { Span } from '../trace/model/types';
 import { readPanes } from './explore-url';
 import { type SpanLinkContext, spanLogsHref, spanMetricsHref, traceLogsHref } from './signal-links';
 

@@ -1,6 +1,6 @@
 import type { MouseEvent, ReactNode } from 'react';
 import type { PaneState } from '../explore/explore-url';
-import { parseTraceIdInput } from '../trace-model/ids';
+import { parseTraceIdInput } from '../trace/model/ids';
 import type { DerivedLink } from './derived-fields';
 
 /** How a pane opens another one beside it: a real href (new tab works) and an in-place split. */

@@ -1,5 +1,5 @@
 import { memo, useMemo } from 'react';
-import { formatTimestamp } from '../trace-model/format';
+import { formatTimestamp } from '../trace/model/format';
 import { DerivedLinkAnchor, type PaneOpener } from './DerivedLinkAnchor';
 import { type CompiledField, lineSegments, rowDerivedLinks } from './derived-fields';
 import { LogRowDetails } from './LogRowDetails';

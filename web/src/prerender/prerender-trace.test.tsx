@@ -6,9 +6,9 @@ import { traceQueryKey, traceWorkerKey } from '../api/keys';
 import { createQueryClient } from '../api/query-client';
 import { hydrateApp } from '../app/start';
 import { createBrowserHistory } from '../router/history';
-import { buildTraceModel } from '../trace-model/build-model';
-import { toLayout } from '../trace-model/layout';
-import { parseTraceByIdResponseDeferred } from '../trace-model/parse-otlp-proto';
+import { buildTraceModel } from '../trace/model/build-model';
+import { toLayout } from '../trace/model/layout';
+import { parseTraceByIdResponseDeferred } from '../trace/model/parse-otlp-proto';
 import { prerenderableTraceId, prerenderTracePage } from './prerender-trace';
 
 const bytes = () => encodeTraceByIdResponse(buildCheckoutTrace(CHECKOUT_TRACE_ID, CHECKOUT_START_MS));

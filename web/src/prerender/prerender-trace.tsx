@@ -5,10 +5,10 @@ import { traceQueryKey, traceWorkerKey } from '../api/keys';
 import { AppProviders } from '../app/AppProviders';
 import { createMemoryHistory } from '../router/history';
 import { GLOBAL_PARAMS } from '../state/url-state';
-import { buildTraceModel } from '../trace-model/build-model';
-import { parseTraceIdInput } from '../trace-model/ids';
-import { toLayout } from '../trace-model/layout';
-import { parseTraceByIdResponseDeferred } from '../trace-model/parse-otlp-proto';
+import { buildTraceModel } from '../trace/model/build-model';
+import { parseTraceIdInput } from '../trace/model/ids';
+import { toLayout } from '../trace/model/layout';
+import { parseTraceByIdResponseDeferred } from '../trace/model/parse-otlp-proto';
 
 /** What the server knows of a `/trace/<id>` page request. */
 export interface TracePageRequest {

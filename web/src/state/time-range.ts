@@ -1,4 +1,4 @@
-import { formatTimestamp } from '../trace-model/format';
+import { formatTimestamp } from '../trace/model/format';
 
 /** A global time range as Grafana writes it in URLs: `now-1h` … `now`, or epoch milliseconds. */
 export interface TimeRange {

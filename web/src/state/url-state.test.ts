@@ -1,5 +1,5 @@
 // @vitest-environment node
-import { EMPTY_FILTER } from '../trace-model/filter';
+import { EMPTY_FILTER } from '../trace/model/filter';
 import { homeHref, readFilter, readTimeRange, traceHref, writeFilter } from './url-state';
 
 describe('URL state', () => {

@@ -1,4 +1,4 @@
-import { EMPTY_FILTER, type SpanFilterInput } from '../trace-model/filter';
+import { EMPTY_FILTER, type SpanFilterInput } from '../trace/model/filter';
 import { DEFAULT_TIME_RANGE, type TimeRange } from './time-range';
 
 /**
