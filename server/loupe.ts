@@ -1,21 +1,18 @@
 import { fileURLToPath } from 'node:url';
-import type * as grpc from '@grpc/grpc-js';
-import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { RetentionSchedule } from './compactor/retention-schedule';
 import type { LoupeConfig } from './config/types';
-import { Distributor } from './distributor/distributor';
 import { buildApiApp } from './http/api-app';
-import { buildOtlpHttpApp } from './receivers/otlp-http';
-import { Ingester } from './ingester/ingester';
+import { listenApp } from './http-util/listen';
+import type { Ingester } from './ingester/ingester';
 import { type LogsModule, startLogs } from './logs/logs-module';
-import { SelfMetrics } from './metrics/self-metrics';
-import { createOtlpGrpcServer, listenGrpc } from './receivers/otlp-grpc';
-import { TraceFinder } from './query/find-trace';
-import { type MetricsModule, startMetrics } from './series/metrics-module';
-import { LocalBackend } from './store/backend/local-backend';
-import { BackendPool } from './store/backend/pool';
-import { Blocklist } from './store/blocklist';
-import { applyRetention } from './store/retention';
+import { type MetricsModule, startMetrics } from './metrics/metrics-module';
+import { startReceivers } from './receivers/start-receivers';
+import { SelfMetrics } from './self-metrics/self-metrics';
+import { createBackend } from './store/backend/create-backend';
+import type { Blocklist } from './store/blocklist';
+import { Overrides, watchPerTenantOverrides } from './tenancy/overrides';
+import { startTraces } from './traces/traces-module';
 import { LOUPE_VERSION } from './version';
 
 export interface RunningLoupe {
@@ -30,7 +27,9 @@ export interface RunningLoupe {
 }
 
 const WEB_DIST = fileURLToPath(new URL('../dist/web', import.meta.url));
-const RETENTION_CHECK_MS = 60_000;
+/** Retention is a minute-scale concern for every store. */
+const RETENTION_EVERY_MS = 60_000;
+/** Logs and metrics cut chunks by size or age, and the generator collects, on this beat. */
 const SIGNAL_TICK_MS = 1_000;
 
 export interface StartOptions {
@@ -38,44 +37,52 @@ export interface StartOptions {
   webDistDir?: string;
 }
 
-/** Wires the stages together and opens the configured listeners. */
+/**
+ * Composes Loupe from its modules (today every module runs in one process, Tempo's `-target=all`;
+ * an ingester, querier or compactor target would compose a subset): the shared backend and
+ * per-tenant overrides, the three signals, the receivers and the :3200 API, one retention
+ * schedule on one clock, and one tick for the signals' chunk cutting.
+ */
 export async function startLoupe(
   config: LoupeConfig,
   logger: Logger,
   options: StartOptions = {},
 ): Promise<RunningLoupe> {
+  const child = (component: string) => logger.child({ component });
   const metrics = new SelfMetrics();
-  const backend = new BackendPool(new LocalBackend(config.storage.localPath), config.storage.pool);
-  const blocklist = new Blocklist(logger.child({ component: 'blocklist' }));
-  await blocklist.load(backend);
-  const ingester = new Ingester({
-    config,
-    backend,
-    blocklist,
-    logger: logger.child({ component: 'ingester' }),
-    metrics,
-  });
-  let ready = false;
-  await ingester.start();
-  const finder = new TraceFinder({
-    unflushed: ingester,
-    blocks: blocklist,
-    maxBytesPerTrace: () => config.overrides.maxBytesPerTrace,
-    metrics,
-  });
-  const distributor = new Distributor(ingester, metrics);
-  const moduleDeps = { config, backend, metrics };
-  const logs = await startLogs({ ...moduleDeps, logger: logger.child({ component: 'logs' }) });
-  const seriesMetrics = await startMetrics({ ...moduleDeps, logger: logger.child({ component: 'metrics' }) });
-  distributor.addSpanObserver(seriesMetrics.observeSpans);
-  const sinks = { logs: logs.sink, metrics: seriesMetrics.sink };
+  const backend = createBackend(config.storage, { logger: child('backend') });
+  const overrides = new Overrides({ maxBytesPerTrace: config.overrides.maxBytesPerTrace });
+  const overridesFile = config.overrides.perTenantFile
+    ? await watchPerTenantOverrides(
+        overrides,
+        config.overrides.perTenantFile,
+        config.overrides.perTenantPeriodMs,
+        child('overrides'),
+      )
+    : undefined;
 
-  const listeners: { close(): Promise<unknown> }[] = [];
-  const ports: RunningLoupe['ports'] = { http: 0 };
-  const host = config.server.httpListenAddress || '0.0.0.0';
+  const traces = await startTraces({ config, backend, overrides, metrics, logger });
+  const logs = await startLogs({
+    config: config.logs,
+    maxPushBytes: config.receivers.http?.maxRequestBodyBytes,
+    backend,
+    metrics,
+    logger: child('logs'),
+  });
+  const seriesMetrics = await startMetrics({
+    config: config.metrics,
+    backend,
+    metrics,
+    logger: child('metrics'),
+  });
+  traces.distributor.addSpanObserver(seriesMetrics.observeSpans);
+
+  let ready = false;
   const api = await buildApiApp({
-    config,
-    finder,
+    multitenancyEnabled: config.multitenancyEnabled,
+    clientConfig: { logs: config.logs.client, metrics: config.metrics.client },
+    finder: traces.finder,
+    overrides,
     metrics,
     logger,
     version: LOUPE_VERSION,
@@ -83,72 +90,63 @@ export async function startLoupe(
     webDistDir: options.webDistDir ?? WEB_DIST,
     routes: [logs.routes, seriesMetrics.routes],
   });
-  ports.http = await listen(api, host, config.server.httpListenPort);
-  listeners.push(api);
+  const httpPort = await listenApp(
+    api,
+    config.server.httpListenAddress || '0.0.0.0',
+    config.server.httpListenPort,
+  );
+  const receivers = await startReceivers({
+    receivers: config.receivers,
+    multitenancyEnabled: config.multitenancyEnabled,
+    distributor: traces.distributor,
+    sinks: { logs: logs.sink, metrics: seriesMetrics.sink },
+    logger,
+  });
 
-  let grpcServer: grpc.Server | undefined;
-  const { grpc: grpcReceiver, http: httpReceiver } = config.receivers;
-  if (httpReceiver) {
-    const otlpHttp = await buildOtlpHttpApp({ config, distributor, logger, sinks });
-    ports.otlpHttp = await listen(otlpHttp, httpReceiver.host, httpReceiver.port);
-    listeners.push(otlpHttp);
-  }
-  if (grpcReceiver) {
-    grpcServer = createOtlpGrpcServer({
-      distributor,
-      multitenancyEnabled: config.multitenancyEnabled,
-      maxRecvMsgBytes: grpcReceiver.maxRecvMsgBytes,
-      logger,
-      sinks,
-    });
-    ports.otlpGrpc = await listenGrpc(grpcServer, grpcReceiver.host, grpcReceiver.port);
-  }
-
-  const retentionTimer = setInterval(() => {
-    applyRetention(backend, blocklist, { retentionMs: config.compactor.blockRetentionMs, now: Date.now() })
-      .then((deleted) => {
-        if (deleted.length > 0) logger.info({ deleted: deleted.length }, 'retention deleted blocks');
-      })
-      .catch((err) => logger.error({ err }, 'retention failed'));
-  }, RETENTION_CHECK_MS);
-  retentionTimer.unref();
-  let ticking = false;
-  const signalTimer = setInterval(() => {
-    if (ticking) return;
-    ticking = true;
-    const now = Date.now();
-    Promise.all([logs.tick(now), seriesMetrics.tick(now)])
-      .catch((err) => logger.error({ err }, 'logs/metrics tick failed'))
-      .finally(() => {
-        ticking = false;
-      });
-  }, SIGNAL_TICK_MS);
-  signalTimer.unref();
+  const retention = new RetentionSchedule(
+    [
+      { name: 'blocks', applyRetention: (now) => traces.applyRetention(now) },
+      { name: 'logs', applyRetention: (now) => logs.applyRetention(now) },
+      { name: 'metrics', applyRetention: (now) => seriesMetrics.applyRetention(now) },
+    ],
+    { everyMs: RETENTION_EVERY_MS, log: child('retention') },
+  );
+  retention.start();
+  const signalTick = startSignalTick([logs, seriesMetrics], logger);
   ready = true;
+  const ports = { http: httpPort, ...receivers.ports };
   logger.info({ ports, source: config.source }, 'Loupe started');
 
   return {
     ports,
-    ingester,
-    blocklist,
+    ingester: traces.ingester,
+    blocklist: traces.blocklist,
     metrics,
     logs,
     seriesMetrics,
     async stop() {
       ready = false;
-      clearInterval(retentionTimer);
-      clearInterval(signalTimer);
-      const grpcClosed = grpcServer
-        ? new Promise<void>((resolve) => grpcServer!.tryShutdown(() => resolve()))
-        : Promise.resolve();
-      await Promise.all([grpcClosed, ...listeners.map((l) => l.close())]);
-      await Promise.all([ingester.stop(), logs.stop(), seriesMetrics.stop()]);
+      signalTick.stop();
+      overridesFile?.stop();
+      await Promise.all([receivers.close(), api.close(), retention.stop()]);
+      await Promise.all([traces.stop(), logs.stop(), seriesMetrics.stop()]);
     },
   };
 }
 
-async function listen(app: FastifyInstance, host: string, port: number): Promise<number> {
-  await app.listen({ host, port });
-  const address = app.server.address();
-  return typeof address === 'object' && address ? address.port : port;
+/** Every second, each signal's `tick`; a tick still running when the next is due is skipped. */
+function startSignalTick(signals: { tick(now: number): Promise<void> }[], logger: Logger): { stop(): void } {
+  let ticking = false;
+  const timer = setInterval(() => {
+    if (ticking) return;
+    ticking = true;
+    const now = Date.now();
+    Promise.all(signals.map((s) => s.tick(now)))
+      .catch((err) => logger.error({ err }, 'logs/metrics tick failed'))
+      .finally(() => {
+        ticking = false;
+      });
+  }, SIGNAL_TICK_MS);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }

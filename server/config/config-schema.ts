@@ -1,46 +1,25 @@
-import { LOGS_SCHEMA } from '../logs/logs-config';
-import { METRICS_GENERATOR_SCHEMA, METRICS_SCHEMA } from '../metrics-generator/metrics-config';
 import {
-  ConfigError,
   readBool,
   readBytes,
   readDuration,
   readEndpoint,
   readEnum,
-  readFraction,
   readInt,
+  readNonEmptyPath,
   readPort,
   readPositiveDuration,
   readPositiveInt,
   readString,
   readStringList,
-  type ValueReader,
-} from './config-values';
-import { Ignored, ignoring, type Section } from './schema-node';
-
-export { Ignored, lookupKey, type SchemaNode, type Section } from './schema-node';
+} from '../config-reader/config-values';
+import { Ignored, ignoring, type Section } from '../config-reader/schema-node';
+import { LOGS_SCHEMA } from '../logs/logs-config';
+import { METRICS_SCHEMA } from '../metrics/metrics-config';
+import { METRICS_GENERATOR_SCHEMA } from '../metrics-generator/metrics-generator-config';
+import { STORAGE_SCHEMA } from '../store/store-config';
 
 const notOtlp = 'Loupe receives OTLP only';
 const singleProcess = 'Loupe runs as one process';
-
-/** `storage.trace.backend`: only `local` exists today; the others fail with the reason. */
-const readBackend: ValueReader<'local'> = (value, key) => {
-  if (value === 's3') {
-    throw new ConfigError(
-      `config key "${key}": backend "s3" is not supported yet; Loupe stores blocks on local disk (backend: local)`,
-    );
-  }
-  if (value === 'gcs' || value === 'azure') {
-    throw new ConfigError(`config key "${key}": backend "${value}" is not supported; use backend: local`);
-  }
-  return readEnum(['local'] as const)(value, key);
-};
-
-const readNonEmptyPath: ValueReader<string> = (value, key) => {
-  const path = readString(value, key);
-  if (path.trim() === '') throw new ConfigError(`config key "${key}" must be a non-empty path`);
-  return path;
-};
 
 const otlpGrpc: Section = {
   endpoint: readEndpoint,
@@ -74,6 +53,11 @@ const otlpHttp: Section = {
   ]),
 };
 
+/**
+ * Every key of a Tempo config file Loupe knows, composed from the modules' own sections
+ * (`LOGS_SCHEMA`, `METRICS_SCHEMA`, `STORAGE_SCHEMA`, …) and the keys of the stages that have
+ * no config file of their own yet. See `SchemaNode` for what each node means.
+ */
 export const CONFIG_SCHEMA: Section = {
   multitenancy_enabled: readBool,
   logs: LOGS_SCHEMA,
@@ -174,52 +158,7 @@ export const CONFIG_SCHEMA: Section = {
     },
     ...ignoring(['ring', 'disabled', 'override_ring_key']),
   },
-  storage: {
-    trace: {
-      backend: readBackend,
-      local: { path: readNonEmptyPath },
-      wal: {
-        path: readNonEmptyPath,
-        ...ignoring(['v2_encoding', 'encoding', 'search_encoding', 'ingestion_time_range_slack', 'version']),
-      },
-      pool: { max_workers: readPositiveInt, queue_depth: readPositiveInt },
-      block: {
-        bloom_filter_false_positive: readFraction,
-        bloom_filter_shard_size_bytes: readPositiveInt,
-        ...ignoring([
-          'version',
-          'v2_index_downsample_bytes',
-          'v2_index_page_size_bytes',
-          'v2_encoding',
-          'search_encoding',
-          'search_page_size_bytes',
-          'parquet_row_group_size_bytes',
-          'parquet_dedicated_columns',
-          'encoding', // Tempo 1.x names
-          'index_downsample_bytes',
-          'index_page_size_bytes',
-        ]),
-      },
-      ...ignoring(['s3', 'gcs', 'azure'], 'only the local backend is used'),
-      ...ignoring([
-        'blocklist_poll',
-        'blocklist_poll_concurrency',
-        'blocklist_poll_fallback',
-        'blocklist_poll_tenant_index_builders',
-        'blocklist_poll_stale_tenant_index',
-        'blocklist_poll_jitter_ms',
-        'empty_tenant_deletion_enabled',
-        'empty_tenant_deletion_age',
-        'cache',
-        'cache_min_compaction_level',
-        'cache_max_block_age',
-        'search',
-        'background_cache',
-        'memcached',
-        'redis',
-      ]),
-    },
-  },
+  storage: STORAGE_SCHEMA,
   overrides: {
     // Tempo's legacy flat form...
     max_bytes_per_trace: readBytes,
@@ -236,7 +175,10 @@ export const CONFIG_SCHEMA: Section = {
         'cost_attribution',
       ]),
     },
-    ...ignoring(['per_tenant_override_config', 'per_tenant_override_period', 'user_configurable_overrides']),
+    // Tempo's runtime file of per-tenant entries, re-read every period (`tenancy/overrides.ts`).
+    per_tenant_override_config: readNonEmptyPath,
+    per_tenant_override_period: readPositiveDuration,
+    ...ignoring(['user_configurable_overrides']),
     ...ignoring([
       'ingestion_rate_strategy',
       'ingestion_burst_size_bytes',

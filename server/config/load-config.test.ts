@@ -343,36 +343,6 @@ describe('receivers', () => {
   });
 });
 
-describe('storage', () => {
-  it('refuses the s3 backend for now, clearly', () => {
-    expect(errorOf(() => parse('storage:\n  trace:\n    backend: s3\n')).message).toMatch(
-      /"s3" is not supported yet/,
-    );
-  });
-
-  it('refuses a WAL inside the blocks root, and the reverse', () => {
-    const walInside =
-      'storage:\n  trace:\n    local:\n      path: /data/blocks\n    wal:\n      path: /data/blocks/wal\n';
-    expect(errorOf(() => parse(walInside)).message).toMatch(
-      /wal.path "\/data\/blocks\/wal" is inside storage.trace.local.path/,
-    );
-    const blocksInside =
-      'storage:\n  trace:\n    local:\n      path: /data/wal/blocks\n    wal:\n      path: /data/wal\n';
-    expect(errorOf(() => parse(blocksInside)).message).toMatch(/must be separate folders/);
-  });
-
-  it('takes an explicit WAL path, resolves relative paths and reads bloom settings under block:', () => {
-    const { storage } = parse(
-      'storage:\n  trace:\n    local:\n      path: store/blocks\n    wal:\n      path: /var/loupe/wal\n' +
-        '    block:\n      bloom_filter_false_positive: 0.05\n      bloom_filter_shard_size_bytes: 2048\n      version: vParquet4\n',
-    ).config;
-    expect(storage.localPath).toBe(resolve('store/blocks'));
-    expect(storage.walPath).toBe('/var/loupe/wal');
-    expect(storage.bloomFalsePositive).toBe(0.05);
-    expect(storage.bloomShardSizeBytes).toBe(2048);
-  });
-});
-
 describe('overrides', () => {
   it('reads max_bytes_per_trace in the legacy and the new form; 0 means no limit', () => {
     expect(parse('overrides:\n  max_bytes_per_trace: 5000000\n').config.overrides.maxBytesPerTrace).toBe(
@@ -383,6 +353,21 @@ describe('overrides', () => {
     expect(parse('overrides:\n  max_bytes_per_trace: 0\n').config.overrides.maxBytesPerTrace).toBe(
       Number.MAX_SAFE_INTEGER,
     );
+  });
+
+  it("reads Tempo's per-tenant runtime file settings, with Tempo's 10s period by default", () => {
+    const file = parse('overrides:\n  per_tenant_override_config: /etc/loupe/overrides.yaml\n').config
+      .overrides;
+    expect(file).toMatchObject({ perTenantFile: '/etc/loupe/overrides.yaml', perTenantPeriodMs: 10_000 });
+    const withPeriod = parse(
+      'overrides:\n  defaults:\n    global:\n      max_bytes_per_trace: 1\n  per_tenant_override_config: o.yaml\n  per_tenant_override_period: 1m\n',
+    ).config.overrides;
+    expect(withPeriod).toMatchObject({
+      maxBytesPerTrace: 1,
+      perTenantFile: 'o.yaml',
+      perTenantPeriodMs: 60_000,
+    });
+    expect(parse('').config.overrides.perTenantFile).toBeUndefined();
   });
 
   it('refuses mixing the two forms', () => {

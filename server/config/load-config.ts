@@ -1,13 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parseDocument } from 'yaml';
+import { ConfigError, type Endpoint, parseGoDuration, readEndpoint } from '../config-reader/config-values';
+import { Ignored, lookupKey, type Section } from '../config-reader/schema-node';
+import type { ConfigGetter } from '../config-reader/types';
 import { buildLogsConfig } from '../logs/logs-config';
-import { buildMetricsConfig } from '../metrics-generator/metrics-config';
-import { CONFIG_SCHEMA, Ignored, lookupKey, type Section } from './config-schema';
-import { ConfigError, type Endpoint, parseGoDuration, readEndpoint } from './config-values';
+import { buildMetricsConfig } from '../metrics/metrics-config';
+import { buildStorageConfig } from '../store/store-config';
+import { CONFIG_SCHEMA } from './config-schema';
 import type { LoupeConfig } from './types';
 
-export { ConfigError } from './config-values';
+export { ConfigError } from '../config-reader/config-values';
 
 export interface LoadedConfig {
   config: LoupeConfig;
@@ -19,7 +21,7 @@ const MiB = 1024 * 1024;
 const OTLP = 'distributor.receivers.otlp';
 const PROTOCOLS = `${OTLP}.protocols`;
 
-/** Defaults are Tempo's, except where Loupe deliberately differs (marked). */
+/** Defaults are Tempo's (storage's are in `STORAGE_DEFAULTS`), except where Loupe deliberately differs (marked). */
 const DEFAULTS = {
   httpListenPort: 3200, // Tempo's own default is 80; 3200 is what every Tempo example uses
   grpcEndpoint: '0.0.0.0:4317',
@@ -31,11 +33,6 @@ const DEFAULTS = {
   maxBlockDuration: '30m',
   flushCheckPeriod: '10s',
   blockRetention: '336h',
-  localPath: './data/blocks',
-  poolMaxWorkers: 400,
-  poolQueueDepth: 20000,
-  bloomFalsePositive: 0.01,
-  bloomShardSizeBytes: 100 * 1024,
   maxBytesPerTrace: 50_000_000, // Loupe: Tempo's 5 MB refuses many real traces from busy services
 } as const;
 
@@ -196,12 +193,12 @@ function checkOverridesForm(raw: Record<string, unknown>) {
 }
 
 function buildConfig(values: Values, source: string, warnings: string[]): LoupeConfig {
-  const get = <T>(path: string, fallback: T): T => (values.has(path) ? (values.get(path) as T) : fallback);
+  const get: ConfigGetter = (path, fallback) =>
+    values.has(path) ? (values.get(path) as typeof fallback) : fallback;
   const duration = (path: string, fallback: string) => get<number>(path, parseGoDuration(fallback) ?? 0);
 
-  const localPath = resolve(get('storage.trace.local.path', DEFAULTS.localPath));
-  const walPath = resolve(get('storage.trace.wal.path', join(dirname(localPath), 'wal')));
-  checkSeparateFolders(localPath, walPath);
+  const storage = buildStorageConfig(get);
+  const { walPath } = storage;
 
   const blockRetentionMs = duration('compactor.compaction.block_retention', DEFAULTS.blockRetention);
   const maxBytesPerTrace = get(
@@ -224,33 +221,20 @@ function buildConfig(values: Values, source: string, warnings: string[]): LoupeC
       flushCheckPeriodMs: duration('ingester.flush_check_period', DEFAULTS.flushCheckPeriod),
     },
     compactor: { blockRetentionMs },
-    storage: {
-      backend: get<'local'>('storage.trace.backend', 'local'),
-      localPath,
-      walPath,
-      pool: {
-        maxWorkers: get('storage.trace.pool.max_workers', DEFAULTS.poolMaxWorkers),
-        queueDepth: get('storage.trace.pool.queue_depth', DEFAULTS.poolQueueDepth),
-      },
-      bloomFalsePositive: get('storage.trace.block.bloom_filter_false_positive', DEFAULTS.bloomFalsePositive),
-      bloomShardSizeBytes: get(
-        'storage.trace.block.bloom_filter_shard_size_bytes',
-        DEFAULTS.bloomShardSizeBytes,
-      ),
-    },
+    storage,
     // 0 disables the limit in Tempo; the ingester compares sizes directly, so 0 becomes "no limit".
-    overrides: { maxBytesPerTrace: maxBytesPerTrace === 0 ? Number.MAX_SAFE_INTEGER : maxBytesPerTrace },
+    overrides: {
+      maxBytesPerTrace: maxBytesPerTrace === 0 ? Number.MAX_SAFE_INTEGER : maxBytesPerTrace,
+      perTenantFile: get<string | undefined>('overrides.per_tenant_override_config', undefined),
+      perTenantPeriodMs: duration('overrides.per_tenant_override_period', '10s'),
+    },
     logs: buildLogsConfig(get, { blockRetentionMs, walPath }),
     metrics: buildMetricsConfig(get, { blockRetentionMs, walPath }),
     source,
   };
 }
 
-function buildReceivers(
-  values: Values,
-  get: <T>(path: string, fallback: T) => T,
-  warnings: string[],
-): LoupeConfig['receivers'] {
+function buildReceivers(values: Values, get: ConfigGetter, warnings: string[]): LoupeConfig['receivers'] {
   const grpcKey = `${PROTOCOLS}.grpc`;
   const httpKey = `${PROTOCOLS}.http`;
   if (values.has(OTLP) && !values.has(grpcKey) && !values.has(httpKey)) {
@@ -285,25 +269,4 @@ function buildReceivers(
     warnings.push(`no OTLP receiver configured (${PROTOCOLS}): Loupe will not accept traces`);
   }
   return receivers;
-}
-
-/**
- * The WAL and the blocks root must not contain one another: the blocklist reads every folder
- * under the blocks root as a tenant, and WAL replay reads every file under the WAL folder.
- */
-function checkSeparateFolders(localPath: string, walPath: string) {
-  const inside = (parent: string, child: string) => {
-    const rel = relative(parent, child);
-    return rel === '' || (!isAbsolute(rel) && rel.split(sep)[0] !== '..');
-  };
-  if (inside(localPath, walPath)) {
-    throw new ConfigError(
-      `storage.trace.wal.path "${walPath}" is inside storage.trace.local.path "${localPath}": put the WAL in a folder of its own, such as "${join(dirname(localPath), 'wal')}"`,
-    );
-  }
-  if (inside(walPath, localPath)) {
-    throw new ConfigError(
-      `storage.trace.local.path "${localPath}" is inside storage.trace.wal.path "${walPath}": the blocks root and the WAL must be separate folders`,
-    );
-  }
 }

@@ -1,12 +1,12 @@
+import type { IngesterConfig } from '../ingester/ingester-config';
 import type { LogsConfig } from '../logs/logs-config';
-import type { MetricsConfig } from '../metrics-generator/metrics-config';
-
-/** Reads a value the loader collected, by its YAML path (`logs.retention_period`), or the fallback. */
-export type ConfigGetter = <T>(path: string, fallback: T) => T;
+import type { MetricsConfig } from '../metrics/metrics-config';
+import type { StorageConfig } from '../store/store-config';
 
 /**
  * Loupe's resolved configuration. Keys mirror Tempo's YAML (see docs/configuration.md);
- * durations are milliseconds, sizes bytes. `loadConfig` fills every field.
+ * durations are milliseconds, sizes bytes. `loadConfig` fills every field. Modules own their
+ * sections' types (`StorageConfig`, `LogsConfig`, …); a module takes its own, not this whole.
  */
 export interface LoupeConfig {
   server: {
@@ -20,23 +20,17 @@ export interface LoupeConfig {
     grpc?: { host: string; port: number; maxRecvMsgBytes: number };
     http?: { host: string; port: number; maxRequestBodyBytes: number; corsAllowedOrigins: string[] };
   };
-  ingester: {
-    traceIdlePeriodMs: number; // Tempo default 10s
-    maxBlockBytes: number; // Tempo default 500 MB
-    maxBlockDurationMs: number; // Tempo default 30m
-    /** How often idle traces are cut and block limits checked. */
-    flushCheckPeriodMs: number;
-  };
+  ingester: IngesterConfig;
   compactor: { blockRetentionMs: number };
-  storage: {
-    backend: 'local';
-    localPath: string; // blocks root
-    walPath: string; // default: a `wal` folder beside the blocks root
-    pool: { maxWorkers: number; queueDepth: number };
-    bloomFalsePositive: number; // 0.01
-    bloomShardSizeBytes: number; // Tempo default 100 KiB
+  storage: StorageConfig;
+  overrides: {
+    /** The default `max_bytes_per_trace` (Loupe default 50 MB; 0 in the file means no limit). */
+    maxBytesPerTrace: number;
+    /** `per_tenant_override_config`: Tempo's runtime file of per-tenant overrides. */
+    perTenantFile?: string;
+    /** `per_tenant_override_period`: how often that file is re-read (Tempo's default, 10s). */
+    perTenantPeriodMs: number;
   };
-  overrides: { maxBytesPerTrace: number }; // Loupe default 50 MB
   logs: LogsConfig;
   metrics: MetricsConfig;
   /** Where the config came from, for logs. */

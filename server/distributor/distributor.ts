@@ -1,7 +1,7 @@
 import { ErrorCode } from '../errors/error-codes';
 import type { Ingester } from '../ingester/ingester';
-import type { SelfMetrics } from '../metrics/self-metrics';
 import { splitTracesByTraceId } from '../otlp/split-traces';
+import type { SelfMetrics } from '../self-metrics/self-metrics';
 
 /** A request none of whose spans could be stored (OTLP: 400 / INVALID_ARGUMENT). */
 export class NoValidSpansError extends Error {

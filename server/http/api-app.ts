@@ -6,9 +6,10 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import type { Logger } from 'pino';
-import type { LoupeConfig } from '../config/types';
-import type { SelfMetrics } from '../self-metrics/self-metrics';
 import type { TraceLookup } from '../query/find-trace';
+import type { SelfMetrics } from '../self-metrics/self-metrics';
+import { httpTenancy } from '../tenancy/http-tenancy';
+import type { Overrides } from '../tenancy/overrides';
 import { statusRoutes } from './routes/status';
 import { traceByIdRoutes } from './routes/trace-by-id';
 import { tracePagePrerenderer } from './trace-page';
@@ -16,8 +17,12 @@ import { TracePageLookups } from './trace-page-lookups';
 import { uiRoutes } from './ui-routes';
 
 export interface ApiDeps {
-  config: LoupeConfig;
+  multitenancyEnabled: boolean;
+  /** Each signal module's settings for the UI, served at `/loupe/config`. */
+  clientConfig: { logs: object; metrics: object };
   finder: TraceLookup;
+  /** Per-tenant limits (`max_bytes_per_trace` says why a trace is partial). */
+  overrides: Overrides;
   metrics: SelfMetrics;
   logger: Logger;
   version: string;
@@ -39,28 +44,27 @@ export async function buildApiApp(deps: ApiDeps): Promise<FastifyInstance> {
     if (status >= 500) request.log.error({ err }, 'request failed');
     return reply.code(status).type('text/plain').send(err.message);
   });
+  await app.register(httpTenancy, { multitenancyEnabled: deps.multitenancyEnabled });
   await app.register(statusRoutes, { version: deps.version, metrics: deps.metrics, isReady: deps.isReady });
   // Every trace-by-ID request goes through the page hand-off, so the app's first request can
   // take the answer its server-rendered page was made from.
   const lookups = new TracePageLookups(deps.finder);
   await app.register(traceByIdRoutes, {
     lookups,
-    multitenancyEnabled: deps.config.multitenancyEnabled,
-    maxBytesPerTrace: deps.config.overrides.maxBytesPerTrace,
+    overrides: deps.overrides,
   });
   for (const routes of deps.routes ?? []) await app.register(routes);
   await app.register(uiRoutes, {
     distDir: deps.webDistDir,
     clientConfig: {
       version: deps.version,
-      multitenancyEnabled: deps.config.multitenancyEnabled,
-      logs: deps.config.logs.client,
-      metrics: deps.config.metrics.client,
+      multitenancyEnabled: deps.multitenancyEnabled,
+      ...deps.clientConfig,
     },
     prerenderTracePage: tracePagePrerenderer({
       lookups,
-      multitenancyEnabled: deps.config.multitenancyEnabled,
-      maxBytesPerTrace: deps.config.overrides.maxBytesPerTrace,
+      multitenancyEnabled: deps.multitenancyEnabled,
+      overrides: deps.overrides,
       log: app.log,
     }),
   });

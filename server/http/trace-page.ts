@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { resolveTenant } from '../distributor/tenant';
-import { parseTraceId } from '../query/trace-id';
+import { parseTraceId } from '../query/parse-trace-id';
+import type { Overrides } from '../tenancy/overrides';
+import { resolveTenant } from '../tenancy/tenant';
 import { traceByIdProtobuf } from './routes/trace-by-id';
 import type { TracePageLookups } from './trace-page-lookups';
 
@@ -19,7 +20,7 @@ export type TracePagePrerenderer = (pathname: string, search: string) => Promise
 export interface TracePageOptions {
   lookups: TracePageLookups;
   multitenancyEnabled: boolean;
-  maxBytesPerTrace: number;
+  overrides: Overrides;
   log: FastifyBaseLogger;
 }
 
@@ -56,7 +57,10 @@ export function tracePagePrerenderer(opts: TracePageOptions): TracePagePrerender
     // If the app's own request joined this lookup, let it answer first: the rendering below holds
     // the event loop for a while (tens of ms for 10,000 spans).
     await new Promise((resolve) => setImmediate(resolve));
-    return module.prerenderTracePage({ pathname, search }, traceByIdProtobuf(found, opts.maxBytesPerTrace));
+    return module.prerenderTracePage(
+      { pathname, search },
+      traceByIdProtobuf(found, opts.overrides.forTenant(tenantId).maxBytesPerTrace),
+    );
   };
 
   return async (pathname, search) => {

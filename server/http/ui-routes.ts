@@ -3,15 +3,14 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { LogsClientConfig } from '../logs/logs-config';
-import type { MetricsClientConfig } from '../metrics-generator/metrics-config';
 import type { TracePagePrerenderer } from './trace-page';
 
 export interface UiClientConfig {
   version: string;
   multitenancyEnabled: boolean;
-  logs?: LogsClientConfig;
-  metrics?: MetricsClientConfig;
+  /** Each signal module's settings for the UI (`LogsClientConfig`, `MetricsClientConfig`), sent as JSON. */
+  logs?: object;
+  metrics?: object;
 }
 
 export interface UiRoutesOptions {

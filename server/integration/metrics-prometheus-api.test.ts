@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildMetricsConfig } from '../metrics-generator/metrics-config';
+import { buildMetricsConfig } from '../metrics/metrics-config';
 import { removeDir, startTestLoupe, type TestLoupe } from './support/loupe-server';
 import { type PromError, type PromMatrixItem, promGet, promPost } from './support/metrics-api';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TracePageLookups } from '../http/trace-page-lookups';
 import { TraceFinder } from '../query/find-trace';
-import { parseTraceId } from '../query/trace-id';
+import { parseTraceId } from '../query/parse-trace-id';
 import { postTraces } from './support/clients';
 import { removeDir, startTestLoupe, type TestLoupe } from './support/loupe-server';
 import { encodeTraceRequest, hex, newTraceId, simpleSpan } from './support/otlp-request';

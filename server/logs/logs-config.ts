@@ -5,10 +5,9 @@ import {
   readPositiveDuration,
   readPositiveInt,
   readStringList,
-  type ValueReader,
-} from '../config/config-values';
-import type { Section } from '../config/schema-node';
-import type { ConfigGetter } from '../config/types';
+} from '../config-reader/config-values';
+import type { Section } from '../config-reader/schema-node';
+import type { ConfigGetter, ValueReader } from '../config-reader/types';
 import { userRegexError } from '../query-guards/user-regex';
 
 /**

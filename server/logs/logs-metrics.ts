@@ -1,5 +1,5 @@
 import { Counter, Gauge } from 'prom-client';
-import type { SelfMetrics } from '../metrics/self-metrics';
+import type { SelfMetrics } from '../self-metrics/self-metrics';
 
 /** The logs module's own series on `/metrics`. */
 export class LogsMetrics {

@@ -1,17 +1,19 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
-import type { LoupeConfig } from '../config/types';
-import type { SelfMetrics } from '../metrics/self-metrics';
 import type { SignalSink } from '../receivers/signal-sink';
+import type { SelfMetrics } from '../self-metrics/self-metrics';
 import type { Backend } from '../store/backend/backend';
 import { logsRoutes } from './http/logs-routes';
 import { LogIngest } from './ingest/log-ingest';
 import { convertOtlpLogs } from './ingest/otlp-logs';
+import type { LogsConfig } from './logs-config';
 import { LogsMetrics } from './logs-metrics';
 import { LogStore } from './store/log-store';
 
 export interface LogsDeps {
-  config: LoupeConfig;
+  config: LogsConfig;
+  /** The largest Loki push accepted (the OTLP/HTTP receiver's `max_request_body_size`). */
+  maxPushBytes?: number;
   /** The same object storage as trace blocks; logs live under their own prefix. */
   backend: Backend;
   logger: Logger;
@@ -24,8 +26,10 @@ export interface LogsModule {
   sink: SignalSink;
   /** Loki's HTTP API (`/loki/api/v1/*`, push included), registered on the :3200 app. */
   routes: FastifyPluginAsync;
-  /** Called on every ingester tick: cut chunks by size/age, apply retention. */
+  /** Called every second: cut chunks by size or age. */
   tick(now: number): Promise<void>;
+  /** Deletes chunks past `logs.retention_period` (run by the one retention schedule). */
+  applyRetention(now: number): Promise<void>;
   /** Flushes what can be flushed; nothing acknowledged may be lost. */
   stop(): Promise<void>;
   /** The store behind it all (tests and benchmarks look inside). */
@@ -36,8 +40,7 @@ const DEFAULT_MAX_PUSH_BYTES = 20 * 1024 * 1024;
 
 /** Replays the logs WAL and returns the running module. */
 export async function startLogs(deps: LogsDeps): Promise<LogsModule> {
-  const { config, logger } = deps;
-  const logsConfig = config.logs;
+  const { config: logsConfig, logger } = deps;
   let metrics: LogsMetrics | undefined;
   const store = new LogStore({
     backend: deps.backend,
@@ -71,11 +74,11 @@ export async function startLogs(deps: LogsDeps): Promise<LogsModule> {
       store,
       ingest,
       limits,
-      multitenancyEnabled: config.multitenancyEnabled,
-      maxPushBytes: config.receivers.http?.maxRequestBodyBytes ?? DEFAULT_MAX_PUSH_BYTES,
+      maxPushBytes: deps.maxPushBytes ?? DEFAULT_MAX_PUSH_BYTES,
       queryTimeoutMs: logsConfig.queryTimeoutMs,
     }),
     tick: (now) => store.tick(now),
+    applyRetention: (now) => store.applyRetention(now),
     stop: () => store.close({ flush: true }),
     store,
   };

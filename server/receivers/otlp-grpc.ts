@@ -1,9 +1,9 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { Distributor } from '../distributor/distributor';
-import { resolveTenant } from '../distributor/tenant';
 import { encodeExportResponseProtobuf, encodeStatusProtobuf } from '../otlp/export-response';
 import type { OtlpSignal } from '../otlp/otlp-json';
+import { grpcTenant } from '../tenancy/grpc-tenancy';
 import { type ExportHandler, exportHandlers } from './export-handlers';
 import { classifyIngestError } from './ingest-error';
 import type { SignalSinks } from './signal-sink';
@@ -65,9 +65,8 @@ export function createOtlpGrpcServer(deps: OtlpGrpcDeps): grpc.Server {
   const addExport = (signal: OtlpSignal, push: ExportHandler) => {
     server.addService(exportService(signal), {
       Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
-        const orgId = call.metadata.get('x-scope-orgid').map(String);
         Promise.resolve()
-          .then(() => resolveTenant(orgId.length > 0 ? orgId : undefined, deps.multitenancyEnabled))
+          .then(() => grpcTenant(call.metadata, deps.multitenancyEnabled))
           .then((tenantId) => push(tenantId, call.request))
           .then((partial) => callback(null, encodeExportResponseProtobuf(signal, partial)))
           .catch((err: Error) => {

@@ -14,7 +14,7 @@ export function replyWithOtlpError(
   reply.code(classified.httpStatus);
   if (classified.retryAfterSeconds !== undefined)
     reply.header('retry-after', String(Math.ceil(classified.retryAfterSeconds)));
-  if (wantsProtobuf(request)) {
+  if (isProtobufBody(request)) {
     return reply
       .type('application/x-protobuf')
       .send(encodeStatusProtobuf(classified.grpcCode, classified.message, classified.retryAfterSeconds));
@@ -22,7 +22,8 @@ export function replyWithOtlpError(
   return reply.type('application/json').send(encodeStatusJson(classified.grpcCode, classified.message));
 }
 
-export function wantsProtobuf(request: FastifyRequest): boolean {
+/** The request's body is OTLP protobuf (else JSON): the answer is sent in the same encoding. */
+export function isProtobufBody(request: FastifyRequest): boolean {
   const type = request.headers['content-type'] ?? '';
   return type.includes('protobuf');
 }

@@ -1,18 +1,26 @@
 import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
-import type { LoupeConfig } from '../config/types';
 import type { Distributor } from '../distributor/distributor';
-import { resolveTenant } from '../distributor/tenant';
 import { encodeExportResponseJson, encodeExportResponseProtobuf } from '../otlp/export-response';
 import { type OtlpSignal, otlpJsonToProtobuf } from '../otlp/otlp-json';
+import { httpTenancy } from '../tenancy/http-tenancy';
 import { type ExportHandler, exportHandlers } from './export-handlers';
 import { gunzipBody } from './gzip-body';
-import { replyWithOtlpError, wantsProtobuf } from './otlp-http-errors';
+import { isProtobufBody, replyWithOtlpError } from './otlp-http-errors';
 import type { SignalSinks } from './signal-sink';
 
+/** `distributor.receivers.otlp.protocols.http`, as the receiver uses it. */
+export interface OtlpHttpReceiverConfig {
+  /** `max_request_body_size`, after inflating a gzipped body. */
+  maxRequestBodyBytes: number;
+  /** `cors.allowed_origins`; none: no CORS headers. */
+  corsAllowedOrigins: string[];
+}
+
 export interface OtlpHttpDeps {
-  config: LoupeConfig;
+  receiver: OtlpHttpReceiverConfig;
+  multitenancyEnabled: boolean;
   distributor: Distributor;
   logger: Logger;
   /** `/v1/logs` and `/v1/metrics` exist only when their sink does. */
@@ -33,13 +41,13 @@ function originMatchers(origins: string[]): (string | RegExp)[] | boolean {
 
 /** The OTLP/HTTP receiver (:4318): `POST /v1/traces`, `/v1/logs`, `/v1/metrics` in protobuf or JSON, optionally gzipped. */
 export async function buildOtlpHttpApp(deps: OtlpHttpDeps): Promise<FastifyInstance> {
-  const http = deps.config.receivers.http;
+  const http = deps.receiver;
   const app = Fastify({
     loggerInstance: deps.logger.child({ component: 'otlp-http' }) as FastifyBaseLogger,
-    bodyLimit: http?.maxRequestBodyBytes ?? 20 * 1024 * 1024,
+    bodyLimit: http.maxRequestBodyBytes,
     logController: new LogController({ disableRequestLogging: true }),
   });
-  if (http && http.corsAllowedOrigins.length > 0) {
+  if (http.corsAllowedOrigins.length > 0) {
     await app.register(cors, {
       origin: originMatchers(http.corsAllowedOrigins),
       methods: ['POST'],
@@ -54,14 +62,15 @@ export async function buildOtlpHttpApp(deps: OtlpHttpDeps): Promise<FastifyInsta
   );
   app.addHook('preParsing', gunzipBody);
   app.setErrorHandler(replyWithOtlpError);
+  await app.register(httpTenancy, { multitenancyEnabled: deps.multitenancyEnabled });
 
   const route = (signal: OtlpSignal, push: ExportHandler) => {
     app.post(`/v1/${signal}`, async (request, reply) => {
-      const tenantId = resolveTenant(request.headers['x-scope-orgid'], deps.config.multitenancyEnabled);
+      const tenantId = request.tenantId;
       const raw = request.body as Buffer;
-      const body = wantsProtobuf(request) ? raw : otlpJsonToProtobuf(raw.toString('utf8'), signal);
+      const body = isProtobufBody(request) ? raw : otlpJsonToProtobuf(raw.toString('utf8'), signal);
       const partial = await push(tenantId, body);
-      if (wantsProtobuf(request)) {
+      if (isProtobufBody(request)) {
         return reply.type('application/x-protobuf').send(encodeExportResponseProtobuf(signal, partial));
       }
       return reply.type('application/json').send(encodeExportResponseJson(signal, partial));

@@ -1,9 +1,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ConfigGetter, LoupeConfig } from '../config/types';
+import type { LoupeConfig } from '../config/types';
+import type { ConfigGetter } from '../config-reader/types';
 import { buildLogsConfig } from '../logs/logs-config';
-import { buildMetricsConfig } from '../metrics-generator/metrics-config';
+import { buildMetricsConfig } from '../metrics/metrics-config';
 
 /** Every optional key at its default. */
 const defaults: ConfigGetter = (_path, fallback) => fallback;
@@ -46,7 +47,7 @@ export function testConfig(overrides: DeepPartial<LoupeConfig> = {}, dataDir = t
       bloomFalsePositive: 0.01,
       bloomShardSizeBytes: 100 * 1024,
     },
-    overrides: { maxBytesPerTrace: 50 * 1024 * 1024 },
+    overrides: { maxBytesPerTrace: 50 * 1024 * 1024, perTenantPeriodMs: 10_000 },
     logs: buildLogsConfig(defaults, { blockRetentionMs, walPath }),
     metrics: buildMetricsConfig(defaults, { blockRetentionMs, walPath }),
     source: 'test',

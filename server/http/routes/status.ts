@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import type { SelfMetrics } from '../../metrics/self-metrics';
+import type { SelfMetrics } from '../../self-metrics/self-metrics';
 
 export interface StatusRoutesOptions {
   version: string;

@@ -1,14 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { resolveTenant } from '../../distributor/tenant';
 import { ErrorCode } from '../../errors/error-codes';
 import { encodeTraceByIdResponse, tracesDataToTempoJson } from '../../otlp/tempo-format';
 import type { FoundTrace, TraceLookup } from '../../query/find-trace';
-import { parseTraceId } from '../../query/trace-id';
+import { parseTraceId } from '../../query/parse-trace-id';
+import type { Overrides } from '../../tenancy/overrides';
 
 export interface TraceRoutesOptions {
   lookups: TraceLookup;
-  multitenancyEnabled: boolean;
-  maxBytesPerTrace: number;
+  overrides: Overrides;
 }
 
 class TimeRangeError extends Error {
@@ -39,7 +38,8 @@ function parseTimeRange(query: TraceRequest['Querystring']): { startMs?: number;
   return { startMs, endMs };
 }
 
-function wantsProtobuf(request: FastifyRequest): boolean {
+/** Grafana and Tempo's CLI ask for protobuf with `Accept`; everything else gets JSON. */
+function acceptsProtobuf(request: FastifyRequest): boolean {
   return (request.headers.accept ?? '').includes('application/protobuf');
 }
 
@@ -61,7 +61,7 @@ export function traceByIdProtobuf(found: FoundTrace | undefined, maxBytesPerTrac
 /** Tempo's trace-by-ID endpoints, v1 and v2, each as JSON or protobuf. */
 export async function traceByIdRoutes(app: FastifyInstance, opts: TraceRoutesOptions): Promise<void> {
   const lookup = async (request: FastifyRequest<TraceRequest>): Promise<FoundTrace | undefined> => {
-    const tenantId = resolveTenant(request.headers['x-scope-orgid'], opts.multitenancyEnabled);
+    const { tenantId } = request;
     const { traceId, key } = parseTraceId(request.params.traceId);
     return opts.lookups.findTraceById(tenantId, traceId, key, parseTimeRange(request.query));
   };
@@ -69,19 +69,23 @@ export async function traceByIdRoutes(app: FastifyInstance, opts: TraceRoutesOpt
   app.get<TraceRequest>('/api/traces/:traceId', async (request, reply: FastifyReply) => {
     const found = await lookup(request);
     if (!found) return reply.code(404).send('');
-    if (wantsProtobuf(request)) return reply.type('application/protobuf').send(found.data);
+    if (acceptsProtobuf(request)) return reply.type('application/protobuf').send(found.data);
     return reply.type('application/json').send({ batches: tracesDataToTempoJson(found.data).resourceSpans });
   });
 
   app.get<TraceRequest>('/api/v2/traces/:traceId', async (request, reply: FastifyReply) => {
     const found = await lookup(request);
-    if (wantsProtobuf(request)) {
-      return reply.type('application/protobuf').send(traceByIdProtobuf(found, opts.maxBytesPerTrace));
+    if (acceptsProtobuf(request)) {
+      return reply
+        .type('application/protobuf')
+        .send(traceByIdProtobuf(found, opts.overrides.forTenant(request.tenantId).maxBytesPerTrace));
     }
     const trace = found ? { resourceSpans: tracesDataToTempoJson(found.data).resourceSpans } : {};
     return reply.type('application/json').send({
       trace,
-      ...(found?.truncated ? completeness(found, opts.maxBytesPerTrace) : {}),
+      ...(found?.truncated
+        ? completeness(found, opts.overrides.forTenant(request.tenantId).maxBytesPerTrace)
+        : {}),
     });
   });
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { acceptFormBodies } from '../../http/form-params';
+import { acceptFormBodies } from '../../http-util/form-params';
 import type { LogIngest } from '../ingest/log-ingest';
 import type { LogsLimits } from '../logs-config';
 import type { LogStore } from '../store/log-store';
@@ -10,7 +10,6 @@ export interface LogsRoutesOptions {
   store: LogStore;
   ingest: LogIngest;
   limits: LogsLimits;
-  multitenancyEnabled: boolean;
   maxPushBytes: number;
   queryTimeoutMs: number;
 }
@@ -22,13 +21,11 @@ export function logsRoutes(opts: LogsRoutesOptions) {
     acceptFormBodies(app);
     await app.register(queryRoutes, {
       store: opts.store,
-      multitenancyEnabled: opts.multitenancyEnabled,
       queryTimeoutMs: opts.queryTimeoutMs,
     });
     await app.register(pushRoutes, {
       ingest: opts.ingest,
       limits: opts.limits,
-      multitenancyEnabled: opts.multitenancyEnabled,
       maxBodyBytes: opts.maxPushBytes,
     });
   };

@@ -1,4 +1,4 @@
-import { type Params, param } from '../../http/form-params';
+import { type Params, param } from '../../http-util/form-params';
 import { LogsRequestError } from '../errors';
 import { parseLogQLDuration } from '../logql/duration';
 import type { Direction, TimeRange } from '../query/select-logs';

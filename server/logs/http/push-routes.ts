@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { resolveTenant } from '../../distributor/tenant';
 import { gunzipBody } from '../../receivers/gzip-body';
 import { LogsRequestError } from '../errors';
 import type { LogIngest } from '../ingest/log-ingest';
@@ -10,7 +9,6 @@ import type { LogsLimits } from '../logs-config';
 export interface PushRoutesOptions {
   ingest: LogIngest;
   limits: LogsLimits;
-  multitenancyEnabled: boolean;
   maxBodyBytes: number;
 }
 
@@ -31,7 +29,7 @@ export async function pushRoutes(app: FastifyInstance, opts: PushRoutesOptions):
     '/loki/api/v1/push',
     { preParsing: gunzipBody, bodyLimit: opts.maxBodyBytes },
     async (request: FastifyRequest, reply) => {
-      const tenantId = resolveTenant(request.headers['x-scope-orgid'], opts.multitenancyEnabled);
+      const { tenantId } = request;
       const body = request.body;
       if (!Buffer.isBuffer(body)) {
         throw new LogsRequestError('push body must be application/json or application/x-protobuf', 415);

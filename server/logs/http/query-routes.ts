@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { resolveTenant } from '../../distributor/tenant';
-import { type Params, param, paramList } from '../../http/form-params';
+import { type Params, param, paramList } from '../../http-util/form-params';
 import { clientGoneSignal, QueryDeadline } from '../../query-guards/deadline';
 import { LogsRequestError } from '../errors';
 import { LogQLParseError } from '../logql/parse-error';
@@ -22,7 +21,6 @@ import { CATEGORIZE_LABELS, ENCODING_FLAGS_HEADER, statsSummary, streamsData } f
 
 export interface QueryRoutesOptions {
   store: LogStore;
-  multitenancyEnabled: boolean;
   /** Loki's `query_timeout`: a query past it answers 504; a client that leaves cancels it. */
   queryTimeoutMs: number;
 }
@@ -40,8 +38,7 @@ function newStats(): SelectStats {
 /** Loki's query API: `query_range`, `query`, `labels`, `label/:name/values`, `series`. */
 export async function queryRoutes(app: FastifyInstance, opts: QueryRoutesOptions): Promise<void> {
   const { store } = opts;
-  const tenantOf = (request: FastifyRequest) =>
-    resolveTenant(request.headers['x-scope-orgid'], opts.multitenancyEnabled);
+  const tenantOf = (request: FastifyRequest) => request.tenantId;
   const categorize = (request: FastifyRequest) =>
     String(request.headers[ENCODING_FLAGS_HEADER] ?? '')
       .split(',')

@@ -1,4 +1,4 @@
-import { parseGoDuration } from '../../config/config-values';
+import { parseGoDuration } from '../../config-reader/config-values';
 
 /** LogQL adds days, weeks and years to Go's duration units. */
 const MS_PER_UNIT: Record<string, number> = { d: 86_400_000, w: 7 * 86_400_000, y: 365 * 86_400_000 };

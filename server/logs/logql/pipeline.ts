@@ -1,4 +1,4 @@
-import { parseGoDuration } from '../../config/config-values';
+import { parseGoDuration } from '../../config-reader/config-values';
 import type { Labels } from '../model';
 import type { LabelFilterExpr, LineFilterStage, PipelineStage } from './ast';
 import { parseJsonLine, parseLogfmt } from './extract';

@@ -146,7 +146,7 @@ describe('LogStore durability', () => {
     await store.push('acme', push(['old']));
     await store.flushAll();
     expect(await lines(store)).toEqual(['old']);
-    await store.tick(Date.now());
+    await store.applyRetention(Date.now());
     expect(await lines(store)).toEqual([]);
     expect(readdirSync(join(dir, 'blocks', '@logs', 'acme', 'index'))).toEqual([]);
     await store.close({ flush: false });

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import { Wal } from '../../ingester/wal';
-import { blobWalCodec, RECORD_KIND_LOGS, type WalBlobRecord } from '../../ingester/wal-blob-record';
 import type { Backend } from '../../store/backend/backend';
+import { blobWalCodec, RECORD_KIND_LOGS, type WalBlobRecord } from '../../wal/blob-codec';
+import { Wal } from '../../wal/wal';
 import { streamKey } from '../labels';
 import type { LogPush } from '../model';
 import { ChunkCache } from './chunk-cache';
@@ -9,9 +9,6 @@ import { type ChunkColumns, type ChunkMeta, toColumns } from './chunk-format';
 import { ChunkStore } from './chunk-store';
 import { StreamState, type WalRef } from './stream';
 import { decodePush, encodePush } from './wal-push';
-
-/** How often `tick` looks for chunks past retention. */
-const RETENTION_CHECK_MS = 60_000;
 
 export interface LogStoreOptions {
   backend: Backend;
@@ -40,8 +37,6 @@ export class LogStore {
   readonly chunks: ChunkStore;
   private readonly cache: ChunkCache;
   private readonly inFlightCuts = new Set<Promise<void>>();
-
-  private nextRetentionMs = 0;
 
   constructor(private readonly opts: LogStoreOptions) {
     this.wal = new Wal({ dir: opts.walPath, codec: blobWalCodec });
@@ -118,7 +113,7 @@ export class LogStore {
     return columns;
   }
 
-  /** Cuts heads past their size or age, and drops chunks past retention. */
+  /** Cuts heads past their size or age. (Retention runs on its own schedule: `applyRetention`.) */
   async tick(nowMs: number): Promise<void> {
     for (const [tenantId, streams] of this.tenants) {
       for (const stream of streams.values()) {
@@ -127,11 +122,6 @@ export class LogStore {
           this.startCut(tenantId, stream);
         }
       }
-    }
-    // Retention is a minute-scale concern (as for trace blocks); the tick is every second.
-    if (nowMs >= this.nextRetentionMs) {
-      this.nextRetentionMs = nowMs + RETENTION_CHECK_MS;
-      await this.applyRetention(nowMs);
     }
     await this.settle();
   }
@@ -210,7 +200,11 @@ export class LogStore {
     return true;
   }
 
-  private async applyRetention(nowMs: number): Promise<void> {
+  /**
+   * Deletes chunks whose newest entry is older than the retention at `nowMs`. Called by the one
+   * retention schedule (`server/compactor/retention-schedule.ts`) with the clock every store shares.
+   */
+  async applyRetention(nowMs: number): Promise<void> {
     const cutoff = nowMs - this.opts.retentionMs;
     for (const [tenantId, streams] of this.tenants) {
       for (const [key, stream] of streams) {

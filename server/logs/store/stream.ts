@@ -1,4 +1,4 @@
-import type { WalLocation } from '../../ingester/wal-record';
+import type { WalLocation } from '../../wal/segments';
 import type { Labels, LogEntry } from '../model';
 import type { ChunkColumns, ChunkMeta } from './chunk-format';
 

@@ -1,0 +1,101 @@
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+
+/** The limits Loupe applies per tenant; each is Tempo's override of the same name. */
+export interface TenantLimits {
+  /** `max_bytes_per_trace` (0: no limit): spans past it are refused, a combined trace is cut. */
+  maxBytesPerTrace: number;
+}
+
+/** Per-tenant entries of a runtime overrides file; a tenant's entry may set only some limits. */
+export type PerTenantOverrides = ReadonlyMap<string, Partial<TenantLimits>>;
+
+/**
+ * Tempo's overrides: defaults from the config's `overrides:` section, and per-tenant entries
+ * from the runtime file `overrides.per_tenant_override_config` (re-read every
+ * `per_tenant_override_period`). Every limit a module applies comes from `forTenant(id)`, so a
+ * new limit (ingestion rate, search limits, sampling policies) is a field here, not a new
+ * option threaded through each plugin.
+ */
+export class Overrides {
+  private perTenant: PerTenantOverrides;
+
+  constructor(
+    private readonly defaults: TenantLimits,
+    perTenant: PerTenantOverrides = new Map(),
+  ) {
+    this.perTenant = perTenant;
+  }
+
+  /** The limits of `tenantId`: its own entry over the defaults. */
+  forTenant(tenantId: string): TenantLimits {
+    const own = this.perTenant.get(tenantId);
+    return own ? { ...this.defaults, ...own } : this.defaults;
+  }
+
+  /** Swaps in a re-read runtime file; lookups after this see the new entries. */
+  replacePerTenant(perTenant: PerTenantOverrides): void {
+    this.perTenant = perTenant;
+  }
+}
+
+/** A runtime overrides file Loupe cannot use; the message names the tenant and key. */
+export class OverridesFileError extends Error {}
+
+const KNOWN_GLOBAL = new Set(['max_bytes_per_trace']);
+
+/**
+ * Reads Tempo's runtime overrides file: `overrides: { <tenant>: { global: { max_bytes_per_trace } } }`
+ * (Tempo 2.3+), or the legacy flat `overrides: { <tenant>: { max_bytes_per_trace } }`. Keys
+ * Loupe does not apply are skipped (they are Tempo's ingestion, read and compactor overrides),
+ * as the config file's ignored keys are; a value of the wrong type is refused.
+ */
+export function parsePerTenantOverrides(text: string, source: string): Map<string, Partial<TenantLimits>> {
+  const doc = (parseYaml(text) ?? {}) as { overrides?: unknown };
+  const out = new Map<string, Partial<TenantLimits>>();
+  if (doc.overrides === undefined || doc.overrides === null) return out;
+  if (typeof doc.overrides !== 'object' || Array.isArray(doc.overrides))
+    throw new OverridesFileError(`${source}: "overrides" must be a mapping of tenant IDs`);
+  for (const [tenantId, entry] of Object.entries(doc.overrides as Record<string, unknown>)) {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+      throw new OverridesFileError(`${source}: overrides for tenant "${tenantId}" must be a mapping`);
+    const raw = entry as Record<string, unknown>;
+    const global =
+      typeof raw.global === 'object' && raw.global !== null ? (raw.global as Record<string, unknown>) : raw;
+    const limits: Partial<TenantLimits> = {};
+    for (const [key, value] of Object.entries(global)) {
+      if (!KNOWN_GLOBAL.has(key)) continue;
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+        throw new OverridesFileError(
+          `${source}: overrides.${tenantId}.${global === raw ? '' : 'global.'}${key} must be a whole number of bytes, got ${JSON.stringify(value)}`,
+        );
+      // 0 is Tempo's "no limit"; sizes are compared directly, so it becomes the largest size.
+      limits.maxBytesPerTrace = value === 0 ? Number.MAX_SAFE_INTEGER : value;
+    }
+    out.set(tenantId, limits);
+  }
+  return out;
+}
+
+/**
+ * Loads the runtime overrides file now and then every `periodMs`, as Tempo does. A file that
+ * fails to load at start stops Loupe; a later bad edit is logged and the last good entries stay.
+ */
+export async function watchPerTenantOverrides(
+  overrides: Overrides,
+  path: string,
+  periodMs: number,
+  log: { warn(details: object, message: string): void },
+): Promise<{ stop(): void }> {
+  const load = async () => parsePerTenantOverrides(await readFile(path, 'utf8'), path);
+  overrides.replacePerTenant(await load());
+  const timer = setInterval(() => {
+    load()
+      .then((entries) => overrides.replacePerTenant(entries))
+      .catch((err: unknown) =>
+        log.warn({ err, path }, 'per-tenant overrides not reloaded; keeping the last good ones'),
+      );
+  }, periodMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}
