@@ -4,11 +4,12 @@
  * `ConfigError` naming the key and the type it expected, so a typo points at its line's key.
  */
 
+import { ErrorCode } from '../errors/error-codes';
 import type { ValueReader } from './types';
 
 /** Any problem with the command line or the config file: Loupe refuses to start. */
 export class ConfigError extends Error {
-  readonly code = 'LOUPE_ERR_CONFIG';
+  readonly code = ErrorCode.CONFIG;
 }
 
 function shown(value: unknown): string {

@@ -12,6 +12,7 @@
  * | NO_VALID_SPANS | 400 | distributor | every span of the request was refused |
  * | CONTENT_ENCODING | 415 | receivers (gzip) | a `Content-Encoding` Loupe does not read |
  * | POOL_FULL | 503 | backend pool | the block write queue is full: retry later |
+ * | BLOCK_FORMAT | – | block store | a block whose `meta.format` no registered format reads |
  * | BACKEND_KEY | – | backend | an object key the backend refuses (a bug, not input) |
  * | RETENTION | – | retention | some expired blocks could not be deleted |
  * | TRACE_ID | 400 | trace by ID | a trace ID that is not hex of at most 32 digits |
@@ -33,6 +34,7 @@ export const ErrorCode = {
   NO_VALID_SPANS: 'LOUPE_ERR_NO_VALID_SPANS',
   CONTENT_ENCODING: 'LOUPE_ERR_CONTENT_ENCODING',
   POOL_FULL: 'LOUPE_ERR_POOL_FULL',
+  BLOCK_FORMAT: 'LOUPE_ERR_BLOCK_FORMAT',
   BACKEND_KEY: 'LOUPE_ERR_BACKEND_KEY',
   RETENTION: 'LOUPE_ERR_RETENTION',
   TRACE_ID: 'LOUPE_ERR_TRACE_ID',

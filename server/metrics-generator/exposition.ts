@@ -1,4 +1,5 @@
-import { formatSampleValue, labelPairs, type OnSeriesSkipped } from '../self-metrics/exposition-text';
+import { labelPairs, type OnSeriesSkipped } from '../self-metrics/exposition-text';
+import { formatSampleValue } from '../series-model/sample-value';
 import {
   type CounterState,
   type FamilySpec,

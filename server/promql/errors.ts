@@ -1,6 +1,8 @@
+import { ErrorCode } from '../errors/error-codes';
+
 /** A query that is not valid PromQL; `position` is a character offset into the query. */
 export class PromqlParseError extends Error {
-  readonly code = 'LOUPE_ERR_PROMQL_PARSE';
+  readonly code = ErrorCode.PROMQL_PARSE;
 
   constructor(
     readonly detail: string,
@@ -13,7 +15,7 @@ export class PromqlParseError extends Error {
 
 /** A valid query that cannot be evaluated on this data (Prometheus's `execution` errors). */
 export class PromqlEvalError extends Error {
-  readonly code = 'LOUPE_ERR_PROMQL_EXECUTION';
+  readonly code = ErrorCode.PROMQL_EXECUTION;
 }
 
 /** Prometheus reports positions as `line:column`, both from 1. */

@@ -1,3 +1,4 @@
+import { formatSampleValue } from '../series-model/sample-value';
 /**
  * Pieces of the Prometheus text format and OpenMetrics shared by every family on `/metrics`.
  * A scrape is rendered series by series: one series that cannot be rendered, or is too large to
@@ -33,13 +34,6 @@ export function labelPairs(labels: Readonly<Record<string, string | number>>): s
   const parts: string[] = [];
   for (const name in labels) parts.push(`${name}="${escapeLabelValue(String(labels[name]))}"`);
   return parts.join(',');
-}
-
-export function formatSampleValue(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Number.POSITIVE_INFINITY) return '+Inf';
-  if (v === Number.NEGATIVE_INFINITY) return '-Inf';
-  return String(v);
 }
 
 /** A prom-client metric as it is at runtime (its typings call `type` an enum; it is a string). */

@@ -1,3 +1,4 @@
+import { ErrorCode } from '../errors/error-codes';
 import type { Backend } from './backend/backend';
 import { blockObjectKey, blockPrefix, META_OBJECT } from './block-keys';
 import type { Blocklist } from './blocklist';
@@ -16,7 +17,7 @@ export interface ExpiredBlock {
 
 /** Some expired blocks could not be deleted; `deleted` lists those that were. */
 export class RetentionError extends AggregateError {
-  readonly code = 'LOUPE_ERR_RETENTION';
+  readonly code = ErrorCode.RETENTION;
 
   constructor(
     errors: Error[],

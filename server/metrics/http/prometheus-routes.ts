@@ -11,10 +11,11 @@ import {
   QueryTimeoutError,
 } from '../../query-guards/deadline';
 import { type Labels, labelsKey } from '../../series-model/labels';
+import { formatSampleValue } from '../../series-model/sample-value';
 import { TenantError } from '../../tenancy/tenant';
 import type { SeriesStore } from '../store/series-store';
 import type { Series } from '../store/tenant-series';
-import { BadDataError, formatSampleValue, parseStepParam, parseTimeParam } from './query-params';
+import { BadDataError, parseStepParam, parseTimeParam } from './query-params';
 
 export interface PrometheusRoutesOptions {
   store: SeriesStore;

@@ -1,10 +1,11 @@
+import { ErrorCode } from '../../errors/error-codes';
 import { type Params, param } from '../../http-util/form-params';
 import { parsePromDuration } from '../../promql/lexer';
 
 /** A request parameter Prometheus would refuse: answered 400 `bad_data`. */
 export class BadDataError extends Error {
   readonly statusCode = 400;
-  readonly code = 'LOUPE_ERR_BAD_DATA';
+  readonly code = ErrorCode.BAD_DATA;
 }
 
 /** Prometheus's `time`/`start`/`end`: unix seconds (with fraction) or RFC3339; returns unix ms. */
@@ -39,12 +40,4 @@ export function parseStepParam(params: Params): number {
     );
   }
   return ms;
-}
-
-/** Prometheus's value strings: `NaN`, `+Inf`, `-Inf`, or the number. */
-export function formatSampleValue(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Number.POSITIVE_INFINITY) return '+Inf';
-  if (v === Number.NEGATIVE_INFINITY) return '-Inf';
-  return String(v);
 }

@@ -1,3 +1,5 @@
+import { ErrorCode } from '../../errors/error-codes';
+
 /** What every backend call can take besides its key. */
 export interface BackendCallOptions {
   /**
@@ -31,5 +33,5 @@ export interface Backend {
 }
 
 export class BackendKeyError extends Error {
-  readonly code = 'LOUPE_ERR_BACKEND_KEY';
+  readonly code = ErrorCode.BACKEND_KEY;
 }

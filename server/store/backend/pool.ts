@@ -1,7 +1,8 @@
+import { ErrorCode } from '../../errors/error-codes';
 import type { Backend, BackendCallOptions } from './backend';
 
 export class PoolQueueFullError extends Error {
-  readonly code = 'LOUPE_ERR_POOL_FULL';
+  readonly code = ErrorCode.POOL_FULL;
 }
 
 export interface BackendPoolOptions {

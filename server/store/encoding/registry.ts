@@ -1,3 +1,4 @@
+import { ErrorCode } from '../../errors/error-codes';
 import type { BlockFormat } from './block-format';
 import { V1_FORMAT } from './v1/v1-format';
 
@@ -14,7 +15,7 @@ export const WRITE_FORMAT: BlockFormat = V1_FORMAT;
 const FORMAT_OF_UNMARKED_BLOCKS: BlockFormat = V1_FORMAT;
 
 export class UnknownBlockFormatError extends Error {
-  readonly code = 'LOUPE_ERR_BLOCK_FORMAT';
+  readonly code = ErrorCode.BLOCK_FORMAT;
 }
 
 /** The format a block's meta.json names; throws `UnknownBlockFormatError` for one Loupe cannot read. */
