@@ -1,6 +1,5 @@
 import { ErrorCode } from '../errors/error-codes';
-import type { Ingester } from '../ingester/ingester';
-import { splitTracesByTraceId } from '../otlp/split-traces';
+import { splitTracesByTraceId, type TraceFragment } from '../otlp/split-traces';
 import type { SelfMetrics } from '../self-metrics/self-metrics';
 
 /** A request none of whose spans could be stored (OTLP: 400 / INVALID_ARGUMENT). */
@@ -17,21 +16,35 @@ export interface PushOutcome {
 }
 
 /**
- * Validates an OTLP trace export for one tenant and hands the valid spans, grouped by trace,
- * to the ingester. Resolves once they are durable. Malformed bodies throw `OtlpDecodeError`.
+ * Where valid spans go, grouped by trace: the ingester in process. Resolves once they are
+ * durable; spans past the tenant's `max_bytes_per_trace` are counted as refused.
  */
+export interface TraceSink {
+  push(
+    tenantId: string,
+    fragments: TraceFragment[],
+  ): Promise<{ acceptedSpans: number; refusedSpans: number }>;
+}
+
 /**
  * Sees every accepted trace export (the metrics generator). Called synchronously after the
  * spans are durable, with the request as received; it must not throw or block for long.
  */
 export type SpanObserver = (tenantId: string, body: Uint8Array) => void;
 
+/**
+ * Validates an OTLP trace export for one tenant and hands the valid spans, grouped by trace,
+ * to the ingester. Resolves once they are durable. Malformed bodies throw `OtlpDecodeError`.
+ */
 export class Distributor {
   private readonly observers: SpanObserver[] = [];
 
   constructor(
-    private readonly ingester: Ingester,
-    private readonly metrics: SelfMetrics,
+    private readonly ingester: TraceSink,
+    private readonly metrics: Pick<
+      SelfMetrics,
+      'requestsRefused' | 'spansRefused' | 'spansReceived' | 'bytesReceived'
+    >,
   ) {}
 
   addSpanObserver(observer: SpanObserver): void {

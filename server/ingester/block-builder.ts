@@ -26,11 +26,6 @@ export class BlockBuilder {
     });
   }
 
-  /** Jobs waiting or running. */
-  get backlog(): number {
-    return this.queue.length + (this.running ? 1 : 0);
-  }
-
   async close(): Promise<void> {
     this.closed = true;
     await this.worker?.terminate();

@@ -173,8 +173,4 @@ export class TenantInstance {
     if (!found) return undefined;
     return { walLocations, inMemory: live ? [...live.fragments] : [], truncated };
   }
-
-  isEmpty(): boolean {
-    return this.live.size === 0 && this.head.traces.size === 0 && this.flushing.size === 0;
-  }
 }
