@@ -51,8 +51,3 @@ export const ErrorCode = {
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
-
-/** Whether `err` carries `code` (errors from other realms and plain objects included). */
-export function hasErrorCode(err: unknown, code: ErrorCode): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;
-}

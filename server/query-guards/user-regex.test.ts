@@ -52,6 +52,15 @@ describe('compileUserRegex: RE2 semantics', () => {
     expect(re.namedGroups('nothing here')).toBeUndefined();
   });
 
+  it('compiles a pattern once per mode: parser, planner and every refresh share it', () => {
+    const pattern = 'api-(?P<n>\\d+)';
+    expect(compileUserRegex(pattern)).toBe(compileUserRegex(pattern));
+    expect(compileUserRegex(pattern, 'full')).not.toBe(compileUserRegex(pattern));
+    expect(compileUserRegex(pattern, 'full').test('api-12')).toBe(true);
+    expect(() => compileUserRegex('a(b')).toThrow(UserRegexError);
+    expect(() => compileUserRegex('a(b')).toThrow(UserRegexError);
+  });
+
   it('matches a catastrophic pattern in linear time (JavaScript RegExp would take hours)', () => {
     const line = `${'a'.repeat(100_000)}!`;
     const started = performance.now();

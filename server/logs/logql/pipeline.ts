@@ -1,8 +1,8 @@
 import { parseGoDuration } from '../../config-reader/config-values';
+import { compileUserRegex } from '../../query-guards/user-regex';
 import type { Labels } from '../model';
 import type { LabelFilterExpr, LineFilterStage, PipelineStage } from './ast';
 import { parseJsonLine, parseLogfmt } from './extract';
-import { compileLogQLRegex } from './regex';
 
 /** What a pipeline sees of one entry, and what it leaves behind. */
 export interface PipelineEntry {
@@ -68,7 +68,7 @@ function compileStage(stage: PipelineStage): Step {
       return test;
     }
     case 'regexp': {
-      const regex = compileLogQLRegex(stage.pattern);
+      const regex = compileUserRegex(stage.pattern);
       return (entry) => {
         const groups = regex.namedGroups(entry.line);
         if (groups) {
@@ -116,7 +116,7 @@ function lineFilter(stage: LineFilterStage): (line: string) => boolean {
     }
     return (line) => values.some((v) => line.includes(v)) === positive;
   }
-  const regexes = values.map((v) => compileLogQLRegex(v));
+  const regexes = values.map((v) => compileUserRegex(v));
   const positive = op === '|~';
   return (line) => regexes.some((r) => r.test(line)) === positive;
 }
@@ -153,7 +153,7 @@ function labelFilter(expr: LabelFilterExpr): Step {
     case '!=':
       return (entry) => labelValue(entry, name) !== value;
     default: {
-      const regex = compileLogQLRegex(value, 'full');
+      const regex = compileUserRegex(value, 'full');
       const positive = op === '=~';
       return (entry) => regex.test(labelValue(entry, name)) === positive;
     }
@@ -184,7 +184,7 @@ export function compileMatchers(
   const tests = matchers.map(({ name, op, value }) => {
     if (op === '=') return (l: Labels) => (l[name] ?? '') === value;
     if (op === '!=') return (l: Labels) => (l[name] ?? '') !== value;
-    const regex = compileLogQLRegex(value, 'full');
+    const regex = compileUserRegex(value, 'full');
     return op === '=~' ? (l: Labels) => regex.test(l[name] ?? '') : (l: Labels) => !regex.test(l[name] ?? '');
   });
   return (labels) => tests.every((t) => t(labels));

@@ -4,15 +4,10 @@ import type { Token } from './lexer';
 import { LogQLParseError } from './parse-error';
 
 /**
- * A LogQL regular expression, compiled once with RE2 semantics in linear time. `full` is for label
- * matchers and label filters (Loki takes Prometheus's `^(?s:…)$`); line filters and `regexp`
- * stages search.
+ * Checks a STRING token as a regular expression, failing at its position with RE2's message.
+ * `full` is for label matchers and label filters (Loki takes Prometheus's `^(?s:…)$`); line
+ * filters and `regexp` stages search.
  */
-export function compileLogQLRegex(pattern: string, mode: RegexMode = 'search'): UserRegex {
-  return compileUserRegex(pattern, mode);
-}
-
-/** Checks a STRING token as a regular expression, failing at its position with RE2's message. */
 export function checkRegex(token: Token, mode: RegexMode = 'search'): UserRegex {
   try {
     return compileUserRegex(token.text, mode);
