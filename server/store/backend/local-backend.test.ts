@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BackendKeyError } from './backend';
-import { describeBackendContract } from './backend-contract';
+import { describeBackendContract, REFUSED_KEYS } from './backend-contract';
 import { LocalBackend } from './local-backend';
 
 describeBackendContract('LocalBackend', async () => {
@@ -25,20 +25,7 @@ describe('LocalBackend on disk', () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  it.each([
-    '../outside',
-    'a/../../outside',
-    './a',
-    'a/./b',
-    '/etc/passwd',
-    'a//b',
-    'a/',
-    '',
-    'a\\..\\b',
-    'a/b\0c',
-    '..',
-    '.',
-  ])('refuses the key %j', async (key) => {
+  it.each(REFUSED_KEYS)('refuses the key %j', async (key) => {
     await expect(backend.write(key, Buffer.from('x'))).rejects.toBeInstanceOf(BackendKeyError);
     await expect(backend.read(key)).rejects.toBeInstanceOf(BackendKeyError);
     await expect(backend.readRange(key, 0, 1)).rejects.toBeInstanceOf(BackendKeyError);
