@@ -8,6 +8,7 @@ import type { Ingester } from './ingester/ingester';
 import { type LogsModule, startLogs } from './logs/logs-module';
 import { type MetricsModule, startMetrics } from './metrics/metrics-module';
 import { startReceivers } from './receivers/start-receivers';
+import { startSearch } from './search/search-module';
 import { SelfMetrics } from './self-metrics/self-metrics';
 import { createBackend } from './store/backend/create-backend';
 import type { Blocklist } from './store/blocklist';
@@ -76,6 +77,12 @@ export async function startLoupe(
     logger: child('metrics'),
   });
   traces.distributor.addSpanObserver(seriesMetrics.observeSpans);
+  const search = startSearch({
+    config: config.search,
+    unflushed: traces.ingester,
+    blocks: traces.blocklist,
+    lookups: traces.finder,
+  });
 
   let ready = false;
   const api = await buildApiApp({
@@ -88,7 +95,7 @@ export async function startLoupe(
     version: LOUPE_VERSION,
     isReady: () => ready,
     webDistDir: options.webDistDir ?? WEB_DIST,
-    routes: [logs.routes, seriesMetrics.routes],
+    routes: [search.routes, logs.routes, seriesMetrics.routes],
   });
   const httpPort = await listenApp(
     api,

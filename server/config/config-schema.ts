@@ -16,6 +16,7 @@ import { Ignored, ignoring, type Section } from '../config-reader/schema-node';
 import { LOGS_SCHEMA } from '../logs/logs-config';
 import { METRICS_SCHEMA } from '../metrics/metrics-config';
 import { METRICS_GENERATOR_SCHEMA } from '../metrics-generator/metrics-generator-config';
+import { QUERIER_SCHEMA, QUERY_FRONTEND_SCHEMA, TAG_VALUES_OVERRIDE } from '../search/search-config';
 import { STORAGE_SCHEMA } from '../store/store-config';
 
 const notOtlp = 'Loupe receives OTLP only';
@@ -63,6 +64,8 @@ export const CONFIG_SCHEMA: Section = {
   logs: LOGS_SCHEMA,
   metrics_generator: METRICS_GENERATOR_SCHEMA,
   metrics: METRICS_SCHEMA,
+  query_frontend: QUERY_FRONTEND_SCHEMA,
+  querier: QUERIER_SCHEMA,
   auth_enabled: readBool, // Tempo's name for multitenancy_enabled before 2.0
   ...ignoring(['target', 'http_api_prefix'], singleProcess),
   ...ignoring([
@@ -71,8 +74,6 @@ export const CONFIG_SCHEMA: Section = {
     'use_otel_tracer',
     'enable_go_runtime_metrics',
     'usage_report',
-    'query_frontend',
-    'querier',
     'memberlist',
     'ingester_client',
     'metrics_generator_client',
@@ -178,6 +179,7 @@ export const CONFIG_SCHEMA: Section = {
     // Tempo's runtime file of per-tenant entries, re-read every period (`tenancy/overrides.ts`).
     per_tenant_override_config: readNonEmptyPath,
     per_tenant_override_period: readPositiveDuration,
+    ...TAG_VALUES_OVERRIDE,
     ...ignoring(['user_configurable_overrides']),
     ...ignoring([
       'ingestion_rate_strategy',
@@ -186,7 +188,6 @@ export const CONFIG_SCHEMA: Section = {
       'ingestion_tenant_shard_size',
       'max_traces_per_user',
       'max_global_traces_per_user',
-      'max_bytes_per_tag_values_query',
       'max_blocks_per_tag_values_query',
       'forwarders',
       'block_retention',

@@ -5,6 +5,7 @@ import { Ignored, lookupKey, type Section } from '../config-reader/schema-node';
 import type { ConfigGetter } from '../config-reader/types';
 import { buildLogsConfig } from '../logs/logs-config';
 import { buildMetricsConfig } from '../metrics/metrics-config';
+import { buildSearchConfig } from '../search/search-config';
 import { buildStorageConfig } from '../store/store-config';
 import { CONFIG_SCHEMA } from './config-schema';
 import type { LoupeConfig } from './types';
@@ -230,6 +231,7 @@ function buildConfig(values: Values, source: string, warnings: string[]): LoupeC
     },
     logs: buildLogsConfig(get, { blockRetentionMs, walPath }),
     metrics: buildMetricsConfig(get, { blockRetentionMs, walPath }),
+    search: buildSearchConfig(get),
     source,
   };
 }

@@ -1,6 +1,7 @@
 import type { IngesterConfig } from '../ingester/ingester-config';
 import type { LogsConfig } from '../logs/logs-config';
 import type { MetricsConfig } from '../metrics/metrics-config';
+import type { SearchConfig } from '../search/search-config';
 import type { StorageConfig } from '../store/store-config';
 
 /**
@@ -33,6 +34,7 @@ export interface LoupeConfig {
   };
   logs: LogsConfig;
   metrics: MetricsConfig;
+  search: SearchConfig;
   /** Where the config came from, for logs. */
   source: string;
 }

@@ -20,6 +20,8 @@
  * | LOGS_REQUEST | 4xx | logs API | a Loki request Loupe refuses (the message says why) |
  * | LOGS_RATE_LIMIT | 429 | logs ingest | a tenant over its ingestion rate: retry later |
  * | LOGQL_PARSE | 400 | LogQL | a query that does not parse (with line and column) |
+ * | TRACEQL_PARSE | 400 | TraceQL | a query that does not parse or type-check (with line and column) |
+ * | SEARCH_REQUEST | 400 | search API | a search or tag parameter Loupe refuses (the message says which) |
  * | PROMQL_PARSE | 400 | PromQL | a query that does not parse (with line:column) |
  * | PROMQL_EXECUTION | 422 | PromQL | a query that parses but cannot be evaluated |
  * | BAD_DATA | 400 | Prometheus API | a parameter Prometheus would call `bad_data` |
@@ -42,6 +44,8 @@ export const ErrorCode = {
   LOGS_REQUEST: 'LOUPE_ERR_LOGS_REQUEST',
   LOGS_RATE_LIMIT: 'LOUPE_ERR_LOGS_RATE_LIMIT',
   LOGQL_PARSE: 'LOUPE_ERR_LOGQL_PARSE',
+  TRACEQL_PARSE: 'LOUPE_ERR_TRACEQL_PARSE',
+  SEARCH_REQUEST: 'LOUPE_ERR_SEARCH_REQUEST',
   PROMQL_PARSE: 'LOUPE_ERR_PROMQL_PARSE',
   PROMQL_EXECUTION: 'LOUPE_ERR_PROMQL_EXECUTION',
   BAD_DATA: 'LOUPE_ERR_BAD_DATA',

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { TraceFragment } from '../otlp/split-traces';
+import type { UnflushedTraceRef } from '../query/unflushed-source';
 import type { SelfMetrics } from '../self-metrics/self-metrics';
 import type { Backend } from '../store/backend/backend';
 import { openBuiltBlock } from '../store/block-reader';
 import { writeBlock } from '../store/block-writer';
 import type { Blocklist } from '../store/blocklist';
+import { openSearchSidecar } from '../store/search/search-sidecar';
 import type { StorageConfig } from '../store/store-config';
 import type { WalLocation } from '../wal/segments';
 import { Wal } from '../wal/wal';
@@ -131,6 +133,28 @@ export class Ingester {
     return { parts: [...fromWal, ...parts.inMemory], truncated: parts.truncated };
   }
 
+  /** Every trace with spans not yet in a flushed block (live, head block, blocks being built). */
+  listUnflushed(tenantId: string): UnflushedTraceRef[] {
+    const instance = this.instances.get(tenantId);
+    if (!instance) return [];
+    const refs = new Map<string, UnflushedTraceRef>();
+    const add = (key: string, trace: { startMs: number; endMs: number; spanCount: number }) => {
+      if (trace.spanCount === 0) return;
+      const ref = refs.get(key);
+      if (!ref)
+        refs.set(key, { key, startMs: trace.startMs, endMs: trace.endMs, spanCount: trace.spanCount });
+      else {
+        ref.startMs = Math.min(ref.startMs, trace.startMs);
+        ref.endMs = Math.max(ref.endMs, trace.endMs);
+        ref.spanCount += trace.spanCount;
+      }
+    };
+    for (const block of instance.flushing.values()) for (const [key, trace] of block.traces) add(key, trace);
+    for (const [key, trace] of instance.head.traces) add(key, trace);
+    for (const [key, trace] of instance.live) add(key, trace);
+    return [...refs.values()];
+  }
+
   /** Cuts every live trace and head block and waits for all blocks to be written (SIGTERM). */
   async stop(): Promise<void> {
     this.stopping = true;
@@ -232,7 +256,11 @@ export class Ingester {
         const built = { meta: result.meta, objects: result.objects };
         await writeBlock(this.deps.backend, built);
         // Visible in the blocklist before it leaves the flushing set: a lookup always finds it somewhere.
-        this.deps.blocklist.add(result.meta, openBuiltBlock(this.deps.backend, built));
+        this.deps.blocklist.add(
+          result.meta,
+          openBuiltBlock(this.deps.backend, built),
+          openSearchSidecar(this.deps.backend, result.meta, built.objects),
+        );
         instance.flushing.delete(blockId);
         const locations: WalLocation[] = [];
         for (const trace of head.traces.values()) locations.push(...trace.locations);

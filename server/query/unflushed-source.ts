@@ -18,3 +18,21 @@ export interface UnflushedTrace {
 export interface UnflushedSource {
   findUnflushed(tenantId: string, traceKey: string): UnflushedTrace | undefined;
 }
+
+/** One trace with unflushed spans, as search lists them. */
+export interface UnflushedTraceRef {
+  /** The trace ID as lowercase hex (the key `findUnflushed` takes). */
+  key: string;
+  /** Earliest span start and latest span end seen so far, unix ms. */
+  startMs: number;
+  endMs: number;
+  spanCount: number;
+}
+
+/**
+ * What search needs besides lookups: every trace with unflushed spans. Listed in the same tick
+ * as the blocklist is read, under the same contract as `UnflushedSource`.
+ */
+export interface SearchableUnflushedSource extends UnflushedSource {
+  listUnflushed(tenantId: string): UnflushedTraceRef[];
+}

@@ -2,13 +2,18 @@ import type { Backend } from './backend/backend';
 import { blockObjectKey, META_OBJECT } from './block-keys';
 import type { BuildBlockOptions, BuiltBlock } from './encoding/block-format';
 import { WRITE_FORMAT } from './encoding/registry';
+import { buildSearchObjects } from './search/search-sidecar';
 
 /**
  * Encodes a block in memory in the format new blocks are written in (`WRITE_FORMAT`).
  * Synchronous and CPU-only: it runs on the block-builder worker thread.
  */
 export function buildBlock(options: BuildBlockOptions): BuiltBlock {
-  return WRITE_FORMAT.build(options);
+  const built = WRITE_FORMAT.build(options);
+  // The search sidecar is format-independent: it reads the same traces the pages hold.
+  const search = buildSearchObjects(options.traces);
+  if (!search) return built;
+  return { meta: { ...built.meta, search: search.meta }, objects: [...built.objects, ...search.objects] };
 }
 
 /**

@@ -4,6 +4,8 @@ import { blockObjectKey, META_OBJECT } from './block-keys';
 import { openBlock } from './block-reader';
 import type { BlockReader } from './encoding/block-format';
 import { forEachLimited } from './for-each-limited';
+import { openSearchSidecar } from './search/search-sidecar';
+import type { SidecarReader } from './search/sidecar-reader';
 import { traceIdToHex } from './trace-id';
 import type { BlockMeta, StoredBlockMeta } from './types';
 
@@ -15,6 +17,8 @@ export interface BlocklistLogger {
 export interface BlockEntry {
   meta: BlockMeta;
   reader: BlockReader;
+  /** The block's search data; undefined for blocks written before search data existed. */
+  search: SidecarReader | undefined;
 }
 
 export interface BlocklistOptions {
@@ -49,20 +53,20 @@ export class Blocklist {
     await forEachLimited(candidates, this.loadConcurrency, async ({ tenantId, blockId }) => {
       const reader = await this.openBlock(backend, tenantId, blockId);
       if (reader) {
-        this.add(reader.meta, reader);
+        this.add(reader.meta, reader, openSearchSidecar(backend, reader.meta));
         added++;
       }
     });
     return added;
   }
 
-  add(meta: BlockMeta, reader: BlockReader): void {
+  add(meta: BlockMeta, reader: BlockReader, search?: SidecarReader): void {
     let blocks = this.tenants.get(meta.tenantId);
     if (!blocks) {
       blocks = new Map();
       this.tenants.set(meta.tenantId, blocks);
     }
-    blocks.set(meta.blockId, { meta, reader });
+    blocks.set(meta.blockId, { meta, reader, search });
   }
 
   /** Forgets a block; true when it was known. */

@@ -44,14 +44,14 @@ export async function applyRetention(
   const deleted: ExpiredBlock[] = [];
   const errors: Error[] = [];
   for (const tenantId of blocklist.tenantIds()) {
-    for (const { meta, reader } of blocklist.blocks(tenantId)) {
+    for (const { meta, reader, search } of blocklist.blocks(tenantId)) {
       if (meta.endMs >= cutoff) continue;
       const block = `${tenantId}/${meta.blockId}`;
       blocklist.remove(tenantId, meta.blockId);
       try {
         await backend.delete(blockObjectKey(tenantId, meta.blockId, META_OBJECT));
       } catch (err) {
-        blocklist.add(meta, reader);
+        blocklist.add(meta, reader, search);
         errors.push(new Error(`could not delete ${block}/meta.json`, { cause: err }));
         continue;
       }

@@ -1,3 +1,5 @@
+import type { SearchMeta } from './search/search-layout';
+
 /** One trace's data as blocks hold it: OTLP `TracesData` protobuf bytes with only this trace's spans. */
 export interface TraceRecord {
   traceId: Uint8Array; // 16 bytes
@@ -34,6 +36,8 @@ export interface BlockMeta {
   /** Uncompressed OTLP bytes the block holds, for the compression ratio. */
   rawBytes: number;
   createdAt: string;
+  /** The search sidecar's format and sizes; absent on blocks written before search data existed. */
+  search?: SearchMeta;
 }
 
 /** meta.json as read from the backend: blocks written before the `format` field have none. */

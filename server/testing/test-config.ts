@@ -5,6 +5,7 @@ import type { LoupeConfig } from '../config/types';
 import type { ConfigGetter } from '../config-reader/types';
 import { buildLogsConfig } from '../logs/logs-config';
 import { buildMetricsConfig } from '../metrics/metrics-config';
+import { buildSearchConfig } from '../search/search-config';
 
 /** Every optional key at its default. */
 const defaults: ConfigGetter = (_path, fallback) => fallback;
@@ -50,6 +51,7 @@ export function testConfig(overrides: DeepPartial<LoupeConfig> = {}, dataDir = t
     overrides: { maxBytesPerTrace: 50 * 1024 * 1024, perTenantPeriodMs: 10_000 },
     logs: buildLogsConfig(defaults, { blockRetentionMs, walPath }),
     metrics: buildMetricsConfig(defaults, { blockRetentionMs, walPath }),
+    search: buildSearchConfig(defaults),
     source: 'test',
   };
   return merge(base, overrides);

@@ -1,0 +1,292 @@
+import type { SearchableUnflushedSource } from '../query/unflushed-source';
+import type { QueryDeadline } from '../query-guards/deadline';
+import { searchTraceFromOtlp } from '../search-model/otlp-to-search';
+import type { FieldRef } from '../search-model/prefilter';
+import type { SearchQuery } from '../search-model/search-query';
+import type { AttributeValue, SearchSpan, SearchTrace } from '../search-model/search-trace';
+import type { BlockEntry } from '../store/blocklist';
+import { COLUMN } from '../store/search/search-layout';
+import type { AttributeScope } from '../store/search/search-summary';
+import { typeOf } from '../store/search/sidecar-columns';
+import type { TraceSearch } from './trace-search';
+
+export const INTRINSIC_TAGS = [
+  'duration',
+  'event:name',
+  'kind',
+  'name',
+  'rootName',
+  'rootServiceName',
+  'span:id',
+  'status',
+  'statusMessage',
+  'trace:id',
+  'traceDuration',
+];
+/** Intrinsics whose values a sidecar column holds. */
+const INTRINSIC_COLUMNS: Record<string, string> = {
+  name: COLUMN.name,
+  rootName: COLUMN.rootName,
+  rootServiceName: COLUMN.rootService,
+  statusMessage: COLUMN.statusMessage,
+};
+const SCOPES: readonly AttributeScope[] = ['span', 'resource', 'event', 'link'];
+const KEYWORDS: Record<string, string[]> = {
+  status: ['error', 'ok', 'unset'],
+  kind: ['client', 'consumer', 'internal', 'producer', 'server', 'unspecified'],
+};
+/** Unflushed traces read for tag names and values without a query (newest first). */
+const UNFLUSHED_SAMPLE = 2_000;
+/** Matching traces a tag question with a query looks at (newest first). */
+const QUERY_SAMPLE = 1_000;
+
+export interface TypedValue {
+  type: string;
+  value: string;
+}
+
+export interface TagOptions {
+  query?: SearchQuery;
+  startMs?: number;
+  endMs?: number;
+}
+
+/** A tag as the v2 API names it (`resource.service.name`, `span.http.method`, `.foo`, `status`), or v1's bare key. */
+export function parseTagName(name: string): FieldRef {
+  if (INTRINSIC_TAGS.includes(name)) return { scope: 'intrinsic', name };
+  for (const scope of SCOPES)
+    if (name.startsWith(`${scope}.`)) return { scope, name: name.slice(scope.length + 1) };
+  return { scope: 'unscoped', name: name.startsWith('.') ? name.slice(1) : name };
+}
+
+/**
+ * Tag names and values for autocompletion (Tempo's `/api/search/tag*`), from the blocks' search
+ * summaries (no Parquet read for names or low-cardinality values), the unflushed traces, and —
+ * for a key with more distinct values than a summary keeps — the key's column, newest row group
+ * first, until the answer's byte cap. With a query, from the spans of its newest matches instead.
+ */
+export class TagCatalog {
+  constructor(
+    private readonly deps: {
+      unflushed: SearchableUnflushedSource;
+      blocks: { blocks(tenantId: string): BlockEntry[] };
+      search: TraceSearch;
+    },
+  ) {}
+
+  async tagNames(
+    tenantId: string,
+    options: TagOptions & { maxNames: number },
+    deadline: QueryDeadline,
+  ): Promise<Record<AttributeScope, string[]>> {
+    const names: Record<AttributeScope, Set<string>> = {
+      span: new Set(),
+      resource: new Set(),
+      event: new Set(),
+      link: new Set(),
+    };
+    const addSpan = (span: SearchSpan) => {
+      for (const key of span.attributes.keys()) names.span.add(key);
+      for (const key of span.resource.keys()) names.resource.add(key);
+      for (const event of span.events) for (const key of event.attributes.keys()) names.event.add(key);
+      for (const link of span.links) for (const key of link.attributes.keys()) names.link.add(key);
+    };
+    if (options.query) {
+      for (const span of await this.matchedSpans(tenantId, options.query, options, deadline)) addSpan(span);
+    } else {
+      for (const entry of this.blocksInRange(tenantId, options)) {
+        const summary = await entry.search!.summary();
+        for (const scope of SCOPES)
+          for (const key of Object.keys(summary.attributes[scope])) names[scope].add(key);
+        await deadline.checkpoint();
+      }
+      for (const trace of this.unflushedSample(tenantId, options))
+        for (const span of trace.spans) addSpan(span);
+    }
+    const sorted = (set: Set<string>) => [...set].sort().slice(0, options.maxNames);
+    return {
+      span: sorted(names.span),
+      resource: sorted(names.resource),
+      event: sorted(names.event),
+      link: sorted(names.link),
+    };
+  }
+
+  async tagValues(
+    tenantId: string,
+    tag: FieldRef,
+    options: TagOptions & { maxBytes: number },
+    deadline: QueryDeadline,
+  ): Promise<{ values: TypedValue[]; capped: boolean }> {
+    const collected = new Collector(options.maxBytes);
+    if (tag.scope === 'intrinsic' && KEYWORDS[tag.name]) {
+      for (const keyword of KEYWORDS[tag.name]) collected.add({ type: 'keyword', value: keyword });
+      return collected.result();
+    }
+    const valuesOf = (span: SearchSpan, trace: SearchTrace): AttributeValue[] => spanValues(tag, span, trace);
+    if (options.query) {
+      const query = {
+        ...options.query,
+        fields: { ...options.query.fields, refs: [...options.query.fields.refs, tag] },
+      };
+      for (const trace of await this.matchingTraces(tenantId, query, options, deadline)) {
+        for (const span of trace.spans)
+          for (const value of valuesOf(span, trace))
+            if (!collected.addValue(value)) return collected.result();
+      }
+      return collected.result();
+    }
+    for (const trace of this.unflushedSample(tenantId, options)) {
+      for (const span of trace.spans)
+        for (const value of valuesOf(span, trace)) if (!collected.addValue(value)) return collected.result();
+    }
+    for (const entry of this.blocksInRange(tenantId, options)) {
+      const summary = await entry.search!.summary();
+      const scopes: AttributeScope[] =
+        tag.scope === 'unscoped'
+          ? ['span', 'resource']
+          : tag.scope === 'intrinsic' || tag.scope === 'trace'
+            ? []
+            : [tag.scope];
+      const sets = scopes
+        .map((scope) => ({ scope, key: summary.attributes[scope][tag.name] }))
+        .filter((s) => s.key);
+      // Span names come from the summary while there are few; root names and services from
+      // their columns (the summary's services are every span's, not only roots').
+      const intrinsicColumn = tag.scope === 'intrinsic' ? INTRINSIC_COLUMNS[tag.name] : undefined;
+      if (intrinsicColumn) {
+        const values = tag.name === 'name' ? summary.names.values : null;
+        sets.push({ scope: 'span', key: { values, type: 'string', count: 0, column: intrinsicColumn } });
+      }
+      for (const { key } of sets) {
+        if (key.values) {
+          for (const value of key.values) if (!collected.addValue(value)) return collected.result();
+        } else if (key.column) {
+          // More distinct values than the summary keeps: read the column, newest row group first.
+          for (const group of summary.groups) {
+            const columns = await entry.search!.readColumns(
+              [key.column],
+              group.rowStart,
+              group.rowStart + group.rows,
+            );
+            const column = columns.get(key.column) ?? [];
+            for (let i = 0; i < column.length; i++) {
+              const value = column[i];
+              if (value === null || value === undefined) continue;
+              if (!collected.addValue(typeof value === 'bigint' ? Number(value) : (value as AttributeValue)))
+                return collected.result();
+            }
+            await deadline.checkpoint();
+          }
+        }
+      }
+    }
+    return collected.result();
+  }
+
+  private blocksInRange(tenantId: string, options: TagOptions): BlockEntry[] {
+    return this.deps.blocks
+      .blocks(tenantId)
+      .filter((entry) => entry.search !== undefined)
+      .filter(({ meta }) => !(options.startMs !== undefined && meta.endMs < options.startMs))
+      .filter(({ meta }) => !(options.endMs !== undefined && meta.startMs > options.endMs))
+      .sort((a, b) => b.meta.endMs - a.meta.endMs);
+  }
+
+  private *unflushedSample(tenantId: string, options: TagOptions): Generator<SearchTrace> {
+    const refs = this.deps.unflushed
+      .listUnflushed(tenantId)
+      .filter((ref) => !(options.startMs !== undefined && ref.endMs < options.startMs))
+      .filter((ref) => !(options.endMs !== undefined && ref.startMs > options.endMs))
+      .sort((a, b) => b.startMs - a.startMs)
+      .slice(0, UNFLUSHED_SAMPLE);
+    for (const ref of refs) {
+      const found = this.deps.unflushed.findUnflushed(tenantId, ref.key);
+      if (found) yield searchTraceFromOtlp(ref.key, found.parts);
+    }
+  }
+
+  private async matchingTraces(
+    tenantId: string,
+    query: SearchQuery,
+    options: TagOptions,
+    deadline: QueryDeadline,
+  ) {
+    const result = await this.deps.search.search(
+      tenantId,
+      { query, limit: QUERY_SAMPLE, startMs: options.startMs, endMs: options.endMs },
+      deadline,
+    );
+    return result.hits.map((hit) => ({
+      ...hit.trace,
+      spans: hit.matches.flatMap((set) => set.spans.map((s) => s.span)),
+    }));
+  }
+
+  private async matchedSpans(
+    tenantId: string,
+    query: SearchQuery,
+    options: TagOptions,
+    deadline: QueryDeadline,
+  ) {
+    return (await this.matchingTraces(tenantId, query, options, deadline)).flatMap((trace) => trace.spans);
+  }
+}
+
+function spanValues(tag: FieldRef, span: SearchSpan, trace: SearchTrace): AttributeValue[] {
+  switch (tag.scope) {
+    case 'span':
+      return present(span.attributes.get(tag.name));
+    case 'resource':
+      return present(span.resource.get(tag.name));
+    case 'unscoped':
+      return present(span.attributes.get(tag.name) ?? span.resource.get(tag.name));
+    case 'event':
+      return span.events.flatMap((event) => present(event.attributes.get(tag.name)));
+    case 'link':
+      return span.links.flatMap((link) => present(link.attributes.get(tag.name)));
+    default:
+      if (tag.name === 'name') return [span.name];
+      if (tag.name === 'rootServiceName') return present(trace.rootServiceName);
+      if (tag.name === 'rootName') return present(trace.rootName);
+      if (tag.name === 'statusMessage') return span.statusMessage ? [span.statusMessage] : [];
+      if (tag.name === 'event:name') return span.events.map((event) => event.name);
+      return [];
+  }
+}
+
+function present(value: AttributeValue | undefined): AttributeValue[] {
+  return value === undefined ? [] : [value];
+}
+
+/** Distinct typed values up to a byte budget (Tempo's `max_bytes_per_tag_values_query`). */
+class Collector {
+  private readonly seen = new Set<string>();
+  private readonly values: TypedValue[] = [];
+  private bytes = 0;
+  private capped = false;
+
+  constructor(private readonly maxBytes: number) {}
+
+  addValue(value: AttributeValue): boolean {
+    return this.add({ type: typeOf(value), value: String(value) });
+  }
+
+  /** False once the budget is spent: stop collecting. */
+  add(typed: TypedValue): boolean {
+    const id = `${typed.type}\0${typed.value}`;
+    if (this.seen.has(id)) return true;
+    if (this.bytes + typed.value.length > this.maxBytes) {
+      this.capped = true;
+      return false;
+    }
+    this.seen.add(id);
+    this.bytes += typed.value.length;
+    this.values.push(typed);
+    return true;
+  }
+
+  result(): { values: TypedValue[]; capped: boolean } {
+    return { values: this.values, capped: this.capped };
+  }
+}

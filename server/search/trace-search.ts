@@ -1,0 +1,212 @@
+import type { SearchableUnflushedSource, UnflushedTraceRef } from '../query/unflushed-source';
+import type { QueryDeadline } from '../query-guards/deadline';
+import { searchTraceFromOtlp } from '../search-model/otlp-to-search';
+import type { SearchQuery, SpanSetMatch } from '../search-model/search-query';
+import type { SearchTrace } from '../search-model/search-trace';
+import type { BlockEntry } from '../store/blocklist';
+import { rowGroupMayMatch } from '../store/search/search-summary';
+import { type RowGroupUnit, rowGroupTraces, type SearchStats } from './block-search';
+import { columnNeedsOf } from './column-needs';
+
+export interface SearchRequest {
+  query: SearchQuery;
+  limit: number;
+  /** Only traces overlapping [startMs, endMs] (unix ms), when given. */
+  startMs?: number;
+  endMs?: number;
+}
+
+export interface SearchHit {
+  trace: SearchTrace;
+  matches: SpanSetMatch[];
+}
+
+export interface SearchResult {
+  /** Newest trace start first. */
+  hits: SearchHit[];
+  stats: SearchStats;
+  totalBlocks: number;
+  /** Why some data could not be searched (blocks without search data), if any was skipped. */
+  partialReason?: string;
+}
+
+export interface TraceSearchDeps {
+  unflushed: SearchableUnflushedSource;
+  blocks: { blocks(tenantId: string): BlockEntry[] };
+  /**
+   * The whole trace by ID (every block and unflushed part combined), for a match that may be
+   * only part of its trace: its root has not been seen, or it is both in a block and unflushed.
+   */
+  wholeTrace?: (tenantId: string, traceId: string) => Promise<SearchTrace | undefined>;
+}
+
+/** A place a match may come from, visited newest first: an unflushed trace or a block's row group. */
+type Unit =
+  | { maxStartMs: number; unflushed: UnflushedTraceRef }
+  | { maxStartMs: number; rowGroup: RowGroupUnit };
+
+/**
+ * TraceQL search over everything a tenant has: unflushed traces (live, head block, blocks being
+ * built) and flushed blocks through their search sidecars. Answers are the newest matching
+ * traces by trace start, the same on every call: places are visited newest first, and the walk
+ * stops once `limit` matches are held and no place left can hold a newer trace.
+ */
+export class TraceSearch {
+  constructor(private readonly deps: TraceSearchDeps) {}
+
+  async search(tenantId: string, request: SearchRequest, deadline: QueryDeadline): Promise<SearchResult> {
+    const { query, limit } = request;
+    const stats: SearchStats = {
+      inspectedTraces: 0,
+      inspectedSpans: 0,
+      bytesRead: 0,
+      inspectedBlocks: new Set(),
+    };
+    // Both snapshots in one tick (UnflushedSource's contract): every acknowledged span is in one
+    // or both, never neither.
+    const refs = this.deps.unflushed.listUnflushed(tenantId);
+    const blocks = this.deps.blocks.blocks(tenantId);
+    const { units, skipped } = await this.units(refs, blocks, request);
+    units.sort((a, b) => b.maxStartMs - a.maxStartMs);
+    const needs = columnNeedsOf(query.fields);
+    const hits: SearchHit[] = [];
+    const seen = new Set<string>();
+    const unflushedKeys = new Set(refs.map((ref) => ref.key));
+    for (const unit of units) {
+      if (hits.length >= limit && unit.maxStartMs < startMs(hits[limit - 1].trace)) break;
+      await deadline.checkpoint();
+      if ('unflushed' in unit) {
+        const traces = await this.unflushedTrace(tenantId, unit.unflushed, stats);
+        await this.judge(tenantId, traces, request, hits, seen, deadline);
+        continue;
+      }
+      for await (const batch of rowGroupTraces(unit.rowGroup, query, needs, stats)) {
+        await this.judge(tenantId, batch, request, hits, seen, deadline, unflushedKeys);
+        // Slices come newest first: once the last one is older than every hit held, this group is done.
+        const last = batch[batch.length - 1];
+        if (last && hits.length >= limit && last.startUnixNano < hits[limit - 1].trace.startUnixNano) break;
+        await deadline.checkpoint();
+      }
+    }
+    return {
+      hits,
+      stats,
+      totalBlocks: blocks.length,
+      partialReason:
+        skipped > 0
+          ? `${skipped} block(s) written before search data existed were not searched (trace by ID still finds their traces)`
+          : undefined,
+    };
+  }
+
+  /** Evaluates traces and keeps their matches among the newest `limit` hits. */
+  private async judge(
+    tenantId: string,
+    traces: SearchTrace[],
+    request: SearchRequest,
+    hits: SearchHit[],
+    seen: Set<string>,
+    deadline: QueryDeadline,
+    unflushedKeys?: Set<string>,
+  ): Promise<void> {
+    const { query, limit } = request;
+    for (let trace of traces) {
+      if (seen.has(trace.traceId) || !overlaps(trace, request)) continue;
+      if (deadline.spend(trace.spans.length)) await deadline.pause();
+      let matches = query.evaluate(trace);
+      // A part of a trace (its root not seen, or it is in a block and still unflushed too) may
+      // miss what the whole has, or match where the whole would not: judge the whole.
+      const partOnly = trace.rootServiceName === undefined || unflushedKeys?.has(trace.traceId) === true;
+      if (partOnly && this.deps.wholeTrace) {
+        const whole = await this.deps.wholeTrace(tenantId, trace.traceId);
+        if (whole) {
+          trace = whole;
+          matches = query.evaluate(whole);
+        }
+      }
+      if (matches.length === 0) continue;
+      seen.add(trace.traceId);
+      insertNewestFirst(hits, { trace, matches }, limit);
+    }
+  }
+
+  private async units(
+    refs: UnflushedTraceRef[],
+    blocks: BlockEntry[],
+    request: SearchRequest,
+  ): Promise<{ units: Unit[]; skipped: number }> {
+    const units: Unit[] = [];
+    for (const ref of refs) {
+      if (request.startMs !== undefined && ref.endMs < request.startMs) continue;
+      if (request.endMs !== undefined && ref.startMs > request.endMs) continue;
+      units.push({ maxStartMs: ref.startMs, unflushed: ref });
+    }
+    let skipped = 0;
+    for (const entry of blocks) {
+      const { meta } = entry;
+      if (request.startMs !== undefined && meta.endMs < request.startMs) continue;
+      if (request.endMs !== undefined && meta.startMs > request.endMs) continue;
+      if (!entry.search) {
+        if (meta.totalSpans > 0) skipped++;
+        continue;
+      }
+      const summary = await entry.search.summary();
+      for (const group of summary.groups) {
+        if (request.endMs !== undefined && group.minTraceStartMs > request.endMs) continue;
+        if (
+          request.startMs !== undefined &&
+          group.maxTraceStartMs + group.maxTraceDurationNanos / 1e6 < request.startMs
+        ) {
+          continue;
+        }
+        if (!rowGroupMayMatch(group, request.query.prefilter)) continue;
+        units.push({
+          maxStartMs: group.maxTraceStartMs,
+          rowGroup: { entry, reader: entry.search, summary, group },
+        });
+      }
+    }
+    return { units, skipped };
+  }
+
+  private async unflushedTrace(
+    tenantId: string,
+    ref: UnflushedTraceRef,
+    stats: SearchStats,
+  ): Promise<SearchTrace[]> {
+    const found = this.deps.unflushed.findUnflushed(tenantId, ref.key);
+    if (!found) {
+      // Flushed since the snapshot, into a block the snapshot does not have: read it whole.
+      const whole = await this.deps.wholeTrace?.(tenantId, ref.key);
+      return whole ? [whole] : [];
+    }
+    const trace = searchTraceFromOtlp(ref.key, found.parts);
+    stats.inspectedTraces++;
+    stats.inspectedSpans += trace.spans.length;
+    for (const part of found.parts) stats.bytesRead += part.byteLength;
+    return [trace];
+  }
+}
+
+function startMs(trace: SearchTrace): number {
+  return Number(trace.startUnixNano / 1_000_000n);
+}
+
+function overlaps(trace: SearchTrace, request: SearchRequest): boolean {
+  const start = startMs(trace);
+  if (request.endMs !== undefined && start > request.endMs) return false;
+  if (request.startMs !== undefined && start + trace.durationNanos / 1e6 < request.startMs) return false;
+  return true;
+}
+
+/** Keeps `hits` sorted newest start first (ties by trace ID, so answers are stable) and at most `limit` long. */
+function insertNewestFirst(hits: SearchHit[], hit: SearchHit, limit: number): void {
+  const newer = (a: SearchHit, b: SearchHit) =>
+    a.trace.startUnixNano > b.trace.startUnixNano ||
+    (a.trace.startUnixNano === b.trace.startUnixNano && a.trace.traceId < b.trace.traceId);
+  let i = hits.length;
+  while (i > 0 && newer(hit, hits[i - 1])) i--;
+  if (i >= limit) return;
+  hits.splice(i, 0, hit);
+  if (hits.length > limit) hits.pop();
+}

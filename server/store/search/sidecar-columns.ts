@@ -1,0 +1,291 @@
+import type {
+  Attributes,
+  AttributeValue,
+  SearchEvent,
+  SearchLink,
+  SearchSpan,
+  SearchTrace,
+} from '../../search-model/search-trace';
+import { NumberSet } from './number-set';
+import {
+  ROW_GROUP_BLOOM_FALSE_POSITIVE,
+  ROW_GROUP_BLOOM_MAX_BYTES,
+  TARGET_ROW_GROUP_ROWS,
+} from './search-layout';
+import {
+  type AttributeScope,
+  attributeToken,
+  type KeySummary,
+  MAX_SUMMARY_VALUES,
+  type RowGroupSummary,
+  token,
+  type ValueSet,
+} from './search-summary';
+import { continueHash, finishHash, type HashState, startHash, TokenBloom } from './token-bloom';
+
+/** One attribute key's values, sparse: the rows that have it and their values. */
+export interface SparseAttribute {
+  scope: AttributeScope;
+  key: string;
+  rows: number[];
+  values: AttributeValue[];
+  /** Bits of `TYPE_BITS`: which value types the key has had. */
+  types: number;
+  distinct: Set<AttributeValue> | null;
+  /** Token hashes of the key alone, and the hash state its value tokens continue from. */
+  keyToken: number;
+  keyState: HashState;
+}
+
+/** Value types as bits of `SparseAttribute.types`. */
+export const TYPE_BITS = { string: 1, int: 2, float: 4, bool: 8 } as const;
+
+export function typeNames(bits: number): string[] {
+  return (Object.keys(TYPE_BITS) as (keyof typeof TYPE_BITS)[]).filter(
+    (name) => (bits & TYPE_BITS[name]) !== 0,
+  );
+}
+
+function typeBit(value: AttributeValue): number {
+  if (typeof value === 'string') return TYPE_BITS.string;
+  if (typeof value === 'boolean') return TYPE_BITS.bool;
+  // OTLP ints are int64; a whole double past 2^53 goes to a DOUBLE column (an INT64 one would refuse 1e19).
+  return Number.isSafeInteger(value) ? TYPE_BITS.int : TYPE_BITS.float;
+}
+
+/** Capped distinct values: null once past `MAX_SUMMARY_VALUES`. */
+function addDistinct(set: Set<AttributeValue> | null, value: AttributeValue): Set<AttributeValue> | null {
+  if (set === null || set.has(value)) return set;
+  if (set.size >= MAX_SUMMARY_VALUES) return null;
+  set.add(value);
+  return set;
+}
+
+export function typeOf(value: AttributeValue): string {
+  if (typeof value === 'string') return 'string';
+  if (typeof value === 'boolean') return 'bool';
+  return Number.isInteger(value) ? 'int' : 'float';
+}
+
+/**
+ * The sidecar's rows as columns, filled trace by trace (newest first), with the row-group
+ * summaries worked out on the way. Strings repeated across rows (services, names) are interned
+ * so a block of a million spans holds each once.
+ */
+export class SidecarColumns {
+  rows = 0;
+  traces = 0;
+  readonly traceId: string[] = [];
+  readonly traceStart: bigint[] = [];
+  readonly traceDuration: bigint[] = [];
+  readonly rootService: (string | null)[] = [];
+  readonly rootName: (string | null)[] = [];
+  readonly spanId: string[] = [];
+  readonly parentSpanId: string[] = [];
+  readonly service: string[] = [];
+  readonly name: string[] = [];
+  readonly kind: number[] = [];
+  readonly statusCode: number[] = [];
+  readonly statusMessage: (string | null)[] = [];
+  readonly start: bigint[] = [];
+  readonly duration: bigint[] = [];
+  /** JSON columns hold values, not text: the Parquet writer encodes them. */
+  readonly events: (object | null)[] = [];
+  readonly links: (object | null)[] = [];
+  /** Attribute keys by scope, then key. */
+  readonly attributes = new Map<AttributeScope, Map<string, SparseAttribute>>();
+  readonly rowGroups: RowGroupSummary[] = [];
+  names: Set<AttributeValue> | null = new Set();
+  services: Set<AttributeValue> | null = new Set();
+
+  private readonly interned = new Map<string, string>();
+  private group: OpenRowGroup | undefined;
+
+  /** Appends one trace's spans; closes the row group once it holds `TARGET_ROW_GROUP_ROWS`. */
+  addTrace(trace: SearchTrace): void {
+    if (trace.spans.length === 0) return;
+    const group = this.group ?? this.openGroup();
+    const traceStartMs = Number(trace.startUnixNano / 1_000_000n);
+    group.traces++;
+    group.minTraceStartMs = Math.min(group.minTraceStartMs, traceStartMs);
+    group.maxTraceStartMs = Math.max(group.maxTraceStartMs, traceStartMs);
+    group.maxTraceDurationNanos = Math.max(group.maxTraceDurationNanos, trace.durationNanos);
+    const rootService = trace.rootServiceName === undefined ? null : this.intern(trace.rootServiceName);
+    const rootName = trace.rootName === undefined ? null : this.intern(trace.rootName);
+    if (rootService !== null) group.tokens.add(token.rootService(rootService));
+    if (rootName !== null) group.tokens.add(token.rootName(rootName));
+    const traceDuration = BigInt(trace.durationNanos);
+    for (const span of trace.spans) {
+      this.traceId.push(trace.traceId);
+      this.traceStart.push(trace.startUnixNano);
+      this.traceDuration.push(traceDuration);
+      this.rootService.push(rootService);
+      this.rootName.push(rootName);
+      this.addSpan(span, group);
+    }
+    this.traces++;
+    if (this.rows - group.rowStart >= TARGET_ROW_GROUP_ROWS) this.closeGroup();
+  }
+
+  /** Closes the last row group; call once, after the last trace. */
+  finish(): void {
+    if (this.group) this.closeGroup();
+  }
+
+  keySummaries(): Record<AttributeScope, Record<string, KeySummary>> {
+    const out: Record<AttributeScope, Record<string, KeySummary>> = {
+      span: {},
+      resource: {},
+      event: {},
+      link: {},
+    };
+    for (const attribute of this.allAttributes()) {
+      out[attribute.scope][attribute.key] = {
+        type: typeNames(attribute.types).length === 1 ? typeNames(attribute.types)[0] : 'mixed',
+        count: attribute.rows.length,
+        values: attribute.distinct ? [...attribute.distinct] : null,
+      };
+    }
+    return out;
+  }
+
+  *allAttributes(): Iterable<SparseAttribute> {
+    for (const keys of this.attributes.values()) yield* keys.values();
+  }
+
+  static valueSet(set: Set<AttributeValue> | null): ValueSet {
+    return { values: set ? [...set] : null };
+  }
+
+  private addSpan(span: SearchSpan, group: OpenRowGroup): void {
+    const row = this.rows++;
+    const service = this.intern(span.serviceName);
+    const name = this.intern(span.name);
+    this.spanId.push(span.spanId);
+    this.parentSpanId.push(span.parentSpanId);
+    this.service.push(service);
+    this.name.push(name);
+    this.kind.push(span.kind);
+    this.statusCode.push(span.statusCode);
+    this.statusMessage.push(span.statusMessage === '' ? null : this.intern(span.statusMessage));
+    this.start.push(span.startUnixNano);
+    this.duration.push(BigInt(span.durationNanos));
+    this.names = addDistinct(this.names, name);
+    this.services = addDistinct(this.services, service);
+    const tokens = group.tokens;
+    tokens.add(token.name(name));
+    tokens.add(token.service(service));
+    if (span.statusMessage !== '') tokens.add(token.statusMessage(span.statusMessage));
+    group.statusCounts[Math.min(2, span.statusCode)]++;
+    group.kindMask |= 1 << span.kind;
+    group.minSpanDurationNanos = Math.min(group.minSpanDurationNanos, span.durationNanos);
+    group.maxSpanDurationNanos = Math.max(group.maxSpanDurationNanos, span.durationNanos);
+    this.addAttributes('span', span.attributes, row, tokens);
+    this.addAttributes('resource', span.resource, row, tokens);
+    this.events.push(
+      span.events.length === 0 ? null : span.events.map((event) => this.addEvent(event, tokens)),
+    );
+    this.links.push(span.links.length === 0 ? null : span.links.map((link) => this.addLink(link, tokens)));
+  }
+
+  /** An event as its JSON column holds it; its name and attributes summarised. */
+  private addEvent(event: SearchEvent, tokens: NumberSet): object {
+    tokens.add(token.eventName(event.name));
+    this.addAttributes('event', event.attributes, -1, tokens);
+    return {
+      name: event.name,
+      time: String(event.timeUnixNano),
+      attributes: Object.fromEntries(event.attributes),
+    };
+  }
+
+  private addLink(link: SearchLink, tokens: NumberSet): object {
+    this.addAttributes('link', link.attributes, -1, tokens);
+    return { traceId: link.traceId, spanId: link.spanId, attributes: Object.fromEntries(link.attributes) };
+  }
+
+  /** Row -1: the attribute belongs to an event or link (kept in their JSON column, summarised here). */
+  private addAttributes(scope: AttributeScope, attributes: Attributes, row: number, tokens: NumberSet): void {
+    if (attributes.size === 0) return;
+    let keys = this.attributes.get(scope);
+    if (!keys) {
+      keys = new Map();
+      this.attributes.set(scope, keys);
+    }
+    const scopeKeys = keys;
+    attributes.forEach((value, key) => {
+      let sparse = scopeKeys.get(key);
+      if (!sparse) {
+        const keyState = continueHash(continueHash(startHash(), scope), key);
+        sparse = {
+          scope,
+          key,
+          rows: [],
+          values: [],
+          types: 0,
+          distinct: new Set(),
+          keyToken: finishHash(keyState),
+          keyState,
+        };
+        scopeKeys.set(key, sparse);
+      }
+      if (row >= 0) {
+        sparse.rows.push(row);
+        sparse.values.push(value);
+      }
+      sparse.types |= typeBit(value);
+      if (sparse.distinct !== null) sparse.distinct = addDistinct(sparse.distinct, value);
+      tokens.add(sparse.keyToken);
+      tokens.add(attributeToken(sparse.keyState, value));
+    });
+  }
+
+  /** Short strings repeat across spans (services, names, enum-like values); long ones rarely do. */
+  private intern(text: string): string {
+    if (text.length > 64) return text;
+    const found = this.interned.get(text);
+    if (found !== undefined) return found;
+    if (this.interned.size < 200_000) this.interned.set(text, text);
+    return text;
+  }
+
+  private openGroup(): OpenRowGroup {
+    this.group = {
+      rowStart: this.rows,
+      traces: 0,
+      minTraceStartMs: Number.POSITIVE_INFINITY,
+      maxTraceStartMs: Number.NEGATIVE_INFINITY,
+      maxTraceDurationNanos: 0,
+      minSpanDurationNanos: Number.POSITIVE_INFINITY,
+      maxSpanDurationNanos: 0,
+      statusCounts: [0, 0, 0],
+      kindMask: 0,
+      tokens: new NumberSet(),
+    };
+    return this.group;
+  }
+
+  private closeGroup(): void {
+    const group = this.group!;
+    this.group = undefined;
+    const bloom = TokenBloom.forItems(
+      group.tokens.size,
+      ROW_GROUP_BLOOM_FALSE_POSITIVE,
+      ROW_GROUP_BLOOM_MAX_BYTES,
+    );
+    group.tokens.forEach((t) => {
+      bloom.addHash(t);
+    });
+    const { tokens: _tokens, ...summary } = group;
+    this.rowGroups.push({
+      ...summary,
+      rows: this.rows - group.rowStart,
+      bloom: bloom.toBase64(),
+      bloomHashes: bloom.hashes,
+    });
+  }
+}
+
+interface OpenRowGroup extends Omit<RowGroupSummary, 'rows' | 'bloom' | 'bloomHashes'> {
+  tokens: NumberSet;
+}
