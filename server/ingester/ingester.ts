@@ -141,9 +141,16 @@ export class Ingester {
     const add = (key: string, trace: { startMs: number; endMs: number; spanCount: number }) => {
       if (trace.spanCount === 0) return;
       const ref = refs.get(key);
-      if (!ref)
-        refs.set(key, { key, startMs: trace.startMs, endMs: trace.endMs, spanCount: trace.spanCount });
-      else {
+      if (!ref) {
+        const partlyFlushed = instance.recentlyFlushed.mayHave(key);
+        refs.set(key, {
+          key,
+          startMs: trace.startMs,
+          endMs: trace.endMs,
+          spanCount: trace.spanCount,
+          partlyFlushed,
+        });
+      } else {
         ref.startMs = Math.min(ref.startMs, trace.startMs);
         ref.endMs = Math.max(ref.endMs, trace.endMs);
         ref.spanCount += trace.spanCount;
@@ -263,7 +270,10 @@ export class Ingester {
         );
         instance.flushing.delete(blockId);
         const locations: WalLocation[] = [];
-        for (const trace of head.traces.values()) locations.push(...trace.locations);
+        for (const [key, trace] of head.traces) {
+          locations.push(...trace.locations);
+          instance.recentlyFlushed.add(key);
+        }
         await this.wal.release(locations);
         this.deps.metrics.blocksFlushed.inc({ tenant: instance.tenantId });
         this.deps.metrics.spansFlushed.inc({ tenant: instance.tenantId }, result.meta.totalSpans);

@@ -1,4 +1,5 @@
 import type { WalLocation } from '../wal/segments';
+import { RecentlyFlushed } from './recently-flushed';
 
 /** A trace still receiving spans: its fragments stay in memory for read-your-writes. */
 export interface LiveTrace {
@@ -59,6 +60,8 @@ export class TenantInstance {
   head: HeadBlock;
   /** Cut head blocks not yet visible as backend blocks, by block ID. */
   readonly flushing = new Map<string, HeadBlock>();
+  /** Traces with spans in flushed blocks lately: their live spans are only part of them. */
+  readonly recentlyFlushed = new RecentlyFlushed();
 
   constructor(
     readonly tenantId: string,

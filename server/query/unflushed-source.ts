@@ -27,6 +27,8 @@ export interface UnflushedTraceRef {
   startMs: number;
   endMs: number;
   spanCount: number;
+  /** Some of its spans may already be in a flushed block (false: certainly none lately). */
+  partlyFlushed: boolean;
 }
 
 /**

@@ -17,6 +17,8 @@ export interface QueryFields {
   structural: boolean;
   events: boolean;
   links: boolean;
+  /** Read every attribute, event and link (tag-name questions want all keys of matching spans). */
+  allAttributes?: boolean;
 }
 
 /** A compiled query as search runs it: TraceQL's `parseTraceQL` returns one. */

@@ -7,6 +7,9 @@ import type { ColumnNeeds } from '../store/search/sidecar-traces';
 
 /** The attributes and optional columns a query's fields ask for. */
 export function columnNeedsOf(fields: QueryFields): ColumnNeeds {
+  if (fields.allAttributes) {
+    return { spanKeys: 'all', resourceKeys: 'all', statusMessage: true, events: true, links: true };
+  }
   const spanKeys = new Set<string>();
   const resourceKeys = new Set<string>();
   let statusMessage = false;

@@ -92,7 +92,8 @@ export class TagCatalog {
       for (const link of span.links) for (const key of link.attributes.keys()) names.link.add(key);
     };
     if (options.query) {
-      for (const span of await this.matchedSpans(tenantId, options.query, options, deadline)) addSpan(span);
+      const query = { ...options.query, fields: { ...options.query.fields, allAttributes: true } };
+      for (const span of await this.matchedSpans(tenantId, query, options, deadline)) addSpan(span);
     } else {
       for (const entry of this.blocksInRange(tenantId, options)) {
         const summary = await entry.search!.summary();
@@ -125,9 +126,15 @@ export class TagCatalog {
     }
     const valuesOf = (span: SearchSpan, trace: SearchTrace): AttributeValue[] => spanValues(tag, span, trace);
     if (options.query) {
+      const fields = options.query.fields;
       const query = {
         ...options.query,
-        fields: { ...options.query.fields, refs: [...options.query.fields.refs, tag] },
+        fields: {
+          ...fields,
+          refs: [...fields.refs, tag],
+          events: fields.events || tag.scope === 'event' || tag.name === 'event:name',
+          links: fields.links || tag.scope === 'link',
+        },
       };
       for (const trace of await this.matchingTraces(tenantId, query, options, deadline)) {
         for (const span of trace.spans)
@@ -153,31 +160,36 @@ export class TagCatalog {
         .filter((s) => s.key);
       // Span names come from the summary while there are few; root names and services from
       // their columns (the summary's services are every span's, not only roots').
+      if (tag.scope === 'intrinsic' && tag.name === 'event:name') {
+        for (const value of summary.eventNames?.values ?? [])
+          if (!collected.addValue(value)) return collected.result();
+      }
       const intrinsicColumn = tag.scope === 'intrinsic' ? INTRINSIC_COLUMNS[tag.name] : undefined;
       if (intrinsicColumn) {
         const values = tag.name === 'name' ? summary.names.values : null;
         sets.push({ scope: 'span', key: { values, type: 'string', count: 0, column: intrinsicColumn } });
       }
-      for (const { key } of sets) {
+      for (const { scope, key } of sets) {
         if (key.values) {
           for (const value of key.values) if (!collected.addValue(value)) return collected.result();
-        } else if (key.column) {
-          // More distinct values than the summary keeps: read the column, newest row group first.
-          for (const group of summary.groups) {
-            const columns = await entry.search!.readColumns(
-              [key.column],
-              group.rowStart,
-              group.rowStart + group.rows,
-            );
-            const column = columns.get(key.column) ?? [];
-            for (let i = 0; i < column.length; i++) {
-              const value = column[i];
-              if (value === null || value === undefined) continue;
-              if (!collected.addValue(typeof value === 'bigint' ? Number(value) : (value as AttributeValue)))
+          continue;
+        }
+        // More distinct values than the summary keeps: read them, newest row group first, from
+        // the key's column or, for a key without one, its scope's JSON column.
+        const column = key.column ?? JSON_COLUMN[scope];
+        const fromJson = key.column === undefined;
+        for (const group of summary.groups) {
+          const read = await entry.search!.readColumns([column], group.rowStart, group.rowStart + group.rows);
+          const values = read.get(column) ?? [];
+          for (let i = 0; i < values.length; i++) {
+            for (const raw of fromJson ? jsonValues(values[i], scope, tag.name) : [values[i]]) {
+              if (raw === null || raw === undefined) continue;
+              if (!collected.addValue(typeof raw === 'bigint' ? Number(raw) : (raw as AttributeValue))) {
                 return collected.result();
+              }
             }
-            await deadline.checkpoint();
           }
+          await deadline.checkpoint();
         }
       }
     }
@@ -253,6 +265,27 @@ function spanValues(tag: FieldRef, span: SearchSpan, trace: SearchTrace): Attrib
       if (tag.name === 'event:name') return span.events.map((event) => event.name);
       return [];
   }
+}
+
+/** Where a scope's attributes without a column of their own are. */
+const JSON_COLUMN: Record<AttributeScope, string> = {
+  span: COLUMN.spanOther,
+  resource: COLUMN.resourceOther,
+  event: COLUMN.events,
+  link: COLUMN.links,
+};
+
+/**
+ * A key's values in one row of a JSON column: the `*_other` object's field, or the field of
+ * every event's or link's attributes. hyparquet parses JSON columns; text is accepted too.
+ */
+function jsonValues(row: unknown, scope: AttributeScope, key: string): unknown[] {
+  if (row === null || row === undefined) return [];
+  const parsed = typeof row === 'string' ? JSON.parse(row) : row;
+  if (scope === 'event' || scope === 'link') {
+    return (parsed as { attributes: Record<string, unknown> }[]).map((item) => item.attributes[key]);
+  }
+  return [(parsed as Record<string, unknown>)[key]];
 }
 
 function present(value: AttributeValue | undefined): AttributeValue[] {

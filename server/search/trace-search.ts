@@ -77,7 +77,8 @@ export class TraceSearch {
       await deadline.checkpoint();
       if ('unflushed' in unit) {
         const traces = await this.unflushedTrace(tenantId, unit.unflushed, stats);
-        await this.judge(tenantId, traces, request, hits, seen, deadline);
+        const partly = unit.unflushed.partlyFlushed ? new Set([unit.unflushed.key]) : undefined;
+        await this.judge(tenantId, traces, request, hits, seen, deadline, partly);
         continue;
       }
       for await (const batch of rowGroupTraces(unit.rowGroup, query, needs, stats)) {
@@ -107,7 +108,8 @@ export class TraceSearch {
     hits: SearchHit[],
     seen: Set<string>,
     deadline: QueryDeadline,
-    unflushedKeys?: Set<string>,
+    /** Traces known to have parts elsewhere (unflushed spans of a block's trace, or the reverse). */
+    partial?: Set<string>,
   ): Promise<void> {
     const { query, limit } = request;
     for (let trace of traces) {
@@ -116,7 +118,7 @@ export class TraceSearch {
       let matches = query.evaluate(trace);
       // A part of a trace (its root not seen, or it is in a block and still unflushed too) may
       // miss what the whole has, or match where the whole would not: judge the whole.
-      const partOnly = trace.rootServiceName === undefined || unflushedKeys?.has(trace.traceId) === true;
+      const partOnly = trace.rootServiceName === undefined || partial?.has(trace.traceId) === true;
       if (partOnly && this.deps.wholeTrace) {
         const whole = await this.deps.wholeTrace(tenantId, trace.traceId);
         if (whole) {

@@ -100,4 +100,20 @@ export const noMetricsHandler = http.get('*/prometheus/api/v1/query_range', () =
   HttpResponse.json({ status: 'success', data: { resultType: 'matrix', result: [] } }),
 );
 
-export const mswServer = setupServer(configHandler(), traceHandler, ...lokiHandlers, noMetricsHandler);
+/**
+ * Tempo's search API with no traces and no attributes (the landing page searches for recent
+ * traces); search tests override it with `search-handlers.ts`.
+ */
+export const emptySearchHandlers = [
+  http.get('*/api/search', () => HttpResponse.json({ traces: [], metrics: {} })),
+  http.get('*/api/v2/search/tags', () => HttpResponse.json({ scopes: [] })),
+  http.get('*/api/v2/search/tag/:tag/values', () => HttpResponse.json({ tagValues: [] })),
+];
+
+export const mswServer = setupServer(
+  configHandler(),
+  traceHandler,
+  ...lokiHandlers,
+  noMetricsHandler,
+  ...emptySearchHandlers,
+);

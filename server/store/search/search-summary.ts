@@ -28,6 +28,8 @@ export interface SearchSummary {
   /** Span names and services, capped like attribute values. */
   names: ValueSet;
   services: ValueSet;
+  /** Event names (absent in summaries written before it was added). */
+  eventNames?: ValueSet;
   rowGroups: RowGroupSummary[];
 }
 

@@ -97,6 +97,7 @@ export class SidecarColumns {
   readonly rowGroups: RowGroupSummary[] = [];
   names: Set<AttributeValue> | null = new Set();
   services: Set<AttributeValue> | null = new Set();
+  eventNames: Set<AttributeValue> | null = new Set();
 
   private readonly interned = new Map<string, string>();
   private group: OpenRowGroup | undefined;
@@ -191,6 +192,7 @@ export class SidecarColumns {
   /** An event as its JSON column holds it; its name and attributes summarised. */
   private addEvent(event: SearchEvent, tokens: NumberSet): object {
     tokens.add(token.eventName(event.name));
+    this.eventNames = addDistinct(this.eventNames, event.name);
     this.addAttributes('event', event.attributes, -1, tokens);
     return {
       name: event.name,

@@ -94,6 +94,7 @@ export function buildSearchSidecar(traces: Iterable<SearchTrace>): BuiltSidecar 
       attributes: keys,
       names: SidecarColumns.valueSet(columns.names),
       services: SidecarColumns.valueSet(columns.services),
+      eventNames: SidecarColumns.valueSet(columns.eventNames),
       rowGroups: columns.rowGroups,
     },
   };

@@ -6,6 +6,7 @@ import { TracePage } from '../trace/components/TracePage';
 
 // Explore (logs, metrics, split panes) is its own chunk: the trace page's first paint does not wait for it.
 const ExplorePage = lazy(() => import('../explore/ExplorePage').then((m) => ({ default: m.ExplorePage })));
+const SearchPage = lazy(() => import('../search/SearchPage').then((m) => ({ default: m.SearchPage })));
 
 function PageLoading() {
   return (
@@ -25,6 +26,14 @@ export const routes: AppRoute[] = [
     element: (
       <Suspense fallback={<PageLoading />}>
         <ExplorePage />
+      </Suspense>
+    ),
+  },
+  {
+    path: '/search',
+    element: (
+      <Suspense fallback={<PageLoading />}>
+        <SearchPage />
       </Suspense>
     ),
   },

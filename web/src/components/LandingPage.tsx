@@ -1,15 +1,21 @@
 import { lazy, Suspense } from 'react';
 import { useOverviewContext, useServicesWithMetrics } from '../metrics/use-services';
+import { Link, useSearchParams } from '../router/router';
+import { searchPageHref } from '../state/url-state';
 import { TraceIdForm } from '../trace/components/TraceIdForm';
 
 // Charts are a chunk of their own: the page (and a trace opened from it) never waits for them.
 const RedOverview = lazy(() => import('../metrics/RedOverview'));
+// So are the recent-traces lists: the trace-ID box is on screen before they load.
+const RecentTraces = lazy(() => import('../search/RecentTraces'));
 
 /**
- * Where users land: one box to paste a trace ID into and, once span metrics exist, the RED view
- * of every service with the service graph below it.
+ * Where users land: one box to paste a trace ID into, the most recent traces and errors (a way in
+ * without an ID) and, once span metrics exist, the RED view of every service with the service
+ * graph below it.
  */
 export function LandingPage() {
+  const [params] = useSearchParams();
   const overview = useOverviewContext();
   const services = useServicesWithMetrics(overview);
   const hasMetrics = services.length > 0;
@@ -22,6 +28,10 @@ export function LandingPage() {
       </p>
       <TraceIdForm variant="large" />
       <p className="muted small">
+        No ID at hand? Open one of the recent traces below, or{' '}
+        <Link to={searchPageHref(params)}>search for traces</Link> with TraceQL or a form.
+      </p>
+      <p className="muted small">
         Have a trace as JSON (OTLP, Tempo or Jaeger)? Use <strong>Open file…</strong> in the top bar; it never
         leaves your browser.
       </p>
@@ -33,6 +43,9 @@ export function LandingPage() {
     <section className={hasMetrics ? 'landing landing--metrics' : 'landing'} aria-labelledby="landing-title">
       <div className="landing-column">
         {panel}
+        <Suspense fallback={null}>
+          <RecentTraces />
+        </Suspense>
         {hasMetrics && (
           <Suspense fallback={null}>
             <RedOverview services={services} context={overview} />

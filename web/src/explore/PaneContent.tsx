@@ -4,8 +4,18 @@ import { TraceIdForm } from '../trace/components/TraceIdForm';
 import { TracePane } from '../trace/components/TracePage';
 import type { PaneState } from './explore-url';
 
-// Charts and their code load only when a metrics pane is shown.
+// Charts and their code load only when a metrics pane is shown; search's only with a search pane.
 const MetricsPane = lazy(() => import('../metrics/MetricsPane').then((m) => ({ default: m.MetricsPane })));
+const SearchPane = lazy(() => import('../search/SearchPane').then((m) => ({ default: m.SearchPane })));
+
+function PaneLoading() {
+  return (
+    <div className="loading-state" role="status">
+      <span className="spinner" aria-hidden="true" />
+      Loading…
+    </div>
+  );
+}
 
 export interface PaneActions {
   /** Replaces this pane's state. */
@@ -39,15 +49,19 @@ export function PaneContent({ pane, actions }: { pane: PaneState; actions: PaneA
       );
     case 'metrics':
       return (
-        <Suspense
-          fallback={
-            <div className="loading-state" role="status">
-              <span className="spinner" aria-hidden="true" />
-              Loading…
-            </div>
-          }
-        >
+        <Suspense fallback={<PaneLoading />}>
           <MetricsPane state={pane} onChange={actions.change} onOpenPane={actions.openBeside} />
+        </Suspense>
+      );
+    case 'search':
+      return (
+        <Suspense fallback={<PaneLoading />}>
+          <SearchPane
+            state={pane}
+            onChange={actions.change}
+            onOpenPane={actions.openBeside}
+            hrefForPane={actions.hrefBeside}
+          />
         </Suspense>
       );
   }

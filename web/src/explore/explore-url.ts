@@ -6,10 +6,11 @@ import { globalParams } from '../state/url-state';
  *   trace:   `traceId`, and the trace view's own `span`, filter params
  *   logs:    `logs` (a LogQL query)
  *   metrics: `metrics` (PromQL, repeatable: one chart per query), `mds` (data source uid)
+ *   search:  `search` (a TraceQL query), `searchLimit`
  * The global `from`/`to`/`tenant` apply to every pane.
  */
-export type PaneType = 'trace' | 'logs' | 'metrics';
-export const PANE_TYPES: readonly PaneType[] = ['trace', 'logs', 'metrics'];
+export type PaneType = 'trace' | 'logs' | 'metrics' | 'search';
+export const PANE_TYPES: readonly PaneType[] = ['trace', 'logs', 'metrics', 'search'];
 
 export interface TracePaneState {
   type: 'trace';
@@ -26,10 +27,22 @@ export interface MetricsPaneState {
   /** Metrics data source uid; undefined = Loupe's own. */
   datasource?: string;
 }
-export type PaneState = TracePaneState | LogsPaneState | MetricsPaneState;
+export interface SearchPaneState {
+  type: 'search';
+  query: string;
+  /** Traces to ask for; undefined = the search's default (the pane checks the value). */
+  limit?: number;
+}
+export type PaneState = TracePaneState | LogsPaneState | MetricsPaneState | SearchPaneState;
 
 function isPaneType(value: string | null): value is PaneType {
   return value !== null && (PANE_TYPES as readonly string[]).includes(value);
+}
+
+/** `{ [key]: n }` for a positive integer, `{}` otherwise, so absent stays absent. */
+function positiveInt<K extends string>(text: string | null, key: K): { [P in K]?: number } {
+  const n = Number(text);
+  return Number.isInteger(n) && n > 0 ? ({ [key]: n } as { [P in K]?: number }) : {};
 }
 
 function readPane(type: PaneType, params: URLSearchParams): PaneState {
@@ -40,6 +53,8 @@ function readPane(type: PaneType, params: URLSearchParams): PaneState {
       return { type, query: params.get('logs') ?? '' };
     case 'metrics':
       return { type, queries: params.getAll('metrics'), datasource: params.get('mds') ?? undefined };
+    case 'search':
+      return { type, query: params.get('search') ?? '', ...positiveInt(params.get('searchLimit'), 'limit') };
   }
 }
 
@@ -64,6 +79,10 @@ function writePane(params: URLSearchParams, pane: PaneState): void {
     case 'metrics':
       for (const query of pane.queries) params.append('metrics', query);
       if (pane.datasource) params.set('mds', pane.datasource);
+      return;
+    case 'search':
+      params.set('search', pane.query);
+      if (pane.limit) params.set('searchLimit', String(pane.limit));
       return;
   }
 }
@@ -91,6 +110,7 @@ const PANE_PARAMS: Record<PaneType, readonly string[]> = {
   trace: ['traceId', ...TRACE_VIEW_PARAMS],
   logs: ['logs'],
   metrics: ['metrics', 'mds'],
+  search: ['search', 'searchLimit'],
 };
 
 /**

@@ -82,6 +82,15 @@ export function traceHref(
   return `/trace/${encodeURIComponent(traceId)}${query ? `?${query}` : ''}`;
 }
 
+/**
+ * Link to the Search page with the global parameters kept (a search's own link is `searchHref`
+ * in search/search-url.ts, which the app's first chunk does not load).
+ */
+export function searchPageHref(current: URLSearchParams): string {
+  const query = globalParams(current).toString();
+  return query ? `/search?${query}` : '/search';
+}
+
 /** Link to the landing page with the global parameters kept. */
 export function homeHref(current: URLSearchParams): string {
   const query = globalParams(current).toString();

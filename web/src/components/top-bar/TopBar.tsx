@@ -1,19 +1,20 @@
 import { useClientConfig } from '../../api/queries';
 import { ExploreNav } from '../../explore/ExploreNav';
 import { Link, useLocation, useSearchParams } from '../../router/router';
-import { homeHref } from '../../state/url-state';
+import { homeHref, searchPageHref } from '../../state/url-state';
 import { OpenFileButton } from '../../trace/components/OpenFileButton';
 import { TraceIdForm } from '../../trace/components/TraceIdForm';
 import { PreferenceToggles } from './PreferenceToggles';
 import { TenantPicker } from './TenantPicker';
 import { TimeRangePicker } from './TimeRangePicker';
 
-/** Grafana-style top bar: trace-ID box, tenant, global time range, file import and preferences. */
+/** Grafana-style top bar: trace-ID box, search, tenant, global time range, file import and preferences. */
 export function TopBar() {
   const [params] = useSearchParams();
   const config = useClientConfig();
+  const { pathname } = useLocation();
   // The landing page has its own, larger box.
-  const onLanding = useLocation().pathname === '/';
+  const onLanding = pathname === '/';
   return (
     <header className="top-bar">
       <Link to={homeHref(params)} className="brand" aria-label="Loupe home">
@@ -24,6 +25,13 @@ export function TopBar() {
         <span>Loupe</span>
       </Link>
       {!onLanding && <TraceIdForm variant="compact" />}
+      <Link
+        to={searchPageHref(params)}
+        className="button button--ghost explore-nav-link"
+        aria-current={pathname === '/search' ? 'page' : undefined}
+      >
+        Search
+      </Link>
       <ExploreNav />
       <div className="top-bar-spacer" />
       {config.data?.multitenancyEnabled && <TenantPicker />}
