@@ -7,11 +7,19 @@ import { figureRow } from './figure';
 import { runLogsBench } from './logs';
 import { runMetricsBench } from './metrics';
 import { runRegexBench } from './regex';
+import { printSearchBench, runSearchBench, searchBenchOptionsFromEnv } from './search';
 
 /**
  * `npm run bench`: starts Loupe as its own process, drives it from a separate load-generator
  * process over OTLP/HTTP, and prints every figure beside a baseline measured in the same run.
  */
+// BENCH_ONLY=search: the search benchmark alone (bench/search.ts).
+if (process.env.BENCH_ONLY === 'search') {
+  const search = await runSearchBench(searchBenchOptionsFromEnv());
+  printSearchBench(search);
+  process.exit(search.problems.length > 0 ? 1 : 0);
+}
+
 const TRACES = Number(process.env.BENCH_TRACES ?? 100_000);
 const SPANS_PER_TRACE = Number(process.env.BENCH_SPANS_PER_TRACE ?? 10);
 const CONCURRENCY = 16;
@@ -239,3 +247,6 @@ for (const row of rows) console.log(`| ${row.join(' | ')} |`);
 for (const figure of [...logs.figures, ...seriesMetrics.figures, ...regexFigures])
   console.log(`| ${figureRow(figure).join(' | ')} |`);
 rmSync(dataDir, { recursive: true, force: true });
+const search = await runSearchBench(searchBenchOptionsFromEnv());
+printSearchBench(search);
+if (search.problems.length > 0) process.exitCode = 1;
