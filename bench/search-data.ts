@@ -1,3 +1,4 @@
+import { Rng as FixtureRng } from '../fixtures/synthetic-traces';
 import { ProtoWriter } from '../server/otlp/proto-writer';
 
 /**
@@ -65,28 +66,9 @@ const DIGITS = '^^^^^^^'; // 7 random digits
 const CUSTOMER = '@@@@@@@'; // the trace's customer number, 7 digits
 const ALNUM = Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789');
 
-/** mulberry32: tiny, fast, good enough for test data. */
-class Rng {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  uint32(): number {
-    this.state = (this.state + 0x6d2b79f5) | 0;
-    let t = Math.imul(this.state ^ (this.state >>> 15), 1 | this.state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return (t ^ (t >>> 14)) >>> 0;
-  }
-  next(): number {
-    return this.uint32() / 4294967296;
-  }
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)];
-  }
-  token(length: number): string {
+/** The fixtures' generator, with the random text the placeholders take. */
+class Rng extends FixtureRng {
+  override token(length: number): string {
     let s = '';
     for (let i = 0; i < length; i++) s += String.fromCharCode(ALNUM[this.uint32() % 36]);
     return s;
