@@ -40,8 +40,11 @@ export function narrowingFor(prefilter: Prefilter, summary: SearchSummary): Narr
     if (item.kind !== 'span' || item.op !== '=' || item.value === null) continue;
     const { field, value } = item;
     if (field.scope === 'span' || field.scope === 'resource') {
-      const column = summary.attributes[field.scope][field.name]?.column;
-      if (column === attributeColumn(field.scope, field.name)) return { column, matches: equals(value) };
+      const key = summary.attributes[field.scope][field.name];
+      // A key with values in the JSON column too cannot be narrowed by its column alone.
+      if (key?.column === attributeColumn(field.scope, field.name) && !key.alsoInJson) {
+        return { column: key.column, matches: equals(value) };
+      }
     } else if (field.scope === 'intrinsic') {
       if (field.name === 'name' && typeof value === 'string') {
         return { column: COLUMN.name, matches: equals(value) };

@@ -176,16 +176,23 @@ export class TagCatalog {
         }
         // More distinct values than the summary keeps: read them, newest row group first, from
         // the key's column or, for a key without one, its scope's JSON column.
-        const column = key.column ?? JSON_COLUMN[scope];
-        const fromJson = key.column === undefined;
+        const reads: { column: string; fromJson: boolean }[] = [];
+        if (key.column) reads.push({ column: key.column, fromJson: false });
+        if (!key.column || key.alsoInJson) reads.push({ column: JSON_COLUMN[scope], fromJson: true });
         for (const group of summary.groups) {
-          const read = await entry.search!.readColumns([column], group.rowStart, group.rowStart + group.rows);
-          const values = read.get(column) ?? [];
-          for (let i = 0; i < values.length; i++) {
-            for (const raw of fromJson ? jsonValues(values[i], scope, tag.name) : [values[i]]) {
-              if (raw === null || raw === undefined) continue;
-              if (!collected.addValue(typeof raw === 'bigint' ? Number(raw) : (raw as AttributeValue))) {
-                return collected.result();
+          const read = await entry.search!.readColumns(
+            reads.map((r) => r.column),
+            group.rowStart,
+            group.rowStart + group.rows,
+          );
+          for (const { column, fromJson } of reads) {
+            const values = read.get(column) ?? [];
+            for (let i = 0; i < values.length; i++) {
+              for (const raw of fromJson ? jsonValues(values[i], scope, tag.name) : [values[i]]) {
+                if (raw === null || raw === undefined) continue;
+                if (!collected.addValue(typeof raw === 'bigint' ? Number(raw) : (raw as AttributeValue))) {
+                  return collected.result();
+                }
               }
             }
           }

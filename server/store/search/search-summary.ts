@@ -47,6 +47,8 @@ export interface KeySummary extends ValueSet {
   count: number;
   /** The Parquet column holding the key, or absent when it lives in the scope's `*_other` JSON column. */
   column?: string;
+  /** Some values are in the JSON column though the key has a column (another type, seen later). */
+  alsoInJson?: boolean;
 }
 
 /**

@@ -23,12 +23,19 @@ import {
 } from './search-summary';
 import { continueHash, finishHash, type HashState, startHash, TokenBloom } from './token-bloom';
 
-/** One attribute key's values, sparse: the rows that have it and their values. */
+/**
+ * One attribute key: what the block knows of it, and its values in the open row group, sparse
+ * (rows relative to the group, and their values; emptied when the group is taken).
+ */
 export interface SparseAttribute {
   scope: AttributeScope;
   key: string;
   rows: number[];
   values: AttributeValue[];
+  /** Spans of the whole block that carry the key. */
+  count: number;
+  /** Some values went to the scope's JSON column though the key has its own (a later, other type). */
+  spilled: boolean;
   /** Bits of `TYPE_BITS`: which value types the key has had. */
   types: number;
   distinct: Set<AttributeValue> | null;
@@ -75,23 +82,23 @@ export function typeOf(value: AttributeValue): string {
 export class SidecarColumns {
   rows = 0;
   traces = 0;
-  readonly traceId: string[] = [];
-  readonly traceStart: bigint[] = [];
-  readonly traceDuration: bigint[] = [];
-  readonly rootService: (string | null)[] = [];
-  readonly rootName: (string | null)[] = [];
-  readonly spanId: string[] = [];
-  readonly parentSpanId: string[] = [];
-  readonly service: string[] = [];
-  readonly name: string[] = [];
-  readonly kind: number[] = [];
-  readonly statusCode: number[] = [];
-  readonly statusMessage: (string | null)[] = [];
-  readonly start: bigint[] = [];
-  readonly duration: bigint[] = [];
+  traceId: string[] = [];
+  traceStart: bigint[] = [];
+  traceDuration: bigint[] = [];
+  rootService: (string | null)[] = [];
+  rootName: (string | null)[] = [];
+  spanId: string[] = [];
+  parentSpanId: string[] = [];
+  service: string[] = [];
+  name: string[] = [];
+  kind: number[] = [];
+  statusCode: number[] = [];
+  statusMessage: (string | null)[] = [];
+  start: bigint[] = [];
+  duration: bigint[] = [];
   /** JSON columns hold values, not text: the Parquet writer encodes them. */
-  readonly events: (object | null)[] = [];
-  readonly links: (object | null)[] = [];
+  events: (object | null)[] = [];
+  links: (object | null)[] = [];
   /** Attribute keys by scope, then key. */
   readonly attributes = new Map<AttributeScope, Map<string, SparseAttribute>>();
   readonly rowGroups: RowGroupSummary[] = [];
@@ -102,9 +109,12 @@ export class SidecarColumns {
   private readonly interned = new Map<string, string>();
   private group: OpenRowGroup | undefined;
 
-  /** Appends one trace's spans; closes the row group once it holds `TARGET_ROW_GROUP_ROWS`. */
-  addTrace(trace: SearchTrace): void {
-    if (trace.spans.length === 0) return;
+  /**
+   * Appends one trace's spans; closes the row group once it holds `TARGET_ROW_GROUP_ROWS` and
+   * then returns true: the caller takes the group's rows (`takeGroup`) before the next trace.
+   */
+  addTrace(trace: SearchTrace): boolean {
+    if (trace.spans.length === 0) return false;
     const group = this.group ?? this.openGroup();
     const traceStartMs = Number(trace.startUnixNano / 1_000_000n);
     group.traces++;
@@ -125,12 +135,67 @@ export class SidecarColumns {
       this.addSpan(span, group);
     }
     this.traces++;
-    if (this.rows - group.rowStart >= TARGET_ROW_GROUP_ROWS) this.closeGroup();
+    if (this.rows - group.rowStart < TARGET_ROW_GROUP_ROWS) return false;
+    this.closeGroup();
+    return true;
   }
 
-  /** Closes the last row group; call once, after the last trace. */
-  finish(): void {
-    if (this.group) this.closeGroup();
+  /** Closes the last row group, if one is open; true when there is one to take. */
+  finish(): boolean {
+    if (!this.group) return false;
+    this.closeGroup();
+    return true;
+  }
+
+  /**
+   * The rows of the group just closed, as columns (attribute values sparse, rows relative to the
+   * group), leaving the arrays empty for the next one: a block's sidecar is written group by
+   * group, so its memory is one group's, not the block's.
+   */
+  takeGroup(): GroupRows {
+    const taken: GroupRows = {
+      rows: this.traceId.length,
+      traceId: this.traceId,
+      traceStart: this.traceStart,
+      traceDuration: this.traceDuration,
+      rootService: this.rootService,
+      rootName: this.rootName,
+      spanId: this.spanId,
+      parentSpanId: this.parentSpanId,
+      service: this.service,
+      name: this.name,
+      kind: this.kind,
+      statusCode: this.statusCode,
+      statusMessage: this.statusMessage,
+      start: this.start,
+      duration: this.duration,
+      events: this.events,
+      links: this.links,
+      attributes: [],
+    };
+    for (const attribute of this.allAttributes()) {
+      if (attribute.rows.length > 0)
+        taken.attributes.push({ attribute, rows: attribute.rows, values: attribute.values });
+      attribute.rows = [];
+      attribute.values = [];
+    }
+    this.traceId = [];
+    this.traceStart = [];
+    this.traceDuration = [];
+    this.rootService = [];
+    this.rootName = [];
+    this.spanId = [];
+    this.parentSpanId = [];
+    this.service = [];
+    this.name = [];
+    this.kind = [];
+    this.statusCode = [];
+    this.statusMessage = [];
+    this.start = [];
+    this.duration = [];
+    this.events = [];
+    this.links = [];
+    return taken;
   }
 
   keySummaries(): Record<AttributeScope, Record<string, KeySummary>> {
@@ -143,7 +208,7 @@ export class SidecarColumns {
     for (const attribute of this.allAttributes()) {
       out[attribute.scope][attribute.key] = {
         type: typeNames(attribute.types).length === 1 ? typeNames(attribute.types)[0] : 'mixed',
-        count: attribute.rows.length,
+        count: attribute.count,
         values: attribute.distinct ? [...attribute.distinct] : null,
       };
     }
@@ -181,8 +246,8 @@ export class SidecarColumns {
     group.kindMask |= 1 << span.kind;
     group.minSpanDurationNanos = Math.min(group.minSpanDurationNanos, span.durationNanos);
     group.maxSpanDurationNanos = Math.max(group.maxSpanDurationNanos, span.durationNanos);
-    this.addAttributes('span', span.attributes, row, tokens);
-    this.addAttributes('resource', span.resource, row, tokens);
+    this.addAttributes('span', span.attributes, row - group.rowStart, tokens);
+    this.addAttributes('resource', span.resource, row - group.rowStart, tokens);
     this.events.push(
       span.events.length === 0 ? null : span.events.map((event) => this.addEvent(event, tokens)),
     );
@@ -223,6 +288,8 @@ export class SidecarColumns {
           scope,
           key,
           rows: [],
+          count: 0,
+          spilled: false,
           values: [],
           types: 0,
           distinct: new Set(),
@@ -233,6 +300,7 @@ export class SidecarColumns {
       }
       if (row >= 0) {
         sparse.rows.push(row);
+        sparse.count++;
         sparse.values.push(value);
       }
       sparse.types |= typeBit(value);
@@ -290,4 +358,27 @@ export class SidecarColumns {
 
 interface OpenRowGroup extends Omit<RowGroupSummary, 'rows' | 'bloom' | 'bloomHashes'> {
   tokens: NumberSet;
+}
+
+/** One closed row group's rows, as `takeGroup` hands them over. */
+export interface GroupRows {
+  rows: number;
+  traceId: string[];
+  traceStart: bigint[];
+  traceDuration: bigint[];
+  rootService: (string | null)[];
+  rootName: (string | null)[];
+  spanId: string[];
+  parentSpanId: string[];
+  service: string[];
+  name: string[];
+  kind: number[];
+  statusCode: number[];
+  statusMessage: (string | null)[];
+  start: bigint[];
+  duration: bigint[];
+  events: (object | null)[];
+  links: (object | null)[];
+  /** The group's values of each key it has (rows relative to the group). */
+  attributes: { attribute: SparseAttribute; rows: number[]; values: AttributeValue[] }[];
 }

@@ -65,7 +65,7 @@ export function planColumns(needs: ColumnNeeds, summary: SearchSummary): Plan {
       const found = known[key];
       if (!found) continue;
       if (found.column) sources.push({ key, column: found.column });
-      else {
+      if (!found.column || found.alsoInJson) {
         other = true;
         otherKeys.add(key);
       }

@@ -1,5 +1,5 @@
 import { brotliCompressSync, constants } from 'node:zlib';
-import { type ColumnSource, parquetWriteBuffer } from 'hyparquet-writer';
+import { ByteWriter, type ColumnSource, ParquetWriter, schemaFromColumnData } from 'hyparquet-writer';
 import type { AttributeValue, SearchTrace } from '../../search-model/search-trace';
 import {
   attributeColumn,
@@ -10,83 +10,65 @@ import {
   SIDECAR_PAGE_BYTES,
 } from './search-layout';
 import { SEARCH_SUMMARY_FORMAT, type SearchSummary } from './search-summary';
-import { SidecarColumns, type SparseAttribute, TYPE_BITS } from './sidecar-columns';
+import { type GroupRows, SidecarColumns, type SparseAttribute, TYPE_BITS } from './sidecar-columns';
 
 export interface BuiltSidecar {
   parquet: Uint8Array;
   summary: SearchSummary;
 }
 
+type ColumnType = 'STRING' | 'INT64' | 'DOUBLE' | 'BOOLEAN';
+
 const compressBrotli = (input: Uint8Array): Uint8Array =>
   brotliCompressSync(input, { params: { [constants.BROTLI_PARAM_QUALITY]: SIDECAR_BROTLI_QUALITY } });
 
+/** A key with a column of its own, and the column's type (fixed by the first row group). */
+interface Dedicated {
+  name: string;
+  attribute: SparseAttribute;
+  type: ColumnType;
+}
+
 /**
  * Builds a block's search sidecar from its traces, which must come newest trace start first
- * (`traces` is consumed once, so a caller can decode one trace at a time). Synchronous and
+ * (`traces` is consumed once, so a caller can decode one trace at a time). Row groups are
+ * written as they close, so memory holds one group's columns, not the block's. Synchronous and
  * CPU-only: it runs on the block-builder worker beside the block itself.
  */
 export function buildSearchSidecar(traces: Iterable<SearchTrace>): BuiltSidecar | undefined {
   const columns = new SidecarColumns();
-  for (const trace of traces) columns.addTrace(trace);
-  columns.finish();
-  if (columns.rows === 0) return undefined;
-  const { dedicated, spanOther, resourceOther } = placeAttributes(columns);
-  const keys = columns.keySummaries();
-  for (const [name, attribute] of dedicated) keys[attribute.scope][attribute.key].column = name;
-
-  const int64 = (values: bigint[]) => BigInt64Array.from(values);
-  const columnData: ColumnSource[] = [
-    { name: COLUMN.traceId, data: columns.traceId, type: 'STRING', nullable: false },
-    { name: COLUMN.traceStart, data: int64(columns.traceStart), type: 'INT64', nullable: false },
-    { name: COLUMN.traceDuration, data: int64(columns.traceDuration), type: 'INT64', nullable: false },
-    { name: COLUMN.rootService, data: columns.rootService, type: 'STRING' },
-    { name: COLUMN.rootName, data: columns.rootName, type: 'STRING' },
-    { name: COLUMN.spanId, data: columns.spanId, type: 'STRING', nullable: false, encoding: 'PLAIN' },
-    {
-      name: COLUMN.parentSpanId,
-      data: columns.parentSpanId,
-      type: 'STRING',
-      nullable: false,
-      encoding: 'PLAIN',
-    },
-    { name: COLUMN.service, data: columns.service, type: 'STRING', nullable: false },
-    { name: COLUMN.name, data: columns.name, type: 'STRING', nullable: false },
-    { name: COLUMN.kind, data: Int32Array.from(columns.kind), type: 'INT32', nullable: false },
-    { name: COLUMN.statusCode, data: Int32Array.from(columns.statusCode), type: 'INT32', nullable: false },
-    { name: COLUMN.statusMessage, data: columns.statusMessage, type: 'STRING' },
-    {
-      name: COLUMN.start,
-      data: int64(columns.start),
-      type: 'INT64',
-      nullable: false,
-      encoding: 'DELTA_BINARY_PACKED',
-    },
-    {
-      name: COLUMN.duration,
-      data: int64(columns.duration),
-      type: 'INT64',
-      nullable: false,
-      encoding: 'DELTA_BINARY_PACKED',
-    },
-    { name: COLUMN.spanOther, data: spanOther, type: 'JSON' },
-    { name: COLUMN.resourceOther, data: resourceOther, type: 'JSON' },
-    { name: COLUMN.events, data: columns.events, type: 'JSON' },
-    { name: COLUMN.links, data: columns.links, type: 'JSON' },
-  ];
-  for (const [name, attribute] of dedicated) columnData.push(denseColumn(name, attribute, columns.rows));
-
-  const buffer = parquetWriteBuffer({
-    columnData,
-    codec: 'BROTLI',
-    compressors: { BROTLI: compressBrotli },
-    rowGroupSize: columns.rowGroups.map((group) => group.rows),
-    statistics: false,
+  const output = new ByteWriter();
+  let writer: ParquetWriter | undefined;
+  let dedicated: Dedicated[] = [];
+  const writeGroup = () => {
+    const group = columns.takeGroup();
+    // The first group decides which keys get a column, and their types; later keys and values
+    // of another type go to the scope's JSON column (readers look in both: `spilled`).
+    if (!writer) dedicated = chooseDedicated(columns);
+    const columnData = groupColumns(group, dedicated);
+    writer ??= new ParquetWriter({
+      writer: output,
+      schema: schemaFromColumnData({ columnData }),
+      codec: 'BROTLI',
+      compressors: { BROTLI: compressBrotli },
+      statistics: false,
+      createdBy: 'loupe',
+    });
     // Small pages: a search that narrows to a few traces decodes only the pages holding them.
-    pageSize: SIDECAR_PAGE_BYTES,
-    createdBy: 'loupe',
-  });
+    writer.write({ columnData, rowGroupSize: group.rows, pageSize: SIDECAR_PAGE_BYTES });
+  };
+  for (const trace of traces) if (columns.addTrace(trace)) writeGroup();
+  if (columns.finish()) writeGroup();
+  if (!writer) return undefined;
+  writer.finish();
+  const keys = columns.keySummaries();
+  for (const { name, attribute } of dedicated) {
+    const summary = keys[attribute.scope][attribute.key];
+    summary.column = name;
+    if (attribute.spilled) summary.alsoInJson = true;
+  }
   return {
-    parquet: new Uint8Array(buffer),
+    parquet: new Uint8Array(output.getBuffer()),
     summary: {
       format: SEARCH_SUMMARY_FORMAT,
       rows: columns.rows,
@@ -100,47 +82,29 @@ export function buildSearchSidecar(traces: Iterable<SearchTrace>): BuiltSidecar 
   };
 }
 
-/**
- * The most common span and resource keys with one type get a column each (a query reads just
- * the column it names); the rest, and keys whose values mix strings with other types, go to the
- * scope's JSON column, one object per row.
- */
-function placeAttributes(columns: SidecarColumns): {
-  dedicated: Map<string, SparseAttribute>;
-  spanOther: (Record<string, AttributeValue> | null)[];
-  resourceOther: (Record<string, AttributeValue> | null)[];
-} {
-  const dedicated = new Map<string, SparseAttribute>();
-  const other: Record<'span' | 'resource', (Record<string, AttributeValue> | null)[]> = {
-    span: new Array(columns.rows).fill(null),
-    resource: new Array(columns.rows).fill(null),
-  };
+/** The most common span and resource keys of one type get a column each (a query reads just the column it names). */
+function chooseDedicated(columns: SidecarColumns): Dedicated[] {
+  const out: Dedicated[] = [];
   for (const scope of ['span', 'resource'] as const) {
     const limit = scope === 'span' ? MAX_DEDICATED_SPAN_COLUMNS : MAX_DEDICATED_RESOURCE_COLUMNS;
-    const candidates = [...(columns.attributes.get(scope)?.values() ?? [])].sort(
-      (a, b) => b.rows.length - a.rows.length,
-    );
-    let placed = 0;
+    const candidates = [...(columns.attributes.get(scope)?.values() ?? [])]
+      .filter((attribute) => columnType(attribute.types) !== undefined)
+      .sort((a, b) => b.count - a.count)
+      .slice(0, limit);
     for (const attribute of candidates) {
-      if (placed < limit && parquetType(attribute) !== undefined) {
-        dedicated.set(attributeColumn(scope, attribute.key), attribute);
-        placed++;
-        continue;
-      }
-      const rows = other[scope];
-      attribute.rows.forEach((row, i) => {
-        const object = rows[row] ?? {};
-        object[attribute.key] = attribute.values[i];
-        rows[row] = object;
+      out.push({
+        name: attributeColumn(scope, attribute.key),
+        attribute,
+        type: columnType(attribute.types)!,
       });
     }
   }
-  return { dedicated, spanOther: other.span, resourceOther: other.resource };
+  return out;
 }
 
-/** The Parquet type of a key's column, or undefined when its values mix strings with others. */
-function parquetType(attribute: SparseAttribute): 'STRING' | 'INT64' | 'DOUBLE' | 'BOOLEAN' | undefined {
-  switch (attribute.types) {
+/** The Parquet type for values of these `TYPE_BITS`, or undefined when strings mix with others. */
+function columnType(types: number): ColumnType | undefined {
+  switch (types) {
     case TYPE_BITS.string:
       return 'STRING';
     case TYPE_BITS.int:
@@ -155,12 +119,82 @@ function parquetType(attribute: SparseAttribute): 'STRING' | 'INT64' | 'DOUBLE' 
   }
 }
 
-function denseColumn(name: string, attribute: SparseAttribute, rows: number): ColumnSource {
-  const type = parquetType(attribute)!;
-  const data: (AttributeValue | bigint | null)[] = new Array(rows).fill(null);
-  attribute.rows.forEach((row, i) => {
-    const value = attribute.values[i];
-    data[row] = type === 'INT64' ? BigInt(value as number) : value;
-  });
-  return { name, data, type };
+function fits(type: ColumnType, value: AttributeValue): boolean {
+  if (type === 'STRING') return typeof value === 'string';
+  if (type === 'BOOLEAN') return typeof value === 'boolean';
+  if (type === 'INT64') return typeof value === 'number' && Number.isSafeInteger(value);
+  return typeof value === 'number';
+}
+
+function groupColumns(group: GroupRows, dedicated: Dedicated[]): ColumnSource[] {
+  const int64 = (values: bigint[]) => BigInt64Array.from(values);
+  const other: Record<'span' | 'resource', (Record<string, AttributeValue> | null)[]> = {
+    span: new Array(group.rows).fill(null),
+    resource: new Array(group.rows).fill(null),
+  };
+  const dense = new Map<SparseAttribute, (AttributeValue | bigint | null)[]>();
+  const byAttribute = new Map(dedicated.map((d) => [d.attribute, d]));
+  for (const { attribute, rows, values } of group.attributes) {
+    if (attribute.scope !== 'span' && attribute.scope !== 'resource') continue;
+    const column = byAttribute.get(attribute);
+    let data = column ? dense.get(attribute) : undefined;
+    if (column && !data) {
+      data = new Array(group.rows).fill(null);
+      dense.set(attribute, data);
+    }
+    const json = other[attribute.scope];
+    rows.forEach((row, i) => {
+      const value = values[i];
+      if (column && data && fits(column.type, value)) {
+        data[row] = column.type === 'INT64' ? BigInt(value as number) : value;
+        return;
+      }
+      if (column) attribute.spilled = true;
+      const object = json[row] ?? {};
+      object[attribute.key] = value;
+      json[row] = object;
+    });
+  }
+  const columnData: ColumnSource[] = [
+    { name: COLUMN.traceId, data: group.traceId, type: 'STRING', nullable: false },
+    { name: COLUMN.traceStart, data: int64(group.traceStart), type: 'INT64', nullable: false },
+    { name: COLUMN.traceDuration, data: int64(group.traceDuration), type: 'INT64', nullable: false },
+    { name: COLUMN.rootService, data: group.rootService, type: 'STRING' },
+    { name: COLUMN.rootName, data: group.rootName, type: 'STRING' },
+    { name: COLUMN.spanId, data: group.spanId, type: 'STRING', nullable: false, encoding: 'PLAIN' },
+    {
+      name: COLUMN.parentSpanId,
+      data: group.parentSpanId,
+      type: 'STRING',
+      nullable: false,
+      encoding: 'PLAIN',
+    },
+    { name: COLUMN.service, data: group.service, type: 'STRING', nullable: false },
+    { name: COLUMN.name, data: group.name, type: 'STRING', nullable: false },
+    { name: COLUMN.kind, data: Int32Array.from(group.kind), type: 'INT32', nullable: false },
+    { name: COLUMN.statusCode, data: Int32Array.from(group.statusCode), type: 'INT32', nullable: false },
+    { name: COLUMN.statusMessage, data: group.statusMessage, type: 'STRING' },
+    {
+      name: COLUMN.start,
+      data: int64(group.start),
+      type: 'INT64',
+      nullable: false,
+      encoding: 'DELTA_BINARY_PACKED',
+    },
+    {
+      name: COLUMN.duration,
+      data: int64(group.duration),
+      type: 'INT64',
+      nullable: false,
+      encoding: 'DELTA_BINARY_PACKED',
+    },
+    { name: COLUMN.spanOther, data: other.span, type: 'JSON' },
+    { name: COLUMN.resourceOther, data: other.resource, type: 'JSON' },
+    { name: COLUMN.events, data: group.events, type: 'JSON' },
+    { name: COLUMN.links, data: group.links, type: 'JSON' },
+  ];
+  for (const { name, attribute, type } of dedicated) {
+    columnData.push({ name, data: dense.get(attribute) ?? new Array(group.rows).fill(null), type });
+  }
+  return columnData;
 }
