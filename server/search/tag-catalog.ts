@@ -23,6 +23,9 @@ export const INTRINSIC_TAGS = [
   'trace:id',
   'traceDuration',
 ];
+/** Row groups read at once when a key's values come from its column. */
+const GROUPS_PER_READ = 8;
+
 /** Intrinsics whose values a sidecar column holds. */
 const INTRINSIC_COLUMNS: Record<string, string> = {
   name: COLUMN.name,
@@ -179,11 +182,14 @@ export class TagCatalog {
         const reads: { column: string; fromJson: boolean }[] = [];
         if (key.column) reads.push({ column: key.column, fromJson: false });
         if (!key.column || key.alsoInJson) reads.push({ column: JSON_COLUMN[scope], fromJson: true });
-        for (const group of summary.groups) {
+        // Several row groups per read: one read's fixed cost is most of a sparse column's.
+        for (let g = 0; g < summary.groups.length; g += GROUPS_PER_READ) {
+          const first = summary.groups[g];
+          const last = summary.groups[Math.min(summary.groups.length, g + GROUPS_PER_READ) - 1];
           const read = await entry.search!.readColumns(
             reads.map((r) => r.column),
-            group.rowStart,
-            group.rowStart + group.rows,
+            first.rowStart,
+            last.rowStart + last.rows,
           );
           for (const { column, fromJson } of reads) {
             const values = read.get(column) ?? [];
