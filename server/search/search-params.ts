@@ -1,4 +1,5 @@
 import { ErrorCode } from '../errors/error-codes';
+import { parseTimeRange } from '../http-util/time-range';
 
 export class SearchParamError extends Error {
   readonly code = ErrorCode.SEARCH_REQUEST;
@@ -41,14 +42,6 @@ function positiveInt(name: string, value: string | undefined, fallback: number):
   if (!Number.isInteger(n) || n <= 0)
     throw new SearchParamError(`invalid ${name} "${value}": expected a positive integer`);
   return n;
-}
-
-function unixSeconds(name: string, value: string | undefined): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds < 0)
-    throw new SearchParamError(`invalid ${name} "${value}": expected unix seconds`);
-  return seconds * 1000;
 }
 
 /**
@@ -94,11 +87,7 @@ export function parseSearchParams(
 ): SearchParams {
   const limit = Math.min(positiveInt('limit', query.limit, defaults.limit), defaults.maxLimit);
   const spss = positiveInt('spss', query.spss, defaults.spss);
-  const startMs = unixSeconds('start', query.start);
-  const endMs = unixSeconds('end', query.end);
-  if (startMs !== undefined && endMs !== undefined && endMs < startMs) {
-    throw new SearchParamError('invalid time range: end is before start');
-  }
+  const { startMs, endMs } = parseTimeRange(query);
   let traceql = query.q?.trim() ?? '';
   if (traceql === '') {
     const conditions = query.tags ? legacyTagsToTraceQL(query.tags) : [];

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { parseTimeRange } from '../http-util/time-range';
 import { clientGoneSignal, QueryDeadline } from '../query-guards/deadline';
 import type { SearchQuery } from '../search-model/search-query';
 import { parseTraceQL } from '../traceql';
@@ -28,14 +29,6 @@ function narrowingQuery(q: string | undefined): SearchQuery | undefined {
   const text = q?.trim() ?? '';
   if (text === '' || /^\{\s*\}$/.test(text)) return undefined;
   return parseTraceQL(text);
-}
-
-function range(query: TagsQuery): { startMs?: number; endMs?: number } {
-  const { startMs, endMs } = parseSearchParams(
-    { start: query.start, end: query.end },
-    { limit: 1, maxLimit: 1, spss: 1 },
-  );
-  return { startMs, endMs };
 }
 
 /**
@@ -69,7 +62,11 @@ export async function searchRoutes(app: FastifyInstance, opts: SearchRoutesOptio
     }
     const names = await opts.tags.tagNames(
       request.tenantId,
-      { query: narrowingQuery(request.query.q), ...range(request.query), maxNames: config.maxTagNames },
+      {
+        query: narrowingQuery(request.query.q),
+        ...parseTimeRange(request.query),
+        maxNames: config.maxTagNames,
+      },
       deadlineFor(reply),
     );
     return { names, scope };
@@ -108,7 +105,7 @@ export async function searchRoutes(app: FastifyInstance, opts: SearchRoutesOptio
       parseTagName(name),
       {
         query: narrowingQuery(request.query.q),
-        ...range(request.query),
+        ...parseTimeRange(request.query),
         maxBytes: config.maxBytesPerTagValuesQuery,
       },
       deadlineFor(reply),

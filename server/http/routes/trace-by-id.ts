@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ErrorCode } from '../../errors/error-codes';
+import { parseTimeRange } from '../../http-util/time-range';
 import { encodeTraceByIdResponse, tracesDataToTempoJson } from '../../otlp/tempo-format';
 import type { FoundTrace, TraceLookup } from '../../query/find-trace';
 import { parseTraceId } from '../../query/parse-trace-id';
@@ -10,32 +10,9 @@ export interface TraceRoutesOptions {
   overrides: Overrides;
 }
 
-class TimeRangeError extends Error {
-  readonly code = ErrorCode.TIME_RANGE;
-  readonly statusCode = 400;
-}
-
 interface TraceRequest {
   Params: { traceId: string };
   Querystring: { start?: string; end?: string };
-}
-
-/** `start`/`end` are unix seconds, as Tempo takes them; they narrow the blocks searched. */
-function parseTimeRange(query: TraceRequest['Querystring']): { startMs?: number; endMs?: number } {
-  const parse = (name: string, value: string | undefined): number | undefined => {
-    if (value === undefined || value === '') return undefined;
-    const seconds = Number(value);
-    if (!Number.isFinite(seconds) || seconds < 0) {
-      throw new TimeRangeError(`invalid ${name} "${value}": expected unix seconds`);
-    }
-    return seconds * 1000;
-  };
-  const startMs = parse('start', query.start);
-  const endMs = parse('end', query.end);
-  if (startMs !== undefined && endMs !== undefined && endMs < startMs) {
-    throw new TimeRangeError('invalid time range: end is before start');
-  }
-  return { startMs, endMs };
 }
 
 /** Grafana and Tempo's CLI ask for protobuf with `Accept`; everything else gets JSON. */

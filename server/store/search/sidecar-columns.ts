@@ -53,13 +53,6 @@ export function typeNames(bits: number): string[] {
   );
 }
 
-function typeBit(value: AttributeValue): number {
-  if (typeof value === 'string') return TYPE_BITS.string;
-  if (typeof value === 'boolean') return TYPE_BITS.bool;
-  // OTLP ints are int64; a whole double past 2^53 goes to a DOUBLE column (an INT64 one would refuse 1e19).
-  return Number.isSafeInteger(value) ? TYPE_BITS.int : TYPE_BITS.float;
-}
-
 /** Capped distinct values: null once past `MAX_SUMMARY_VALUES`. */
 function addDistinct(set: Set<AttributeValue> | null, value: AttributeValue): Set<AttributeValue> | null {
   if (set === null || set.has(value)) return set;
@@ -68,10 +61,12 @@ function addDistinct(set: Set<AttributeValue> | null, value: AttributeValue): Se
   return set;
 }
 
-export function typeOf(value: AttributeValue): string {
+/** A value's type as the tag-values API names it, and as `TYPE_BITS` counts it. */
+export function typeOf(value: AttributeValue): keyof typeof TYPE_BITS {
   if (typeof value === 'string') return 'string';
   if (typeof value === 'boolean') return 'bool';
-  return Number.isInteger(value) ? 'int' : 'float';
+  // OTLP ints are int64; a whole double past 2^53 is a float (an INT64 column would refuse 1e19).
+  return Number.isSafeInteger(value) ? 'int' : 'float';
 }
 
 /**
@@ -303,7 +298,7 @@ export class SidecarColumns {
         sparse.count++;
         sparse.values.push(value);
       }
-      sparse.types |= typeBit(value);
+      sparse.types |= TYPE_BITS[typeOf(value)];
       if (sparse.distinct !== null) sparse.distinct = addDistinct(sparse.distinct, value);
       tokens.add(sparse.keyToken);
       tokens.add(attributeToken(sparse.keyState, value));

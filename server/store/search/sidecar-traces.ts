@@ -115,19 +115,17 @@ export function tracesFromColumns(values: ColumnValues, rowCount: number, plan: 
   const traces: SearchTrace[] = [];
   let spans: SearchSpan[] = [];
   let lastResource: Attributes = EMPTY_ATTRIBUTES;
-  let lastResourceSignature = '';
   for (let row = 0; row < rowCount; row++) {
     if (row > 0 && traceIds[row] !== traceIds[row - 1]) {
       traces.push(searchTraceOf(traceIds[row - 1], spans));
       spans = [];
     }
     const attributes = attributesAt(row, spanColumns, spanOther, plan.spanOtherKeys);
-    const resource = attributesAt(row, resourceColumns, resourceOther, plan.resourceOtherKeys);
-    // Equal resources become one object, so per-resource work (and memory) is shared.
-    const signature = resource.size === 0 ? '' : JSON.stringify([...resource]);
-    const sharedResource = signature === lastResourceSignature ? lastResource : resource;
-    lastResource = sharedResource;
-    lastResourceSignature = signature;
+    // Consecutive spans of one resource read the same values: share one object instead of
+    // building (and holding) one per span, as the OTLP decoder shares them.
+    if (row === 0 || !sameRow(row, resourceColumns, resourceOther)) {
+      lastResource = attributesAt(row, resourceColumns, resourceOther, plan.resourceOtherKeys);
+    }
     spans.push({
       spanId: spanIds[row],
       parentSpanId: parents[row],
@@ -139,13 +137,24 @@ export function tracesFromColumns(values: ColumnValues, rowCount: number, plan: 
       startUnixNano: BigInt(starts[row]),
       durationNanos: Number(durations[row]),
       attributes,
-      resource: sharedResource,
+      resource: lastResource,
       events: events?.[row] ? parseEvents(events[row]) : [],
       links: links?.[row] ? parseLinks(links[row]) : [],
     });
   }
   if (rowCount > 0) traces.push(searchTraceOf(traceIds[rowCount - 1], spans));
   return traces;
+}
+
+/** Whether `row` holds the same values as the row before it in every one of these columns. */
+function sameRow(
+  row: number,
+  columns: { values: ArrayLike<unknown> | undefined }[],
+  other: ArrayLike<unknown> | undefined,
+): boolean {
+  for (const { values } of columns) if (values && values[row] !== values[row - 1]) return false;
+  // JSON values are parsed objects, never equal by reference: only rows without any share.
+  return !other || (other[row] == null && other[row - 1] == null);
 }
 
 function attributesAt(
