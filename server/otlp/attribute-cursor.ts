@@ -1,5 +1,6 @@
 import { decodeUtf8Capped } from '../series-model/label-limits';
 import { ANY_VALUE, KEY_VALUE } from './trace-fields';
+import { decodeUtf8Interned } from './utf8-intern';
 import { ProtoReader } from './wire';
 
 // Tags as local constants (see trace-fields.ts).
@@ -31,7 +32,8 @@ export function readCappedString(r: ProtoReader, end: number, reading: LabelValu
   const start = r.pos;
   r.pos += length;
   // Each byte decodes to at most 3 (an invalid one becomes U+FFFD): short fields need no check.
-  if (reading.maxBytes === 0 || length * 3 <= reading.maxBytes) return r.buf.toString('utf8', start, r.pos);
+  if (reading.maxBytes === 0 || length * 3 <= reading.maxBytes)
+    return decodeUtf8Interned(r.buf, start, r.pos);
   const { text, truncated } = decodeUtf8Capped(r.buf, start, start + length, reading.maxBytes);
   if (truncated) reading.truncated++;
   return text;
@@ -116,7 +118,7 @@ export class AttributeCursor {
 
   /** The key, decoded as UTF-8. */
   key(): string {
-    return this.buf.toString('utf8', this.keyAt, this.keyEnd);
+    return decodeUtf8Interned(this.buf, this.keyAt, this.keyEnd);
   }
 
   /** Whether the key is these UTF-8 bytes (`utf8Key(name)`); decodes nothing. */

@@ -1,4 +1,5 @@
 import { OtlpDecodeError } from './errors';
+import { decodeUtf8Interned } from './utf8-intern';
 
 /** Protobuf wire types. Groups (3, 4) are deprecated and never used by OTLP, so they are refused. */
 export const WIRE_VARINT = 0;
@@ -225,7 +226,7 @@ export class ProtoReader {
     const length = this.len(end);
     const start = this.pos;
     this.pos += length;
-    return this.buf.toString('utf8', start, start + length);
+    return decodeUtf8Interned(this.buf, start, start + length);
   }
 
   /** A length-delimited value as standard base64 with padding. */

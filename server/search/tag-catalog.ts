@@ -184,14 +184,35 @@ export class TagCatalog {
         if (!key.column || key.alsoInJson) reads.push({ column: JSON_COLUMN[scope], fromJson: true });
         // Several row groups per read: one read's fixed cost is most of a sparse column's.
         for (let g = 0; g < summary.groups.length; g += GROUPS_PER_READ) {
-          const first = summary.groups[g];
-          const last = summary.groups[Math.min(summary.groups.length, g + GROUPS_PER_READ) - 1];
+          const batch = summary.groups.slice(g, g + GROUPS_PER_READ);
+          // A chunk's dictionary page holds its distinct values (newest first, as rows are):
+          // read those instead of every row when each chunk of the batch has one.
+          const dictionaries = key.column
+            ? await entry.search!.dictionaryValues(
+                key.column,
+                batch.map((_, i) => g + i),
+              )
+            : undefined;
+          const fromDictionaries = dictionaries?.every((values) => values !== undefined) ?? false;
+          for (const values of fromDictionaries ? dictionaries! : []) {
+            for (const raw of values!) {
+              if (!collected.addValue(typeof raw === 'bigint' ? Number(raw) : (raw as AttributeValue))) {
+                return collected.result();
+              }
+            }
+          }
+          const rowReads = fromDictionaries ? reads.filter((r) => r.fromJson) : reads;
+          if (rowReads.length === 0) {
+            await deadline.checkpoint();
+            continue;
+          }
+          const last = batch[batch.length - 1];
           const read = await entry.search!.readColumns(
-            reads.map((r) => r.column),
-            first.rowStart,
+            rowReads.map((r) => r.column),
+            batch[0].rowStart,
             last.rowStart + last.rows,
           );
-          for (const { column, fromJson } of reads) {
+          for (const { column, fromJson } of rowReads) {
             const values = read.get(column) ?? [];
             for (let i = 0; i < values.length; i++) {
               for (const raw of fromJson ? jsonValues(values[i], scope, tag.name) : [values[i]]) {
@@ -307,7 +328,8 @@ function present(value: AttributeValue | undefined): AttributeValue[] {
 
 /** Distinct typed values up to a byte budget (Tempo's `max_bytes_per_tag_values_query`). */
 class Collector {
-  private readonly seen = new Set<string>();
+  /** Values seen, per type: a million-value key is checked without building a string per value. */
+  private readonly seen = new Map<string, Set<string>>();
   private readonly values: TypedValue[] = [];
   private bytes = 0;
   private capped = false;
@@ -320,13 +342,17 @@ class Collector {
 
   /** False once the budget is spent: stop collecting. */
   add(typed: TypedValue): boolean {
-    const id = `${typed.type}\0${typed.value}`;
-    if (this.seen.has(id)) return true;
+    let seen = this.seen.get(typed.type);
+    if (!seen) {
+      seen = new Set();
+      this.seen.set(typed.type, seen);
+    }
+    if (seen.has(typed.value)) return true;
     if (this.bytes + typed.value.length > this.maxBytes) {
       this.capped = true;
       return false;
     }
-    this.seen.add(id);
+    seen.add(typed.value);
     this.bytes += typed.value.length;
     this.values.push(typed);
     return true;

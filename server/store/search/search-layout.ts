@@ -51,12 +51,16 @@ export function attributeColumn(scope: 'span' | 'resource', key: string): string
   return `${scope}.${key}`;
 }
 
-/** The format of a block's search objects; the summary and `meta.json`'s `search` field name it. */
-export const SEARCH_SUMMARY_FORMAT = 'loupe-search-v1';
+/**
+ * The format of a block's search objects; the summary and `meta.json`'s `search` field name it.
+ * v2 stores IDs as bytes (v1: hex text); readers turn either into hex, so both are read.
+ */
+export const SEARCH_SUMMARY_FORMAT = 'loupe-search-v2';
+export const READABLE_SEARCH_FORMATS: readonly string[] = ['loupe-search-v1', SEARCH_SUMMARY_FORMAT];
 
 /** `meta.json`'s `search` field: present when the block has a search sidecar. */
 export interface SearchMeta {
-  format: typeof SEARCH_SUMMARY_FORMAT;
+  format: string;
   parquetBytes: number;
   summaryBytes: number;
   rows: number;

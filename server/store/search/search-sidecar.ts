@@ -4,7 +4,13 @@ import type { Backend } from '../backend/backend';
 import type { BlockObject } from '../encoding/block-format';
 import { traceIdToHex } from '../trace-id';
 import type { BlockMeta, TraceRecord } from '../types';
-import { SEARCH_SUMMARY_FORMAT, type SearchMeta, SIDECAR_OBJECT, SUMMARY_OBJECT } from './search-layout';
+import {
+  READABLE_SEARCH_FORMATS,
+  SEARCH_SUMMARY_FORMAT,
+  type SearchMeta,
+  SIDECAR_OBJECT,
+  SUMMARY_OBJECT,
+} from './search-layout';
 import type { SearchSummary } from './search-summary';
 import { SidecarReader } from './sidecar-reader';
 import { buildSearchSidecar } from './sidecar-writer';
@@ -68,7 +74,7 @@ export function openSearchSidecar(
   objects?: readonly BlockObject[],
 ): SidecarReader | undefined {
   const search = meta.search;
-  if (!search || search.format !== SEARCH_SUMMARY_FORMAT) return undefined;
+  if (!search || !READABLE_SEARCH_FORMATS.includes(search.format)) return undefined;
   const summaryObject = objects?.find((object) => object.name === SUMMARY_OBJECT);
   const summary = summaryObject
     ? (JSON.parse(Buffer.from(summaryObject.data).toString('utf8')) as SearchSummary)

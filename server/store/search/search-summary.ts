@@ -20,7 +20,7 @@ export { SEARCH_SUMMARY_FORMAT };
  * Layout and invariants: docs/block-format.md, "Search sidecar".
  */
 export interface SearchSummary {
-  format: typeof SEARCH_SUMMARY_FORMAT;
+  format: string;
   rows: number;
   traces: number;
   /** Attribute keys by scope, with their value type and (for low-cardinality keys) every value. */

@@ -38,7 +38,8 @@ export interface SparseAttribute {
   spilled: boolean;
   /** Bits of `TYPE_BITS`: which value types the key has had. */
   types: number;
-  distinct: Set<AttributeValue> | null;
+  /** Distinct values and their tokens (repeats skip the hash), or null past `MAX_SUMMARY_VALUES`. */
+  distinct: Map<AttributeValue, number> | null;
   /** Token hashes of the key alone, and the hash state its value tokens continue from. */
   keyToken: number;
   keyState: HashState;
@@ -77,11 +78,13 @@ export function typeOf(value: AttributeValue): keyof typeof TYPE_BITS {
 export class SidecarColumns {
   rows = 0;
   traces = 0;
+  /** Trace-level columns: one entry per trace of the open group, and its number of spans (rows). */
   traceId: string[] = [];
   traceStart: bigint[] = [];
-  traceDuration: bigint[] = [];
+  traceDuration: number[] = [];
   rootService: (string | null)[] = [];
   rootName: (string | null)[] = [];
+  traceSpans: number[] = [];
   spanId: string[] = [];
   parentSpanId: string[] = [];
   service: string[] = [];
@@ -90,7 +93,7 @@ export class SidecarColumns {
   statusCode: number[] = [];
   statusMessage: (string | null)[] = [];
   start: bigint[] = [];
-  duration: bigint[] = [];
+  duration: number[] = [];
   /** JSON columns hold values, not text: the Parquet writer encodes them. */
   events: (object | null)[] = [];
   links: (object | null)[] = [];
@@ -102,6 +105,8 @@ export class SidecarColumns {
   eventNames: Set<AttributeValue> | null = new Set();
 
   private readonly interned = new Map<string, string>();
+  private readonly nameTokens = new Map<string, number>();
+  private readonly serviceTokens = new Map<string, number>();
   private group: OpenRowGroup | undefined;
 
   /**
@@ -120,15 +125,13 @@ export class SidecarColumns {
     const rootName = trace.rootName === undefined ? null : this.intern(trace.rootName);
     if (rootService !== null) group.tokens.add(token.rootService(rootService));
     if (rootName !== null) group.tokens.add(token.rootName(rootName));
-    const traceDuration = BigInt(trace.durationNanos);
-    for (const span of trace.spans) {
-      this.traceId.push(trace.traceId);
-      this.traceStart.push(trace.startUnixNano);
-      this.traceDuration.push(traceDuration);
-      this.rootService.push(rootService);
-      this.rootName.push(rootName);
-      this.addSpan(span, group);
-    }
+    this.traceId.push(trace.traceId);
+    this.traceStart.push(trace.startUnixNano);
+    this.traceDuration.push(trace.durationNanos);
+    this.rootService.push(rootService);
+    this.rootName.push(rootName);
+    this.traceSpans.push(trace.spans.length);
+    for (const span of trace.spans) this.addSpan(span, group);
     this.traces++;
     if (this.rows - group.rowStart < TARGET_ROW_GROUP_ROWS) return false;
     this.closeGroup();
@@ -149,12 +152,13 @@ export class SidecarColumns {
    */
   takeGroup(): GroupRows {
     const taken: GroupRows = {
-      rows: this.traceId.length,
+      rows: this.spanId.length,
       traceId: this.traceId,
       traceStart: this.traceStart,
       traceDuration: this.traceDuration,
       rootService: this.rootService,
       rootName: this.rootName,
+      traceSpans: this.traceSpans,
       spanId: this.spanId,
       parentSpanId: this.parentSpanId,
       service: this.service,
@@ -179,6 +183,7 @@ export class SidecarColumns {
     this.traceDuration = [];
     this.rootService = [];
     this.rootName = [];
+    this.traceSpans = [];
     this.spanId = [];
     this.parentSpanId = [];
     this.service = [];
@@ -204,7 +209,7 @@ export class SidecarColumns {
       out[attribute.scope][attribute.key] = {
         type: typeNames(attribute.types).length === 1 ? typeNames(attribute.types)[0] : 'mixed',
         count: attribute.count,
-        values: attribute.distinct ? [...attribute.distinct] : null,
+        values: attribute.distinct ? [...attribute.distinct.keys()] : null,
       };
     }
     return out;
@@ -230,12 +235,12 @@ export class SidecarColumns {
     this.statusCode.push(span.statusCode);
     this.statusMessage.push(span.statusMessage === '' ? null : this.intern(span.statusMessage));
     this.start.push(span.startUnixNano);
-    this.duration.push(BigInt(span.durationNanos));
+    this.duration.push(span.durationNanos);
     this.names = addDistinct(this.names, name);
     this.services = addDistinct(this.services, service);
     const tokens = group.tokens;
-    tokens.add(token.name(name));
-    tokens.add(token.service(service));
+    tokens.add(this.cachedToken(this.nameTokens, name, token.name));
+    tokens.add(this.cachedToken(this.serviceTokens, service, token.service));
     if (span.statusMessage !== '') tokens.add(token.statusMessage(span.statusMessage));
     group.statusCounts[Math.min(2, span.statusCode)]++;
     group.kindMask |= 1 << span.kind;
@@ -287,7 +292,7 @@ export class SidecarColumns {
           spilled: false,
           values: [],
           types: 0,
-          distinct: new Set(),
+          distinct: new Map(),
           keyToken: finishHash(keyState),
           keyState,
         };
@@ -298,11 +303,28 @@ export class SidecarColumns {
         sparse.count++;
         sparse.values.push(value);
       }
-      sparse.types |= TYPE_BITS[typeOf(value)];
-      if (sparse.distinct !== null) sparse.distinct = addDistinct(sparse.distinct, value);
+      let valueToken = sparse.distinct?.get(value);
+      if (valueToken === undefined) {
+        sparse.types |= TYPE_BITS[typeOf(value)];
+        valueToken = attributeToken(sparse.keyState, value);
+        if (sparse.distinct !== null) {
+          if (sparse.distinct.size >= MAX_SUMMARY_VALUES) sparse.distinct = null;
+          else sparse.distinct.set(value, valueToken);
+        }
+      }
       tokens.add(sparse.keyToken);
-      tokens.add(attributeToken(sparse.keyState, value));
+      tokens.add(valueToken);
     });
+  }
+
+  /** A span name's or service's token, hashed once per distinct string (while there are few). */
+  private cachedToken(cache: Map<string, number>, text: string, hash: (text: string) => number): number {
+    let found = cache.get(text);
+    if (found === undefined) {
+      found = hash(text);
+      if (cache.size < 10_000) cache.set(text, found);
+    }
+    return found;
   }
 
   /** Short strings repeat across spans (services, names, enum-like values); long ones rarely do. */
@@ -358,11 +380,13 @@ interface OpenRowGroup extends Omit<RowGroupSummary, 'rows' | 'bloom' | 'bloomHa
 /** One closed row group's rows, as `takeGroup` hands them over. */
 export interface GroupRows {
   rows: number;
+  /** Trace-level values, one per trace, and each trace's span count (`traceSpans`). */
   traceId: string[];
   traceStart: bigint[];
-  traceDuration: bigint[];
+  traceDuration: number[];
   rootService: (string | null)[];
   rootName: (string | null)[];
+  traceSpans: number[];
   spanId: string[];
   parentSpanId: string[];
   service: string[];
@@ -371,7 +395,7 @@ export interface GroupRows {
   statusCode: number[];
   statusMessage: (string | null)[];
   start: bigint[];
-  duration: bigint[];
+  duration: number[];
   events: (object | null)[];
   links: (object | null)[];
   /** The group's values of each key it has (rows relative to the group). */

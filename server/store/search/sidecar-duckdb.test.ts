@@ -102,7 +102,7 @@ async function rows(query: string): Promise<Record<string, unknown>[]> {
 }
 
 async function duckTraceIds(where: string): Promise<string[]> {
-  return (await rows(`SELECT DISTINCT trace_id FROM $FILE WHERE ${where}`))
+  return (await rows(`SELECT DISTINCT lower(hex(trace_id)) AS trace_id FROM $FILE WHERE ${where}`))
     .map((r) => r.trace_id as string)
     .sort();
 }
@@ -133,13 +133,15 @@ describe('the search sidecar read by DuckDB', () => {
     const [{ n, traces }] = await rows('SELECT count(*) AS n, count(DISTINCT trace_id) AS traces FROM $FILE');
     expect(Number(n)).toBe(spans.length);
     expect(Number(traces)).toBe(expected.length);
-    const read = (await rows('SELECT trace_id, span_id, duration_nanos FROM $FILE')).map(
-      (r) => `${r.trace_id}/${r.span_id}/${r.duration_nanos}`,
-    );
+    const read = (
+      await rows(
+        'SELECT lower(hex(trace_id)) AS trace_id, lower(hex(span_id)) AS span_id, duration_nanos FROM $FILE',
+      )
+    ).map((r) => `${r.trace_id}/${r.span_id}/${r.duration_nanos}`);
     expect(read.sort()).toEqual(spans);
   });
 
-  it('types the columns for SQL: IDs as text, times and durations as BIGINT, typed attribute columns', async () => {
+  it("types the columns for SQL: IDs as bytes (hex() gives the API's IDs), times and durations as BIGINT, typed attribute columns", async () => {
     const [types] = await rows(
       `SELECT typeof(trace_id) AS trace_id, typeof(span_id) AS span_id, typeof(start_unix_nano) AS start,
               typeof(duration_nanos) AS duration, typeof(kind) AS kind, typeof("span.http.status_code") AS status_code,
@@ -147,8 +149,8 @@ describe('the search sidecar read by DuckDB', () => {
        FROM $FILE LIMIT 1`,
     );
     expect(types).toEqual({
-      trace_id: 'VARCHAR',
-      span_id: 'VARCHAR',
+      trace_id: 'BLOB',
+      span_id: 'BLOB',
       start: 'BIGINT',
       duration: 'BIGINT',
       kind: 'INTEGER',
@@ -158,7 +160,7 @@ describe('the search sidecar read by DuckDB', () => {
     });
     const starts = new Map(expected.flatMap((t) => t.spans.map((s) => [s.spanId, s.startUnixNano] as const)));
     for (const r of await rows(
-      'SELECT span_id, start_unix_nano, trace_start_unix_nano, trace_id FROM $FILE USING SAMPLE 200 ROWS',
+      'SELECT lower(hex(span_id)) AS span_id, start_unix_nano, trace_start_unix_nano, lower(hex(trace_id)) AS trace_id FROM $FILE USING SAMPLE 200 ROWS',
     )) {
       expect(r.start_unix_nano).toBe(starts.get(r.span_id as string));
       expect(r.trace_start_unix_nano).toBe(expected.find((t) => t.traceId === r.trace_id)!.startUnixNano);

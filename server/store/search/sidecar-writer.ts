@@ -1,6 +1,6 @@
 import { brotliCompressSync, constants } from 'node:zlib';
-import { ByteWriter, type ColumnSource, ParquetWriter, schemaFromColumnData } from 'hyparquet-writer';
 import type { AttributeValue, SearchTrace } from '../../search-model/search-trace';
+import { type ColumnData, type ParquetColumnSpec, ParquetFileWriter } from './parquet/parquet-writer';
 import {
   attributeColumn,
   COLUMN,
@@ -30,6 +30,54 @@ interface Dedicated {
 }
 
 /**
+ * The fixed columns, in file order. IDs are bytes (FIXED_LEN_BYTE_ARRAY: random bytes do not
+ * compress, so their pages are stored as they are); trace-level columns are dictionary-encoded
+ * with one entry per trace, so a trace's spans share one value; span names, services, kinds and
+ * statuses repeat, so they are dictionary-encoded too.
+ */
+const FIXED_COLUMNS: ParquetColumnSpec[] = [
+  {
+    name: COLUMN.traceId,
+    type: 'FIXED_LEN_BYTE_ARRAY',
+    typeLength: 16,
+    nullable: false,
+    encoding: 'dictionary',
+    compressed: false,
+  },
+  { name: COLUMN.traceStart, type: 'INT64', nullable: false, encoding: 'dictionary', compressed: true },
+  { name: COLUMN.traceDuration, type: 'INT64', nullable: false, encoding: 'dictionary', compressed: true },
+  { name: COLUMN.rootService, type: 'STRING', nullable: true, encoding: 'dictionary', compressed: true },
+  { name: COLUMN.rootName, type: 'STRING', nullable: true, encoding: 'dictionary', compressed: true },
+  {
+    name: COLUMN.spanId,
+    type: 'FIXED_LEN_BYTE_ARRAY',
+    typeLength: 8,
+    nullable: false,
+    encoding: 'plain',
+    compressed: false,
+  },
+  {
+    name: COLUMN.parentSpanId,
+    type: 'FIXED_LEN_BYTE_ARRAY',
+    typeLength: 8,
+    nullable: true,
+    encoding: 'plain',
+    compressed: false,
+  },
+  { name: COLUMN.service, type: 'STRING', nullable: false, encoding: 'dictionary', compressed: true },
+  { name: COLUMN.name, type: 'STRING', nullable: false, encoding: 'dictionary', compressed: true },
+  { name: COLUMN.kind, type: 'INT32', nullable: false, encoding: 'dictionary', compressed: true },
+  { name: COLUMN.statusCode, type: 'INT32', nullable: false, encoding: 'dictionary', compressed: true },
+  { name: COLUMN.statusMessage, type: 'STRING', nullable: true, encoding: 'dictionary', compressed: true },
+  { name: COLUMN.start, type: 'INT64', nullable: false, encoding: 'plain', compressed: true },
+  { name: COLUMN.duration, type: 'INT64', nullable: false, encoding: 'plain', compressed: true },
+  { name: COLUMN.spanOther, type: 'JSON', nullable: true, encoding: 'plain', compressed: true },
+  { name: COLUMN.resourceOther, type: 'JSON', nullable: true, encoding: 'plain', compressed: true },
+  { name: COLUMN.events, type: 'JSON', nullable: true, encoding: 'plain', compressed: true },
+  { name: COLUMN.links, type: 'JSON', nullable: true, encoding: 'plain', compressed: true },
+];
+
+/**
  * Builds a block's search sidecar from its traces, which must come newest trace start first
  * (`traces` is consumed once, so a caller can decode one trace at a time). Row groups are
  * written as they close, so memory holds one group's columns, not the block's. Synchronous and
@@ -37,30 +85,40 @@ interface Dedicated {
  */
 export function buildSearchSidecar(traces: Iterable<SearchTrace>): BuiltSidecar | undefined {
   const columns = new SidecarColumns();
-  const output = new ByteWriter();
-  let writer: ParquetWriter | undefined;
+  let writer: ParquetFileWriter | undefined;
   let dedicated: Dedicated[] = [];
   const writeGroup = () => {
     const group = columns.takeGroup();
     // The first group decides which keys get a column, and their types; later keys and values
     // of another type go to the scope's JSON column (readers look in both: `spilled`).
-    if (!writer) dedicated = chooseDedicated(columns);
-    const columnData = groupColumns(group, dedicated);
-    writer ??= new ParquetWriter({
-      writer: output,
-      schema: schemaFromColumnData({ columnData }),
-      codec: 'BROTLI',
-      compressors: { BROTLI: compressBrotli },
-      statistics: false,
-      createdBy: 'loupe',
-    });
-    // Small pages: a search that narrows to a few traces decodes only the pages holding them.
-    writer.write({ columnData, rowGroupSize: group.rows, pageSize: SIDECAR_PAGE_BYTES });
+    if (!writer) {
+      dedicated = chooseDedicated(columns);
+      writer = new ParquetFileWriter({
+        columns: [
+          ...FIXED_COLUMNS,
+          ...dedicated.map(({ name, type }) => ({
+            name,
+            type,
+            nullable: true,
+            // Strings of a key often repeat (methods, routes, codes); a dictionary past 1 MiB
+            // (unique URLs) falls back to PLAIN.
+            encoding: type === 'STRING' ? ('dictionary' as const) : ('plain' as const),
+            compressed: true,
+          })),
+        ],
+        // Small pages: a search that narrows to a few traces decodes only the pages holding them.
+        pageBytes: SIDECAR_PAGE_BYTES,
+        codec: 'BROTLI',
+        compress: compressBrotli,
+        createdBy: 'loupe',
+      });
+    }
+    writer.writeRowGroup(group.rows, groupColumns(group, dedicated));
   };
   for (const trace of traces) if (columns.addTrace(trace)) writeGroup();
   if (columns.finish()) writeGroup();
   if (!writer) return undefined;
-  writer.finish();
+  const parquet = (writer as ParquetFileWriter).finish();
   const keys = columns.keySummaries();
   for (const { name, attribute } of dedicated) {
     const summary = keys[attribute.scope][attribute.key];
@@ -68,7 +126,7 @@ export function buildSearchSidecar(traces: Iterable<SearchTrace>): BuiltSidecar 
     if (attribute.spilled) summary.alsoInJson = true;
   }
   return {
-    parquet: new Uint8Array(output.getBuffer()),
+    parquet,
     summary: {
       format: SEARCH_SUMMARY_FORMAT,
       rows: columns.rows,
@@ -126,13 +184,29 @@ function fits(type: ColumnType, value: AttributeValue): boolean {
   return typeof value === 'number';
 }
 
-function groupColumns(group: GroupRows, dedicated: Dedicated[]): ColumnSource[] {
-  const int64 = (values: bigint[]) => BigInt64Array.from(values);
+/** Hex IDs as bytes, `width` bytes each, viewed over one buffer; '' (a root's parent) is null. */
+function idBytes(hex: readonly string[], width: number): (Uint8Array | null)[] {
+  const bytes = Buffer.allocUnsafe(hex.length * width);
+  const out: (Uint8Array | null)[] = new Array(hex.length);
+  for (let i = 0; i < hex.length; i++) {
+    if (hex[i] === '') {
+      out[i] = null;
+      continue;
+    }
+    const at = i * width;
+    if (bytes.write(hex[i], at, width, 'hex') !== width)
+      throw new Error(`ID ${hex[i]} is not ${width} bytes`);
+    out[i] = bytes.subarray(at, at + width);
+  }
+  return out;
+}
+
+function groupColumns(group: GroupRows, dedicated: Dedicated[]): ColumnData[] {
   const other: Record<'span' | 'resource', (Record<string, AttributeValue> | null)[]> = {
     span: new Array(group.rows).fill(null),
     resource: new Array(group.rows).fill(null),
   };
-  const dense = new Map<SparseAttribute, (AttributeValue | bigint | null)[]>();
+  const dense = new Map<SparseAttribute, (AttributeValue | null)[]>();
   const byAttribute = new Map(dedicated.map((d) => [d.attribute, d]));
   for (const { attribute, rows, values } of group.attributes) {
     if (attribute.scope !== 'span' && attribute.scope !== 'resource') continue;
@@ -143,58 +217,44 @@ function groupColumns(group: GroupRows, dedicated: Dedicated[]): ColumnSource[] 
       dense.set(attribute, data);
     }
     const json = other[attribute.scope];
-    rows.forEach((row, i) => {
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i];
       const value = values[i];
       if (column && data && fits(column.type, value)) {
-        data[row] = column.type === 'INT64' ? BigInt(value as number) : value;
-        return;
+        data[row] = value;
+        continue;
       }
       if (column) attribute.spilled = true;
       const object = json[row] ?? {};
       object[attribute.key] = value;
       json[row] = object;
-    });
+    }
   }
-  const columnData: ColumnSource[] = [
-    { name: COLUMN.traceId, data: group.traceId, type: 'STRING', nullable: false },
-    { name: COLUMN.traceStart, data: int64(group.traceStart), type: 'INT64', nullable: false },
-    { name: COLUMN.traceDuration, data: int64(group.traceDuration), type: 'INT64', nullable: false },
-    { name: COLUMN.rootService, data: group.rootService, type: 'STRING' },
-    { name: COLUMN.rootName, data: group.rootName, type: 'STRING' },
-    { name: COLUMN.spanId, data: group.spanId, type: 'STRING', nullable: false, encoding: 'PLAIN' },
-    {
-      name: COLUMN.parentSpanId,
-      data: group.parentSpanId,
-      type: 'STRING',
-      nullable: false,
-      encoding: 'PLAIN',
-    },
-    { name: COLUMN.service, data: group.service, type: 'STRING', nullable: false },
-    { name: COLUMN.name, data: group.name, type: 'STRING', nullable: false },
-    { name: COLUMN.kind, data: Int32Array.from(group.kind), type: 'INT32', nullable: false },
-    { name: COLUMN.statusCode, data: Int32Array.from(group.statusCode), type: 'INT32', nullable: false },
-    { name: COLUMN.statusMessage, data: group.statusMessage, type: 'STRING' },
-    {
-      name: COLUMN.start,
-      data: int64(group.start),
-      type: 'INT64',
-      nullable: false,
-      encoding: 'DELTA_BINARY_PACKED',
-    },
-    {
-      name: COLUMN.duration,
-      data: int64(group.duration),
-      type: 'INT64',
-      nullable: false,
-      encoding: 'DELTA_BINARY_PACKED',
-    },
-    { name: COLUMN.spanOther, data: other.span, type: 'JSON' },
-    { name: COLUMN.resourceOther, data: other.resource, type: 'JSON' },
-    { name: COLUMN.events, data: group.events, type: 'JSON' },
-    { name: COLUMN.links, data: group.links, type: 'JSON' },
+  const perTrace = (runs: readonly (string | bigint | number | Uint8Array | null)[]) => ({
+    runs,
+    lengths: group.traceSpans,
+  });
+  const columnData: ColumnData[] = [
+    perTrace(idBytes(group.traceId, 16)),
+    perTrace(group.traceStart),
+    perTrace(group.traceDuration),
+    perTrace(group.rootService),
+    perTrace(group.rootName),
+    idBytes(group.spanId, 8),
+    idBytes(group.parentSpanId, 8),
+    group.service,
+    group.name,
+    group.kind,
+    group.statusCode,
+    group.statusMessage,
+    group.start,
+    group.duration,
+    other.span,
+    other.resource,
+    group.events,
+    group.links,
   ];
-  for (const { name, attribute, type } of dedicated) {
-    columnData.push({ name, data: dense.get(attribute) ?? new Array(group.rows).fill(null), type });
-  }
+  for (const { attribute } of dedicated)
+    columnData.push(dense.get(attribute) ?? new Array(group.rows).fill(null));
   return columnData;
 }
