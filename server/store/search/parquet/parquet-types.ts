@@ -16,8 +16,11 @@ export interface ParquetColumnSpec {
   /** FIXED_LEN_BYTE_ARRAY: bytes per value. */
   typeLength?: number;
   nullable: boolean;
-  /** `dictionary`: RLE_DICTIONARY with a PLAIN dictionary page (PLAIN past `DICTIONARY_MAX_BYTES`). */
-  encoding: 'dictionary' | 'plain';
+  /**
+   * `dictionary`: RLE_DICTIONARY with a PLAIN dictionary page (PLAIN past `DICTIONARY_MAX_BYTES`);
+   * `delta`: DELTA_BINARY_PACKED, for required INT64 columns of nearby values (times).
+   */
+  encoding: 'dictionary' | 'plain' | 'delta';
   /** False for values compression cannot shrink (random IDs): their pages are stored as they are. */
   compressed: boolean;
 }
@@ -37,7 +40,7 @@ export const CONVERTED_TYPE: Partial<Record<ParquetColumnType, number>> = { STRI
 
 export const REPETITION = { REQUIRED: 0, OPTIONAL: 1 } as const;
 
-export const ENCODING = { PLAIN: 0, RLE: 3, RLE_DICTIONARY: 8 } as const;
+export const ENCODING = { PLAIN: 0, RLE: 3, DELTA_BINARY_PACKED: 5, RLE_DICTIONARY: 8 } as const;
 
 export const PAGE_TYPE = { DICTIONARY_PAGE: 2, DATA_PAGE_V2: 3 } as const;
 

@@ -1,4 +1,5 @@
 import { ByteSink } from './byte-sink';
+import { int64Deltas, writeDeltaBinaryPacked } from './delta-binary-packed';
 import { bitWidthFor, writeHybridRle } from './hybrid-rle';
 import {
   CODEC,
@@ -51,6 +52,8 @@ interface ChunkMeta {
   uncompressedBytes: number;
   compressedBytes: number;
   dictionary: boolean;
+  /** Some pages are DELTA_BINARY_PACKED. */
+  delta?: boolean;
   pages: PageLocation[];
   offsetIndexAt?: number;
   offsetIndexLength?: number;
@@ -180,10 +183,23 @@ export class ParquetFileWriter {
       }
       const values = this.scratchValues;
       values.reset();
+      let encoding: number = ENCODING.PLAIN;
       if (normalized.indices) {
+        encoding = ENCODING.RLE_DICTIONARY;
         values.byte(bitWidth);
         writeHybridRle(values, normalized.indices.subarray(valueAt, valueAt + present), present, bitWidth);
-      } else writePlain(values, spec, normalized.values!, valueAt, valueAt + present);
+      } else {
+        const all = normalized.values!;
+        const deltas =
+          spec.encoding === 'delta' && present > 0
+            ? int64Deltas(all as (bigint | number)[], valueAt, valueAt + present)
+            : undefined;
+        if (deltas) {
+          encoding = ENCODING.DELTA_BINARY_PACKED;
+          chunk.delta = true;
+          writeDeltaBinaryPacked(values, all[valueAt] as bigint | number, present, deltas);
+        } else writePlain(values, spec, all, valueAt, valueAt + present);
+      }
       valueAt += present;
       const raw = values.view();
       let body: Uint8Array = raw;
@@ -203,7 +219,7 @@ export class ParquetFileWriter {
             thrift.i32(1, end - first);
             thrift.i32(2, end - first - present);
             thrift.i32(3, end - first);
-            thrift.i32(4, normalized.indices ? ENCODING.RLE_DICTIONARY : ENCODING.PLAIN);
+            thrift.i32(4, encoding);
             thrift.i32(5, levelBytes);
             thrift.i32(6, 0);
             thrift.bool(7, isCompressed);
@@ -259,12 +275,12 @@ export class ParquetFileWriter {
         thrift.i64(2, chunk.start);
         thrift.struct(3, () => {
           thrift.i32(1, PHYSICAL_TYPE[chunk.spec.type]);
-          thrift.i32List(
-            2,
-            chunk.dictionary
-              ? [ENCODING.PLAIN, ENCODING.RLE_DICTIONARY, ENCODING.RLE]
-              : [ENCODING.PLAIN, ENCODING.RLE],
-          );
+          thrift.i32List(2, [
+            ENCODING.PLAIN,
+            ...(chunk.dictionary ? [ENCODING.RLE_DICTIONARY] : []),
+            ...(chunk.delta ? [ENCODING.DELTA_BINARY_PACKED] : []),
+            ENCODING.RLE,
+          ]);
           thrift.stringList(3, [chunk.spec.name]);
           thrift.i32(4, chunk.spec.compressed ? CODEC[codec] : CODEC.UNCOMPRESSED);
           thrift.i64(5, group.rows);
