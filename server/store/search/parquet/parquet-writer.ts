@@ -99,6 +99,11 @@ export class ParquetFileWriter {
   private rows = 0;
 
   constructor(private readonly options: ParquetWriterOptions) {
+    for (const spec of options.columns) {
+      if (spec.encoding === 'delta' && spec.type !== 'INT64') {
+        throw new Error(`column ${spec.name}: delta encoding is for INT64 columns, not ${spec.type}`);
+      }
+    }
     this.out.bytes(MAGIC);
   }
 
