@@ -1,6 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import type { BlockJob, BlockJobResult } from './block-job';
 
+const BUILDER_YOUNG_GENERATION_MB = 96;
+
 type WorkerReply = { ok: true; result: BlockJobResult } | { ok: false; blockId: string; error: string };
 
 interface QueuedJob {
@@ -34,7 +36,13 @@ export class BlockBuilder {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(new URL('./block-builder.worker-entry.mjs', import.meta.url), { execArgv: [] });
+    const worker = new Worker(new URL('./block-builder.worker-entry.mjs', import.meta.url), {
+      execArgv: [],
+      // Building a block allocates short-lived objects by the million (decoded spans, column
+      // values): a young generation of 96 MiB (semi-spaces of 32) scavenges less often than
+      // V8's default: the search sidecar built ~7% faster in a worker (docs/adr/004).
+      resourceLimits: { maxYoungGenerationSizeMb: BUILDER_YOUNG_GENERATION_MB },
+    });
     worker.on('message', (reply: WorkerReply) => this.onReply(reply));
     worker.on('error', (err) => this.onCrash(err));
     worker.on('exit', (code) => {
