@@ -1,3 +1,4 @@
+import { packBits } from './bit-pack';
 import type { ByteSink } from './byte-sink';
 
 /** Values per block and miniblocks per block, as parquet-mr writes them. */
@@ -7,8 +8,6 @@ const MINIBLOCK_VALUES = BLOCK_VALUES / MINIBLOCKS;
 
 /** Deltas are packed as JS numbers: past this, a column is written PLAIN instead. */
 const MAX_SAFE_DELTA = 2 ** 52;
-
-const TWO_32 = 4294967296;
 
 /**
  * The deltas between consecutive int64 values (bigint or number), or undefined when one does
@@ -87,29 +86,8 @@ function packMiniblock(
   const bytes = (MINIBLOCK_VALUES * width) / 8;
   if (bytes === 0) return;
   out.ensure(bytes);
-  const buf = out.buf;
-  const start = out.pos;
-  buf.fill(0, start, start + bytes);
-  let bit = 0;
-  for (let i = from; i < to; i++) {
-    const value = deltas[i] - min;
-    let low = value % TWO_32;
-    let high = Math.floor(value / TWO_32);
-    let remaining = width;
-    while (remaining > 0) {
-      const at = start + (bit >>> 3);
-      const offset = bit & 7;
-      const take = Math.min(8 - offset, remaining);
-      buf[at] |= (low & ((1 << take) - 1)) << offset;
-      // Shift the 53-bit value right by `take` across its two halves.
-      low = (low >>> take) | ((high & ((1 << take) - 1)) << (32 - take));
-      low >>>= 0;
-      high = Math.floor(high / 2 ** take);
-      remaining -= take;
-      bit += take;
-    }
-  }
-  out.pos = start + bytes;
+  packBits(out.buf, out.pos, bytes, deltas, from, to, width, min);
+  out.pos += bytes;
 }
 
 function writeZigzag64(out: ByteSink, value: bigint): void {

@@ -1,3 +1,4 @@
+import { packBits } from './bit-pack';
 import type { ByteSink } from './byte-sink';
 
 /** Runs at least this long are written as one RLE run; shorter ones go into bit-packed groups. */
@@ -67,22 +68,6 @@ function writeBitPacked(out: ByteSink, values: readonly number[], bitWidth: numb
   out.uvarint(groups * 2 + 1);
   const byteCount = groups * bitWidth;
   out.ensure(byteCount);
-  const buf = out.buf;
-  const start = out.pos;
-  buf.fill(0, start, start + byteCount);
-  let bit = 0;
-  for (let v = 0; v < values.length; v++) {
-    let value = values[v];
-    let remaining = bitWidth;
-    while (remaining > 0) {
-      const at = start + (bit >>> 3);
-      const offset = bit & 7;
-      const take = Math.min(8 - offset, remaining);
-      buf[at] |= (value & ((1 << take) - 1)) << offset;
-      value >>>= take;
-      remaining -= take;
-      bit += take;
-    }
-  }
-  out.pos = start + byteCount;
+  packBits(out.buf, out.pos, byteCount, values, 0, values.length, bitWidth);
+  out.pos += byteCount;
 }
