@@ -143,4 +143,32 @@ describe('tag names and values', () => {
     const flushed = await answers();
     for (const key of Object.keys(live)) expect.soft(flushed[key], key).toEqual(live[key]);
   });
+
+  it("show a live trace's new spans at once, though the last question decoded the trace", async () => {
+    const traceId = hexId(50_000, 32);
+    const late = (n: number) => {
+      const base = span(50_000 + n, BigInt(Date.now() - 30_000) * 1_000_000n);
+      return JSON.stringify({
+        resourceSpans: [
+          {
+            resource: { attributes: [kv('service.name', str('svc-late'))] },
+            scopeSpans: [
+              {
+                scope: { name: 'tag-values' },
+                spans: [{ ...base, traceId, attributes: [kv('late.key', str(`late-${n}`))] }],
+              },
+            ],
+          },
+        ],
+      });
+    };
+    const values = async () =>
+      (await getJson<{ tagValues: { value: string }[] }>('/api/v2/search/tag/span.late.key/values')).tagValues
+        .map((v) => v.value)
+        .sort();
+    expect((await postTraces(server.otlp, late(1))).status).toBe(200);
+    expect(await values()).toEqual(['late-1']);
+    expect((await postTraces(server.otlp, late(2))).status).toBe(200);
+    expect(await values()).toEqual(['late-1', 'late-2']);
+  });
 });

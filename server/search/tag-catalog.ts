@@ -43,6 +43,11 @@ const UNFLUSHED_SAMPLE = 2_000;
 /** Matching traces a tag question with a query looks at (newest first). */
 const QUERY_SAMPLE = 1_000;
 
+interface DecodedTrace {
+  spanCount: number;
+  trace: SearchTrace;
+}
+
 export interface TypedValue {
   type: string;
   value: string;
@@ -69,6 +74,9 @@ export function parseTagName(name: string): FieldRef {
  * first, until the answer's byte cap. With a query, from the spans of its newest matches instead.
  */
 export class TagCatalog {
+  /** Per tenant, the unflushed traces the last tag question decoded (`unflushedSample`). */
+  private readonly decoded = new Map<string, Map<string, DecodedTrace>>();
+
   constructor(
     private readonly deps: {
       unflushed: SearchableUnflushedSource;
@@ -239,6 +247,12 @@ export class TagCatalog {
       .sort((a, b) => b.meta.endMs - a.meta.endMs);
   }
 
+  /**
+   * The newest unflushed traces (up to `UNFLUSHED_SAMPLE`), decoded. Grafana asks for tag names
+   * and values on every keystroke of its editor; the traces decoded for the last question are
+   * kept per tenant and reused while their span count is unchanged, so a burst of questions
+   * decodes each live trace once, not once per question.
+   */
   private *unflushedSample(tenantId: string, options: TagOptions): Generator<SearchTrace> {
     const refs = this.deps.unflushed
       .listUnflushed(tenantId)
@@ -246,9 +260,18 @@ export class TagCatalog {
       .filter((ref) => !(options.endMs !== undefined && ref.startMs > options.endMs))
       .sort((a, b) => b.startMs - a.startMs)
       .slice(0, UNFLUSHED_SAMPLE);
+    const previous = this.decoded.get(tenantId);
+    const current = new Map<string, DecodedTrace>();
+    this.decoded.set(tenantId, current);
     for (const ref of refs) {
-      const found = this.deps.unflushed.findUnflushed(tenantId, ref.key);
-      if (found) yield searchTraceFromOtlp(ref.key, found.parts);
+      let decoded = previous?.get(ref.key);
+      if (decoded?.spanCount !== ref.spanCount) {
+        const found = this.deps.unflushed.findUnflushed(tenantId, ref.key);
+        if (!found) continue;
+        decoded = { spanCount: ref.spanCount, trace: searchTraceFromOtlp(ref.key, found.parts) };
+      }
+      current.set(ref.key, decoded);
+      yield decoded.trace;
     }
   }
 
