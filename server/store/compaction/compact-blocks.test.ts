@@ -1,0 +1,201 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { generateTraceRequests } from '../../../fixtures/synthetic-traces';
+import { combineTraceParts } from '../../otlp/combine-trace';
+import { forEachSpan } from '../../otlp/span-visitor';
+import { splitTracesByTraceId } from '../../otlp/split-traces';
+import type { LocalBackend } from '../backend/local-backend';
+import { openBlock } from '../block-reader';
+import { buildBlock, writeBlock } from '../block-writer';
+import type { BlockReader, BuiltBlock } from '../encoding/block-format';
+import { openSearchSidecar } from '../search/search-sidecar';
+import { tempBackend } from '../store-test-support';
+import type { TraceRecord } from '../types';
+import { compactBlocks } from './compact-blocks';
+import { mergeSortedTraces } from './merge-traces';
+
+/**
+ * Compaction merges blocks of one tenant: every trace once, split traces whole, duplicate spans
+ * (a retried export, a trace flushed twice) once, and fresh search data — also for inputs
+ * written before search data existed.
+ */
+
+const TENANT = 'compact';
+let backend: LocalBackend;
+let cleanup: () => Promise<void>;
+
+beforeEach(async () => {
+  ({ backend, cleanup } = await tempBackend());
+});
+afterEach(async () => {
+  await cleanup();
+});
+
+/** Span IDs (hex) per trace (hex) of some OTLP trace bytes. */
+function spansOf(data: Uint8Array, into = new Map<string, string[]>()): Map<string, string[]> {
+  forEachSpan(data, (view) => {
+    const trace = view.idHex(view.traceIdAt, view.traceIdLength);
+    const list = into.get(trace) ?? [];
+    list.push(view.idHex(view.spanIdAt, view.spanIdLength));
+    into.set(trace, list);
+  });
+  return into;
+}
+
+/** Block records from trace fragments: one record per trace, its fragments combined, sorted by ID. */
+function records(fragments: { traceId: Buffer; key: string; data: Buffer }[]): TraceRecord[] {
+  const byTrace = new Map<string, { id: Buffer; parts: Buffer[] }>();
+  for (const f of fragments) {
+    const entry = byTrace.get(f.key) ?? { id: f.traceId, parts: [] };
+    entry.parts.push(f.data);
+    byTrace.set(f.key, entry);
+  }
+  return [...byTrace.values()]
+    .map(({ id, parts }) => {
+      const combined = combineTraceParts(parts, 0);
+      return {
+        traceId: id,
+        data: combined.data,
+        spanCount: combined.spanCount,
+        startMs: combined.startMs,
+        endMs: combined.endMs,
+        truncated: false,
+      };
+    })
+    .sort((a, b) => Buffer.compare(a.traceId, b.traceId));
+}
+
+async function store(built: BuiltBlock): Promise<BlockReader> {
+  await writeBlock(backend, built);
+  return openBlock(backend, built.meta);
+}
+
+/** A block as Loupe wrote them before search data existed: no sidecar, no `search` in meta. */
+function withoutSearch(built: BuiltBlock): BuiltBlock {
+  const { search: _search, ...meta } = built.meta;
+  return { meta, objects: built.objects.filter((o) => !o.name.startsWith('search')) };
+}
+
+function fixture() {
+  // Requests smaller than traces: most traces arrive in several requests.
+  const { requests } = generateTraceRequests({
+    traces: 300,
+    spansPerTrace: [2, 20],
+    spansPerRequest: 7,
+    seed: 11,
+  });
+  const a: { traceId: Buffer; key: string; data: Buffer }[] = [];
+  const b: typeof a = [];
+  const expected = new Map<string, Set<string>>();
+  requests.forEach((request, i) => {
+    for (const [trace, spans] of spansOf(request)) {
+      const set = expected.get(trace) ?? new Set();
+      for (const span of spans) set.add(span);
+      expected.set(trace, set);
+    }
+    for (const fragment of splitTracesByTraceId(request).fragments) {
+      (i % 2 === 0 ? a : b).push(fragment);
+      // Every fifth request was retried into the other block: its spans are in both.
+      if (i % 5 === 0) (i % 2 === 0 ? b : a).push(fragment);
+    }
+  });
+  const options = { tenantId: TENANT, bloomFalsePositive: 0.01, bloomShardSizeBytes: 4096 };
+  return {
+    expected,
+    blockA: buildBlock({ ...options, blockId: 'a', traces: records(a) }),
+    blockB: buildBlock({ ...options, blockId: 'b', traces: records(b) }),
+  };
+}
+
+const compactOptions = {
+  blockId: 'ab',
+  bloomFalsePositive: 0.01,
+  bloomShardSizeBytes: 4096,
+  maxBytesPerTrace: 0,
+};
+
+describe('compactBlocks', () => {
+  it('holds every trace once, each with every span of every input once', async () => {
+    const { expected, blockA, blockB } = fixture();
+    const inputs = [await store(blockA), await store(blockB)];
+    const split = [...expected.keys()].filter((t) =>
+      inputs.every((input) => input.inRange(Buffer.from(t, 'hex'))),
+    );
+    expect(split.length).toBeGreaterThan(100);
+
+    const merged = await store(await compactBlocks(inputs, compactOptions));
+
+    expect(merged.meta.totalTraces).toBe(expected.size);
+    expect(merged.meta.totalSpans).toBe([...expected.values()].reduce((n, set) => n + set.size, 0));
+    for (const [trace, spans] of expected) {
+      const found = await merged.findTrace(Buffer.from(trace, 'hex'));
+      const got = spansOf(found!.data).get(trace) ?? [];
+      expect(got.length, trace).toBe(spans.size);
+      expect(new Set(got)).toEqual(spans);
+    }
+  });
+
+  it('gives inputs without search data a search sidecar over every span', async () => {
+    const { expected, blockA, blockB } = fixture();
+    const inputs = [await store(withoutSearch(blockA)), await store(withoutSearch(blockB))];
+    expect(openSearchSidecar(backend, inputs[0].meta)).toBeUndefined();
+
+    const built = await compactBlocks(inputs, compactOptions);
+    await writeBlock(backend, built);
+    const sidecar = openSearchSidecar(backend, built.meta);
+
+    expect(sidecar).toBeDefined();
+    const summary = await sidecar!.summary();
+    expect(summary.traces).toBe(expected.size);
+    expect(summary.rows).toBe(built.meta.totalSpans);
+  });
+
+  it('cuts a combined trace at maxBytesPerTrace and marks it truncated', async () => {
+    const { blockA, blockB } = fixture();
+    const inputs = [await store(blockA), await store(blockB)];
+    const built = await compactBlocks(inputs, { ...compactOptions, maxBytesPerTrace: 1500 });
+    const merged = await store(built);
+    let truncated = 0;
+    for await (const record of merged.traces()) {
+      if (record.truncated) truncated++;
+    }
+    expect(truncated).toBeGreaterThan(0);
+    expect(built.meta.totalSpans).toBeLessThan(blockA.meta.totalSpans + blockB.meta.totalSpans);
+  });
+
+  it('refuses blocks of two tenants', async () => {
+    const { blockA, blockB } = fixture();
+    const other = { ...blockB, meta: { ...blockB.meta, tenantId: 'other' } };
+    await expect(compactBlocks([await store(blockA), await store(other)], compactOptions)).rejects.toThrow(
+      /mixes tenants/,
+    );
+  });
+});
+
+describe('mergeSortedTraces', () => {
+  const record = (id: number): TraceRecord => ({
+    traceId: Buffer.alloc(16, id),
+    data: new Uint8Array(0),
+    spanCount: 0,
+    startMs: id,
+    endMs: id,
+    truncated: false,
+  });
+  async function* of(...ids: number[]) {
+    for (const id of ids) yield record(id);
+  }
+
+  it('yields the union in trace ID order', async () => {
+    const out: number[] = [];
+    for await (const r of mergeSortedTraces([of(1, 4, 9), of(2, 3), of(5, 10)], 0)) out.push(r.traceId[0]);
+    expect(out).toEqual([1, 2, 3, 4, 5, 9, 10]);
+  });
+
+  it('refuses an input out of trace ID order', async () => {
+    const read = async () => {
+      for await (const _ of mergeSortedTraces([of(3, 2)], 0)) {
+        // drain
+      }
+    };
+    await expect(read()).rejects.toThrow(/not in trace ID order/);
+  });
+});
