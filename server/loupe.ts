@@ -23,6 +23,8 @@ export interface RunningLoupe {
   metrics: SelfMetrics;
   logs: LogsModule;
   seriesMetrics: MetricsModule;
+  /** One compaction cycle now (it also runs every `compaction_cycle` unless disabled). */
+  compact(nowMs?: number): Promise<void>;
   /** Graceful stop: refuse new pushes, flush what can be flushed, close listeners. */
   stop(): Promise<void>;
 }
@@ -131,6 +133,7 @@ export async function startLoupe(
     metrics,
     logs,
     seriesMetrics,
+    compact: (nowMs = Date.now()) => traces.compact(nowMs),
     async stop() {
       ready = false;
       signalTick.stop();

@@ -142,14 +142,14 @@ export const CONFIG_SCHEMA: Section = {
   compactor: {
     compaction: {
       block_retention: readPositiveDuration,
+      compacted_block_retention: readPositiveDuration,
+      compaction_window: readPositiveDuration,
+      max_compaction_objects: readPositiveInt,
+      max_block_bytes: readBytes,
+      compaction_cycle: readPositiveDuration,
       ...ignoring([
-        'compacted_block_retention',
-        'compaction_window',
-        'max_compaction_objects',
-        'max_block_bytes',
         'retention_concurrency',
         'max_time_per_tenant',
-        'compaction_cycle',
         'v2_in_buffer_bytes',
         'v2_out_buffer_bytes',
         'v2_prefetch_traces_count',
@@ -157,7 +157,8 @@ export const CONFIG_SCHEMA: Section = {
         'flush_size_bytes',
       ]),
     },
-    ...ignoring(['ring', 'disabled', 'override_ring_key']),
+    disabled: readBool,
+    ...ignoring(['ring', 'override_ring_key']),
   },
   storage: STORAGE_SCHEMA,
   overrides: {

@@ -115,9 +115,15 @@ storage:
     expect(config.receivers.grpc).toBeDefined();
     expect(config.receivers.http).toBeDefined();
     expect(config.compactor.blockRetentionMs).toBe(3_600_000);
+    expect(config.compactor).toMatchObject({
+      windowMs: 3_600_000,
+      maxBlockBytes: 100_000_000,
+      compactedBlockRetentionMs: 600_000,
+      disabled: false,
+    });
     expect(config.storage.bloomFalsePositive).toBe(0.05);
     expect(config.storage.walPath).toBe('/tmp/tempo/wal');
-    expect(warnings).toHaveLength(8);
+    expect(warnings).toHaveLength(5);
     expect(warnings).toContain('config key "storage.trace.block.encoding" is accepted but ignored');
   });
 });

@@ -34,6 +34,11 @@ const DEFAULTS = {
   maxBlockDuration: '30m',
   flushCheckPeriod: '10s',
   blockRetention: '336h',
+  compactedBlockRetention: '1h',
+  compactionWindow: '1h',
+  maxCompactionObjects: 6_000_000,
+  maxCompactedBlockBytes: 100 * 1024 * MiB,
+  compactionCycle: '30s',
   maxBytesPerTrace: 50_000_000, // Loupe: Tempo's 5 MB refuses many real traces from busy services
 } as const;
 
@@ -221,7 +226,18 @@ function buildConfig(values: Values, source: string, warnings: string[]): LoupeC
       maxBlockDurationMs: duration('ingester.max_block_duration', DEFAULTS.maxBlockDuration),
       flushCheckPeriodMs: duration('ingester.flush_check_period', DEFAULTS.flushCheckPeriod),
     },
-    compactor: { blockRetentionMs },
+    compactor: {
+      blockRetentionMs,
+      disabled: get('compactor.disabled', false),
+      compactedBlockRetentionMs: duration(
+        'compactor.compaction.compacted_block_retention',
+        DEFAULTS.compactedBlockRetention,
+      ),
+      windowMs: duration('compactor.compaction.compaction_window', DEFAULTS.compactionWindow),
+      maxCompactionObjects: get('compactor.compaction.max_compaction_objects', DEFAULTS.maxCompactionObjects),
+      maxBlockBytes: get('compactor.compaction.max_block_bytes', DEFAULTS.maxCompactedBlockBytes),
+      cycleMs: duration('compactor.compaction.compaction_cycle', DEFAULTS.compactionCycle),
+    },
     storage,
     // 0 disables the limit in Tempo; the ingester compares sizes directly, so 0 becomes "no limit".
     overrides: {

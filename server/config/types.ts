@@ -22,7 +22,16 @@ export interface LoupeConfig {
     http?: { host: string; port: number; maxRequestBodyBytes: number; corsAllowedOrigins: string[] };
   };
   ingester: IngesterConfig;
-  compactor: { blockRetentionMs: number };
+  compactor: {
+    blockRetentionMs: number;
+    /** `compactor.disabled`: no compaction (retention still runs). */
+    disabled: boolean;
+    compactedBlockRetentionMs: number;
+    windowMs: number;
+    maxCompactionObjects: number;
+    maxBlockBytes: number;
+    cycleMs: number;
+  };
   storage: StorageConfig;
   overrides: {
     /** The default `max_bytes_per_trace` (Loupe default 50 MB; 0 in the file means no limit). */

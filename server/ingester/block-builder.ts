@@ -1,12 +1,12 @@
 import { Worker } from 'node:worker_threads';
-import type { BlockJob, BlockJobResult } from './block-job';
+import type { BlockJob, BlockJobResult, RecordsJob } from './block-job';
 
 const BUILDER_YOUNG_GENERATION_MB = 96;
 
 type WorkerReply = { ok: true; result: BlockJobResult } | { ok: false; blockId: string; error: string };
 
 interface QueuedJob {
-  job: BlockJob;
+  job: BlockJob | RecordsJob;
   resolve: (result: BlockJobResult) => void;
   reject: (err: Error) => void;
 }
@@ -21,7 +21,7 @@ export class BlockBuilder {
   private running: (QueuedJob & { attempts: number }) | undefined;
   private closed = false;
 
-  build(job: BlockJob): Promise<BlockJobResult> {
+  build(job: BlockJob | RecordsJob): Promise<BlockJobResult> {
     return new Promise((resolve, reject) => {
       this.queue.push({ job, resolve, reject });
       this.next();

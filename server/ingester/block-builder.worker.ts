@@ -3,7 +3,7 @@ import { combineTraceParts } from '../otlp/combine-trace';
 import { buildBlock } from '../store/block-writer';
 import type { TraceRecord } from '../store/types';
 import { SegmentReader } from '../wal/segment-reader';
-import type { BlockJob, BlockJobResult } from './block-job';
+import type { BlockJob, BlockJobResult, RecordsJob } from './block-job';
 
 /*
  * Builds blocks off the request path: reads each trace's records straight from the WAL
@@ -63,19 +63,20 @@ function transferable(objects: readonly { data: Uint8Array }[]): ArrayBuffer[] {
   return [...buffers];
 }
 
-parentPort?.on('message', (job: BlockJob) => {
+parentPort?.on('message', (job: BlockJob | RecordsJob) => {
   const began = performance.now();
   try {
+    const records = 'kind' in job ? job : undefined;
     const built = buildBlock({
       tenantId: job.tenantId,
       blockId: job.blockId,
-      traces: readRecords(job),
+      traces: records ? records.traces : readRecords(job as BlockJob),
       bloomFalsePositive: job.bloomFalsePositive,
       bloomShardSizeBytes: job.bloomShardSizeBytes,
     });
     const result: BlockJobResult = {
       blockId: job.blockId,
-      meta: built.meta,
+      meta: { ...built.meta, ...records?.meta },
       objects: built.objects,
       buildMs: performance.now() - began,
     };

@@ -1,4 +1,4 @@
-import type { BlockMeta } from '../store/types';
+import type { BlockMeta, TraceRecord } from '../store/types';
 import type { HeadBlock } from './tenant-instance';
 
 /**
@@ -23,6 +23,20 @@ export interface BlockJob {
   locationStart: Uint32Array;
   /** segment, offset, length per location (a `WalLocation` flattened). */
   locations: Float64Array;
+}
+
+/**
+ * A block to build from trace records already in hand (a compaction's merged inputs), sorted by
+ * trace ID; the built meta gets `meta` merged in (a compaction's `compactedFrom`).
+ */
+export interface RecordsJob {
+  kind: 'records';
+  blockId: string;
+  tenantId: string;
+  bloomFalsePositive: number;
+  bloomShardSizeBytes: number;
+  traces: TraceRecord[];
+  meta?: Partial<BlockMeta>;
 }
 
 export interface BlockJobResult {

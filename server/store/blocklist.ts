@@ -26,9 +26,21 @@ export interface BlocklistOptions {
   loadConcurrency?: number;
 }
 
-/** Every complete block the store knows about, per tenant. */
+/** A block another block was compacted from: not queried any more, deleted after `since` + retention. */
+export interface CompactedBlock {
+  entry: BlockEntry;
+  /** When the block holding its traces was created (unix ms). */
+  since: number;
+}
+
+/**
+ * Every complete block the store knows about, per tenant. Blocks named in another block's
+ * `compactedFrom` are set apart (`compacted`): searches and lookups see the block they were
+ * compacted into, never both, and the compactor deletes them later.
+ */
 export class Blocklist {
   private readonly tenants = new Map<string, Map<string, BlockEntry>>();
+  private readonly compacted = new Map<string, Map<string, CompactedBlock>>();
   private readonly loadConcurrency: number;
 
   constructor(
@@ -57,6 +69,13 @@ export class Blocklist {
         added++;
       }
     });
+    // A compaction that crashed after writing its block but before its inputs were deleted
+    // leaves both: the new block's meta.json says which are superseded.
+    for (const tenantId of this.tenantIds()) {
+      for (const { meta } of this.blocks(tenantId)) {
+        if (meta.compactedFrom) this.setApart(tenantId, meta.compactedFrom, Date.parse(meta.createdAt));
+      }
+    }
     return added;
   }
 
@@ -67,6 +86,47 @@ export class Blocklist {
       this.tenants.set(meta.tenantId, blocks);
     }
     blocks.set(meta.blockId, { meta, reader, search });
+  }
+
+  /**
+   * A compaction's result in one step: `added` becomes visible and the blocks it was compacted
+   * from are set apart, with nothing in between for a query to see (callers are on one thread).
+   */
+  replace(added: BlockEntry): void {
+    const { meta } = added;
+    this.add(meta, added.reader, added.search);
+    this.setApart(meta.tenantId, meta.compactedFrom ?? [], Date.parse(meta.createdAt));
+  }
+
+  /** Tenants with blocks set apart by compaction. */
+  tenantIdsWithCompacted(): string[] {
+    return [...this.compacted.keys()];
+  }
+
+  /** Blocks set apart by compaction, awaiting deletion. */
+  compactedBlocks(tenantId: string): CompactedBlock[] {
+    return [...(this.compacted.get(tenantId)?.values() ?? [])];
+  }
+
+  /** Forgets a compacted block (once deleted). */
+  forgetCompacted(tenantId: string, blockId: string): void {
+    const blocks = this.compacted.get(tenantId);
+    blocks?.delete(blockId);
+    if (blocks?.size === 0) this.compacted.delete(tenantId);
+  }
+
+  private setApart(tenantId: string, blockIds: readonly string[], since: number): void {
+    for (const blockId of blockIds) {
+      const entry = this.get(tenantId, blockId);
+      if (!entry) continue;
+      this.remove(tenantId, blockId);
+      let blocks = this.compacted.get(tenantId);
+      if (!blocks) {
+        blocks = new Map();
+        this.compacted.set(tenantId, blocks);
+      }
+      blocks.set(blockId, { entry, since });
+    }
   }
 
   /** Forgets a block; true when it was known. */

@@ -38,6 +38,14 @@ export interface BlockMeta {
   createdAt: string;
   /** The search sidecar's format and sizes; absent on blocks written before search data existed. */
   search?: SearchMeta;
+  /**
+   * Blocks this one was compacted from. Its meta.json is the compaction's commit point: once it
+   * exists, those blocks are no longer queried (they hold nothing this one lacks) and are
+   * deleted `compacted_block_retention` after `createdAt`.
+   */
+  compactedFrom?: string[];
+  /** 0 (or absent) for a block flushed by an ingester; one more than its inputs' highest for a compacted block. */
+  compactionLevel?: number;
 }
 
 /** meta.json as read from the backend: blocks written before the `format` field have none. */

@@ -39,7 +39,17 @@ export function testConfig(overrides: DeepPartial<LoupeConfig> = {}, dataDir = t
       maxBlockDurationMs: 3000,
       flushCheckPeriodMs: 200,
     },
-    compactor: { blockRetentionMs },
+    // Off in tests that do not ask for it: a compaction part-way through a test would change the
+    // blocks it counts. The compaction tests turn it on.
+    compactor: {
+      blockRetentionMs,
+      disabled: true,
+      compactedBlockRetentionMs: 3_600_000,
+      windowMs: 3_600_000,
+      maxCompactionObjects: 6_000_000,
+      maxBlockBytes: 100 * 1024 * 1024 * 1024,
+      cycleMs: 30_000,
+    },
     storage: {
       backend: 'local',
       localPath: join(dataDir, 'blocks'),

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
+import { Compactor } from '../compactor/compactor';
 import type { LoupeConfig } from '../config/types';
 import { Distributor } from '../distributor/distributor';
+import { BlockBuilder } from '../ingester/block-builder';
 import { Ingester } from '../ingester/ingester';
 import { TraceFinder } from '../query/find-trace';
 import type { SelfMetrics } from '../self-metrics/self-metrics';
@@ -29,6 +31,11 @@ export interface TracesModule {
   finder: TraceFinder;
   /** Deletes blocks past `compactor.compaction.block_retention`. */
   applyRetention(nowMs: number): Promise<void>;
+  /**
+   * One compaction cycle (every `compaction_cycle` unless `compactor.disabled`): merges a group of
+   * small blocks per tenant and deletes compacted blocks past `compacted_block_retention`.
+   */
+  compact(nowMs: number): Promise<void>;
   /** Cuts every live trace into blocks and waits for them to be written (SIGTERM). */
   stop(): Promise<void>;
   /** Tests and benchmarks look inside. */
@@ -57,6 +64,33 @@ export async function startTraces(deps: TracesDeps): Promise<TracesModule> {
     maxBytesPerTrace: (tenantId) => deps.overrides.forTenant(tenantId).maxBytesPerTrace,
     metrics,
   });
+  // Its own worker: a compaction must not queue behind the ingester's flushes, nor they behind it.
+  const compactionBuilder = new BlockBuilder();
+  const compactor = new Compactor({
+    backend,
+    blocklist,
+    builder: compactionBuilder,
+    config: config.compactor,
+    bloomFalsePositive: config.storage.bloomFalsePositive,
+    bloomShardSizeBytes: config.storage.bloomShardSizeBytes,
+    maxBytesPerTrace: (tenantId) => deps.overrides.forTenant(tenantId).maxBytesPerTrace,
+    logger: logger.child({ component: 'compactor' }),
+  });
+  let compacting: Promise<void> | undefined;
+  const compactOnce = (nowMs: number): Promise<void> => {
+    compacting ??= compactor
+      .runCycle(nowMs)
+      .then(() => undefined)
+      .catch((err: unknown) => logger.error({ err }, 'compaction failed'))
+      .finally(() => {
+        compacting = undefined;
+      });
+    return compacting;
+  };
+  const timer = config.compactor.disabled
+    ? undefined
+    : setInterval(() => void compactOnce(Date.now()), config.compactor.cycleMs);
+  timer?.unref();
   return {
     distributor: new Distributor(ingester, metrics),
     finder,
@@ -67,7 +101,13 @@ export async function startTraces(deps: TracesDeps): Promise<TracesModule> {
       });
       if (deleted.length > 0) logger.info({ deleted: deleted.length }, 'retention deleted blocks');
     },
-    stop: () => ingester.stop(),
+    compact: compactOnce,
+    async stop() {
+      clearInterval(timer);
+      await compacting;
+      await compactionBuilder.close();
+      await ingester.stop();
+    },
     ingester,
     blocklist,
   };

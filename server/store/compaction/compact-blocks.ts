@@ -1,6 +1,6 @@
 import { buildBlock } from '../block-writer';
 import type { BlockReader, BuiltBlock } from '../encoding/block-format';
-import type { TraceRecord } from '../types';
+import type { BlockMeta, TraceRecord } from '../types';
 import { mergeSortedTraces } from './merge-traces';
 
 export interface CompactOptions {
@@ -38,11 +38,22 @@ export async function compactBlocks(
   )) {
     traces.push(record);
   }
-  return buildBlock({
+  const built = buildBlock({
     tenantId,
     blockId: options.blockId,
     traces,
     bloomFalsePositive: options.bloomFalsePositive,
     bloomShardSizeBytes: options.bloomShardSizeBytes,
   });
+  return { ...built, meta: { ...built.meta, ...compactionFields(inputs.map((input) => input.meta)) } };
+}
+
+/** The meta fields that mark a block as compacted from `inputs`. */
+export function compactionFields(
+  inputs: readonly BlockMeta[],
+): Pick<BlockMeta, 'compactedFrom' | 'compactionLevel'> {
+  return {
+    compactedFrom: inputs.map((meta) => meta.blockId),
+    compactionLevel: Math.max(...inputs.map((meta) => meta.compactionLevel ?? 0)) + 1,
+  };
 }

@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateTraceRequests } from '../../fixtures/synthetic-traces';
+import { forEachSpan } from '../otlp/span-visitor';
+import { fetchTrace, postTraces } from './support/clients';
+import { flushAll, removeDir, startTestLoupe, type TestLoupe } from './support/loupe-server';
+
+/**
+ * Compaction in a running Loupe: blocks flushed one after another (traces split across them)
+ * become one block while trace-by-ID lookups and searches run in a loop — none misses a span —
+ * and a restart on the compacted store answers the same.
+ */
+
+const BATCHES = 4;
+let server: TestLoupe;
+const expected = new Map<string, number>();
+
+beforeAll(async () => {
+  server = await startTestLoupe({ ingester: { traceIdlePeriodMs: 60_000, maxBlockDurationMs: 600_000 } });
+  // Small requests dealt round-robin to the batches: most traces end up in several blocks.
+  const { requests } = generateTraceRequests({
+    traces: 200,
+    spansPerTrace: [3, 12],
+    spansPerRequest: 9,
+    seed: 21,
+    startMs: Date.now() - 10 * 60_000,
+  });
+  for (const request of requests) {
+    forEachSpan(request, (view) => {
+      const id = view.idHex(view.traceIdAt, view.traceIdLength);
+      expected.set(id, (expected.get(id) ?? 0) + 1);
+    });
+  }
+  for (let batch = 0; batch < BATCHES; batch++) {
+    for (let r = batch; r < requests.length; r += BATCHES) {
+      expect((await postTraces(server.otlp, requests[r])).status).toBe(200);
+    }
+    await flushAll(server);
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await server?.loupe.stop();
+  if (server) removeDir(server.dataDir);
+});
+
+async function missingSpans(): Promise<string[]> {
+  const misses: string[] = [];
+  for (const [id, spans] of expected) {
+    const answer = await fetchTrace(server.api, id, 'v2-proto');
+    if (answer.httpStatus !== 200 || answer.spans.length !== spans) {
+      misses.push(`${id}: ${answer.httpStatus}, ${answer.spans.length} of ${spans} spans`);
+    }
+  }
+  return misses;
+}
+
+async function searchCount(): Promise<number> {
+  const res = await fetch(`${server.api}/api/search?q=${encodeURIComponent('{ }')}&limit=1000`);
+  const body = (await res.json()) as { traces: { traceID: string }[] };
+  return new Set(body.traces.map((t) => t.traceID)).size;
+}
+
+describe('compaction', () => {
+  it('merges the flushed blocks into one while every lookup finds every span', async () => {
+    const tenantBlocks = () => server.loupe.blocklist.blocks('single-tenant');
+    expect(tenantBlocks().length).toBeGreaterThanOrEqual(BATCHES);
+    expect(await missingSpans()).toEqual([]);
+
+    let done = false;
+    const duringCompaction: string[] = [];
+    const lookups = (async () => {
+      while (!done) duringCompaction.push(...(await missingSpans()));
+    })();
+    // Up to four blocks per compaction: run cycles until one block is left.
+    for (let cycle = 0; cycle < 5 && tenantBlocks().length > 1; cycle++) await server.loupe.compact();
+    done = true;
+    await lookups;
+
+    expect(tenantBlocks()).toHaveLength(1);
+    expect(tenantBlocks()[0].meta.compactionLevel).toBeGreaterThanOrEqual(1);
+    expect(duringCompaction).toEqual([]);
+    expect(await missingSpans()).toEqual([]);
+    expect(await searchCount()).toBe(expected.size);
+  });
+
+  it('answers the same after a restart on the compacted store', async () => {
+    const { dataDir } = server;
+    await server.loupe.stop();
+    server = await startTestLoupe({}, dataDir);
+    expect(server.loupe.blocklist.blocks('single-tenant')).toHaveLength(1);
+    expect(await missingSpans()).toEqual([]);
+    expect(await searchCount()).toBe(expected.size);
+  });
+});
