@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { BlockBuilder } from '../ingester/block-builder';
+import type { SelfMetrics } from '../self-metrics/self-metrics';
 import type { Backend } from '../store/backend/backend';
 import { blockObjectKey, blockPrefix, META_OBJECT } from '../store/block-keys';
 import { openBuiltBlock } from '../store/block-reader';
@@ -25,6 +26,10 @@ export interface CompactorDeps {
   bloomShardSizeBytes: number;
   maxBytesPerTrace: (tenantId: string) => number;
   logger: { info(details: object, message: string): void; warn(details: object, message: string): void };
+  metrics?: Pick<
+    SelfMetrics,
+    'compactions' | 'blocksCompacted' | 'compactionSeconds' | 'compactedBlocksDeleted'
+  >;
 }
 
 export interface CycleResult {
@@ -55,7 +60,8 @@ export class Compactor {
   }
 
   private async compact(tenantId: string, inputs: BlockEntry[]): Promise<string> {
-    const { backend, blocklist, builder } = this.deps;
+    const { backend, blocklist, builder, metrics } = this.deps;
+    const began = performance.now();
     const traces: TraceRecord[] = [];
     for await (const record of mergeSortedTraces(
       inputs.map((input) => input.reader.traces()),
@@ -80,6 +86,9 @@ export class Compactor {
       reader: openBuiltBlock(backend, built),
       search: openSearchSidecar(backend, built.meta, built.objects),
     });
+    metrics?.compactions.inc({ tenant: tenantId });
+    metrics?.blocksCompacted.inc({ tenant: tenantId }, inputs.length);
+    metrics?.compactionSeconds.observe((performance.now() - began) / 1000);
     this.deps.logger.info(
       {
         tenant: tenantId,
@@ -104,6 +113,7 @@ export class Compactor {
           await backend.delete(blockObjectKey(tenantId, blockId, META_OBJECT));
           await backend.delete(blockPrefix(tenantId, blockId));
           blocklist.forgetCompacted(tenantId, blockId);
+          this.deps.metrics?.compactedBlocksDeleted.inc();
           deleted++;
         } catch (err) {
           this.deps.logger.warn({ err, tenant: tenantId, blockId }, 'could not delete a compacted block');

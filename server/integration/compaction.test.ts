@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTraceRequests } from '../../fixtures/synthetic-traces';
 import { forEachSpan } from '../otlp/span-visitor';
-import { fetchTrace, postTraces } from './support/clients';
+import { fetchTrace, metricValue, postTraces, scrapeMetrics } from './support/clients';
 import { flushAll, removeDir, startTestLoupe, type TestLoupe } from './support/loupe-server';
 
 /**
@@ -81,6 +81,10 @@ describe('compaction', () => {
     expect(duringCompaction).toEqual([]);
     expect(await missingSpans()).toEqual([]);
     expect(await searchCount()).toBe(expected.size);
+    const metrics = await scrapeMetrics(server.api);
+    const tenant = { tenant: 'single-tenant' };
+    expect(metricValue(metrics, 'loupe_compactor_compactions_total', tenant)).toBeGreaterThanOrEqual(1);
+    expect(metricValue(metrics, 'loupe_compactor_input_blocks_total', tenant)).toBeGreaterThanOrEqual(BATCHES);
   });
 
   it('answers the same after a restart on the compacted store', async () => {

@@ -31,6 +31,11 @@ export class SelfMetrics {
   readonly spansFlushed: Counter<'tenant'>;
   readonly blockFlushFailures: Counter<'tenant'>;
   readonly blockBuildSeconds: Histogram;
+  readonly compactions: Counter<'tenant'>;
+  readonly blocksCompacted: Counter<'tenant'>;
+  readonly compactionSeconds: Histogram;
+  readonly compactionFailures: Counter;
+  readonly compactedBlocksDeleted: Counter;
   readonly walBytes: Gauge;
   readonly walSegments: Gauge;
   readonly walBacklogBytes: Gauge;
@@ -89,6 +94,34 @@ export class SelfMetrics {
       name: 'loupe_ingester_block_build_seconds',
       help: 'Time to build (encode, compress) a block in the worker.',
       buckets: [0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10, 30],
+      registers,
+    });
+    this.compactions = new Counter({
+      name: 'loupe_compactor_compactions_total',
+      help: 'Compacted blocks written.',
+      labelNames: ['tenant'],
+      registers,
+    });
+    this.blocksCompacted = new Counter({
+      name: 'loupe_compactor_input_blocks_total',
+      help: 'Blocks merged into compacted blocks.',
+      labelNames: ['tenant'],
+      registers,
+    });
+    this.compactionSeconds = new Histogram({
+      name: 'loupe_compactor_compaction_seconds',
+      help: 'Time to read, merge, build and write one compacted block.',
+      buckets: [0.1, 0.5, 1, 5, 10, 30, 60, 300],
+      registers,
+    });
+    this.compactionFailures = new Counter({
+      name: 'loupe_compactor_failures_total',
+      help: 'Compaction cycles that failed (retried next cycle).',
+      registers,
+    });
+    this.compactedBlocksDeleted = new Counter({
+      name: 'loupe_compactor_compacted_blocks_deleted_total',
+      help: 'Compacted inputs deleted after compacted_block_retention.',
       registers,
     });
     this.walBytes = new Gauge({ name: 'loupe_wal_bytes', help: 'Bytes of WAL segments on disk.', registers });

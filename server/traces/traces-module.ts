@@ -75,13 +75,17 @@ export async function startTraces(deps: TracesDeps): Promise<TracesModule> {
     bloomShardSizeBytes: config.storage.bloomShardSizeBytes,
     maxBytesPerTrace: (tenantId) => deps.overrides.forTenant(tenantId).maxBytesPerTrace,
     logger: logger.child({ component: 'compactor' }),
+    metrics,
   });
   let compacting: Promise<void> | undefined;
   const compactOnce = (nowMs: number): Promise<void> => {
     compacting ??= compactor
       .runCycle(nowMs)
       .then(() => undefined)
-      .catch((err: unknown) => logger.error({ err }, 'compaction failed'))
+      .catch((err: unknown) => {
+        metrics.compactionFailures.inc();
+        logger.error({ err }, 'compaction failed');
+      })
       .finally(() => {
         compacting = undefined;
       });
