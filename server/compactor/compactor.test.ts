@@ -175,4 +175,31 @@ describe('Compactor', () => {
     expect(restarted.compactedBlocks(TENANT)).toHaveLength(2);
     await findAll(restarted, expected);
   });
+
+  it('deletes a block directory left without meta.json by a crash, after the grace period, and no other', async () => {
+    const expected = new Map<string, Set<string>>();
+    await writeBlocks(1, T0, 600, expected);
+    await backend.write(
+      `${TENANT}/half-written/data`,
+      Buffer.from('pages of a block whose meta.json never came'),
+    );
+    await backend.write(`${TENANT}/late/data`, Buffer.from('a block being written while the store loads'));
+    const blocklist = new Blocklist();
+    await blocklist.load(backend);
+    // The second one's meta.json arrives after the load: it is a block, not debris.
+    await writeBlocks(1, T0, 700, expected);
+    await backend.write(
+      `${TENANT}/late/meta.json`,
+      await backend.read(`${TENANT}/block-700-0/meta.json`).then((b) => b!),
+    );
+
+    expect((await compactor(blocklist).runCycle(Date.now())).incompleteDeleted).toBe(0);
+    expect(await backend.list(`${TENANT}/`)).toContain('half-written');
+
+    const later = await compactor(blocklist).runCycle(Date.now() + 2 * HOUR);
+    expect(later.incompleteDeleted).toBe(1);
+    const left = await backend.list(`${TENANT}/`);
+    expect(left).not.toContain('half-written');
+    expect(left).toContain('late');
+  });
 });

@@ -34,7 +34,10 @@ export interface CompactorDeps {
 
 export interface CycleResult {
   compacted: { tenantId: string; blockId: string; inputs: string[] }[];
+  /** Compacted inputs deleted after their retention. */
   deleted: number;
+  /** Half-written block directories deleted. */
+  incompleteDeleted: number;
 }
 
 /**
@@ -48,7 +51,7 @@ export class Compactor {
   constructor(private readonly deps: CompactorDeps) {}
 
   async runCycle(now = Date.now()): Promise<CycleResult> {
-    const result: CycleResult = { compacted: [], deleted: 0 };
+    const result: CycleResult = { compacted: [], deleted: 0, incompleteDeleted: 0 };
     for (const tenantId of this.deps.blocklist.tenantIds()) {
       const inputs = pickInputs(this.deps.blocklist.blocks(tenantId), this.deps.config);
       if (!inputs) continue;
@@ -56,7 +59,32 @@ export class Compactor {
       result.compacted.push({ tenantId, blockId, inputs: inputs.map((i) => i.meta.blockId) });
     }
     result.deleted = await this.deleteCompacted(now);
+    result.incompleteDeleted = await this.deleteIncomplete(now);
     return result;
+  }
+
+  /**
+   * Deletes block directories that had no meta.json when the store was loaded and still have
+   * none `compacted_block_retention` later: left by a crash mid-write (a write under way takes
+   * seconds, not an hour). A directory that gained its meta.json meanwhile is a block: left alone.
+   */
+  private async deleteIncomplete(now: number): Promise<number> {
+    const { backend, blocklist, config } = this.deps;
+    let deleted = 0;
+    for (const { tenantId, blockId, seenAt } of blocklist.incompleteBlocks()) {
+      if (seenAt + config.compactedBlockRetentionMs > now) continue;
+      try {
+        if (!(await backend.read(blockObjectKey(tenantId, blockId, META_OBJECT)))) {
+          await backend.delete(blockPrefix(tenantId, blockId));
+          deleted++;
+          this.deps.logger.info({ tenant: tenantId, blockId }, 'deleted a block left half-written');
+        }
+        blocklist.forgetIncomplete(tenantId, blockId);
+      } catch (err) {
+        this.deps.logger.warn({ err, tenant: tenantId, blockId }, 'could not delete a half-written block');
+      }
+    }
+    return deleted;
   }
 
   private async compact(tenantId: string, inputs: BlockEntry[]): Promise<string> {

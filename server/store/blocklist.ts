@@ -41,6 +41,8 @@ export interface CompactedBlock {
 export class Blocklist {
   private readonly tenants = new Map<string, Map<string, BlockEntry>>();
   private readonly compacted = new Map<string, Map<string, CompactedBlock>>();
+  /** Block directories without meta.json at the last load: written part-way, or being written. */
+  private incomplete: { tenantId: string; blockId: string; seenAt: number }[] = [];
   private readonly loadConcurrency: number;
 
   constructor(
@@ -62,12 +64,14 @@ export class Blocklist {
       for (const blockId of await backend.list(`${tenantId}/`)) candidates.push({ tenantId, blockId });
     }
     let added = 0;
+    const seenAt = Date.now();
+    this.incomplete = [];
     await forEachLimited(candidates, this.loadConcurrency, async ({ tenantId, blockId }) => {
       const reader = await this.openBlock(backend, tenantId, blockId);
       if (reader) {
         this.add(reader.meta, reader, openSearchSidecar(backend, reader.meta));
         added++;
-      }
+      } else if (reader === null) this.incomplete.push({ tenantId, blockId, seenAt });
     });
     // A compaction that crashed after writing its block but before its inputs were deleted
     // leaves both: the new block's meta.json says which are superseded.
@@ -165,15 +169,29 @@ export class Blocklist {
       .sort((a, b) => b.meta.endMs - a.meta.endMs);
   }
 
+  /**
+   * Block directories that had no meta.json at the last load (a crash mid-write, or a write under
+   * way then): the compactor deletes those still without one after a grace period.
+   */
+  incompleteBlocks(): readonly { tenantId: string; blockId: string; seenAt: number }[] {
+    return this.incomplete;
+  }
+
+  /** Forgets an incomplete block directory (deleted, or found complete). */
+  forgetIncomplete(tenantId: string, blockId: string): void {
+    this.incomplete = this.incomplete.filter((b) => b.tenantId !== tenantId || b.blockId !== blockId);
+  }
+
+  /** The block's reader; null when it has no meta.json; undefined when its meta.json is unreadable. */
   private async openBlock(
     backend: Backend,
     tenantId: string,
     blockId: string,
-  ): Promise<BlockReader | undefined> {
+  ): Promise<BlockReader | null | undefined> {
     const key = blockObjectKey(tenantId, blockId, META_OBJECT);
     try {
       const bytes = await backend.read(key);
-      if (!bytes) return undefined;
+      if (!bytes) return null;
       // Opening refuses an unknown format, and the format's reader checks the trace ID range,
       // so a malformed meta.json is caught here too.
       const reader = openBlock(backend, JSON.parse(bytes.toString('utf8')) as StoredBlockMeta);
