@@ -1,21 +1,20 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { generateTraceRequests } from '../../fixtures/synthetic-traces';
 import { BlockBuilder } from '../ingester/block-builder';
 import { forEachSpan } from '../otlp/span-visitor';
 import { splitTracesByTraceId } from '../otlp/split-traces';
-import type { LocalBackend } from '../store/backend/local-backend';
 import { blockObjectKey, META_OBJECT } from '../store/block-keys';
 import { buildBlock, writeBlock } from '../store/block-writer';
 import { Blocklist } from '../store/blocklist';
 import { compactBlocks } from '../store/compaction/compact-blocks';
-import { tempBackend } from '../store/store-test-support';
+import { freshBackendPerTest } from '../store/store-test-support';
 import type { TraceRecord } from '../store/types';
 import { Compactor, type CompactorConfig } from './compactor';
 
 /**
- * The compactor against a real local backend, blocklist and block-builder worker: small blocks
+ * The compactor against a real local fresh.backend, blocklist and block-builder worker: small blocks
  * of one time window become one, every trace stays findable (before, during and after), the
- * inputs leave the blocklist at once and the backend after `compacted_block_retention`, and a
+ * inputs leave the blocklist at once and the fresh.backend after `compacted_block_retention`, and a
  * restart after a crash between the two still queries each trace once.
  */
 
@@ -30,15 +29,7 @@ const config: CompactorConfig = {
 };
 const logger = { info: () => {}, warn: () => {} };
 const builder = new BlockBuilder();
-let backend: LocalBackend;
-let cleanup: () => Promise<void>;
-
-beforeEach(async () => {
-  ({ backend, cleanup } = await tempBackend());
-});
-afterEach(async () => {
-  await cleanup();
-});
+const fresh = freshBackendPerTest();
 afterAll(async () => {
   await builder.close();
 });
@@ -86,7 +77,7 @@ async function writeBlocks(count: number, startMs: number, seed: number, expecte
       bloomFalsePositive: 0.01,
       bloomShardSizeBytes: 4096,
     });
-    await writeBlock(backend, built);
+    await writeBlock(fresh.backend, built);
   }
 }
 
@@ -108,7 +99,7 @@ async function findAll(blocklist: Blocklist, expected: Map<string, Set<string>>)
 
 function compactor(blocklist: Blocklist) {
   return new Compactor({
-    backend,
+    backend: fresh.backend,
     blocklist,
     builder,
     config,
@@ -125,7 +116,7 @@ describe('Compactor', () => {
     await writeBlocks(3, T0, 100, expected);
     await writeBlocks(1, T0 + 5 * HOUR, 200, expected);
     const blocklist = new Blocklist();
-    await blocklist.load(backend);
+    await blocklist.load(fresh.backend);
     expect(blocklist.blocks(TENANT)).toHaveLength(4);
 
     const cycle = await compactor(blocklist).runCycle(T0 + 6 * HOUR);
@@ -136,12 +127,12 @@ describe('Compactor', () => {
     expect(visible).toHaveLength(2);
     expect(visible).toContain('block-200-0');
     await findAll(blocklist, expected);
-    // Still on the backend for queries already under way...
-    expect(await backend.read(blockObjectKey(TENANT, 'block-100-0', META_OBJECT))).toBeDefined();
+    // Still on the fresh.backend for queries already under way...
+    expect(await fresh.backend.read(blockObjectKey(TENANT, 'block-100-0', META_OBJECT))).toBeDefined();
     const later = await compactor(blocklist).runCycle(Date.now() + 2 * HOUR);
     // ...and gone after compacted_block_retention.
     expect(later.deleted).toBe(3);
-    expect(await backend.list(`${TENANT}/`)).toHaveLength(2);
+    expect(await fresh.backend.list(`${TENANT}/`)).toHaveLength(2);
     await findAll(blocklist, expected);
   });
 
@@ -150,7 +141,7 @@ describe('Compactor', () => {
     await writeBlocks(1, T0, 300, expected);
     await writeBlocks(1, T0 + 2 * HOUR, 400, expected);
     const blocklist = new Blocklist();
-    await blocklist.load(backend);
+    await blocklist.load(fresh.backend);
     expect((await compactor(blocklist).runCycle(T0 + 3 * HOUR)).compacted).toEqual([]);
     expect(blocklist.blocks(TENANT)).toHaveLength(2);
   });
@@ -159,17 +150,17 @@ describe('Compactor', () => {
     const expected = new Map<string, Set<string>>();
     await writeBlocks(2, T0, 500, expected);
     const before = new Blocklist();
-    await before.load(backend);
+    await before.load(fresh.backend);
     // The compacted block is written, then the process dies: its inputs are still there.
     const built = await compactBlocks(
       before.blocks(TENANT).map((e) => e.reader),
       { blockId: 'merged', bloomFalsePositive: 0.01, bloomShardSizeBytes: 4096, maxBytesPerTrace: 0 },
     );
-    await writeBlock(backend, built);
-    expect(await backend.list(`${TENANT}/`)).toHaveLength(3);
+    await writeBlock(fresh.backend, built);
+    expect(await fresh.backend.list(`${TENANT}/`)).toHaveLength(3);
 
     const restarted = new Blocklist();
-    await restarted.load(backend);
+    await restarted.load(fresh.backend);
 
     expect(restarted.blocks(TENANT).map((e) => e.meta.blockId)).toEqual(['merged']);
     expect(restarted.compactedBlocks(TENANT)).toHaveLength(2);
@@ -179,26 +170,29 @@ describe('Compactor', () => {
   it('deletes a block directory left without meta.json by a crash, after the grace period, and no other', async () => {
     const expected = new Map<string, Set<string>>();
     await writeBlocks(1, T0, 600, expected);
-    await backend.write(
+    await fresh.backend.write(
       `${TENANT}/half-written/data`,
       Buffer.from('pages of a block whose meta.json never came'),
     );
-    await backend.write(`${TENANT}/late/data`, Buffer.from('a block being written while the store loads'));
+    await fresh.backend.write(
+      `${TENANT}/late/data`,
+      Buffer.from('a block being written while the store loads'),
+    );
     const blocklist = new Blocklist();
-    await blocklist.load(backend);
+    await blocklist.load(fresh.backend);
     // The second one's meta.json arrives after the load: it is a block, not debris.
     await writeBlocks(1, T0, 700, expected);
-    await backend.write(
+    await fresh.backend.write(
       `${TENANT}/late/meta.json`,
-      await backend.read(`${TENANT}/block-700-0/meta.json`).then((b) => b!),
+      await fresh.backend.read(`${TENANT}/block-700-0/meta.json`).then((b) => b!),
     );
 
     expect((await compactor(blocklist).runCycle(Date.now())).incompleteDeleted).toBe(0);
-    expect(await backend.list(`${TENANT}/`)).toContain('half-written');
+    expect(await fresh.backend.list(`${TENANT}/`)).toContain('half-written');
 
     const later = await compactor(blocklist).runCycle(Date.now() + 2 * HOUR);
     expect(later.incompleteDeleted).toBe(1);
-    const left = await backend.list(`${TENANT}/`);
+    const left = await fresh.backend.list(`${TENANT}/`);
     expect(left).not.toContain('half-written');
     expect(left).toContain('late');
   });

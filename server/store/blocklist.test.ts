@@ -1,19 +1,9 @@
-import type { LocalBackend } from './backend/local-backend';
 import { buildBlock, writeBlock } from './block-writer';
 import { Blocklist } from './blocklist';
-import { makeTraces, tempBackend } from './store-test-support';
+import { freshBackendPerTest, makeTraces } from './store-test-support';
 import type { BlockMeta } from './types';
 
-let backend: LocalBackend;
-let cleanup: () => Promise<void>;
-
-beforeEach(async () => {
-  ({ backend, cleanup } = await tempBackend());
-});
-
-afterEach(async () => {
-  await cleanup();
-});
+const fresh = freshBackendPerTest();
 
 async function storeBlock(tenantId: string, blockId: string, seed: number): Promise<BlockMeta> {
   const built = buildBlock({
@@ -23,7 +13,7 @@ async function storeBlock(tenantId: string, blockId: string, seed: number): Prom
     bloomFalsePositive: 0.01,
     bloomShardSizeBytes: 1024,
   });
-  await writeBlock(backend, built);
+  await writeBlock(fresh.backend, built);
   return built.meta;
 }
 
@@ -39,7 +29,7 @@ describe('Blocklist', () => {
     await storeBlock("a'b(c)*!", 'block-3', 3);
     const blocklist = new Blocklist();
 
-    expect(await blocklist.load(backend)).toBe(3);
+    expect(await blocklist.load(fresh.backend)).toBe(3);
     expect(blocklist.tenantIds().sort()).toEqual(["a'b(c)*!", 'tenant-a']);
     expect(
       blocklist
@@ -51,12 +41,12 @@ describe('Blocklist', () => {
 
   it('keeps logs and metrics folders out of the trace tenants, even a tenant named "logs"', async () => {
     await storeBlock('logs', 'block-1', 1);
-    await backend.write('@logs/chunk-1/meta.json', Buffer.from('{"not":"a block"}'));
-    await backend.write('@metrics/series-1/meta.json', Buffer.from('{}'));
+    await fresh.backend.write('@logs/chunk-1/meta.json', Buffer.from('{"not":"a block"}'));
+    await fresh.backend.write('@metrics/series-1/meta.json', Buffer.from('{}'));
     const logger = recordingLogger();
     const blocklist = new Blocklist(logger);
 
-    expect(await blocklist.load(backend)).toBe(1);
+    expect(await blocklist.load(fresh.backend)).toBe(1);
     expect(blocklist.tenantIds()).toEqual(['logs']);
     expect(logger.warnings).toEqual([]);
   });
@@ -64,25 +54,25 @@ describe('Blocklist', () => {
   it('does not see blocks whose meta.json has not been written yet', async () => {
     await storeBlock('tenant-a', 'complete', 1);
     const partial = await storeBlock('tenant-a', 'partial', 2);
-    await backend.delete(`tenant-a/${partial.blockId}/meta.json`);
+    await fresh.backend.delete(`tenant-a/${partial.blockId}/meta.json`);
     const logger = recordingLogger();
     const blocklist = new Blocklist(logger);
 
-    await blocklist.load(backend);
+    await blocklist.load(fresh.backend);
     expect(blocklist.blocks('tenant-a').map((b) => b.meta.blockId)).toEqual(['complete']);
     expect(logger.warnings).toEqual([]);
   });
 
   it('warns about and skips blocks with unreadable meta.json', async () => {
     await storeBlock('tenant-a', 'good', 1);
-    await backend.write('tenant-a/garbled/meta.json', Buffer.from('{not json'));
-    await backend.write('tenant-a/wrong-format/meta.json', Buffer.from('{"format":"parquet-v9"}'));
+    await fresh.backend.write('tenant-a/garbled/meta.json', Buffer.from('{not json'));
+    await fresh.backend.write('tenant-a/wrong-format/meta.json', Buffer.from('{"format":"parquet-v9"}'));
     const moved = await storeBlock('tenant-a', 'original', 2);
-    await backend.write('tenant-a/copied/meta.json', Buffer.from(JSON.stringify(moved)));
+    await fresh.backend.write('tenant-a/copied/meta.json', Buffer.from(JSON.stringify(moved)));
     const logger = recordingLogger();
     const blocklist = new Blocklist(logger);
 
-    expect(await blocklist.load(backend)).toBe(2);
+    expect(await blocklist.load(fresh.backend)).toBe(2);
     expect(
       blocklist
         .blocks('tenant-a')
@@ -115,12 +105,12 @@ describe('Blocklist', () => {
         bloomFalsePositive: 0.01,
         bloomShardSizeBytes: 1024,
       });
-      await writeBlock(backend, built);
+      await writeBlock(fresh.backend, built);
     };
     await block('early', [0x10, 0x20], 1000, 2000);
     await block('late', [0x18, 0x30], 5000, 6000);
     const blocklist = new Blocklist();
-    await blocklist.load(backend);
+    await blocklist.load(fresh.backend);
     const candidates = (...args: [Uint8Array, number?, number?]) =>
       blocklist.candidates('t', ...args).map((entry) => entry.meta.blockId);
 
@@ -138,7 +128,7 @@ describe('Blocklist', () => {
   it('adds and removes blocks', async () => {
     const meta = await storeBlock('tenant-a', 'block-1', 1);
     const blocklist = new Blocklist();
-    await blocklist.load(backend);
+    await blocklist.load(fresh.backend);
     const entry = blocklist.get('tenant-a', 'block-1')!;
 
     expect(blocklist.remove('tenant-a', 'block-1')).toBe(true);

@@ -1,24 +1,14 @@
 import type { Backend } from './backend/backend';
-import type { LocalBackend } from './backend/local-backend';
 import { openBuiltBlock } from './block-reader';
 import { buildBlock, writeBlock } from './block-writer';
 import { Blocklist } from './blocklist';
 import { applyRetention, type ExpiredBlock, RetentionError } from './retention';
-import { makeTraces, tempBackend } from './store-test-support';
+import { freshBackendPerTest, makeTraces } from './store-test-support';
 
 const HOUR = 3_600_000;
 const NOW = Date.UTC(2024, 5, 1, 12);
 
-let backend: LocalBackend;
-let cleanup: () => Promise<void>;
-
-beforeEach(async () => {
-  ({ backend, cleanup } = await tempBackend());
-});
-
-afterEach(async () => {
-  await cleanup();
-});
+const fresh = freshBackendPerTest();
 
 /** Stores a block whose traces all end `hoursAgo` before NOW. */
 async function storeBlock(blocklist: Blocklist, tenantId: string, blockId: string, hoursAgo: number) {
@@ -31,8 +21,8 @@ async function storeBlock(blocklist: Blocklist, tenantId: string, blockId: strin
     bloomFalsePositive: 0.01,
     bloomShardSizeBytes: 1024,
   });
-  await writeBlock(backend, built);
-  blocklist.add(built.meta, openBuiltBlock(backend, built));
+  await writeBlock(fresh.backend, built);
+  blocklist.add(built.meta, openBuiltBlock(fresh.backend, built));
 }
 
 describe('applyRetention', () => {
@@ -43,7 +33,7 @@ describe('applyRetention', () => {
     await storeBlock(blocklist, 'tenant-b', 'old', 25);
     await storeBlock(blocklist, 'tenant-b', 'edge', 24);
 
-    const deleted = await applyRetention(backend, blocklist, { retentionMs: 24 * HOUR, now: NOW });
+    const deleted = await applyRetention(fresh.backend, blocklist, { retentionMs: 24 * HOUR, now: NOW });
 
     expect(deleted.map((b) => `${b.tenantId}/${b.blockId}`).sort()).toEqual([
       'tenant-a/ancient',
@@ -51,12 +41,12 @@ describe('applyRetention', () => {
     ]);
     expect(blocklist.blocks('tenant-a').map((b) => b.meta.blockId)).toEqual(['recent']);
     expect(blocklist.blocks('tenant-b').map((b) => b.meta.blockId)).toEqual(['edge']);
-    expect(await backend.list('tenant-a/')).toEqual(['recent']);
-    expect(await backend.list('tenant-b/')).toEqual(['edge']);
+    expect(await fresh.backend.list('tenant-a/')).toEqual(['recent']);
+    expect(await fresh.backend.list('tenant-b/')).toEqual(['edge']);
 
     // A restart finds only what retention kept.
     const reloaded = new Blocklist();
-    expect(await reloaded.load(backend)).toBe(2);
+    expect(await reloaded.load(fresh.backend)).toBe(2);
   });
 
   it('takes a block out of the blocklist before deleting its objects, meta.json first', async () => {
@@ -64,13 +54,13 @@ describe('applyRetention', () => {
     await storeBlock(blocklist, 'tenant-a', 'old', 48);
     const observed: { key: string; listed: boolean }[] = [];
     const watching: Backend = {
-      read: (key) => backend.read(key),
-      readRange: (key, offset, length) => backend.readRange(key, offset, length),
-      write: (key, data) => backend.write(key, data),
-      list: (prefix) => backend.list(prefix),
+      read: (key) => fresh.backend.read(key),
+      readRange: (key, offset, length) => fresh.backend.readRange(key, offset, length),
+      write: (key, data) => fresh.backend.write(key, data),
+      list: (prefix) => fresh.backend.list(prefix),
       delete: async (key) => {
         observed.push({ key, listed: blocklist.get('tenant-a', 'old') !== undefined });
-        await backend.delete(key);
+        await fresh.backend.delete(key);
       },
     };
 
@@ -87,13 +77,13 @@ describe('applyRetention', () => {
     await storeBlock(blocklist, 'tenant-a', 'old', 48);
     await storeBlock(blocklist, 'tenant-b', 'old', 48);
     const failing: Backend = {
-      read: (key) => backend.read(key),
-      readRange: (key, offset, length) => backend.readRange(key, offset, length),
-      write: (key, data) => backend.write(key, data),
-      list: (prefix) => backend.list(prefix),
+      read: (key) => fresh.backend.read(key),
+      readRange: (key, offset, length) => fresh.backend.readRange(key, offset, length),
+      write: (key, data) => fresh.backend.write(key, data),
+      list: (prefix) => fresh.backend.list(prefix),
       delete: async (key) => {
         if (key.startsWith('tenant-a/')) throw new Error('permission denied');
-        await backend.delete(key);
+        await fresh.backend.delete(key);
       },
     };
 
@@ -104,11 +94,11 @@ describe('applyRetention', () => {
     expect(failure.errors).toHaveLength(1);
     expect(failure.deleted.map((b: ExpiredBlock) => `${b.tenantId}/${b.blockId}`)).toEqual(['tenant-b/old']);
     expect(blocklist.get('tenant-a', 'old')).toBeDefined();
-    expect(await backend.list('tenant-a/')).toEqual(['old']);
+    expect(await fresh.backend.list('tenant-a/')).toEqual(['old']);
 
-    const retried = await applyRetention(backend, blocklist, { retentionMs: HOUR, now: NOW });
+    const retried = await applyRetention(fresh.backend, blocklist, { retentionMs: HOUR, now: NOW });
     expect(retried.map((b) => `${b.tenantId}/${b.blockId}`)).toEqual(['tenant-a/old']);
-    expect(await backend.list('tenant-a/')).toEqual([]);
-    expect(await backend.list('tenant-b/')).toEqual([]);
+    expect(await fresh.backend.list('tenant-a/')).toEqual([]);
+    expect(await fresh.backend.list('tenant-b/')).toEqual([]);
   });
 });

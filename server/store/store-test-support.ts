@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import type { Backend, BackendCallOptions } from './backend/backend';
 import { LocalBackend } from './backend/local-backend';
 import type { TraceRecord } from './types';
@@ -51,6 +52,23 @@ export function makeTraces(count: number, seed = 1, maxBytes = 4000): TraceRecor
 export async function tempBackend(): Promise<{ backend: LocalBackend; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'loupe-store-'));
   return { backend: new LocalBackend(dir), cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A fresh local backend for each test of the calling file, removed after it: call at the top
+ * level of a test file and read `.backend` inside tests.
+ */
+export function freshBackendPerTest(): { readonly backend: LocalBackend } {
+  const current: { backend: LocalBackend; cleanup?: () => Promise<void> } = {} as never;
+  beforeEach(async () => {
+    const made = await tempBackend();
+    current.backend = made.backend;
+    current.cleanup = made.cleanup;
+  });
+  afterEach(async () => {
+    await current.cleanup?.();
+  });
+  return current;
 }
 
 /** Wraps a backend and records every call, to assert how much I/O an operation costs. */

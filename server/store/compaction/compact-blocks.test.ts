@@ -1,14 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generateTraceRequests } from '../../../fixtures/synthetic-traces';
 import { combineTraceParts } from '../../otlp/combine-trace';
 import { forEachSpan } from '../../otlp/span-visitor';
 import { splitTracesByTraceId } from '../../otlp/split-traces';
-import type { LocalBackend } from '../backend/local-backend';
 import { openBlock } from '../block-reader';
 import { buildBlock, writeBlock } from '../block-writer';
 import type { BlockReader, BuiltBlock } from '../encoding/block-format';
 import { openSearchSidecar } from '../search/search-sidecar';
-import { tempBackend } from '../store-test-support';
+import { freshBackendPerTest } from '../store-test-support';
 import type { TraceRecord } from '../types';
 import { compactBlocks } from './compact-blocks';
 import { mergeSortedTraces } from './merge-traces';
@@ -20,15 +19,7 @@ import { mergeSortedTraces } from './merge-traces';
  */
 
 const TENANT = 'compact';
-let backend: LocalBackend;
-let cleanup: () => Promise<void>;
-
-beforeEach(async () => {
-  ({ backend, cleanup } = await tempBackend());
-});
-afterEach(async () => {
-  await cleanup();
-});
+const fresh = freshBackendPerTest();
 
 /** Span IDs (hex) per trace (hex) of some OTLP trace bytes. */
 function spansOf(data: Uint8Array, into = new Map<string, string[]>()): Map<string, string[]> {
@@ -65,8 +56,8 @@ function records(fragments: { traceId: Buffer; key: string; data: Buffer }[]): T
 }
 
 async function store(built: BuiltBlock): Promise<BlockReader> {
-  await writeBlock(backend, built);
-  return openBlock(backend, built.meta);
+  await writeBlock(fresh.backend, built);
+  return openBlock(fresh.backend, built.meta);
 }
 
 /** A block as Loupe wrote them before search data existed: no sidecar, no `search` in meta. */
@@ -137,11 +128,11 @@ describe('compactBlocks', () => {
   it('gives inputs without search data a search sidecar over every span', async () => {
     const { expected, blockA, blockB } = fixture();
     const inputs = [await store(withoutSearch(blockA)), await store(withoutSearch(blockB))];
-    expect(openSearchSidecar(backend, inputs[0].meta)).toBeUndefined();
+    expect(openSearchSidecar(fresh.backend, inputs[0].meta)).toBeUndefined();
 
     const built = await compactBlocks(inputs, compactOptions);
-    await writeBlock(backend, built);
-    const sidecar = openSearchSidecar(backend, built.meta);
+    await writeBlock(fresh.backend, built);
+    const sidecar = openSearchSidecar(fresh.backend, built.meta);
 
     expect(sidecar).toBeDefined();
     const summary = await sidecar!.summary();
