@@ -84,7 +84,9 @@ describe('compaction', () => {
     const metrics = await scrapeMetrics(server.api);
     const tenant = { tenant: 'single-tenant' };
     expect(metricValue(metrics, 'loupe_compactor_compactions_total', tenant)).toBeGreaterThanOrEqual(1);
-    expect(metricValue(metrics, 'loupe_compactor_input_blocks_total', tenant)).toBeGreaterThanOrEqual(BATCHES);
+    expect(metricValue(metrics, 'loupe_compactor_input_blocks_total', tenant)).toBeGreaterThanOrEqual(
+      BATCHES,
+    );
   });
 
   it('answers the same after a restart on the compacted store', async () => {
