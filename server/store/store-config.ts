@@ -9,9 +9,11 @@ import {
 import { ignoring, type Section } from '../config-reader/schema-node';
 import type { ConfigGetter, ValueReader } from '../config-reader/types';
 import type { BackendPoolOptions } from './backend/pool';
+import type { S3Options } from './backend/s3-client';
+import { buildS3Options, S3_SCHEMA } from './s3-config';
 
 /** The backends `createBackend` can build; a new one is a member here and a case there. */
-export const BACKEND_KINDS = ['local'] as const;
+export const BACKEND_KINDS = ['local', 's3'] as const;
 export type BackendKind = (typeof BACKEND_KINDS)[number];
 
 /**
@@ -22,6 +24,8 @@ export interface StorageConfig {
   backend: BackendKind;
   /** The local backend's blocks root. */
   localPath: string;
+  /** The S3 backend's bucket and connection: present when `backend` is `s3`. */
+  s3?: S3Options;
   /** The trace WAL folder; the logs and metrics WALs are folders inside it. */
   walPath: string;
   pool: BackendPoolOptions;
@@ -42,13 +46,13 @@ export const STORAGE_DEFAULTS = {
 
 /** `storage.trace.backend`: a member of `BACKEND_KINDS`; the others fail with the reason. */
 const readBackend: ValueReader<BackendKind> = (value, key) => {
-  if (value === 's3') {
+  if (value === 'gcs') {
     throw new ConfigError(
-      `config key "${key}": backend "s3" is not supported yet; Loupe stores blocks on local disk (backend: local)`,
+      `config key "${key}": backend "gcs" is not supported; use backend: s3 with endpoint storage.googleapis.com and an HMAC key as access_key/secret_key (GCS's S3-interoperable API, see docs/configuration.md)`,
     );
   }
-  if (value === 'gcs' || value === 'azure') {
-    throw new ConfigError(`config key "${key}": backend "${value}" is not supported; use backend: local`);
+  if (value === 'azure') {
+    throw new ConfigError(`config key "${key}": backend "azure" is not supported; use backend: local or s3`);
   }
   return readEnum(BACKEND_KINDS)(value, key);
 };
@@ -79,7 +83,8 @@ export const STORAGE_SCHEMA: Section = {
         'index_page_size_bytes',
       ]),
     },
-    ...ignoring(['s3', 'gcs', 'azure'], 'only the local backend is used'),
+    s3: S3_SCHEMA,
+    ...ignoring(['gcs', 'azure'], 'only the local and s3 backends are used'),
     ...ignoring([
       'blocklist_poll',
       'blocklist_poll_concurrency',
@@ -109,6 +114,7 @@ export function buildStorageConfig(get: ConfigGetter): StorageConfig {
   return {
     backend,
     localPath,
+    ...(backend === 's3' ? { s3: buildS3Options(get) } : {}),
     walPath,
     pool: {
       maxWorkers: get('storage.trace.pool.max_workers', STORAGE_DEFAULTS.poolMaxWorkers),

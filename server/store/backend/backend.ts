@@ -32,6 +32,11 @@ export interface Backend {
   delete(keyOrPrefix: string, options?: BackendCallOptions): Promise<void>;
 }
 
+/** The part of a pino logger a backend may use. */
+export interface BackendLogger {
+  warn(details: object, message: string): void;
+}
+
 export class BackendKeyError extends Error {
   readonly code = ErrorCode.BACKEND_KEY;
 }

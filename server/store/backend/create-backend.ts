@@ -1,12 +1,8 @@
 import type { StorageConfig } from '../store-config';
-import type { Backend } from './backend';
+import type { Backend, BackendLogger } from './backend';
 import { LocalBackend } from './local-backend';
 import { BackendPool } from './pool';
-
-/** The part of a pino logger a backend may use. */
-export interface BackendLogger {
-  warn(details: object, message: string): void;
-}
+import { S3Backend } from './s3-backend';
 
 export interface BackendDeps {
   /** For backends with something to report (an object store's retries); the local one has none. */
@@ -21,10 +17,17 @@ export function createBackend(config: StorageConfig, deps: BackendDeps = {}): Ba
   return new BackendPool(createRawBackend(config, deps), config.pool);
 }
 
-function createRawBackend(config: StorageConfig, _deps: BackendDeps): Backend {
+function createRawBackend(config: StorageConfig, deps: BackendDeps): Backend {
   switch (config.backend) {
     case 'local':
       return new LocalBackend(config.localPath);
+    case 's3':
+      if (!config.s3) throw new Error('storage.trace.backend is s3 but the config has no s3 section');
+      // As many connections as the pool lets operations run at once: none wait on a socket.
+      return new S3Backend(config.s3, {
+        logger: deps.logger,
+        tuning: { maxSockets: config.pool.maxWorkers },
+      });
     default:
       // The config reader refuses every other kind; this line makes a new kind without a case a type error.
       return unknownBackend(config.backend);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type FileHandle, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { type Backend, type BackendCallOptions, BackendKeyError } from './backend';
+import { keySegments } from './backend-keys';
 
 /**
  * Temporary files live next to their target so the final rename stays on one filesystem.
@@ -123,16 +124,11 @@ export class LocalBackend implements Backend {
 
   /** Validates a key (or a `/`-terminated prefix) and maps it to a path under the root. */
   private pathFor(key: string, isPrefix: boolean): string {
-    const trimmed = isPrefix && key.endsWith('/') ? key.slice(0, -1) : key;
-    if (trimmed === '') throw new BackendKeyError('empty key');
-    if (trimmed.includes('\0') || trimmed.includes('\\')) {
-      throw new BackendKeyError(`key contains NUL or backslash: ${JSON.stringify(key)}`);
-    }
-    const segments = trimmed.split('/');
-    for (const segment of segments) {
-      if (segment === '' || segment === '.' || segment === '..' || segment.endsWith(TMP_SUFFIX)) {
-        throw new BackendKeyError(`invalid key segment ${JSON.stringify(segment)} in ${JSON.stringify(key)}`);
-      }
+    const segments = keySegments(key, isPrefix);
+    // Temporary files are hidden from listings, so their names can never be keys either.
+    const tmp = segments.find((segment) => segment.endsWith(TMP_SUFFIX));
+    if (tmp !== undefined) {
+      throw new BackendKeyError(`invalid key segment ${JSON.stringify(tmp)} in ${JSON.stringify(key)}`);
     }
     const path = join(this.root, ...segments);
     // Defence in depth: the checks above should make escaping impossible, this makes it certain.
