@@ -10,7 +10,7 @@ import { type MetricsModule, startMetrics } from './metrics/metrics-module';
 import { startReceivers } from './receivers/start-receivers';
 import { startSearch } from './search/search-module';
 import { SelfMetrics } from './self-metrics/self-metrics';
-import { createBackend } from './store/backend/create-backend';
+import { openBackend } from './store/backend/create-backend';
 import type { Blocklist } from './store/blocklist';
 import { Overrides, watchPerTenantOverrides } from './tenancy/overrides';
 import { startTraces } from './traces/traces-module';
@@ -53,7 +53,7 @@ export async function startLoupe(
 ): Promise<RunningLoupe> {
   const child = (component: string) => logger.child({ component });
   const metrics = new SelfMetrics();
-  const backend = createBackend(config.storage, { logger: child('backend') });
+  const backend = await openBackend(config.storage, { logger: child('backend') });
   const overrides = new Overrides({ maxBytesPerTrace: config.overrides.maxBytesPerTrace });
   const overridesFile = config.overrides.perTenantFile
     ? await watchPerTenantOverrides(

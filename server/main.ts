@@ -16,7 +16,17 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(loaded.config.server.logLevel);
   for (const warning of loaded.warnings) logger.warn(warning);
-  const loupe = await startLoupe(loaded.config, logger);
+  let loupe: Awaited<ReturnType<typeof startLoupe>>;
+  try {
+    loupe = await startLoupe(loaded.config, logger);
+  } catch (err) {
+    // A setting found wrong only at start (a bucket that does not exist): one line, as for the file.
+    if (err instanceof ConfigError) {
+      console.error(`loupe: ${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

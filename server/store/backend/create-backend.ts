@@ -2,6 +2,7 @@ import type { StorageConfig } from '../store-config';
 import type { Backend, BackendLogger } from './backend';
 import { LocalBackend } from './local-backend';
 import { BackendPool } from './pool';
+import { checkS3Access } from './s3-access-check';
 import { S3Backend } from './s3-backend';
 
 export interface BackendDeps {
@@ -15,6 +16,16 @@ export interface BackendDeps {
  */
 export function createBackend(config: StorageConfig, deps: BackendDeps = {}): BackendPool {
   return new BackendPool(createRawBackend(config, deps), config.pool);
+}
+
+/**
+ * `createBackend`, after making sure the store answers: an object store is asked once, and a
+ * wrong bucket, key or endpoint fails here with a `ConfigError` naming the setting.
+ */
+export async function openBackend(config: StorageConfig, deps: BackendDeps = {}): Promise<BackendPool> {
+  const raw = createRawBackend(config, deps);
+  if (raw instanceof S3Backend && config.s3) await checkS3Access(raw, config.s3);
+  return new BackendPool(raw, config.pool);
 }
 
 function createRawBackend(config: StorageConfig, deps: BackendDeps): Backend {

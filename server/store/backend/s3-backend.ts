@@ -65,6 +65,14 @@ export class S3Backend implements Backend {
     }
   }
 
+  /** One cheap request (a listing of at most one key) that fails as the store's first real one would. */
+  async probe(signal?: AbortSignal): Promise<void> {
+    await this.client.send(
+      new ListObjectsV2Command({ Bucket: this.bucket, MaxKeys: 1, Prefix: this.prefix || undefined }),
+      { abortSignal: signal },
+    );
+  }
+
   async readRange(
     key: string,
     offset: number,
