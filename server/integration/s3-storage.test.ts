@@ -1,0 +1,110 @@
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateTraceRequests } from '../../fixtures/synthetic-traces';
+import { forEachSpan } from '../otlp/span-visitor';
+import { type RunningS3, S3_START_TIMEOUT_MS, startS3 } from '../testing/s3';
+import { tempDataDir } from '../testing/test-config';
+import { fetchTrace, postTraces } from './support/clients';
+import { flushAll, removeDir, startTestLoupe, type TestLoupe } from './support/loupe-server';
+
+/**
+ * The trace path on S3 (a real Ceph radosgw): ingest over OTLP, lookups and search from blocks
+ * in the bucket, compaction there, and a restart on the bucket with an empty local disk.
+ */
+
+let s3: RunningS3;
+let bucket: string;
+let server: TestLoupe;
+const expected = new Map<string, number>();
+const dataDirs: string[] = [];
+
+const storage = () => ({ backend: 's3' as const, s3: s3.options({ bucket }) });
+
+async function start(): Promise<TestLoupe> {
+  const dir = tempDataDir('loupe-s3-');
+  dataDirs.push(dir);
+  return startTestLoupe(
+    { storage: storage(), ingester: { traceIdlePeriodMs: 60_000, maxBlockDurationMs: 600_000 } },
+    dir,
+  );
+}
+
+async function ingest(seed: number): Promise<void> {
+  const { requests } = generateTraceRequests({
+    traces: 60,
+    spansPerTrace: [2, 10],
+    spansPerRequest: 50,
+    seed,
+    startMs: Date.now() - 5 * 60_000,
+  });
+  for (const request of requests) {
+    forEachSpan(request, (view) => {
+      const id = view.idHex(view.traceIdAt, view.traceIdLength);
+      expected.set(id, (expected.get(id) ?? 0) + 1);
+    });
+    expect((await postTraces(server.otlp, request)).status).toBe(200);
+  }
+}
+
+async function missing(): Promise<string[]> {
+  const misses: string[] = [];
+  for (const [id, spans] of expected) {
+    const answer = await fetchTrace(server.api, id, 'v2-proto');
+    if (answer.httpStatus !== 200 || answer.spans.length !== spans) {
+      misses.push(`${id}: ${answer.httpStatus}, ${answer.spans.length} of ${spans}`);
+    }
+  }
+  return misses;
+}
+
+async function searched(): Promise<number> {
+  const res = await fetch(`${server.api}/api/search?q=${encodeURIComponent('{ }')}&limit=1000`);
+  return ((await res.json()) as { traces: unknown[] }).traces.length;
+}
+
+async function blockObjects(): Promise<string[]> {
+  const page = await s3.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'single-tenant/' }));
+  return (page.Contents ?? []).map((object) => object.Key ?? '');
+}
+
+beforeAll(async () => {
+  s3 = await startS3();
+  bucket = await s3.newBucket();
+  server = await start();
+}, S3_START_TIMEOUT_MS);
+
+afterAll(async () => {
+  await server?.loupe.stop();
+  for (const dir of dataDirs) removeDir(dir);
+  if (bucket) await s3.dropBucket(bucket);
+  await s3?.stop();
+}, 60_000);
+
+describe('traces on S3', () => {
+  it('flushes blocks into the bucket and finds every trace there, by ID and by search', async () => {
+    await ingest(1);
+    await flushAll(server);
+    await ingest(2);
+    await flushAll(server);
+
+    const keys = await blockObjects();
+    expect(keys.filter((key) => key.endsWith('/meta.json')).length).toBeGreaterThanOrEqual(2);
+    expect(keys.some((key) => key.endsWith('/search.parquet'))).toBe(true);
+    expect(await missing()).toEqual([]);
+    expect(await searched()).toBe(expected.size);
+  });
+
+  it('compacts the blocks in the bucket', async () => {
+    await server.loupe.compact();
+    expect(server.loupe.blocklist.blocks('single-tenant')).toHaveLength(1);
+    expect(await missing()).toEqual([]);
+  });
+
+  it('answers the same after a restart on the bucket with an empty local disk', async () => {
+    await server.loupe.stop();
+    server = await start();
+    expect(server.loupe.blocklist.blocks('single-tenant')).toHaveLength(1);
+    expect(await missing()).toEqual([]);
+    expect(await searched()).toBe(expected.size);
+  });
+});
