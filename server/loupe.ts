@@ -53,7 +53,7 @@ export async function startLoupe(
 ): Promise<RunningLoupe> {
   const child = (component: string) => logger.child({ component });
   const metrics = new SelfMetrics();
-  const backend = await openBackend(config.storage, { logger: child('backend') });
+  const backend = await openBackend(config.storage, { logger: child('backend'), metrics });
   const overrides = new Overrides({ maxBytesPerTrace: config.overrides.maxBytesPerTrace });
   const overridesFile = config.overrides.perTenantFile
     ? await watchPerTenantOverrides(

@@ -4,7 +4,7 @@ import { generateTraceRequests } from '../../fixtures/synthetic-traces';
 import { forEachSpan } from '../otlp/span-visitor';
 import { type RunningS3, S3_START_TIMEOUT_MS, startS3 } from '../testing/s3';
 import { tempDataDir } from '../testing/test-config';
-import { fetchTrace, postTraces } from './support/clients';
+import { fetchTrace, metricValue, postTraces, scrapeMetrics } from './support/clients';
 import { flushAll, removeDir, startTestLoupe, type TestLoupe } from './support/loupe-server';
 
 /**
@@ -92,6 +92,12 @@ describe('traces on S3', () => {
     expect(keys.some((key) => key.endsWith('/search.parquet'))).toBe(true);
     expect(await missing()).toEqual([]);
     expect(await searched()).toBe(expected.size);
+    const metrics = await scrapeMetrics(server.api);
+    expect(
+      metricValue(metrics, 'loupe_backend_requests_total', { operation: 'write', outcome: 'ok' }),
+    ).toBeGreaterThan(0);
+    expect(metricValue(metrics, 'loupe_backend_bytes_total', { operation: 'read_range' })).toBeGreaterThan(0);
+    expect(metricValue(metrics, 'loupe_backend_requests_total', { outcome: 'error' })).toBe(0);
   });
 
   it('compacts the blocks in the bucket', async () => {

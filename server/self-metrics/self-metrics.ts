@@ -31,6 +31,9 @@ export class SelfMetrics {
   readonly spansFlushed: Counter<'tenant'>;
   readonly blockFlushFailures: Counter<'tenant'>;
   readonly blockBuildSeconds: Histogram;
+  readonly backendRequests: Counter<'operation' | 'outcome'>;
+  readonly backendBytes: Counter<'operation'>;
+  readonly backendSeconds: Histogram<'operation'>;
   readonly compactions: Counter<'tenant'>;
   readonly blocksCompacted: Counter<'tenant'>;
   readonly compactionSeconds: Histogram;
@@ -94,6 +97,25 @@ export class SelfMetrics {
       name: 'loupe_ingester_block_build_seconds',
       help: 'Time to build (encode, compress) a block in the worker.',
       buckets: [0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10, 30],
+      registers,
+    });
+    this.backendRequests = new Counter({
+      name: 'loupe_backend_requests_total',
+      help: 'Calls to the storage backend, by operation and outcome (ok, missing, aborted, error).',
+      labelNames: ['operation', 'outcome'],
+      registers,
+    });
+    this.backendBytes = new Counter({
+      name: 'loupe_backend_bytes_total',
+      help: 'Bytes read from and written to the storage backend, by operation.',
+      labelNames: ['operation'],
+      registers,
+    });
+    this.backendSeconds = new Histogram({
+      name: 'loupe_backend_request_seconds',
+      help: 'Time of one storage backend call, by operation (retries included).',
+      labelNames: ['operation'],
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
       registers,
     });
     this.compactions = new Counter({

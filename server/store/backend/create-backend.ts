@@ -1,6 +1,7 @@
 import type { StorageConfig } from '../store-config';
 import type { Backend, BackendLogger } from './backend';
 import { LocalBackend } from './local-backend';
+import { type BackendMetrics, MeteredBackend } from './metered-backend';
 import { BackendPool } from './pool';
 import { checkS3Access } from './s3-access-check';
 import { S3Backend } from './s3-backend';
@@ -8,6 +9,8 @@ import { S3Backend } from './s3-backend';
 export interface BackendDeps {
   /** For backends with something to report (an object store's retries); the local one has none. */
   logger?: BackendLogger;
+  /** Calls, bytes and times by operation (`MeteredBackend`); none when absent. */
+  metrics?: BackendMetrics;
 }
 
 /**
@@ -15,7 +18,7 @@ export interface BackendDeps {
  * A new backend is a member of `BackendKind` and a case here, and passes `describeBackendContract`.
  */
 export function createBackend(config: StorageConfig, deps: BackendDeps = {}): BackendPool {
-  return new BackendPool(createRawBackend(config, deps), config.pool);
+  return new BackendPool(metered(createRawBackend(config, deps), deps), config.pool);
 }
 
 /**
@@ -25,7 +28,11 @@ export function createBackend(config: StorageConfig, deps: BackendDeps = {}): Ba
 export async function openBackend(config: StorageConfig, deps: BackendDeps = {}): Promise<BackendPool> {
   const raw = createRawBackend(config, deps);
   if (raw instanceof S3Backend && config.s3) await checkS3Access(raw, config.s3);
-  return new BackendPool(raw, config.pool);
+  return new BackendPool(metered(raw, deps), config.pool);
+}
+
+function metered(backend: Backend, deps: BackendDeps): Backend {
+  return deps.metrics ? new MeteredBackend(backend, deps.metrics) : backend;
 }
 
 function createRawBackend(config: StorageConfig, deps: BackendDeps): Backend {
