@@ -96,6 +96,7 @@ export async function startLoupe(
     logger,
     version: LOUPE_VERSION,
     isReady: () => ready,
+    notReadyReason: () => traces.ingester.backendFailure(),
     webDistDir: options.webDistDir ?? WEB_DIST,
     routes: [search.routes, logs.routes, seriesMetrics.routes],
   });

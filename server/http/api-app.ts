@@ -27,6 +27,8 @@ export interface ApiDeps {
   logger: Logger;
   version: string;
   isReady: () => boolean;
+  /** See `StatusRoutesOptions.notReadyReason`. */
+  notReadyReason?: () => string | undefined;
   webDistDir: string;
   /** Other signals' APIs (`/loki`, `/prometheus`); each sets its own error format. */
   routes?: FastifyPluginAsync[];
@@ -45,7 +47,12 @@ export async function buildApiApp(deps: ApiDeps): Promise<FastifyInstance> {
     return reply.code(status).type('text/plain').send(err.message);
   });
   await app.register(httpTenancy, { multitenancyEnabled: deps.multitenancyEnabled });
-  await app.register(statusRoutes, { version: deps.version, metrics: deps.metrics, isReady: deps.isReady });
+  await app.register(statusRoutes, {
+    version: deps.version,
+    metrics: deps.metrics,
+    isReady: deps.isReady,
+    notReadyReason: deps.notReadyReason,
+  });
   // Every trace-by-ID request goes through the page hand-off, so the app's first request can
   // take the answer its server-rendered page was made from.
   const lookups = new TracePageLookups(deps.finder);

@@ -35,7 +35,9 @@ export interface IngesterDeps {
   metrics: SelfMetrics;
 }
 
-const FLUSH_RETRY_MS = 5_000;
+/** A failed flush is retried after this, doubling per failure up to `FLUSH_RETRY_MAX_MS`, with jitter. */
+const FLUSH_RETRY_MS = 1_000;
+const FLUSH_RETRY_MAX_MS = 60_000;
 
 /**
  * Makes pushes durable (WAL) before they are acknowledged, keeps live traces by ID, cuts idle
@@ -49,6 +51,8 @@ export class Ingester {
   private timer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private stopping = false;
+  /** Set while flushes fail (the backend unreachable, full, refusing): `/ready` reports it. */
+  private failing: { since: number; error: string } | undefined;
 
   constructor(private readonly deps: IngesterDeps) {
     this.wal = new Wal({ dir: deps.storage.walPath, codec: traceWalCodec });
@@ -239,6 +243,15 @@ export class Ingester {
     return instance;
   }
 
+  /**
+   * Why the backend is not taking blocks, or undefined when the last flush went through. Spans
+   * stay acknowledged and queryable meanwhile: they wait in the WAL, and flushes are retried.
+   */
+  backendFailure(): string | undefined {
+    if (!this.failing) return undefined;
+    return `storage backend failing since ${new Date(this.failing.since).toISOString()} (${this.failing.error}); acknowledged spans are kept in the WAL and flushes are retried`;
+  }
+
   private flushHead(instance: TenantInstance, now: number): void {
     const blockId = randomUUID();
     const head = instance.cutHeadBlock(blockId, now);
@@ -256,12 +269,14 @@ export class Ingester {
       bloomShardSizeBytes: storage.bloomShardSizeBytes,
       maxBytesPerTrace: this.deps.limits(instance.tenantId).maxBytesPerTrace,
     });
-    for (;;) {
+    for (let attempt = 0; ; attempt++) {
       try {
         const result = await this.builder.build(job);
         this.deps.metrics.blockBuildSeconds.observe(result.buildMs / 1000);
         const built = { meta: result.meta, objects: result.objects };
         await writeBlock(this.deps.backend, built);
+        this.failing = undefined;
+        this.deps.metrics.backendFailing.set(0);
         // Visible in the blocklist before it leaves the flushing set: a lookup always finds it somewhere.
         this.deps.blocklist.add(
           result.meta,
@@ -289,10 +304,24 @@ export class Ingester {
         return;
       } catch (err) {
         this.deps.metrics.blockFlushFailures.inc({ tenant: instance.tenantId });
+        this.deps.metrics.backendFailing.set(1);
+        this.failing ??= { since: Date.now(), error: describeFailure(err) };
         this.deps.logger.error({ err, blockId, tenant: instance.tenantId }, 'block flush failed; retrying');
         if (this.stopping) return;
-        await new Promise((r) => setTimeout(r, FLUSH_RETRY_MS));
+        // Backoff with jitter: many queued blocks do not all retry against a recovering store at once.
+        const delay = Math.min(FLUSH_RETRY_MAX_MS, FLUSH_RETRY_MS * 2 ** attempt);
+        await new Promise((r) => setTimeout(r, delay / 2 + Math.random() * (delay / 2)));
       }
     }
   }
+}
+
+/** An error as `/ready` shows it: its name, message and, from an object store, the HTTP status. */
+function describeFailure(err: unknown): string {
+  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  const message = e?.message || String(err);
+  const named =
+    e?.name && e.name !== 'Error' && !message.includes(e.name) ? `${e.name}: ${message}` : message;
+  const status = e?.$metadata?.httpStatusCode;
+  return status ? `${named}, HTTP ${status}` : named;
 }

@@ -34,6 +34,7 @@ export class SelfMetrics {
   readonly backendRequests: Counter<'operation' | 'outcome'>;
   readonly backendBytes: Counter<'operation'>;
   readonly backendSeconds: Histogram<'operation'>;
+  readonly backendFailing: Gauge;
   readonly compactions: Counter<'tenant'>;
   readonly blocksCompacted: Counter<'tenant'>;
   readonly compactionSeconds: Histogram;
@@ -116,6 +117,11 @@ export class SelfMetrics {
       help: 'Time of one storage backend call, by operation (retries included).',
       labelNames: ['operation'],
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+      registers,
+    });
+    this.backendFailing = new Gauge({
+      name: 'loupe_backend_failing',
+      help: '1 while block flushes to the storage backend fail (they are retried), 0 once one goes through.',
       registers,
     });
     this.compactions = new Counter({

@@ -6,6 +6,8 @@ export interface StatusRoutesOptions {
   version: string;
   metrics: SelfMetrics;
   isReady: () => boolean;
+  /** Why a started process cannot do its job now (a failing backend), or undefined. */
+  notReadyReason?: () => string | undefined;
 }
 
 /** Health and build endpoints Grafana and Prometheus expect from a Tempo. */
@@ -15,6 +17,8 @@ export async function statusRoutes(app: FastifyInstance, opts: StatusRoutesOptio
 
   app.get('/ready', async (_request, reply) => {
     if (!opts.isReady()) return reply.code(503).type('text/plain').send('not ready: replaying WAL');
+    const reason = opts.notReadyReason?.();
+    if (reason) return reply.code(503).type('text/plain').send(`not ready: ${reason}`);
     return reply.type('text/plain').send('ready');
   });
 
