@@ -4,6 +4,14 @@ import type { BlockEntry } from '../store/blocklist';
 export const MIN_INPUT_BLOCKS = 2;
 export const MAX_INPUT_BLOCKS = 4;
 
+/**
+ * Raw (uncompressed OTLP) bytes of one compaction's inputs at most. Loupe merges in memory and
+ * builds on a worker, so a compaction holds about twice its inputs' raw bytes for a while; blocks
+ * already near the ingester's `max_block_bytes` (500 MiB) are left as they are, and compaction
+ * does what it is for: many small blocks into few.
+ */
+export const MAX_COMPACTION_RAW_BYTES = 512 * 1024 * 1024;
+
 export interface PickOptions {
   /** `compaction_window`: only blocks whose newest span falls in the same window are merged. */
   windowMs: number;
@@ -38,13 +46,16 @@ export function pickInputs(blocks: readonly BlockEntry[], options: PickOptions):
     const chosen: BlockEntry[] = [];
     let traces = 0;
     let bytes = 0;
+    let raw = 0;
     for (const entry of ordered) {
       if (chosen.length === MAX_INPUT_BLOCKS) break;
       if (traces + entry.meta.totalTraces > options.maxCompactionObjects) continue;
       if (bytes + entry.meta.dataBytes > options.maxBlockBytes) continue;
+      if (raw + entry.meta.rawBytes > MAX_COMPACTION_RAW_BYTES) continue;
       chosen.push(entry);
       traces += entry.meta.totalTraces;
       bytes += entry.meta.dataBytes;
+      raw += entry.meta.rawBytes;
     }
     if (chosen.length >= MIN_INPUT_BLOCKS && (!best || chosen.length > best.length)) best = chosen;
   }
