@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTraceRequests } from '../../fixtures/synthetic-traces';
-import { forEachSpan } from '../otlp/span-visitor';
-import { fetchTrace, metricValue, postTraces, scrapeMetrics } from './support/clients';
+import { incompleteTraces, metricValue, postTraces, scrapeMetrics, spanCountsOf } from './support/clients';
 import { flushAll, removeDir, startTestLoupe, type TestLoupe } from './support/loupe-server';
 
 /**
@@ -24,12 +23,7 @@ beforeAll(async () => {
     seed: 21,
     startMs: Date.now() - 10 * 60_000,
   });
-  for (const request of requests) {
-    forEachSpan(request, (view) => {
-      const id = view.idHex(view.traceIdAt, view.traceIdLength);
-      expected.set(id, (expected.get(id) ?? 0) + 1);
-    });
-  }
+  spanCountsOf(requests, expected);
   for (let batch = 0; batch < BATCHES; batch++) {
     for (let r = batch; r < requests.length; r += BATCHES) {
       expect((await postTraces(server.otlp, requests[r])).status).toBe(200);
@@ -43,16 +37,7 @@ afterAll(async () => {
   if (server) removeDir(server.dataDir);
 });
 
-async function missingSpans(): Promise<string[]> {
-  const misses: string[] = [];
-  for (const [id, spans] of expected) {
-    const answer = await fetchTrace(server.api, id, 'v2-proto');
-    if (answer.httpStatus !== 200 || answer.spans.length !== spans) {
-      misses.push(`${id}: ${answer.httpStatus}, ${answer.spans.length} of ${spans} spans`);
-    }
-  }
-  return misses;
-}
+const missingSpans = () => incompleteTraces(server.api, expected);
 
 async function searchCount(): Promise<number> {
   const res = await fetch(`${server.api}/api/search?q=${encodeURIComponent('{ }')}&limit=1000`);

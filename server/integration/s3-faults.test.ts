@@ -1,9 +1,15 @@
 import { CreateBucketCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTraceRequests } from '../../fixtures/synthetic-traces';
-import { forEachSpan } from '../otlp/span-visitor';
 import { type RunningS3, S3_START_TIMEOUT_MS, startS3 } from '../testing/s3';
-import { fetchTrace, metricValue, postTraces, scrapeMetrics, waitFor } from './support/clients';
+import {
+  incompleteTraces,
+  metricValue,
+  postTraces,
+  scrapeMetrics,
+  spanCountsOf,
+  waitFor,
+} from './support/clients';
 import { removeDir, startTestLoupe, type TestLoupe } from './support/loupe-server';
 
 /**
@@ -39,16 +45,7 @@ async function readyText(): Promise<{ status: number; text: string }> {
   return { status: res.status, text: await res.text() };
 }
 
-async function missing(): Promise<string[]> {
-  const misses: string[] = [];
-  for (const [id, spans] of expected) {
-    const answer = await fetchTrace(server.api, id, 'v2-json');
-    if (answer.httpStatus !== 200 || answer.spans.length !== spans) {
-      misses.push(`${id}: ${answer.httpStatus}, ${answer.spans.length} of ${spans}`);
-    }
-  }
-  return misses;
-}
+const missing = () => incompleteTraces(server.api, expected, 'v2-json');
 
 describe('the S3 bucket gone while spans wait to be flushed', () => {
   it('reports the failing backend, keeps answering, and flushes once the bucket is back', async () => {
@@ -60,13 +57,8 @@ describe('the S3 bucket gone while spans wait to be flushed', () => {
       seed: 3,
       startMs: Date.now() - 60_000,
     });
-    for (const request of requests) {
-      forEachSpan(request, (view) => {
-        const id = view.idHex(view.traceIdAt, view.traceIdLength);
-        expected.set(id, (expected.get(id) ?? 0) + 1);
-      });
-      expect((await postTraces(server.otlp, request)).status).toBe(200);
-    }
+    spanCountsOf(requests, expected);
+    for (const request of requests) expect((await postTraces(server.otlp, request)).status).toBe(200);
 
     await waitFor(async () => (await readyText()).status === 503, 20_000);
     expect((await readyText()).text).toMatch(

@@ -1,10 +1,9 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTraceRequests } from '../../fixtures/synthetic-traces';
-import { forEachSpan } from '../otlp/span-visitor';
 import { type RunningS3, S3_START_TIMEOUT_MS, startS3 } from '../testing/s3';
 import { tempDataDir } from '../testing/test-config';
-import { fetchTrace, metricValue, postTraces, scrapeMetrics } from './support/clients';
+import { incompleteTraces, metricValue, postTraces, scrapeMetrics, spanCountsOf } from './support/clients';
 import { flushAll, removeDir, startTestLoupe, type TestLoupe } from './support/loupe-server';
 
 /**
@@ -37,25 +36,11 @@ async function ingest(seed: number): Promise<void> {
     seed,
     startMs: Date.now() - 5 * 60_000,
   });
-  for (const request of requests) {
-    forEachSpan(request, (view) => {
-      const id = view.idHex(view.traceIdAt, view.traceIdLength);
-      expected.set(id, (expected.get(id) ?? 0) + 1);
-    });
-    expect((await postTraces(server.otlp, request)).status).toBe(200);
-  }
+  spanCountsOf(requests, expected);
+  for (const request of requests) expect((await postTraces(server.otlp, request)).status).toBe(200);
 }
 
-async function missing(): Promise<string[]> {
-  const misses: string[] = [];
-  for (const [id, spans] of expected) {
-    const answer = await fetchTrace(server.api, id, 'v2-proto');
-    if (answer.httpStatus !== 200 || answer.spans.length !== spans) {
-      misses.push(`${id}: ${answer.httpStatus}, ${answer.spans.length} of ${spans}`);
-    }
-  }
-  return misses;
-}
+const missing = () => incompleteTraces(server.api, expected);
 
 async function searched(): Promise<number> {
   const res = await fetch(`${server.api}/api/search?q=${encodeURIComponent('{ }')}&limit=1000`);

@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import * as grpc from '@grpc/grpc-js';
+import { forEachSpan } from '../../otlp/span-visitor';
 import { decodeExportResponse, decodeRpcStatus, type PartialSuccess, type RpcStatus } from './otlp-response';
 import { type FlatSpan, flattenResourceSpans } from './tempo-json';
 import { decodeTempoMessage } from './tempo-proto';
@@ -241,4 +242,34 @@ export async function waitFor(
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/** Spans per trace (hex ID) of OTLP request bodies: what the server must answer for each trace. */
+export function spanCountsOf(
+  requests: readonly Uint8Array[],
+  into = new Map<string, number>(),
+): Map<string, number> {
+  for (const request of requests) {
+    forEachSpan(request, (view) => {
+      const id = view.idHex(view.traceIdAt, view.traceIdLength);
+      into.set(id, (into.get(id) ?? 0) + 1);
+    });
+  }
+  return into;
+}
+
+/** The traces that do not come back whole by ID (`<id>: <status>, <n> of <m>`); [] when all do. */
+export async function incompleteTraces(
+  apiBase: string,
+  expected: ReadonlyMap<string, number>,
+  form: TraceForm = 'v2-proto',
+): Promise<string[]> {
+  const misses: string[] = [];
+  for (const [id, spans] of expected) {
+    const answer = await fetchTrace(apiBase, id, form);
+    if (answer.httpStatus !== 200 || answer.spans.length !== spans) {
+      misses.push(`${id}: ${answer.httpStatus}, ${answer.spans.length} of ${spans} spans`);
+    }
+  }
+  return misses;
 }

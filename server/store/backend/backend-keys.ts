@@ -21,3 +21,10 @@ export function keySegments(key: string, isPrefix = false): string[] {
   }
   return segments;
 }
+
+/** Every backend's `readRange` refuses a negative or fractional range before any I/O. */
+export function checkRange(key: string, offset: number, length: number): void {
+  if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) {
+    throw new RangeError(`invalid range ${offset}+${length} for ${key}`);
+  }
+}

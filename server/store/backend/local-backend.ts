@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type FileHandle, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { type Backend, type BackendCallOptions, BackendKeyError } from './backend';
-import { keySegments } from './backend-keys';
+import { checkRange, keySegments } from './backend-keys';
 
 /**
  * Temporary files live next to their target so the final rename stays on one filesystem.
@@ -41,9 +41,7 @@ export class LocalBackend implements Backend {
     length: number,
     { signal }: BackendCallOptions = {},
   ): Promise<Buffer> {
-    if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) {
-      throw new RangeError(`invalid range ${offset}+${length} for ${key}`);
-    }
+    checkRange(key, offset, length);
     const path = this.objectPath(key);
     signal?.throwIfAborted();
     const handle = await open(path, 'r');

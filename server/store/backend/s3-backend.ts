@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { forEachLimited } from '../for-each-limited';
 import type { Backend, BackendCallOptions, BackendLogger } from './backend';
-import { keySegments } from './backend-keys';
+import { checkRange, keySegments } from './backend-keys';
 import { createS3Client, normalisePrefix, S3_DEFAULTS, type S3Options, type S3Tuning } from './s3-client';
 import { type Metadata, type SendOptions, writeMultipart } from './s3-multipart';
 
@@ -79,9 +79,7 @@ export class S3Backend implements Backend {
     length: number,
     { signal }: BackendCallOptions = {},
   ): Promise<Buffer> {
-    if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) {
-      throw new RangeError(`invalid range ${offset}+${length} for ${key}`);
-    }
+    checkRange(key, offset, length);
     const Key = this.objectKey(key);
     const pastEnd = () => new RangeError(`${key} ends before ${offset}+${length}`);
     try {
