@@ -137,4 +137,25 @@ describe('Blocklist', () => {
     blocklist.add(meta, entry.reader);
     expect(blocklist.blocks('tenant-a')).toHaveLength(1);
   });
+
+  it('polling drops blocks gone from the backend but keeps one added while it listed', async () => {
+    await storeBlock('t', 'old', 1);
+    const blocklist = new Blocklist();
+    await blocklist.load(fresh.backend);
+    await fresh.backend.delete('t/old/meta.json');
+    await fresh.backend.delete('t/old/');
+    const justFlushed = await storeBlock('t', 'flushed-meanwhile', 2);
+    // The listing of t/ is taken before the flush lands in the blocklist, as when a poll and a
+    // flush overlap: the listing cannot show what the poll must not drop.
+    const listing = fresh.backend.list.bind(fresh.backend);
+    const backend = Object.create(fresh.backend) as typeof fresh.backend;
+    backend.list = async (prefix, options) => {
+      const names = (await listing(prefix, options)).filter((n) => n !== 'flushed-meanwhile');
+      if (prefix === 't/') blocklist.add(justFlushed, blocklist.get('t', 'old')!.reader);
+      return names;
+    };
+
+    expect(await blocklist.poll(backend)).toEqual({ added: 0, removed: 1 });
+    expect(blocklist.blocks('t').map((b) => b.meta.blockId)).toEqual(['flushed-meanwhile']);
+  });
 });

@@ -83,6 +83,60 @@ export class Blocklist {
     return added;
   }
 
+  /**
+   * Brings the list up to date with the backend, for what other processes did (Tempo's
+   * `blocklist_poll`): a block that appeared with its meta.json is added; a block whose folder
+   * is gone (retention, or a compaction's cleanup) is dropped; `compactedFrom` is applied again.
+   * Costs one listing per tenant, and one meta.json read per new block.
+   */
+  async poll(backend: Backend): Promise<{ added: number; removed: number }> {
+    // Only blocks known before the listing can be missing from it: one this process adds while
+    // the poll runs (a flush, a compaction) is not in the listing, and must stay.
+    const knownBefore = new Set(
+      this.tenantIds().flatMap((t) => this.blocks(t).map((b) => `${t}/${b.meta.blockId}`)),
+    );
+    const listed = new Map<string, Set<string>>();
+    for (const tenantId of await backend.list('')) {
+      if (isSignalPrefix(tenantId)) continue;
+      listed.set(tenantId, new Set(await backend.list(`${tenantId}/`)));
+    }
+    let added = 0;
+    let removed = 0;
+    const fresh: { tenantId: string; blockId: string }[] = [];
+    for (const [tenantId, blockIds] of listed) {
+      for (const blockId of blockIds) {
+        const known = this.get(tenantId, blockId) ?? this.compacted.get(tenantId)?.get(blockId);
+        if (!known) fresh.push({ tenantId, blockId });
+      }
+    }
+    await forEachLimited(fresh, this.loadConcurrency, async ({ tenantId, blockId }) => {
+      const reader = await this.openBlock(backend, tenantId, blockId);
+      if (!reader) return;
+      this.add(reader.meta, reader, openSearchSidecar(backend, reader.meta));
+      added++;
+    });
+    for (const tenantId of this.tenantIds()) {
+      for (const { meta } of this.blocks(tenantId)) {
+        if (listed.get(tenantId)?.has(meta.blockId) || !knownBefore.has(`${tenantId}/${meta.blockId}`))
+          continue;
+        this.remove(tenantId, meta.blockId);
+        removed++;
+      }
+    }
+    for (const tenantId of this.tenantIdsWithCompacted()) {
+      for (const { entry } of this.compactedBlocks(tenantId)) {
+        if (!listed.get(tenantId)?.has(entry.meta.blockId))
+          this.forgetCompacted(tenantId, entry.meta.blockId);
+      }
+    }
+    for (const tenantId of this.tenantIds()) {
+      for (const { meta } of this.blocks(tenantId)) {
+        if (meta.compactedFrom) this.setApart(tenantId, meta.compactedFrom, Date.parse(meta.createdAt));
+      }
+    }
+    return { added, removed };
+  }
+
   add(meta: BlockMeta, reader: BlockReader, search?: SidecarReader): void {
     let blocks = this.tenants.get(meta.tenantId);
     if (!blocks) {

@@ -4,6 +4,7 @@ import {
   readEnum,
   readFraction,
   readNonEmptyPath,
+  readPositiveDuration,
   readPositiveInt,
 } from '../config-reader/config-values';
 import { ignoring, type Section } from '../config-reader/schema-node';
@@ -31,6 +32,8 @@ export interface StorageConfig {
   pool: BackendPoolOptions;
   bloomFalsePositive: number; // 0.01
   bloomShardSizeBytes: number; // Tempo default 100 KiB
+  /** `blocklist_poll`: how often the backend is listed again for blocks other processes wrote or deleted. */
+  blocklistPollMs: number;
 }
 
 export const STORAGE_DEFAULTS = {
@@ -42,6 +45,7 @@ export const STORAGE_DEFAULTS = {
   poolQueueDepth: 20000,
   bloomFalsePositive: 0.01,
   bloomShardSizeBytes: 100 * 1024,
+  blocklistPollMs: 5 * 60_000, // Tempo's 5m
 } as const;
 
 /** `storage.trace.backend`: a member of `BACKEND_KINDS`; the others fail with the reason. */
@@ -85,8 +89,8 @@ export const STORAGE_SCHEMA: Section = {
     },
     s3: S3_SCHEMA,
     ...ignoring(['gcs', 'azure'], 'only the local and s3 backends are used'),
+    blocklist_poll: readPositiveDuration,
     ...ignoring([
-      'blocklist_poll',
       'blocklist_poll_concurrency',
       'blocklist_poll_fallback',
       'blocklist_poll_tenant_index_builders',
@@ -128,6 +132,7 @@ export function buildStorageConfig(get: ConfigGetter): StorageConfig {
       'storage.trace.block.bloom_filter_shard_size_bytes',
       STORAGE_DEFAULTS.bloomShardSizeBytes,
     ),
+    blocklistPollMs: get('storage.trace.blocklist_poll', STORAGE_DEFAULTS.blocklistPollMs),
   };
 }
 

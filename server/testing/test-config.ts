@@ -57,6 +57,7 @@ export function testConfig(overrides: DeepPartial<LoupeConfig> = {}, dataDir = t
       pool: { maxWorkers: 100, queueDepth: 10000 },
       bloomFalsePositive: 0.01,
       bloomShardSizeBytes: 100 * 1024,
+      blocklistPollMs: 300_000,
     },
     overrides: { maxBytesPerTrace: 50 * 1024 * 1024, perTenantPeriodMs: 10_000 },
     logs: buildLogsConfig(defaults, { blockRetentionMs, walPath }),

@@ -91,6 +91,18 @@ export async function startTraces(deps: TracesDeps): Promise<TracesModule> {
       });
     return compacting;
   };
+  // Blocks other processes on the same backend wrote or deleted (Tempo's blocklist_poll).
+  let polling: Promise<void> | undefined;
+  const pollTimer = setInterval(() => {
+    polling ??= blocklist
+      .poll(backend)
+      .then(() => undefined)
+      .catch((err: unknown) => logger.warn({ err }, 'blocklist poll failed'))
+      .finally(() => {
+        polling = undefined;
+      });
+  }, config.storage.blocklistPollMs);
+  pollTimer.unref();
   const timer = config.compactor.disabled
     ? undefined
     : setInterval(() => void compactOnce(Date.now()), config.compactor.cycleMs);
@@ -108,6 +120,8 @@ export async function startTraces(deps: TracesDeps): Promise<TracesModule> {
     compact: compactOnce,
     async stop() {
       clearInterval(timer);
+      clearInterval(pollTimer);
+      await polling;
       await compacting;
       await compactionBuilder.close();
       await ingester.stop();
