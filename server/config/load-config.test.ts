@@ -156,6 +156,7 @@ describe('defaults', () => {
       pool: { maxWorkers: 400, queueDepth: 20000 },
       bloomFalsePositive: 0.01,
       bloomShardSizeBytes: 100 * 1024,
+      blocklistPollMs: 300_000,
     });
     expect(config.overrides.maxBytesPerTrace).toBe(50_000_000);
   });
