@@ -12,9 +12,9 @@ import type { TraceRecord } from '../store/types';
 import { Compactor, type CompactorConfig } from './compactor';
 
 /**
- * The compactor against a real local fresh.backend, blocklist and block-builder worker: small blocks
+ * The compactor against a real local backend, blocklist and block-builder worker: small blocks
  * of one time window become one, every trace stays findable (before, during and after), the
- * inputs leave the blocklist at once and the fresh.backend after `compacted_block_retention`, and a
+ * inputs leave the blocklist at once and the backend after `compacted_block_retention`, and a
  * restart after a crash between the two still queries each trace once.
  */
 
@@ -127,7 +127,7 @@ describe('Compactor', () => {
     expect(visible).toHaveLength(2);
     expect(visible).toContain('block-200-0');
     await findAll(blocklist, expected);
-    // Still on the fresh.backend for queries already under way...
+    // Still on the backend for queries already under way...
     expect(await fresh.backend.read(blockObjectKey(TENANT, 'block-100-0', META_OBJECT))).toBeDefined();
     const later = await compactor(blocklist).runCycle(Date.now() + 2 * HOUR);
     // ...and gone after compacted_block_retention.
@@ -195,5 +195,18 @@ describe('Compactor', () => {
     const left = await fresh.backend.list(`${TENANT}/`);
     expect(left).not.toContain('half-written');
     expect(left).toContain('late');
+  });
+
+  it('keeps compacting within one cycle while a window still has blocks to merge', async () => {
+    const expected = new Map<string, Set<string>>();
+    await writeBlocks(9, T0, 800, expected);
+    const blocklist = new Blocklist();
+    await blocklist.load(fresh.backend);
+
+    const cycle = await compactor(blocklist).runCycle(T0 + 2 * HOUR);
+
+    expect(cycle.compacted.length).toBeGreaterThanOrEqual(3);
+    expect(blocklist.blocks(TENANT)).toHaveLength(1);
+    await findAll(blocklist, expected);
   });
 });

@@ -12,6 +12,9 @@ import { openSearchSidecar } from '../store/search/search-sidecar';
 import type { TraceRecord } from '../store/types';
 import { type PickOptions, pickInputs } from './pick-inputs';
 
+/** Compactions of one tenant in one cycle at most: the cycle ends, and the others' turn comes. */
+const MAX_COMPACTIONS_PER_TENANT_CYCLE = 16;
+
 export interface CompactorConfig extends PickOptions {
   /** `compacted_block_retention`: how long compacted inputs stay (for queries already under way). */
   compactedBlockRetentionMs: number;
@@ -28,7 +31,7 @@ export interface CompactorDeps {
   logger: { info(details: object, message: string): void; warn(details: object, message: string): void };
   metrics?: Pick<
     SelfMetrics,
-    'compactions' | 'blocksCompacted' | 'compactionSeconds' | 'compactedBlocksDeleted'
+    'compactions' | 'blocksCompacted' | 'compactionSeconds' | 'compactedBlocksDeleted' | 'compactionFailures'
   >;
 }
 
@@ -53,10 +56,22 @@ export class Compactor {
   async runCycle(now = Date.now()): Promise<CycleResult> {
     const result: CycleResult = { compacted: [], deleted: 0, incompleteDeleted: 0 };
     for (const tenantId of this.deps.blocklist.tenantIds()) {
-      const inputs = pickInputs(this.deps.blocklist.blocks(tenantId), this.deps.config);
-      if (!inputs) continue;
-      const blockId = await this.compact(tenantId, inputs);
-      result.compacted.push({ tenantId, blockId, inputs: inputs.map((i) => i.meta.blockId) });
+      // Keep going while groups remain (up to a bound), so a tenant flushing small blocks
+      // quickly is not left behind by a fixed one-group-per-cycle pace.
+      for (let round = 0; round < MAX_COMPACTIONS_PER_TENANT_CYCLE; round++) {
+        const inputs = pickInputs(this.deps.blocklist.blocks(tenantId), this.deps.config);
+        if (!inputs) break;
+        try {
+          const blockId = await this.compact(tenantId, inputs);
+          result.compacted.push({ tenantId, blockId, inputs: inputs.map((i) => i.meta.blockId) });
+        } catch (err) {
+          // One tenant's failure (an input deleted by retention meanwhile, a full disk) does not
+          // stop the others; its blocks are tried again next cycle.
+          this.deps.metrics?.compactionFailures.inc();
+          this.deps.logger.warn({ err, tenant: tenantId }, 'compaction failed; retried next cycle');
+          break;
+        }
+      }
     }
     result.deleted = await this.deleteCompacted(now);
     result.incompleteDeleted = await this.deleteIncomplete(now);
