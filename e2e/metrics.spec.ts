@@ -44,6 +44,30 @@ async function waitForExemplars(base: string, timeoutMs: number): Promise<void> 
     .toBe(true);
 }
 
+/**
+ * Waits until the latency query has a value at `base`: a rate needs two samples of its counter,
+ * which a scraping Prometheus has only a scrape or two after the exemplar it already serves.
+ */
+async function waitForLatencyLine(base: string, timeoutMs: number): Promise<void> {
+  await expect
+    .poll(
+      async () => {
+        const end = Date.now() / 1000;
+        const url = new URL(`${base}/api/v1/query_range`);
+        url.searchParams.set('query', LATENCY);
+        url.searchParams.set('start', String(end - 900));
+        url.searchParams.set('end', String(end));
+        url.searchParams.set('step', '15');
+        const response = await fetch(url).catch(() => undefined);
+        if (!response?.ok) return false;
+        const body = (await response.json()) as { data?: { result?: { values?: unknown[] }[] } };
+        return (body.data?.result ?? []).some((series) => (series.values ?? []).length > 0);
+      },
+      { timeout: timeoutMs, intervals: [500, 1000] },
+    )
+    .toBe(true);
+}
+
 test.beforeAll(async () => {
   // Batches a few seconds apart: counters rise between collections, so the chart has rates, and
   // the traces' dots sit apart on the time axis.
@@ -152,6 +176,7 @@ test.describe('with a real Prometheus scraping Loupe', () => {
     await waitForTrace(traceId, CHECKOUT_SPAN_COUNT);
     // Through Loupe's proxy, as the UI asks.
     await waitForExemplars(`${LOUPE_URL}/loupe/proxy/prometheus`, 60_000);
+    await waitForLatencyLine(`${LOUPE_URL}/loupe/proxy/prometheus`, 60_000);
   });
 
   test.afterAll(async () => {
