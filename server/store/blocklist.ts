@@ -75,11 +75,7 @@ export class Blocklist {
     });
     // A compaction that crashed after writing its block but before its inputs were deleted
     // leaves both: the new block's meta.json says which are superseded.
-    for (const tenantId of this.tenantIds()) {
-      for (const { meta } of this.blocks(tenantId)) {
-        if (meta.compactedFrom) this.setApart(tenantId, meta.compactedFrom, Date.parse(meta.createdAt));
-      }
-    }
+    this.setApartCompacted();
     return added;
   }
 
@@ -129,11 +125,7 @@ export class Blocklist {
           this.forgetCompacted(tenantId, entry.meta.blockId);
       }
     }
-    for (const tenantId of this.tenantIds()) {
-      for (const { meta } of this.blocks(tenantId)) {
-        if (meta.compactedFrom) this.setApart(tenantId, meta.compactedFrom, Date.parse(meta.createdAt));
-      }
-    }
+    this.setApartCompacted();
     return { added, removed };
   }
 
@@ -171,6 +163,15 @@ export class Blocklist {
     const blocks = this.compacted.get(tenantId);
     blocks?.delete(blockId);
     if (blocks?.size === 0) this.compacted.delete(tenantId);
+  }
+
+  /** Sets apart every block another block's `compactedFrom` names. */
+  private setApartCompacted(): void {
+    for (const tenantId of this.tenantIds()) {
+      for (const { meta } of this.blocks(tenantId)) {
+        if (meta.compactedFrom) this.setApart(tenantId, meta.compactedFrom, Date.parse(meta.createdAt));
+      }
+    }
   }
 
   private setApart(tenantId: string, blockIds: readonly string[], since: number): void {

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { Compactor } from '../compactor/compactor';
+import { PeriodicRun } from '../compactor/periodic-run';
 import type { LoupeConfig } from '../config/types';
 import { Distributor } from '../distributor/distributor';
 import { BlockBuilder } from '../ingester/block-builder';
@@ -77,36 +78,18 @@ export async function startTraces(deps: TracesDeps): Promise<TracesModule> {
     logger: logger.child({ component: 'compactor' }),
     metrics,
   });
-  let compacting: Promise<void> | undefined;
-  const compactOnce = (nowMs: number): Promise<void> => {
-    compacting ??= compactor
-      .runCycle(nowMs)
-      .then(() => undefined)
-      .catch((err: unknown) => {
-        metrics.compactionFailures.inc();
-        logger.error({ err }, 'compaction failed');
-      })
-      .finally(() => {
-        compacting = undefined;
-      });
-    return compacting;
-  };
+  const compaction = new PeriodicRun(
+    (nowMs) => compactor.runCycle(nowMs),
+    (err) => {
+      metrics.compactionFailures.inc();
+      logger.error({ err }, 'compaction failed');
+    },
+  ).start(config.compactor.disabled ? undefined : config.compactor.cycleMs);
   // Blocks other processes on the same backend wrote or deleted (Tempo's blocklist_poll).
-  let polling: Promise<void> | undefined;
-  const pollTimer = setInterval(() => {
-    polling ??= blocklist
-      .poll(backend)
-      .then(() => undefined)
-      .catch((err: unknown) => logger.warn({ err }, 'blocklist poll failed'))
-      .finally(() => {
-        polling = undefined;
-      });
-  }, config.storage.blocklistPollMs);
-  pollTimer.unref();
-  const timer = config.compactor.disabled
-    ? undefined
-    : setInterval(() => void compactOnce(Date.now()), config.compactor.cycleMs);
-  timer?.unref();
+  const polling = new PeriodicRun(
+    () => blocklist.poll(backend),
+    (err) => logger.warn({ err }, 'blocklist poll failed'),
+  ).start(config.storage.blocklistPollMs);
   return {
     distributor: new Distributor(ingester, metrics),
     finder,
@@ -117,12 +100,9 @@ export async function startTraces(deps: TracesDeps): Promise<TracesModule> {
       });
       if (deleted.length > 0) logger.info({ deleted: deleted.length }, 'retention deleted blocks');
     },
-    compact: compactOnce,
+    compact: (nowMs) => compaction.runOnce(nowMs),
     async stop() {
-      clearInterval(timer);
-      clearInterval(pollTimer);
-      await polling;
-      await compacting;
+      await Promise.all([compaction.stop(), polling.stop()]);
       await compactionBuilder.close();
       await ingester.stop();
     },
