@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTraceRequests } from '../../fixtures/synthetic-traces';
 import { LocalBackend } from '../store/backend/local-backend';
 import { tempDataDir } from '../testing/test-config';
-import { incompleteTraces, postTraces, spanCountsOf } from './support/clients';
-import { flushAll, removeDir, startTestLoupe, type TestLoupe } from './support/loupe-server';
+import { incompleteTraces, spanCountsOf } from './support/clients';
+import { ingestInBlocks, removeDir, startTestLoupe, type TestLoupe } from './support/loupe-server';
 
 /**
  * Two Loupes on one blocks folder (Tempo's `blocklist_poll`): the reader learns of the writer's
@@ -50,12 +50,7 @@ describe('blocklist polling', () => {
       startMs: Date.now() - 5 * 60_000,
     });
     spanCountsOf(requests, expected);
-    for (let batch = 0; batch < 3; batch++) {
-      for (let r = batch; r < requests.length; r += 3) {
-        expect((await postTraces(writer.otlp, requests[r])).status).toBe(200);
-      }
-      await flushAll(writer);
-    }
+    await ingestInBlocks(writer, requests, 3);
     expect(readerBlocks()).toBe(0);
 
     expect(await poll()).toEqual({ added: 3, removed: 0 });

@@ -2,9 +2,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTraceRequests } from '../../fixtures/synthetic-traces';
 import { tempDataDir } from '../testing/test-config';
-import { incompleteTraces, postTraces, spanCountsOf } from './support/clients';
+import { incompleteTraces, spanCountsOf } from './support/clients';
 import { ensureStopped, type LoupeProcess, spawnLoupe, writeChildConfig } from './support/loupe-process';
-import { blocksOnDisk, flushAll, removeDir, startTestLoupe, type TestLoupe } from './support/loupe-server';
+import {
+  blocksOnDisk,
+  ingestInBlocks,
+  removeDir,
+  startTestLoupe,
+  type TestLoupe,
+} from './support/loupe-server';
 
 /**
  * Compaction killed with SIGKILL at many points: a child Loupe compacting every 200 ms (merged
@@ -32,12 +38,7 @@ beforeAll(async () => {
     startMs: Date.now() - 10 * 60_000,
   });
   spanCountsOf(requests, expected);
-  for (let batch = 0; batch < BATCHES; batch++) {
-    for (let r = batch; r < requests.length; r += BATCHES) {
-      expect((await postTraces(server.otlp, requests[r])).status).toBe(200);
-    }
-    await flushAll(server);
-  }
+  await ingestInBlocks(server, requests, BATCHES);
   await server.loupe.stop();
 }, 120_000);
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTraceRequests } from '../../fixtures/synthetic-traces';
-import { incompleteTraces, metricValue, postTraces, scrapeMetrics, spanCountsOf } from './support/clients';
-import { flushAll, removeDir, startTestLoupe, type TestLoupe } from './support/loupe-server';
+import { incompleteTraces, metricValue, scrapeMetrics, spanCountsOf } from './support/clients';
+import { ingestInBlocks, removeDir, startTestLoupe, type TestLoupe } from './support/loupe-server';
 
 /**
  * Compaction in a running Loupe: blocks flushed one after another (traces split across them)
@@ -24,12 +24,7 @@ beforeAll(async () => {
     startMs: Date.now() - 10 * 60_000,
   });
   spanCountsOf(requests, expected);
-  for (let batch = 0; batch < BATCHES; batch++) {
-    for (let r = batch; r < requests.length; r += BATCHES) {
-      expect((await postTraces(server.otlp, requests[r])).status).toBe(200);
-    }
-    await flushAll(server);
-  }
+  await ingestInBlocks(server, requests, BATCHES);
 }, 120_000);
 
 afterAll(async () => {

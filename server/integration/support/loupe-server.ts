@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import type { LoupeConfig } from '../../config/types';
 import { type RunningLoupe, type StartOptions, startLoupe } from '../../loupe';
 import { tempDataDir, testConfig } from '../../testing/test-config';
+import { postTraces } from './clients';
 
 /**
  * Deep-partial config overrides. (`testConfig`'s own type does not reach into optional sections
@@ -101,4 +102,22 @@ export function blocksOnDisk(blocksRoot: string): BlockOnDisk[] {
     }
   }
   return out;
+}
+
+/**
+ * Sends `requests` dealt round-robin into `batches` batches, each flushed into its own block
+ * before the next: small requests make most traces span several blocks. Throws on a refusal.
+ */
+export async function ingestInBlocks(
+  server: TestLoupe,
+  requests: readonly Uint8Array[],
+  batches: number,
+): Promise<void> {
+  for (let batch = 0; batch < batches; batch++) {
+    for (let r = batch; r < requests.length; r += batches) {
+      const { status } = await postTraces(server.otlp, requests[r]);
+      if (status !== 200) throw new Error(`request ${r} answered ${status}`);
+    }
+    await flushAll(server);
+  }
 }
