@@ -20,53 +20,62 @@ test.describe.configure({ mode: 'serial' });
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Waits until the data source at `base` has exemplars of the latency query naming one of our traces. */
-async function waitForExemplars(base: string, timeoutMs: number): Promise<void> {
+/** Polls `path` of the Prometheus API at `base` over the last 15 minutes until `holds(body)`. */
+async function pollQuery(
+  base: string,
+  path: string,
+  params: Record<string, string>,
+  holds: (body: { data?: unknown }) => boolean,
+  timeoutMs: number,
+): Promise<void> {
   await expect
     .poll(
       async () => {
         const end = Date.now() / 1000;
-        const url = new URL(`${base}/api/v1/query_exemplars`);
-        url.searchParams.set('query', LATENCY);
-        url.searchParams.set('start', String(end - 900));
-        url.searchParams.set('end', String(end));
+        const url = new URL(`${base}${path}`);
+        for (const [name, value] of Object.entries({
+          query: LATENCY,
+          start: String(end - 900),
+          end: String(end),
+          ...params,
+        }))
+          url.searchParams.set(name, value);
         const response = await fetch(url).catch(() => undefined);
-        if (!response?.ok) return false;
-        const body = (await response.json()) as {
-          data?: { exemplars?: { labels?: Record<string, string> }[] }[];
-        };
-        return (body.data ?? []).some((series) =>
-          (series.exemplars ?? []).some((e) => traceIds.includes(e.labels?.traceID ?? '')),
-        );
+        return response?.ok ? holds((await response.json()) as { data?: unknown }) : false;
       },
       { timeout: timeoutMs, intervals: [500, 1000] },
     )
     .toBe(true);
 }
 
+/** Waits until the data source at `base` has exemplars of the latency query naming one of our traces. */
+const waitForExemplars = (base: string, timeoutMs: number) =>
+  pollQuery(
+    base,
+    '/api/v1/query_exemplars',
+    {},
+    (body) =>
+      ((body.data ?? []) as { exemplars?: { labels?: Record<string, string> }[] }[]).some((series) =>
+        (series.exemplars ?? []).some((e) => traceIds.includes(e.labels?.traceID ?? '')),
+      ),
+    timeoutMs,
+  );
+
 /**
  * Waits until the latency query has a value at `base`: a rate needs two samples of its counter,
  * which a scraping Prometheus has only a scrape or two after the exemplar it already serves.
  */
-async function waitForLatencyLine(base: string, timeoutMs: number): Promise<void> {
-  await expect
-    .poll(
-      async () => {
-        const end = Date.now() / 1000;
-        const url = new URL(`${base}/api/v1/query_range`);
-        url.searchParams.set('query', LATENCY);
-        url.searchParams.set('start', String(end - 900));
-        url.searchParams.set('end', String(end));
-        url.searchParams.set('step', '15');
-        const response = await fetch(url).catch(() => undefined);
-        if (!response?.ok) return false;
-        const body = (await response.json()) as { data?: { result?: { values?: unknown[] }[] } };
-        return (body.data?.result ?? []).some((series) => (series.values ?? []).length > 0);
-      },
-      { timeout: timeoutMs, intervals: [500, 1000] },
-    )
-    .toBe(true);
-}
+const waitForLatencyLine = (base: string, timeoutMs: number) =>
+  pollQuery(
+    base,
+    '/api/v1/query_range',
+    { step: '15' },
+    (body) =>
+      ((body.data as { result?: { values?: unknown[] }[] })?.result ?? []).some(
+        (s) => (s.values ?? []).length > 0,
+      ),
+    timeoutMs,
+  );
 
 test.beforeAll(async () => {
   // Batches a few seconds apart: counters rise between collections, so the chart has rates, and
