@@ -18,9 +18,11 @@ import { LOUPE_VERSION } from './version';
 
 export interface RunningLoupe {
   ports: { http: number; otlpHttp?: number; otlpGrpc?: number };
+  /** The ingester (throws where the target runs none: querier, compactor). */
   ingester: Ingester;
   blocklist: Blocklist;
   metrics: SelfMetrics;
+  /** The logs and metrics signals (they run where an ingester does: all, ingester). */
   logs: LogsModule;
   seriesMetrics: MetricsModule;
   /** One compaction cycle now (it also runs every `compaction_cycle` unless disabled). */
@@ -41,10 +43,12 @@ export interface StartOptions {
 }
 
 /**
- * Composes Loupe from its modules (today every module runs in one process, Tempo's `-target=all`;
- * an ingester, querier or compactor target would compose a subset): the shared backend and
- * per-tenant overrides, the three signals, the receivers and the :3200 API, one retention
- * schedule on one clock, and one tick for the signals' chunk cutting.
+ * Composes Loupe from its modules: the shared backend and per-tenant overrides, the three
+ * signals, the receivers and the :3200 API, one retention schedule on one clock, and one tick
+ * for the signals' chunk cutting. `config.target` picks the parts (Tempo's `-target`): `all`
+ * runs everything; `ingester` receives OTLP and flushes blocks, and serves its unflushed data to
+ * queriers; `querier` answers the API and UI from the bucket and the ingesters; `compactor`
+ * compacts and applies retention (docs/operations.md).
  */
 export async function startLoupe(
   config: LoupeConfig,
@@ -65,25 +69,32 @@ export async function startLoupe(
     : undefined;
 
   const traces = await startTraces({ config, backend, overrides, metrics, logger });
-  const logs = await startLogs({
-    config: config.logs,
-    maxPushBytes: config.receivers.http?.maxRequestBodyBytes,
-    backend,
-    metrics,
-    logger: child('logs'),
-  });
-  const seriesMetrics = await startMetrics({
-    config: config.metrics,
-    backend,
-    metrics,
-    logger: child('metrics'),
-  });
-  traces.distributor.addSpanObserver(seriesMetrics.observeSpans);
+  const { distributor } = traces;
+  // Logs and metrics keep their recent data in the process that receives it: they run beside an ingester.
+  const logs = distributor
+    ? await startLogs({
+        config: config.logs,
+        maxPushBytes: config.receivers.http?.maxRequestBodyBytes,
+        backend,
+        metrics,
+        logger: child('logs'),
+      })
+    : undefined;
+  const seriesMetrics = distributor
+    ? await startMetrics({
+        config: config.metrics,
+        backend,
+        metrics,
+        logger: child('metrics'),
+      })
+    : undefined;
+  if (seriesMetrics) distributor?.addSpanObserver(seriesMetrics.observeSpans);
   const search = startSearch({
     config: config.search,
-    unflushed: traces.ingester,
+    unflushed: traces.unflushed,
     blocks: traces.blocklist,
     lookups: traces.finder,
+    staleBlocks: traces.staleBlocks,
   });
 
   let ready = false;
@@ -96,51 +107,65 @@ export async function startLoupe(
     logger,
     version: LOUPE_VERSION,
     isReady: () => ready,
-    notReadyReason: () => traces.ingester.backendFailure(),
+    notReadyReason: () => traces.ingester?.backendFailure(),
     webDistDir: options.webDistDir ?? WEB_DIST,
-    routes: [search.routes, logs.routes, seriesMetrics.routes],
+    routes: [search.routes, logs?.routes, seriesMetrics?.routes, traces.internalRoutes].filter(
+      (routes) => routes !== undefined,
+    ),
   });
   const httpPort = await listenApp(
     api,
     config.server.httpListenAddress || '0.0.0.0',
     config.server.httpListenPort,
   );
-  const receivers = await startReceivers({
-    receivers: config.receivers,
-    multitenancyEnabled: config.multitenancyEnabled,
-    distributor: traces.distributor,
-    sinks: { logs: logs.sink, metrics: seriesMetrics.sink },
-    logger,
-  });
+  const receivers =
+    distributor && logs && seriesMetrics
+      ? await startReceivers({
+          receivers: config.receivers,
+          multitenancyEnabled: config.multitenancyEnabled,
+          distributor,
+          sinks: { logs: logs.sink, metrics: seriesMetrics.sink },
+          logger,
+        })
+      : undefined;
 
-  const retention = new RetentionSchedule(
-    [
-      { name: 'blocks', applyRetention: (now) => traces.applyRetention(now) },
-      { name: 'logs', applyRetention: (now) => logs.applyRetention(now) },
-      { name: 'metrics', applyRetention: (now) => seriesMetrics.applyRetention(now) },
-    ],
-    { everyMs: RETENTION_EVERY_MS, log: child('retention') },
-  );
+  const signals = [logs, seriesMetrics].filter((signal) => signal !== undefined);
+  const retained = [{ name: 'blocks', applyRetention: (now: number) => traces.applyRetention(now) }];
+  if (logs) retained.push({ name: 'logs', applyRetention: (now) => logs.applyRetention(now) });
+  if (seriesMetrics) {
+    retained.push({ name: 'metrics', applyRetention: (now) => seriesMetrics.applyRetention(now) });
+  }
+  const retention = new RetentionSchedule(retained, { everyMs: RETENTION_EVERY_MS, log: child('retention') });
   retention.start();
-  const signalTick = startSignalTick([logs, seriesMetrics], logger);
+  const signalTick = startSignalTick(signals, logger);
   ready = true;
-  const ports = { http: httpPort, ...receivers.ports };
-  logger.info({ ports, source: config.source }, 'Loupe started');
+  const ports = { http: httpPort, ...receivers?.ports };
+  logger.info({ ports, target: config.target, source: config.source }, 'Loupe started');
 
+  const present = <T>(part: T | undefined, what: string): T => {
+    if (part === undefined) throw new Error(`a -target=${config.target} runs no ${what}`);
+    return part;
+  };
   return {
     ports,
-    ingester: traces.ingester,
+    get ingester() {
+      return present(traces.ingester, 'ingester');
+    },
     blocklist: traces.blocklist,
     metrics,
-    logs,
-    seriesMetrics,
+    get logs() {
+      return present(logs, 'logs module');
+    },
+    get seriesMetrics() {
+      return present(seriesMetrics, 'metrics module');
+    },
     compact: (nowMs = Date.now()) => traces.compact(nowMs),
     async stop() {
       ready = false;
       signalTick.stop();
       overridesFile?.stop();
-      await Promise.all([receivers.close(), api.close(), retention.stop()]);
-      await Promise.all([traces.stop(), logs.stop(), seriesMetrics.stop()]);
+      await Promise.all([receivers?.close(), api.close(), retention.stop()]);
+      await Promise.all([traces.stop(), ...signals.map((signal) => signal.stop())]);
     },
   };
 }

@@ -18,9 +18,10 @@ import { METRICS_SCHEMA } from '../metrics/metrics-config';
 import { METRICS_GENERATOR_SCHEMA } from '../metrics-generator/metrics-generator-config';
 import { QUERIER_SCHEMA, QUERY_FRONTEND_SCHEMA, TAG_VALUES_OVERRIDE } from '../search/search-config';
 import { STORAGE_SCHEMA } from '../store/store-config';
+import { LOUPE_TARGETS } from './types';
 
 const notOtlp = 'Loupe receives OTLP only';
-const singleProcess = 'Loupe runs as one process';
+const singleProcess = 'Loupe instances share a bucket, not a ring';
 
 const otlpGrpc: Section = {
   endpoint: readEndpoint,
@@ -67,7 +68,8 @@ export const CONFIG_SCHEMA: Section = {
   query_frontend: QUERY_FRONTEND_SCHEMA,
   querier: QUERIER_SCHEMA,
   auth_enabled: readBool, // Tempo's name for multitenancy_enabled before 2.0
-  ...ignoring(['target', 'http_api_prefix'], singleProcess),
+  target: readEnum(LOUPE_TARGETS),
+  ...ignoring(['http_api_prefix']),
   ...ignoring([
     'stream_over_http_enabled',
     'autocomplete_filtering_enabled',
@@ -130,14 +132,9 @@ export const CONFIG_SCHEMA: Section = {
     max_block_bytes: readPositiveInt,
     max_block_duration: readPositiveDuration,
     flush_check_period: readPositiveDuration,
+    complete_block_timeout: readPositiveDuration,
     ...ignoring(['lifecycler', 'override_ring_key'], singleProcess),
-    ...ignoring([
-      'complete_block_timeout',
-      'concurrent_flushes',
-      'flush_all_on_shutdown',
-      'flush_op_timeout',
-      'max_traces_per_block',
-    ]),
+    ...ignoring(['concurrent_flushes', 'flush_all_on_shutdown', 'flush_op_timeout', 'max_traces_per_block']),
   },
   compactor: {
     compaction: {

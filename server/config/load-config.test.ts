@@ -147,7 +147,9 @@ describe('defaults', () => {
       maxBlockBytes: 500 * 1024 * 1024,
       maxBlockDurationMs: 30 * 60_000,
       flushCheckPeriodMs: 10_000,
+      completeBlockTimeoutMs: 15 * 60_000,
     });
+    expect(config.target).toBe('all');
     expect(config.compactor.blockRetentionMs).toBe(336 * 3_600_000);
     expect(config.storage).toEqual({
       backend: 'local',
@@ -223,6 +225,36 @@ describe('command line', () => {
   });
 });
 
+describe('targets (-target, target:)', () => {
+  const querierFile = writeTemp(
+    'target: querier\nquerier:\n  ingester_addresses: [dns+ingesters:3200, 10.0.0.7:3200]\n',
+  );
+
+  it('reads target from the file, and -target wins over it', () => {
+    expect(loadConfig([`-config.file=${querierFile}`]).config.target).toBe('querier');
+    expect(loadConfig([`-config.file=${querierFile}`]).config.querier.ingesterAddresses).toEqual([
+      'dns+ingesters:3200',
+      '10.0.0.7:3200',
+    ]);
+    expect(loadConfig([`-config.file=${querierFile}`, '-target=compactor']).config.target).toBe('compactor');
+    expect(loadConfig(['-target', 'ingester']).config.target).toBe('ingester');
+  });
+
+  it('refuses an unknown target, a querier without ingesters, and an address that is not host:port', () => {
+    expect(errorOf(() => loadConfig(['-target=distributor'])).message).toMatch(
+      /invalid value "distributor" for -target: use one of all, ingester, querier, compactor/,
+    );
+    expect(errorOf(() => parse('target: frontend')).message).toMatch(/target/);
+    expect(errorOf(() => loadConfig(['-target=querier'])).message).toMatch(
+      /-target=querier needs "querier.ingester_addresses"/,
+    );
+    const bad = writeTemp('querier:\n  ingester_addresses: [ingester-0]\n');
+    expect(errorOf(() => loadConfig([`-config.file=${bad}`])).message).toMatch(
+      /querier.ingester_addresses.*"ingester-0" is not host:port/,
+    );
+  });
+});
+
 describe('unknown and ignored keys', () => {
   it.each([
     ['ingester:\n  foo: 1\n', 'ingester.foo'],
@@ -251,7 +283,7 @@ describe('unknown and ignored keys', () => {
     );
     expect(warnings).toContain('config key "server.grpc_listen_port" is accepted but ignored');
     expect(warnings).toContain(
-      'config key "ingester.lifecycler" is accepted but ignored (Loupe runs as one process)',
+      'config key "ingester.lifecycler" is accepted but ignored (Loupe instances share a bucket, not a ring)',
     );
     expect(warnings).toContain(
       'config key "metrics_generator.registry.external_labels" is accepted but ignored',

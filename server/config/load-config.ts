@@ -5,10 +5,11 @@ import { Ignored, lookupKey, type Section } from '../config-reader/schema-node';
 import type { ConfigGetter } from '../config-reader/types';
 import { buildLogsConfig } from '../logs/logs-config';
 import { buildMetricsConfig } from '../metrics/metrics-config';
+import { parseSpec } from '../querier/ingester-discovery';
 import { buildSearchConfig } from '../search/search-config';
 import { buildStorageConfig } from '../store/store-config';
 import { CONFIG_SCHEMA } from './config-schema';
-import type { LoupeConfig } from './types';
+import { LOUPE_TARGETS, type LoupeConfig, type LoupeTarget } from './types';
 
 export { ConfigError } from '../config-reader/config-values';
 
@@ -33,6 +34,7 @@ const DEFAULTS = {
   maxBlockBytes: 500 * MiB,
   maxBlockDuration: '30m',
   flushCheckPeriod: '10s',
+  completeBlockTimeout: '15m',
   blockRetention: '336h',
   compactedBlockRetention: '1h',
   compactionWindow: '1h',
@@ -54,14 +56,36 @@ type Values = Map<string, unknown>;
  */
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   const flags = parseFlags(argv);
-  if (flags.configFile === undefined) return { config: defaultConfig(), warnings: [] };
-  let text: string;
-  try {
-    text = readFileSync(flags.configFile, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`cannot read config file "${flags.configFile}": ${(err as Error).message}`);
+  let loaded: LoadedConfig;
+  if (flags.configFile === undefined) loaded = { config: defaultConfig(), warnings: [] };
+  else {
+    let text: string;
+    try {
+      text = readFileSync(flags.configFile, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`cannot read config file "${flags.configFile}": ${(err as Error).message}`);
+    }
+    loaded = parseConfigYaml(flags.expandEnv ? expandEnv(text, env) : text, flags.configFile);
   }
-  return parseConfigYaml(flags.expandEnv ? expandEnv(text, env) : text, flags.configFile);
+  if (flags.target) loaded.config.target = flags.target;
+  checkTarget(loaded.config);
+  return loaded;
+}
+
+/** A querier with no ingesters would silently miss every trace not yet flushed: say so at start. */
+function checkTarget(config: LoupeConfig): void {
+  for (const spec of config.querier.ingesterAddresses) {
+    try {
+      parseSpec(spec);
+    } catch (err) {
+      throw new ConfigError(`config key "querier.ingester_addresses": ${(err as Error).message}`);
+    }
+  }
+  if (config.target === 'querier' && config.querier.ingesterAddresses.length === 0) {
+    throw new ConfigError(
+      'a -target=querier needs "querier.ingester_addresses" (host:port or dns+host:port of each ingester\'s HTTP API) to read traces not yet flushed',
+    );
+  }
 }
 
 /** The configuration used when no config file is given. */
@@ -85,6 +109,7 @@ export function parseConfigYaml(text: string, source: string): LoadedConfig {
 interface Flags {
   configFile?: string;
   expandEnv: boolean;
+  target?: LoupeTarget;
 }
 
 function parseFlags(argv: string[]): Flags {
@@ -103,6 +128,14 @@ function parseFlags(argv: string[]): Flags {
       const value = inline ?? argv[++i];
       if (value === undefined || value === '') throw new ConfigError('flag needs an argument: -config.file');
       flags.configFile = value;
+    } else if (name === 'target') {
+      const value = inline ?? argv[++i];
+      if (!LOUPE_TARGETS.includes(value as LoupeTarget)) {
+        throw new ConfigError(
+          `invalid value "${value ?? ''}" for -target: use one of ${LOUPE_TARGETS.join(', ')}`,
+        );
+      }
+      flags.target = value as LoupeTarget;
     } else if (name === 'config.expand-env') {
       // A Go bool flag: bare means true, otherwise only `=value` (never a separate argument).
       if (inline !== undefined && !/^(true|false|1|0|t|f)$/i.test(inline)) {
@@ -213,6 +246,8 @@ function buildConfig(values: Values, source: string, warnings: string[]): LoupeC
   );
 
   return {
+    target: get<LoupeTarget>('target', 'all'),
+    querier: { ingesterAddresses: get<string[]>('querier.ingester_addresses', []) },
     server: {
       httpListenAddress: get('server.http_listen_address', ''),
       httpListenPort: get('server.http_listen_port', DEFAULTS.httpListenPort),
@@ -225,6 +260,7 @@ function buildConfig(values: Values, source: string, warnings: string[]): LoupeC
       maxBlockBytes: get('ingester.max_block_bytes', DEFAULTS.maxBlockBytes),
       maxBlockDurationMs: duration('ingester.max_block_duration', DEFAULTS.maxBlockDuration),
       flushCheckPeriodMs: duration('ingester.flush_check_period', DEFAULTS.flushCheckPeriod),
+      completeBlockTimeoutMs: duration('ingester.complete_block_timeout', DEFAULTS.completeBlockTimeout),
     },
     compactor: {
       blockRetentionMs,

@@ -9,7 +9,17 @@ import type { StorageConfig } from '../store/store-config';
  * durations are milliseconds, sizes bytes. `loadConfig` fills every field. Modules own their
  * sections' types (`StorageConfig`, `LogsConfig`, …); a module takes its own, not this whole.
  */
+/** Tempo's `-target`: which parts of Loupe this process runs (docs/operations.md). */
+export type LoupeTarget = 'all' | 'ingester' | 'querier' | 'compactor';
+export const LOUPE_TARGETS: readonly LoupeTarget[] = ['all', 'ingester', 'querier', 'compactor'];
+
 export interface LoupeConfig {
+  /** `target` in the file, or the `-target` flag (which wins). */
+  target: LoupeTarget;
+  querier: {
+    /** `querier.ingester_addresses`: where a `-target=querier` finds the ingesters' HTTP APIs. */
+    ingesterAddresses: string[];
+  };
   server: {
     httpListenAddress: string; // '' = all interfaces
     httpListenPort: number; // 3200

@@ -8,4 +8,9 @@ export interface IngesterConfig {
   maxBlockDurationMs: number;
   /** How often idle traces are cut and block limits checked. */
   flushCheckPeriodMs: number;
+  /**
+   * `complete_block_timeout` (Tempo default 15m): how long a `-target=ingester` keeps telling
+   * queriers about a block it flushed, so they read it before their blocklist poll finds it.
+   */
+  completeBlockTimeoutMs: number;
 }

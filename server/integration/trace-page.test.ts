@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TracePageLookups } from '../http/trace-page-lookups';
 import { TraceFinder } from '../query/find-trace';
 import { parseTraceId } from '../query/parse-trace-id';
+import { ingesterSource } from '../query/unflushed-source';
 import { postTraces } from './support/clients';
 import { removeDir, startTestLoupe, type TestLoupe } from './support/loupe-server';
 import { encodeTraceRequest, hex, newTraceId, simpleSpan } from './support/otlp-request';
@@ -130,7 +131,7 @@ describe('a trace page', () => {
 function newLookups(config: TestLoupe['config'], loupe: TestLoupe['loupe']): TracePageLookups {
   return new TracePageLookups(
     new TraceFinder({
-      unflushed: loupe.ingester,
+      unflushed: ingesterSource(loupe.ingester),
       blocks: loupe.blocklist,
       maxBytesPerTrace: () => config.overrides.maxBytesPerTrace,
       metrics: loupe.metrics,

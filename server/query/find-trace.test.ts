@@ -20,9 +20,9 @@ const part = (...spans: (typeof spanA)[]) => encodeTraceRequest([{ service: 'svc
 class FakeUnflushed implements UnflushedSource {
   calls = 0;
   constructor(private readonly answer?: UnflushedTrace) {}
-  findUnflushed(): UnflushedTrace | undefined {
+  async unflushedTraces(_tenantId: string, keys: readonly string[]): Promise<Map<string, UnflushedTrace>> {
     this.calls++;
-    return this.answer;
+    return new Map(this.answer ? keys.map((k) => [k, this.answer as UnflushedTrace]) : []);
   }
 }
 
@@ -35,7 +35,7 @@ function fakeBlocks(
     reads: 0,
     candidates: () =>
       blocks.map((b) => ({
-        meta: { createdAt: b.createdAt },
+        meta: { createdAt: b.createdAt, tenantId: 't', blockId: b.createdAt },
         reader: {
           findTrace: async () => {
             fake.reads++;
@@ -124,5 +124,21 @@ describe('TraceFinder', () => {
     await traceFinder.findTraceById('t', traceId, key, { startMs: 1 });
     await traceFinder.findTraceById('t', traceId, key);
     expect([unflushed.calls, blocks.reads]).toEqual([3, 3]);
+  });
+
+  it('asks the unflushed source before reading blocks, so a trace flushed meanwhile is not missed', async () => {
+    // The source answers "nothing unflushed" because the trace was flushed while it was asked;
+    // the block holding it joins the candidates only then.
+    const held: { createdAt: string; data?: Uint8Array }[] = [];
+    const blocks = fakeBlocks(held);
+    const flushingSource: UnflushedSource = {
+      async unflushedTraces() {
+        held.push({ createdAt: 'a', data: part(spanC) });
+        return new Map();
+      },
+    };
+    const { traceFinder } = finder(flushingSource, blocks);
+    const found = await traceFinder.findTraceById('t', traceId, key);
+    expect(spanNames(found!.data)).toEqual(['live']);
   });
 });

@@ -1,4 +1,5 @@
 import { combineTraceParts } from '../otlp/combine-trace';
+import { BlockReadError, retryIfBlockGone, type StaleBlocks } from './stale-blocks';
 import type { UnflushedSource } from './unflushed-source';
 
 export interface FoundTrace {
@@ -22,7 +23,7 @@ export interface BlockCandidates {
     startMs?: number,
     endMs?: number,
   ): {
-    meta: { createdAt: string };
+    meta: { createdAt: string; tenantId: string; blockId: string };
     reader: { findTrace(traceId: Uint8Array): Promise<{ data: Uint8Array; truncated: boolean } | undefined> };
   }[];
 }
@@ -43,6 +44,8 @@ export interface TraceFinderDeps {
   /** The tenant's `max_bytes_per_trace` (0: no limit): a combined trace is cut past it. */
   maxBytesPerTrace: (tenantId: string) => number;
   metrics: { traceLookupSeconds: { observe(labels: { outcome: string }, seconds: number): void } };
+  /** A querier's way to recover from a blocklist that lags the bucket (absent: errors stand). */
+  staleBlocks?: StaleBlocks;
 }
 
 /** One lookup question (tenant, trace, time range) as a key: concurrent ones share one search. */
@@ -74,7 +77,9 @@ export class TraceFinder implements TraceLookup {
     const flight = lookupKey(tenantId, key, opts);
     const pending = this.inFlight.get(flight);
     if (pending) return pending;
-    const search = this.search(tenantId, traceId, key, opts).finally(() => this.inFlight.delete(flight));
+    const search = retryIfBlockGone(this.deps.staleBlocks, () =>
+      this.search(tenantId, traceId, key, opts),
+    ).finally(() => this.inFlight.delete(flight));
     this.inFlight.set(flight, search);
     return search;
   }
@@ -86,13 +91,20 @@ export class TraceFinder implements TraceLookup {
     opts: FindOptions,
   ): Promise<FoundTrace | undefined> {
     const began = performance.now();
-    // Both snapshots are taken in the same tick (see UnflushedSource's contract). Oldest block
-    // first, so the first copy of a duplicated span is the one kept.
+    // Unflushed first, blocks after (UnflushedSource's contract): a block flushed meanwhile is in
+    // the blocklist by the time it is read, so every span is found once or twice, never missed.
+    const unflushed = (await this.deps.unflushed.unflushedTraces(tenantId, [key])).get(key);
+    // Oldest block first, so the first copy of a duplicated span is the one kept.
     const candidates = this.deps.blocks
       .candidates(tenantId, traceId, opts.startMs, opts.endMs)
       .sort((a, b) => a.meta.createdAt.localeCompare(b.meta.createdAt));
-    const unflushed = this.deps.unflushed.findUnflushed(tenantId, key);
-    const fromBlocks = await Promise.all(candidates.map((c) => c.reader.findTrace(traceId)));
+    const fromBlocks = await Promise.all(
+      candidates.map((c) =>
+        c.reader.findTrace(traceId).catch((err: unknown) => {
+          throw new BlockReadError(c.meta.tenantId, c.meta.blockId, err);
+        }),
+      ),
+    );
     const parts: Uint8Array[] = [];
     let truncated = unflushed?.truncated ?? false;
     for (const found of fromBlocks) {

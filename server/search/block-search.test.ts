@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTraceRequests } from '../../fixtures/synthetic-traces';
 import { splitTracesByTraceId } from '../otlp/split-traces';
+import { NO_UNFLUSHED } from '../query/unflushed-source';
 import { QueryDeadline } from '../query-guards/deadline';
 import { searchTraceFromOtlp } from '../search-model/otlp-to-search';
 import type { SpanSetMatch } from '../search-model/search-query';
@@ -77,7 +78,7 @@ beforeAll(async () => {
   const blocklist = new Blocklist();
   await blocklist.load(backend);
   search = new TraceSearch({
-    unflushed: { listUnflushed: () => [], findUnflushed: () => undefined },
+    unflushed: NO_UNFLUSHED,
     blocks: blocklist,
   });
 }, 60_000);

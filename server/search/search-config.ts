@@ -1,4 +1,4 @@
-import { readBytes, readInt, readPositiveDuration } from '../config-reader/config-values';
+import { readBytes, readInt, readPositiveDuration, readStringList } from '../config-reader/config-values';
 import { ignoring, type Section } from '../config-reader/schema-node';
 import type { ConfigGetter } from '../config-reader/types';
 
@@ -69,6 +69,7 @@ export const QUERY_FRONTEND_SCHEMA: Section = {
 };
 
 export const QUERIER_SCHEMA: Section = {
+  ingester_addresses: readStringList,
   search: {
     query_timeout: readPositiveDuration,
     ...ignoring([

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TraceLookup } from '../query/find-trace';
+import type { StaleBlocks } from '../query/stale-blocks';
 import type { SearchableUnflushedSource } from '../query/unflushed-source';
 import { searchTraceFromOtlp } from '../search-model/otlp-to-search';
 import type { BlockEntry } from '../store/blocklist';
@@ -14,6 +15,8 @@ export interface SearchDeps {
   blocks: { blocks(tenantId: string): BlockEntry[] };
   /** Trace by ID, to judge a match that may be only part of its trace as a whole. */
   lookups: TraceLookup;
+  /** How a search recovers from a block deleted since the last blocklist poll. */
+  staleBlocks?: StaleBlocks;
 }
 
 /** Search, in the signal modules' shape: what it runs on, and the routes it adds to :3200. */
@@ -27,6 +30,7 @@ export function startSearch(deps: SearchDeps): SearchModule {
   const search = new TraceSearch({
     unflushed: deps.unflushed,
     blocks: deps.blocks,
+    staleBlocks: deps.staleBlocks,
     wholeTrace: async (tenantId, traceId) => {
       const found = await deps.lookups.findTraceById(tenantId, Buffer.from(traceId, 'hex'), traceId);
       return found ? searchTraceFromOtlp(traceId, [found.data]) : undefined;

@@ -112,7 +112,7 @@ export class TagCatalog {
           for (const key of Object.keys(summary.attributes[scope])) names[scope].add(key);
         await deadline.checkpoint();
       }
-      for (const trace of this.unflushedSample(tenantId, options))
+      for await (const trace of this.unflushedSample(tenantId, options))
         for (const span of trace.spans) addSpan(span);
     }
     const sorted = (set: Set<string>) => [...set].sort().slice(0, options.maxNames);
@@ -154,7 +154,7 @@ export class TagCatalog {
       }
       return collected.result();
     }
-    for (const trace of this.unflushedSample(tenantId, options)) {
+    for await (const trace of this.unflushedSample(tenantId, options)) {
       for (const span of trace.spans)
         for (const value of valuesOf(span, trace)) if (!collected.addValue(value)) return collected.result();
     }
@@ -253,9 +253,8 @@ export class TagCatalog {
    * kept per tenant and reused while their span count is unchanged, so a burst of questions
    * decodes each live trace once, not once per question.
    */
-  private *unflushedSample(tenantId: string, options: TagOptions): Generator<SearchTrace> {
-    const refs = this.deps.unflushed
-      .listUnflushed(tenantId)
+  private async *unflushedSample(tenantId: string, options: TagOptions): AsyncGenerator<SearchTrace> {
+    const refs = (await this.deps.unflushed.unflushedRefs(tenantId))
       .filter((ref) => !(options.startMs !== undefined && ref.endMs < options.startMs))
       .filter((ref) => !(options.endMs !== undefined && ref.startMs > options.endMs))
       .sort((a, b) => b.startMs - a.startMs)
@@ -263,10 +262,18 @@ export class TagCatalog {
     const previous = this.decoded.get(tenantId);
     const current = new Map<string, DecodedTrace>();
     this.decoded.set(tenantId, current);
+    const stale = refs.filter((ref) => previous?.get(ref.key)?.spanCount !== ref.spanCount);
+    const fetched =
+      stale.length > 0
+        ? await this.deps.unflushed.unflushedTraces(
+            tenantId,
+            stale.map((ref) => ref.key),
+          )
+        : new Map();
     for (const ref of refs) {
       let decoded = previous?.get(ref.key);
       if (decoded?.spanCount !== ref.spanCount) {
-        const found = this.deps.unflushed.findUnflushed(tenantId, ref.key);
+        const found = fetched.get(ref.key);
         if (!found) continue;
         decoded = { spanCount: ref.spanCount, trace: searchTraceFromOtlp(ref.key, found.parts) };
       }

@@ -1,4 +1,5 @@
-import type { SearchableUnflushedSource, UnflushedTraceRef } from '../query/unflushed-source';
+import { BlockReadError, retryIfBlockGone, type StaleBlocks } from '../query/stale-blocks';
+import type { SearchableUnflushedSource, UnflushedTrace, UnflushedTraceRef } from '../query/unflushed-source';
 import type { QueryDeadline } from '../query-guards/deadline';
 import { searchTraceFromOtlp } from '../search-model/otlp-to-search';
 import type { SearchQuery, SpanSetMatch } from '../search-model/search-query';
@@ -38,7 +39,12 @@ export interface TraceSearchDeps {
    * only part of its trace: its root has not been seen, or it is both in a block and unflushed.
    */
   wholeTrace?: (tenantId: string, traceId: string) => Promise<SearchTrace | undefined>;
+  /** A querier's way to recover from a blocklist that lags the bucket (absent: errors stand). */
+  staleBlocks?: StaleBlocks;
 }
+
+/** Unflushed traces fetched per request to the unflushed source. */
+const UNFLUSHED_BATCH = 256;
 
 /** A place a match may come from, visited newest first: an unflushed trace or a block's row group. */
 type Unit =
@@ -54,7 +60,15 @@ type Unit =
 export class TraceSearch {
   constructor(private readonly deps: TraceSearchDeps) {}
 
-  async search(tenantId: string, request: SearchRequest, deadline: QueryDeadline): Promise<SearchResult> {
+  search(tenantId: string, request: SearchRequest, deadline: QueryDeadline): Promise<SearchResult> {
+    return retryIfBlockGone(this.deps.staleBlocks, () => this.searchOnce(tenantId, request, deadline));
+  }
+
+  private async searchOnce(
+    tenantId: string,
+    request: SearchRequest,
+    deadline: QueryDeadline,
+  ): Promise<SearchResult> {
     const { query, limit } = request;
     const stats: SearchStats = {
       inspectedTraces: 0,
@@ -62,9 +76,9 @@ export class TraceSearch {
       bytesRead: 0,
       inspectedBlocks: new Set(),
     };
-    // Both snapshots in one tick (UnflushedSource's contract): every acknowledged span is in one
-    // or both, never neither.
-    const refs = this.deps.unflushed.listUnflushed(tenantId);
+    // Unflushed first, blocks after (UnflushedSource's contract): every acknowledged span is in
+    // one or both, never neither.
+    const refs = await this.deps.unflushed.unflushedRefs(tenantId);
     const blocks = this.deps.blocks.blocks(tenantId);
     const { units, skipped } = await this.units(refs, blocks, request);
     units.sort((a, b) => b.maxStartMs - a.maxStartMs);
@@ -72,16 +86,22 @@ export class TraceSearch {
     const hits: SearchHit[] = [];
     const seen = new Set<string>();
     const unflushedKeys = new Set(refs.map((ref) => ref.key));
-    for (const unit of units) {
+    const fetched = new Map<string, UnflushedTrace | null>();
+    for (let i = 0; i < units.length; i++) {
+      const unit = units[i];
       if (hits.length >= limit && unit.maxStartMs < startMs(hits[limit - 1].trace)) break;
       await deadline.checkpoint();
       if ('unflushed' in unit) {
-        const traces = await this.unflushedTrace(tenantId, unit.unflushed, stats);
+        if (!fetched.has(unit.unflushed.key)) await this.fetchUnflushed(tenantId, units, i, fetched);
+        const traces = await this.unflushedTrace(tenantId, unit.unflushed, fetched, stats);
         const partly = unit.unflushed.partlyFlushed ? new Set([unit.unflushed.key]) : undefined;
         await this.judge(tenantId, traces, request, hits, seen, deadline, partly);
         continue;
       }
-      for await (const batch of rowGroupTraces(unit.rowGroup, query, needs, stats)) {
+      for await (const batch of blockReads(
+        unit.rowGroup,
+        rowGroupTraces(unit.rowGroup, query, needs, stats),
+      )) {
         await this.judge(tenantId, batch, request, hits, seen, deadline, unflushedKeys);
         // Slices come newest first: once the last one is older than every hit held, this group is done.
         const last = batch[batch.length - 1];
@@ -171,12 +191,33 @@ export class TraceSearch {
     return { units, skipped };
   }
 
+  /**
+   * The parts of the unflushed traces from `units[from]` on, a batch at a time: a querier asks
+   * remote ingesters once per batch, not once per trace.
+   */
+  private async fetchUnflushed(
+    tenantId: string,
+    units: Unit[],
+    from: number,
+    fetched: Map<string, UnflushedTrace | null>,
+  ): Promise<void> {
+    const keys: string[] = [];
+    for (let i = from; i < units.length && keys.length < UNFLUSHED_BATCH; i++) {
+      const unit = units[i];
+      if ('unflushed' in unit && !fetched.has(unit.unflushed.key)) keys.push(unit.unflushed.key);
+    }
+    const found = await this.deps.unflushed.unflushedTraces(tenantId, keys);
+    for (const key of keys) fetched.set(key, found.get(key) ?? null);
+  }
+
   private async unflushedTrace(
     tenantId: string,
     ref: UnflushedTraceRef,
+    fetched: Map<string, UnflushedTrace | null>,
     stats: SearchStats,
   ): Promise<SearchTrace[]> {
-    const found = this.deps.unflushed.findUnflushed(tenantId, ref.key);
+    const found = fetched.get(ref.key);
+    fetched.delete(ref.key);
     if (!found) {
       // Flushed since the snapshot, into a block the snapshot does not have: read it whole.
       const whole = await this.deps.wholeTrace?.(tenantId, ref.key);
@@ -211,4 +252,24 @@ function insertNewestFirst(hits: SearchHit[], hit: SearchHit, limit: number): vo
   if (i >= limit) return;
   hits.splice(i, 0, hit);
   if (hits.length > limit) hits.pop();
+}
+
+/** The batches of a row group, with a failed read of it said to be a read of its block (`StaleBlocks`). */
+async function* blockReads<T>(unit: RowGroupUnit, batches: AsyncGenerator<T>): AsyncGenerator<T> {
+  const { tenantId, blockId } = unit.entry.meta;
+  try {
+    for (;;) {
+      let next: IteratorResult<T>;
+      try {
+        next = await batches.next();
+      } catch (err) {
+        throw new BlockReadError(tenantId, blockId, err);
+      }
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    // The consumer stopped early (enough hits, a deadline): close the reads it started.
+    await batches.return(undefined);
+  }
 }

@@ -40,6 +40,7 @@ export class SelfMetrics {
   readonly compactionSeconds: Histogram;
   readonly compactionFailures: Counter;
   readonly compactedBlocksDeleted: Counter;
+  readonly ingesterQueryFailures: Counter<'ingester'>;
   readonly walBytes: Gauge;
   readonly walSegments: Gauge;
   readonly walBacklogBytes: Gauge;
@@ -150,6 +151,12 @@ export class SelfMetrics {
     this.compactedBlocksDeleted = new Counter({
       name: 'loupe_compactor_compacted_blocks_deleted_total',
       help: 'Compacted inputs deleted after compacted_block_retention.',
+      registers,
+    });
+    this.ingesterQueryFailures = new Counter({
+      name: 'loupe_querier_ingester_failures_total',
+      help: 'Requests from this querier to an ingester that failed (its unflushed spans were missing from that answer).',
+      labelNames: ['ingester'],
       registers,
     });
     this.walBytes = new Gauge({ name: 'loupe_wal_bytes', help: 'Bytes of WAL segments on disk.', registers });

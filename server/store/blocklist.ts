@@ -33,6 +33,9 @@ export interface CompactedBlock {
   since: number;
 }
 
+/** How many deleted block IDs `addFromBackend` remembers not to read again. */
+const MAX_GONE_REMEMBERED = 100_000;
+
 /**
  * Every complete block the store knows about, per tenant. Blocks named in another block's
  * `compactedFrom` are set apart (`compacted`): searches and lookups see the block they were
@@ -44,6 +47,7 @@ export class Blocklist {
   /** Block directories without meta.json at the last load: written part-way, or being written. */
   private incomplete: { tenantId: string; blockId: string; seenAt: number }[] = [];
   private readonly loadConcurrency: number;
+  private readonly gone = new Set<string>();
 
   constructor(
     private readonly logger?: BlocklistLogger,
@@ -127,6 +131,39 @@ export class Blocklist {
     }
     this.setApartCompacted();
     return { added, removed };
+  }
+
+  /**
+   * Adds the named blocks that are new to this list (neither listed nor set apart as compacted),
+   * reading their meta.json: a querier learns from the ingesters which blocks they flushed since
+   * its last poll. Returns how many were added.
+   */
+  async addFromBackend(backend: Backend, tenantId: string, blockIds: readonly string[]): Promise<number> {
+    const fresh = [...new Set(blockIds)].filter(
+      (id) =>
+        !this.get(tenantId, id) &&
+        !this.compacted.get(tenantId)?.has(id) &&
+        !this.gone.has(`${tenantId}/${id}`),
+    );
+    let added = 0;
+    await forEachLimited(fresh, this.loadConcurrency, async (blockId) => {
+      const reader = await this.openBlock(backend, tenantId, blockId);
+      if (reader === null) this.rememberGone(`${tenantId}/${blockId}`);
+      if (!reader || this.get(tenantId, blockId)) return;
+      this.add(reader.meta, reader, openSearchSidecar(backend, reader.meta));
+      added++;
+    });
+    if (added > 0) this.setApartCompacted();
+    return added;
+  }
+
+  /**
+   * Blocks named to `addFromBackend` that had no meta.json (compacted and deleted while an
+   * ingester still names them): not read again on every query. Oldest forgotten past the cap.
+   */
+  private rememberGone(key: string): void {
+    this.gone.add(key);
+    if (this.gone.size > MAX_GONE_REMEMBERED) this.gone.delete(this.gone.values().next().value as string);
   }
 
   add(meta: BlockMeta, reader: BlockReader, search?: SidecarReader): void {

@@ -27,6 +27,8 @@ export function testConfig(overrides: DeepPartial<LoupeConfig> = {}, dataDir = t
   const blockRetentionMs = 7 * 24 * 3600 * 1000;
   const walPath = join(dataDir, 'wal');
   const base: LoupeConfig = {
+    target: 'all',
+    querier: { ingesterAddresses: [] },
     server: { httpListenAddress: '127.0.0.1', httpListenPort: 0, logLevel: 'warn' },
     multitenancyEnabled: false,
     receivers: {
@@ -38,6 +40,7 @@ export function testConfig(overrides: DeepPartial<LoupeConfig> = {}, dataDir = t
       maxBlockBytes: 50 * 1024 * 1024,
       maxBlockDurationMs: 3000,
       flushCheckPeriodMs: 200,
+      completeBlockTimeoutMs: 900_000,
     },
     // Off in tests that do not ask for it: a compaction part-way through a test would change the
     // blocks it counts. The compaction tests turn it on.

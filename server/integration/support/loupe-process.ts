@@ -58,11 +58,16 @@ export interface LoupeProcess {
  * so the PID is the server itself and a signal reaches it directly), waits for its
  * "Loupe started" log line to learn the ports, and for `/ready`.
  */
-export async function spawnLoupe(configPath: string, timeoutMs = 20_000): Promise<LoupeProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', `-config.file=${configPath}`], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export async function spawnLoupe(
+  configPath: string,
+  timeoutMs = 20_000,
+  flags: string[] = [],
+): Promise<LoupeProcess> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'server/main.ts', `-config.file=${configPath}`, ...flags],
+    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const logs: Record<string, unknown>[] = [];
   let stderr = '';
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>

@@ -7,6 +7,7 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTraceRequests } from '../../../fixtures/synthetic-traces';
 import { splitTracesByTraceId } from '../../otlp/split-traces';
+import { NO_UNFLUSHED } from '../../query/unflushed-source';
 import { QueryDeadline } from '../../query-guards/deadline';
 import { TraceSearch } from '../../search/trace-search';
 import { searchTraceFromOtlp } from '../../search-model/otlp-to-search';
@@ -83,8 +84,7 @@ beforeAll(async () => {
   expect(existsSync(file)).toBe(true);
   const blocklist = new Blocklist();
   await blocklist.load(backend);
-  const none = { listUnflushed: () => [], findUnflushed: () => undefined };
-  search = new TraceSearch({ unflushed: none, blocks: blocklist });
+  search = new TraceSearch({ unflushed: NO_UNFLUSHED, blocks: blocklist });
 
   duck = await DuckDBInstance.create(':memory:');
   sql = await duck.connect();
