@@ -52,6 +52,8 @@ export async function internalUnflushedRoutes(
       if (found) traces.set(key, found);
     }
     const blocks = opts.recentBlocks(tenantId);
-    return reply.type('application/octet-stream').send(encodeUnflushedTraces({ instance: opts.instance, traces, blocks }));
+    return reply
+      .type('application/octet-stream')
+      .send(encodeUnflushedTraces({ instance: opts.instance, traces, blocks }));
   });
 }
