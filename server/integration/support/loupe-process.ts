@@ -6,11 +6,16 @@ import { isReady, waitFor } from './clients';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** A Tempo-style config file for a child Loupe: loopback, ports chosen by the OS, short timings. */
+/**
+ * A Tempo-style config file for a child Loupe: loopback, ports chosen by the OS, short timings.
+ * `backend` is the `storage.trace` lines besides `wal` (indented four spaces): the local backend
+ * under `dataDir` unless given (`support/backends.ts` gives S3's).
+ */
 export function writeChildConfig(
   dataDir: string,
   timings: { idle?: string; blockDuration?: string } = {},
   extra = '',
+  backend = `    backend: local\n    local:\n      path: ${join(dataDir, 'blocks')}\n`,
 ): string {
   const path = join(dataDir, 'tempo.yaml');
   writeFileSync(
@@ -33,10 +38,7 @@ ingester:
   flush_check_period: 200ms
 storage:
   trace:
-    backend: local
-    local:
-      path: ${join(dataDir, 'blocks')}
-    wal:
+${backend}    wal:
       path: ${join(dataDir, 'wal')}
 ${extra}`,
   );
