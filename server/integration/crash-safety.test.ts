@@ -3,15 +3,17 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDataDir } from '../testing/test-config';
+import { describeEachBackend } from './support/backends';
 import { fetchTrace, postTraces, waitFor } from './support/clients';
 import { ensureStopped, type LoupeProcess, spawnLoupe, writeChildConfig } from './support/loupe-process';
-import { blocksOnDisk, flushAll, removeDir, startTestLoupe } from './support/loupe-server';
+import { flushAll, removeDir, startTestLoupe } from './support/loupe-server';
 import { encodeTraceRequest, hex, newTraceId, type SpanSpec, simpleSpan } from './support/otlp-request';
 
 /**
  * Durability as a user relies on it: Loupe runs as its own process, takes many concurrent
  * OTLP/HTTP requests, and is killed with SIGKILL; every span it acknowledged is found after a
- * restart. A SIGTERM instead is a clean exit that leaves everything in blocks.
+ * restart. A SIGTERM instead is a clean exit that leaves everything in blocks. Blocks on the
+ * local disk, and on S3 (the WAL stays on the local disk, as it does in a deployment on S3).
  */
 
 interface SentRequest {
@@ -157,84 +159,124 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) removeDir(dir);
 });
 
-describe('crash safety (a child process killed with SIGKILL)', () => {
-  it('finds every acknowledged span after a kill right after the last acknowledgement', async () => {
-    const dataDir = tempDataDir('loupe-crash-');
-    dirs.push(dataDir);
-    const config = writeChildConfig(dataDir);
-    const workload = buildWorkload(150, 20, 4, 10); // 3,000 spans in 60 requests of 50 spans
-    running = await spawnLoupe(config);
+describeEachBackend('durability', (backend) => {
+  describe('crash safety (a child process killed with SIGKILL)', () => {
+    it('finds every acknowledged span after a kill right after the last acknowledgement', async () => {
+      const dataDir = tempDataDir('loupe-crash-');
+      dirs.push(dataDir);
+      const config = backend.writeChildConfig(dataDir);
+      const workload = buildWorkload(150, 20, 4, 10); // 3,000 spans in 60 requests of 50 spans
+      running = await spawnLoupe(config);
 
-    const { acked, failed } = await ingest(running, workload, 16, workload.requests.length);
-    expect(failed).toBe(0);
-    expect(acked).toHaveLength(workload.requests.length);
-    expect(await running.exited).toEqual({ code: null, signal: 'SIGKILL' });
+      const { acked, failed } = await ingest(running, workload, 16, workload.requests.length);
+      expect(failed).toBe(0);
+      expect(acked).toHaveLength(workload.requests.length);
+      expect(await running.exited).toEqual({ code: null, signal: 'SIGKILL' });
 
-    running = await spawnLoupe(config);
-    const found = await expectAcknowledgedSpans(running.api, workload, acked);
-    expect(found).toBe(3000);
-  }, 60_000);
+      running = await spawnLoupe(config);
+      const found = await expectAcknowledgedSpans(running.api, workload, acked);
+      expect(found).toBe(3000);
+    }, 60_000);
 
-  it('finds every acknowledged span after a kill while requests are still in flight', async () => {
-    const dataDir = tempDataDir('loupe-crash-');
-    dirs.push(dataDir);
-    const config = writeChildConfig(dataDir);
-    const workload = buildWorkload(200, 15, 3, 8); // 3,000 spans in 75 requests of 40 spans
-    running = await spawnLoupe(config);
+    it('finds every acknowledged span after a kill while requests are still in flight', async () => {
+      const dataDir = tempDataDir('loupe-crash-');
+      dirs.push(dataDir);
+      const config = backend.writeChildConfig(dataDir);
+      const workload = buildWorkload(200, 15, 3, 8); // 3,000 spans in 75 requests of 40 spans
+      running = await spawnLoupe(config);
 
-    const killAfter = Math.floor(workload.requests.length * 0.6);
-    const { acked } = await ingest(running, workload, 16, killAfter);
-    expect(acked.length).toBeGreaterThanOrEqual(killAfter);
-    expect((await running.exited).signal).toBe('SIGKILL');
+      const killAfter = Math.floor(workload.requests.length * 0.6);
+      const { acked } = await ingest(running, workload, 16, killAfter);
+      expect(acked.length).toBeGreaterThanOrEqual(killAfter);
+      expect((await running.exited).signal).toBe('SIGKILL');
 
-    running = await spawnLoupe(config);
-    const spans = acked.reduce((n, r) => n + r.spans.length, 0);
-    expect(await expectAcknowledgedSpans(running.api, workload, acked)).toBe(spans);
+      running = await spawnLoupe(config);
+      const spans = acked.reduce((n, r) => n + r.spans.length, 0);
+      expect(await expectAcknowledgedSpans(running.api, workload, acked)).toBe(spans);
 
-    // The recovered process takes new data and survives a second crash with all of it.
-    const more = buildWorkload(20, 5, 1, 5);
-    const second = await ingest(running, more, 4, more.requests.length);
-    expect(second.acked).toHaveLength(more.requests.length);
-    await running.exited;
-    running = await spawnLoupe(config);
-    await expectAcknowledgedSpans(running.api, workload, acked);
-    await expectAcknowledgedSpans(running.api, more, second.acked);
-  }, 90_000);
+      // The recovered process takes new data and survives a second crash with all of it.
+      const more = buildWorkload(20, 5, 1, 5);
+      const second = await ingest(running, more, 4, more.requests.length);
+      expect(second.acked).toHaveLength(more.requests.length);
+      await running.exited;
+      running = await spawnLoupe(config);
+      await expectAcknowledgedSpans(running.api, workload, acked);
+      await expectAcknowledgedSpans(running.api, more, second.acked);
+    }, 90_000);
+  });
+
+  describe('crash safety across blocks and the WAL', () => {
+    it('returns traces whole after SIGKILL when part of each is in a flushed block and part only in the WAL', async () => {
+      const dataDir = tempDataDir('loupe-crash-');
+      dirs.push(dataDir);
+      // Short timings so the first half of each trace reaches a block within about a second.
+      const config = backend.writeChildConfig(dataDir, { idle: '300ms', blockDuration: '600ms' });
+      // 400 spans in two rounds of 4 requests: each round carries one half of every trace.
+      const workload = buildWorkload(40, 10, 2, 10, { shuffle: false });
+      const rounds = [workload.requests.slice(0, 4), workload.requests.slice(4)];
+      running = await spawnLoupe(config);
+
+      const first = await ingest(running, { ...workload, requests: rounds[0] }, 4);
+      expect(first.acked).toHaveLength(4);
+      await waitFor(
+        async () => (await backend.storedBlocks(dataDir)).reduce((n, b) => n + b.meta.totalSpans, 0) === 200,
+        15_000,
+        50,
+      );
+
+      const second = await ingest(running, { ...workload, requests: rounds[1] }, 4, rounds[1].length);
+      expect(second.acked).toHaveLength(4);
+      expect((await running.exited).signal).toBe('SIGKILL');
+
+      running = await spawnLoupe(config);
+      const acked = [...first.acked, ...second.acked];
+      expect(await expectAcknowledgedSpans(running.api, workload, acked)).toBe(400);
+      for (const traceId of [...workload.traces.keys()].slice(0, 5)) {
+        expect((await fetchTrace(running.api, traceId, 'v1-proto')).spans).toHaveLength(10);
+      }
+    }, 60_000);
+  });
+
+  describe('graceful shutdown (SIGTERM)', () => {
+    it('exits cleanly with every live trace flushed to blocks, which a restart serves', async () => {
+      const dataDir = tempDataDir('loupe-term-');
+      dirs.push(dataDir);
+      const config = backend.writeChildConfig(dataDir);
+      const workload = buildWorkload(60, 10, 2, 6); // 600 spans in 20 requests
+      running = await spawnLoupe(config);
+      const { acked } = await ingest(running, workload, 8);
+      expect(acked).toHaveLength(workload.requests.length);
+
+      // Straight away: the traces are still live (idle period 1 s), nothing is in a block yet.
+      running.child.kill('SIGTERM');
+      expect(await running.exited).toEqual({ code: 0, signal: null });
+
+      const blocks = await backend.storedBlocks(dataDir);
+      const lastLogs = running.logs.slice(-3).map((l) => l.msg);
+      expect(
+        blocks.length,
+        `blocks stored after SIGTERM; last log lines: ${JSON.stringify(lastLogs)}`,
+      ).toBeGreaterThan(0);
+      expect(new Set(blocks.map((b) => b.tenantDir))).toEqual(new Set(['single-tenant']));
+      expect(blocks.reduce((n, b) => n + b.meta.totalSpans, 0)).toBe(600);
+      const tracesInBlocks = blocks.reduce((n, b) => n + b.meta.totalTraces, 0);
+      expect(tracesInBlocks).toBeGreaterThanOrEqual(60);
+
+      running = await spawnLoupe(config);
+      expect(await expectAcknowledgedSpans(running.api, workload, acked)).toBe(600);
+      const one = await fetchTrace(running.api, [...workload.traces.keys()][0], 'v2-proto');
+      expect(one.spans).toHaveLength(10);
+
+      // A second clean stop stores nothing twice: what was already in blocks is not flushed again.
+      running.child.kill('SIGTERM');
+      expect(await running.exited).toEqual({ code: 0, signal: null });
+      expect((await backend.storedBlocks(dataDir)).reduce((n, b) => n + b.meta.totalSpans, 0)).toBe(600);
+    }, 60_000);
+  });
 });
 
-describe('crash safety across blocks and the WAL', () => {
-  it('returns traces whole after SIGKILL when part of each is in a flushed block and part only in the WAL', async () => {
-    const dataDir = tempDataDir('loupe-crash-');
-    dirs.push(dataDir);
-    // Short timings so the first half of each trace reaches a block within about a second.
-    const config = writeChildConfig(dataDir, { idle: '300ms', blockDuration: '600ms' });
-    // 400 spans in two rounds of 4 requests: each round carries one half of every trace.
-    const workload = buildWorkload(40, 10, 2, 10, { shuffle: false });
-    const rounds = [workload.requests.slice(0, 4), workload.requests.slice(4)];
-    running = await spawnLoupe(config);
-    const blocksRoot = `${dataDir}/blocks`;
-
-    const first = await ingest(running, { ...workload, requests: rounds[0] }, 4);
-    expect(first.acked).toHaveLength(4);
-    await waitFor(
-      () => blocksOnDisk(blocksRoot).reduce((n, b) => n + b.meta.totalSpans, 0) === 200,
-      15_000,
-      50,
-    );
-
-    const second = await ingest(running, { ...workload, requests: rounds[1] }, 4, rounds[1].length);
-    expect(second.acked).toHaveLength(4);
-    expect((await running.exited).signal).toBe('SIGKILL');
-
-    running = await spawnLoupe(config);
-    const acked = [...first.acked, ...second.acked];
-    expect(await expectAcknowledgedSpans(running.api, workload, acked)).toBe(400);
-    for (const traceId of [...workload.traces.keys()].slice(0, 5)) {
-      expect((await fetchTrace(running.api, traceId, 'v1-proto')).spans).toHaveLength(10);
-    }
-  }, 60_000);
-});
-
+// Local disk only: the damage it plants (a block folder without meta.json, a truncated meta.json)
+// is what a killed process leaves in a folder on disk.
 describe('what a crash can leave in the blocks folder', () => {
   it('starts past a half-written block and a corrupt meta.json, serves the rest, and warns about the corrupt one', async () => {
     const dataDir = tempDataDir('loupe-crash-');
@@ -271,42 +313,5 @@ describe('what a crash can leave in the blocks folder', () => {
       warnings.some((w) => w.includes(basename(halfWritten))),
       'the half-written block is skipped quietly',
     ).toBe(false);
-  }, 60_000);
-});
-
-describe('graceful shutdown (SIGTERM)', () => {
-  it('exits cleanly with every live trace flushed to blocks, which a restart serves', async () => {
-    const dataDir = tempDataDir('loupe-term-');
-    dirs.push(dataDir);
-    const config = writeChildConfig(dataDir);
-    const workload = buildWorkload(60, 10, 2, 6); // 600 spans in 20 requests
-    running = await spawnLoupe(config);
-    const { acked } = await ingest(running, workload, 8);
-    expect(acked).toHaveLength(workload.requests.length);
-
-    // Straight away: the traces are still live (idle period 1 s), nothing is in a block yet.
-    running.child.kill('SIGTERM');
-    expect(await running.exited).toEqual({ code: 0, signal: null });
-
-    const blocks = blocksOnDisk(`${dataDir}/blocks`);
-    const lastLogs = running.logs.slice(-3).map((l) => l.msg);
-    expect(
-      blocks.length,
-      `blocks on disk after SIGTERM; last log lines: ${JSON.stringify(lastLogs)}`,
-    ).toBeGreaterThan(0);
-    expect(new Set(blocks.map((b) => b.tenantDir))).toEqual(new Set(['single-tenant']));
-    expect(blocks.reduce((n, b) => n + b.meta.totalSpans, 0)).toBe(600);
-    const tracesInBlocks = blocks.reduce((n, b) => n + b.meta.totalTraces, 0);
-    expect(tracesInBlocks).toBeGreaterThanOrEqual(60);
-
-    running = await spawnLoupe(config);
-    expect(await expectAcknowledgedSpans(running.api, workload, acked)).toBe(600);
-    const one = await fetchTrace(running.api, [...workload.traces.keys()][0], 'v2-proto');
-    expect(one.spans).toHaveLength(10);
-
-    // A second clean stop stores nothing twice: what was already in blocks is not flushed again.
-    running.child.kill('SIGTERM');
-    expect(await running.exited).toEqual({ code: 0, signal: null });
-    expect(blocksOnDisk(`${dataDir}/blocks`).reduce((n, b) => n + b.meta.totalSpans, 0)).toBe(600);
   }, 60_000);
 });

@@ -22,15 +22,17 @@ import {
   type SpanExporter,
 } from '@opentelemetry/sdk-trace-base';
 import { afterAll, describe, expect, it } from 'vitest';
+import { describeEachBackend } from './support/backends';
 import { fetchTrace, TRACE_FORMS } from './support/clients';
-import { blocksOnDisk, flushAll, removeDir, startTestLoupe, type TestLoupe } from './support/loupe-server';
+import { flushAll, removeDir, type TestLoupe } from './support/loupe-server';
 import type { FlatSpan, TypedValue } from './support/tempo-json';
 
 /**
  * The real OpenTelemetry JS SDK, with each of its OTLP trace exporters, sends one trace that
  * crosses three services; the Tempo API must return exactly what the SDK recorded (names,
  * kinds, statuses, typed attributes, events, links, resources, timestamps to the nanosecond),
- * as JSON and as protobuf, while the trace is live, once it is in a block, and after a restart.
+ * as JSON and as protobuf, while the trace is live, once it is in a block, and after a restart;
+ * with blocks on the local disk and on S3.
  */
 
 /** Records what the wrapped (real) exporter sent and what it was answered. */
@@ -345,51 +347,53 @@ afterAll(() => {
   for (const dir of dirs) removeDir(dir);
 });
 
-describe.each(VARIANTS)('OpenTelemetry JS SDK via $name', ({ make }) => {
-  it('returns exactly the spans the SDK sent: live, from a block, and after a restart', async () => {
-    let server = await startTestLoupe();
-    dirs.push(server.dataDir);
-    try {
-      const current = server;
-      const emitted = await emitCheckoutTrace(() => make(current));
-      expect(emitted.spans).toHaveLength(8);
+describeEachBackend('SDK to API', (backend) => {
+  describe.each(VARIANTS)('OpenTelemetry JS SDK via $name', ({ make }) => {
+    it('returns exactly the spans the SDK sent: live, from a block, and after a restart', async () => {
+      let server = await backend.start();
+      dirs.push(server.dataDir);
+      try {
+        const current = server;
+        const emitted = await emitCheckoutTrace(() => make(current));
+        expect(emitted.spans).toHaveLength(8);
 
-      // Read-your-writes: queried the moment the exporters' calls resolved, before any cut.
-      await expectTraceInEveryForm(server, emitted, 'live');
-      expectRecognisableCheckout((await fetchTrace(server.api, emitted.traceId, 'v2-json')).spans);
+        // Read-your-writes: queried the moment the exporters' calls resolved, before any cut.
+        await expectTraceInEveryForm(server, emitted, 'live');
+        expectRecognisableCheckout((await fetchTrace(server.api, emitted.traceId, 'v2-json')).spans);
 
-      await flushAll(server);
-      const traceIdBytes = Buffer.from(emitted.traceId, 'hex');
-      expect(server.loupe.blocklist.candidates('single-tenant', traceIdBytes).length).toBeGreaterThan(0);
-      expect(server.loupe.ingester.findUnflushed('single-tenant', emitted.traceId)).toBeUndefined();
-      expect(blocksOnDisk(server.config.storage.localPath).length).toBeGreaterThan(0);
-      await expectTraceInEveryForm(server, emitted, 'from blocks');
+        await flushAll(server);
+        const traceIdBytes = Buffer.from(emitted.traceId, 'hex');
+        expect(server.loupe.blocklist.candidates('single-tenant', traceIdBytes).length).toBeGreaterThan(0);
+        expect(server.loupe.ingester.findUnflushed('single-tenant', emitted.traceId)).toBeUndefined();
+        expect((await backend.storedBlocks(server.dataDir)).length).toBeGreaterThan(0);
+        await expectTraceInEveryForm(server, emitted, 'from blocks');
 
-      await server.loupe.stop();
-      server = await startTestLoupe({}, server.dataDir);
-      await expectTraceInEveryForm(server, emitted, 'after restart');
-    } finally {
-      await server.loupe.stop();
-    }
+        await server.loupe.stop();
+        server = await backend.start({}, server.dataDir);
+        await expectTraceInEveryForm(server, emitted, 'after restart');
+      } finally {
+        await server.loupe.stop();
+      }
+    });
   });
-});
 
-describe('OpenTelemetry JS SDK, a trace sent in parts by different exporters', () => {
-  it('merges what gRPC, protobuf and JSON exporters sent for one trace, live and after restart', async () => {
-    let server = await startTestLoupe();
-    dirs.push(server.dataDir);
-    try {
-      // One service per protocol, as in a mixed fleet: each exporter carries one third of the trace.
-      const makers = [VARIANTS[0], VARIANTS[2], VARIANTS[4]];
-      let call = 0;
-      const current = server;
-      const emitted = await emitCheckoutTrace(() => makers[call++ % makers.length].make(current));
-      await expectTraceInEveryForm(server, emitted, 'mixed live');
-      await server.loupe.stop();
-      server = await startTestLoupe({}, server.dataDir);
-      await expectTraceInEveryForm(server, emitted, 'mixed after restart');
-    } finally {
-      await server.loupe.stop();
-    }
+  describe('OpenTelemetry JS SDK, a trace sent in parts by different exporters', () => {
+    it('merges what gRPC, protobuf and JSON exporters sent for one trace, live and after restart', async () => {
+      let server = await backend.start();
+      dirs.push(server.dataDir);
+      try {
+        // One service per protocol, as in a mixed fleet: each exporter carries one third of the trace.
+        const makers = [VARIANTS[0], VARIANTS[2], VARIANTS[4]];
+        let call = 0;
+        const current = server;
+        const emitted = await emitCheckoutTrace(() => makers[call++ % makers.length].make(current));
+        await expectTraceInEveryForm(server, emitted, 'mixed live');
+        await server.loupe.stop();
+        server = await backend.start({}, server.dataDir);
+        await expectTraceInEveryForm(server, emitted, 'mixed after restart');
+      } finally {
+        await server.loupe.stop();
+      }
+    });
   });
 });

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeEachBackend } from './support/backends';
 import { postTraces } from './support/clients';
-import { flushAll, removeDir, startTestLoupe, type TestLoupe } from './support/loupe-server';
+import { flushAll, removeDir, type TestLoupe } from './support/loupe-server';
 
 /**
  * Autocompletion answers (tag names, tag values of every scope and intrinsic) must not change
  * when traces move from live to blocks, including for keys with more distinct values than a
- * block's summary keeps and for keys whose values mix types.
+ * block's summary keeps and for keys whose values mix types. Blocks on the local disk, and on S3.
  */
 
 const TRACES = 700;
@@ -108,67 +109,71 @@ async function answers() {
   return out;
 }
 
-beforeAll(async () => {
-  server = await startTestLoupe({ ingester: { traceIdlePeriodMs: 60_000, maxBlockDurationMs: 600_000 } });
-  for (let from = 0; from < TRACES; from += 100) {
-    expect((await postTraces(server.otlp, request(from, from + 100))).status).toBe(200);
-  }
-});
-
-afterAll(async () => {
-  await server?.loupe.stop();
-  if (server) removeDir(server.dataDir);
-});
-
-describe('tag names and values', () => {
-  let live: Record<string, string[]>;
-
-  it('list every value live, past the summary cap too', async () => {
-    live = await answers();
-    expect(live['name ']).toHaveLength(TRACES);
-    expect(live['rootName ']).toHaveLength(TRACES);
-    expect(live['span.user.id ']).toHaveLength(TRACES);
-    expect(live['span.mixed ']).toHaveLength(TRACES);
-    expect(live['span.mixed ']).toEqual(expect.arrayContaining(['int:0', 'string:m-1']));
-    expect(live['statusMessage ']).toEqual(['string:failed 0', 'string:failed 4']);
-    expect(live['event:name ']).toEqual(['string:ev-0', 'string:ev-1', 'string:ev-2']);
-    expect(live['link.link.kind ']).toEqual(['string:l-0', 'string:l-1']);
-    expect(live['resource.host.id ']).toEqual(['int:0', 'int:1', 'int:2', 'int:3', 'int:4']);
-    expect(live['resource.service.name { resource.service.name = "svc-3" }']).toEqual(['string:svc-3']);
-    expect(live['name { resource.service.name = "svc-3" }']).toHaveLength(TRACES / 5);
+describeEachBackend('autocompletion', (backend) => {
+  beforeAll(async () => {
+    server = await backend.start({ ingester: { traceIdlePeriodMs: 60_000, maxBlockDurationMs: 600_000 } });
+    for (let from = 0; from < TRACES; from += 100) {
+      expect((await postTraces(server.otlp, request(from, from + 100))).status).toBe(200);
+    }
   });
 
-  it('answer the same from blocks', async () => {
-    await flushAll(server);
-    const flushed = await answers();
-    for (const key of Object.keys(live)) expect.soft(flushed[key], key).toEqual(live[key]);
+  afterAll(async () => {
+    await server?.loupe.stop();
+    if (server) removeDir(server.dataDir);
   });
 
-  it("show a live trace's new spans at once, though the last question decoded the trace", async () => {
-    const traceId = hexId(50_000, 32);
-    const late = (n: number) => {
-      const base = span(50_000 + n, BigInt(Date.now() - 30_000) * 1_000_000n);
-      return JSON.stringify({
-        resourceSpans: [
-          {
-            resource: { attributes: [kv('service.name', str('svc-late'))] },
-            scopeSpans: [
-              {
-                scope: { name: 'tag-values' },
-                spans: [{ ...base, traceId, attributes: [kv('late.key', str(`late-${n}`))] }],
-              },
-            ],
-          },
-        ],
-      });
-    };
-    const values = async () =>
-      (await getJson<{ tagValues: { value: string }[] }>('/api/v2/search/tag/span.late.key/values')).tagValues
-        .map((v) => v.value)
-        .sort();
-    expect((await postTraces(server.otlp, late(1))).status).toBe(200);
-    expect(await values()).toEqual(['late-1']);
-    expect((await postTraces(server.otlp, late(2))).status).toBe(200);
-    expect(await values()).toEqual(['late-1', 'late-2']);
+  describe('tag names and values', () => {
+    let live: Record<string, string[]>;
+
+    it('list every value live, past the summary cap too', async () => {
+      live = await answers();
+      expect(live['name ']).toHaveLength(TRACES);
+      expect(live['rootName ']).toHaveLength(TRACES);
+      expect(live['span.user.id ']).toHaveLength(TRACES);
+      expect(live['span.mixed ']).toHaveLength(TRACES);
+      expect(live['span.mixed ']).toEqual(expect.arrayContaining(['int:0', 'string:m-1']));
+      expect(live['statusMessage ']).toEqual(['string:failed 0', 'string:failed 4']);
+      expect(live['event:name ']).toEqual(['string:ev-0', 'string:ev-1', 'string:ev-2']);
+      expect(live['link.link.kind ']).toEqual(['string:l-0', 'string:l-1']);
+      expect(live['resource.host.id ']).toEqual(['int:0', 'int:1', 'int:2', 'int:3', 'int:4']);
+      expect(live['resource.service.name { resource.service.name = "svc-3" }']).toEqual(['string:svc-3']);
+      expect(live['name { resource.service.name = "svc-3" }']).toHaveLength(TRACES / 5);
+    });
+
+    it('answer the same from blocks', async () => {
+      await flushAll(server);
+      const flushed = await answers();
+      for (const key of Object.keys(live)) expect.soft(flushed[key], key).toEqual(live[key]);
+    });
+
+    it("show a live trace's new spans at once, though the last question decoded the trace", async () => {
+      const traceId = hexId(50_000, 32);
+      const late = (n: number) => {
+        const base = span(50_000 + n, BigInt(Date.now() - 30_000) * 1_000_000n);
+        return JSON.stringify({
+          resourceSpans: [
+            {
+              resource: { attributes: [kv('service.name', str('svc-late'))] },
+              scopeSpans: [
+                {
+                  scope: { name: 'tag-values' },
+                  spans: [{ ...base, traceId, attributes: [kv('late.key', str(`late-${n}`))] }],
+                },
+              ],
+            },
+          ],
+        });
+      };
+      const values = async () =>
+        (
+          await getJson<{ tagValues: { value: string }[] }>('/api/v2/search/tag/span.late.key/values')
+        ).tagValues
+          .map((v) => v.value)
+          .sort();
+      expect((await postTraces(server.otlp, late(1))).status).toBe(200);
+      expect(await values()).toEqual(['late-1']);
+      expect((await postTraces(server.otlp, late(2))).status).toBe(200);
+      expect(await values()).toEqual(['late-1', 'late-2']);
+    });
   });
 });

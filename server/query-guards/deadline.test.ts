@@ -48,6 +48,64 @@ describe('QueryDeadline', () => {
     expect(await running).toBeInstanceOf(QueryCancelledError);
   });
 
+  describe('within', () => {
+    const never = () => new Promise<never>(() => undefined);
+
+    it("answers with the work's value, or its error, when it ends in time", async () => {
+      const deadline = new QueryDeadline(1_000);
+      expect(await deadline.within(sleep(10).then(() => 'done'))).toBe('done');
+      const failure = new Error('read failed');
+      await expect(deadline.within(Promise.reject(failure))).rejects.toBe(failure);
+    });
+
+    it('fails at the deadline while the work still waits (a read that never answers)', async () => {
+      const began = performance.now();
+      const error = await new QueryDeadline(80).within(never()).catch((err: unknown) => err);
+      const took = performance.now() - began;
+      expect(error).toBeInstanceOf(QueryTimeoutError);
+      expect((error as QueryTimeoutError).message).toMatch(/timed out after 80ms \(query_timeout\)/);
+      expect(took).toBeGreaterThanOrEqual(75);
+      expect(took).toBeLessThan(1_000);
+    });
+
+    it('counts from when the query began, not from when it is called', async () => {
+      const deadline = new QueryDeadline(100);
+      await sleep(80);
+      const began = performance.now();
+      await expect(deadline.within(never())).rejects.toBeInstanceOf(QueryTimeoutError);
+      expect(performance.now() - began).toBeLessThan(80);
+    });
+
+    it('fails as soon as the client goes, or at once if it has gone already', async () => {
+      const controller = new AbortController();
+      const waiting = new QueryDeadline(10_000, controller.signal)
+        .within(never())
+        .catch((err: unknown) => err);
+      await sleep(10);
+      controller.abort();
+      expect(await waiting).toBeInstanceOf(QueryCancelledError);
+      await expect(new QueryDeadline(10_000, AbortSignal.abort()).within(never())).rejects.toBeInstanceOf(
+        QueryCancelledError,
+      );
+    });
+
+    it('drops a late outcome of the work quietly', async () => {
+      let fail: (err: Error) => void = () => undefined;
+      const work = new Promise<never>((_, reject) => {
+        fail = reject;
+      });
+      await expect(new QueryDeadline(20).within(work)).rejects.toBeInstanceOf(QueryTimeoutError);
+      // A rejection nobody handled would fail the run (vitest reports unhandled rejections).
+      fail(new Error('the read ended after the deadline'));
+      await sleep(10);
+    });
+
+    it('unbounded hands the work back as it is', () => {
+      const work = sleep(1);
+      expect(QueryDeadline.unbounded().within(work)).toBe(work);
+    });
+  });
+
   it('unbounded never pauses or times out', async () => {
     expect(await busyLoop(QueryDeadline.unbounded(), 30)).toBe(0);
   });

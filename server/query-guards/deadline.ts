@@ -74,6 +74,36 @@ export class QueryDeadline {
     if (this.signal?.aborted) throw new QueryCancelledError();
     if (performance.now() >= this.endsAt) throw new QueryTimeoutError(this.timeoutMs);
   }
+
+  /**
+   * `work`'s outcome, or `QueryTimeoutError` at the deadline (`QueryCancelledError` when the
+   * client goes), whichever comes first: the answer is on time even while the work waits on
+   * something that does not pause, such as a read from a slow object store. The work itself
+   * goes on until its next `pause()` (or its read) ends it; its outcome is then dropped.
+   */
+  within<T>(work: Promise<T>): Promise<T> {
+    if (!Number.isFinite(this.endsAt) && !this.signal) return work;
+    return new Promise<T>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const onAbort = () => settle(() => reject(new QueryCancelledError()));
+      const settle = (done: () => void) => {
+        clearTimeout(timer);
+        this.signal?.removeEventListener('abort', onAbort);
+        done();
+      };
+      // Handled whatever happens first, so a late failure of the work is never an unhandled rejection.
+      work.then(
+        (value) => settle(() => resolve(value)),
+        (err: unknown) => settle(() => reject(err)),
+      );
+      if (this.signal?.aborted) return onAbort();
+      this.signal?.addEventListener('abort', onAbort, { once: true });
+      if (Number.isFinite(this.endsAt)) {
+        const left = Math.max(0, this.endsAt - performance.now());
+        timer = setTimeout(() => settle(() => reject(new QueryTimeoutError(this.timeoutMs))), left);
+      }
+    });
+  }
 }
 
 /**

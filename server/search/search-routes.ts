@@ -39,6 +39,11 @@ export async function searchRoutes(app: FastifyInstance, opts: SearchRoutesOptio
   const { config } = opts;
   const deadlineFor = (reply: FastifyReply) =>
     new QueryDeadline(config.queryTimeoutMs, clientGoneSignal(reply.raw));
+  /** The answer by the deadline, even while the work waits on a slow read (`QueryDeadline.within`). */
+  const inTime = <T>(reply: FastifyReply, work: (deadline: QueryDeadline) => Promise<T>): Promise<T> => {
+    const deadline = deadlineFor(reply);
+    return deadline.within(work(deadline));
+  };
 
   app.get<{ Querystring: RawSearchQuery }>('/api/search', async (request, reply) => {
     const params = parseSearchParams(request.query, {
@@ -47,10 +52,12 @@ export async function searchRoutes(app: FastifyInstance, opts: SearchRoutesOptio
       spss: config.defaultSpansPerSpanSet,
     });
     const query = parseTraceQL(params.traceql);
-    const result = await opts.search.search(
-      request.tenantId,
-      { query, limit: params.limit, startMs: params.startMs, endMs: params.endMs },
-      deadlineFor(reply),
+    const result = await inTime(reply, (deadline) =>
+      opts.search.search(
+        request.tenantId,
+        { query, limit: params.limit, startMs: params.startMs, endMs: params.endMs },
+        deadline,
+      ),
     );
     return reply.type('application/json').send(searchResponseJson(result, params.spss));
   });
@@ -60,14 +67,16 @@ export async function searchRoutes(app: FastifyInstance, opts: SearchRoutesOptio
     if (scope !== 'all' && !(TAG_SCOPES as readonly string[]).includes(scope)) {
       throw new SearchParamError(`invalid scope "${scope}": expected one of all, ${TAG_SCOPES.join(', ')}`);
     }
-    const names = await opts.tags.tagNames(
-      request.tenantId,
-      {
-        query: narrowingQuery(request.query.q),
-        ...parseTimeRange(request.query),
-        maxNames: config.maxTagNames,
-      },
-      deadlineFor(reply),
+    const names = await inTime(reply, (deadline) =>
+      opts.tags.tagNames(
+        request.tenantId,
+        {
+          query: narrowingQuery(request.query.q),
+          ...parseTimeRange(request.query),
+          maxNames: config.maxTagNames,
+        },
+        deadline,
+      ),
     );
     return { names, scope };
   };
@@ -100,15 +109,18 @@ export async function searchRoutes(app: FastifyInstance, opts: SearchRoutesOptio
         throw new SearchParamError(`invalid tag name "${request.params.name}"`);
       }
     }
-    return opts.tags.tagValues(
-      request.tenantId,
-      parseTagName(name),
-      {
-        query: narrowingQuery(request.query.q),
-        ...parseTimeRange(request.query),
-        maxBytes: config.maxBytesPerTagValuesQuery,
-      },
-      deadlineFor(reply),
+    const tag = parseTagName(name);
+    return inTime(reply, (deadline) =>
+      opts.tags.tagValues(
+        request.tenantId,
+        tag,
+        {
+          query: narrowingQuery(request.query.q),
+          ...parseTimeRange(request.query),
+          maxBytes: config.maxBytesPerTagValuesQuery,
+        },
+        deadline,
+      ),
     );
   };
 
