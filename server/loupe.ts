@@ -102,6 +102,7 @@ export async function startLoupe(
     multitenancyEnabled: config.multitenancyEnabled,
     clientConfig: { logs: config.logs.client, metrics: config.metrics.client },
     finder: traces.finder,
+    traceByIdTimeoutMs: config.search.traceByIdTimeoutMs,
     overrides,
     metrics,
     logger,

@@ -103,3 +103,32 @@ describe('trace by ID through the API app', () => {
     expect([noTenant.statusCode, noTenant.body]).toEqual([401, 'no org id']);
   });
 });
+
+describe('trace by ID meets its deadline', () => {
+  it('answers 504 at querier.trace_by_id.query_timeout while the lookup is still waiting on a slow store', async () => {
+    const stalled: TraceLookup = { findTraceById: () => new Promise(() => {}) };
+    const app = await buildApiApp({
+      multitenancyEnabled: false,
+      clientConfig: { logs: {}, metrics: {} },
+      finder: stalled,
+      traceByIdTimeoutMs: 200,
+      overrides: new Overrides({ maxBytesPerTrace: 5_000_000 }),
+      metrics: new SelfMetrics(),
+      logger: pino({ level: 'silent' }),
+      version: 'test',
+      isReady: () => true,
+      webDistDir: '/nonexistent',
+    });
+    try {
+      for (const url of [`/api/traces/${hexId}`, `/api/v2/traces/${hexId}`]) {
+        const began = performance.now();
+        const res = await app.inject({ url });
+        expect(res.statusCode).toBe(504);
+        expect(res.body).toMatch(/query timed out after 200ms/);
+        expect(performance.now() - began).toBeLessThan(2000);
+      }
+    } finally {
+      await app.close();
+    }
+  });
+});

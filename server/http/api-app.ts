@@ -21,6 +21,8 @@ export interface ApiDeps {
   /** Each signal module's settings for the UI, served at `/loupe/config`. */
   clientConfig: { logs: object; metrics: object };
   finder: TraceLookup;
+  /** A trace-by-ID request answers 504 past this (`querier.trace_by_id.query_timeout`); none when absent. */
+  traceByIdTimeoutMs?: number;
   /** Per-tenant limits (`max_bytes_per_trace` says why a trace is partial). */
   overrides: Overrides;
   metrics: SelfMetrics;
@@ -58,6 +60,7 @@ export async function buildApiApp(deps: ApiDeps): Promise<FastifyInstance> {
   const lookups = new TracePageLookups(deps.finder);
   await app.register(traceByIdRoutes, {
     lookups,
+    timeoutMs: deps.traceByIdTimeoutMs,
     overrides: deps.overrides,
   });
   for (const routes of deps.routes ?? []) await app.register(routes);

@@ -16,6 +16,8 @@ export interface SearchConfig {
   defaultSpansPerSpanSet: number;
   /** A search (or tag query) running longer answers 504. */
   queryTimeoutMs: number;
+  /** A trace-by-ID lookup running longer answers 504 (`querier.trace_by_id.query_timeout`). */
+  traceByIdTimeoutMs: number;
   /** Tag-value answers stop growing past this many bytes of values (Tempo's override). */
   maxBytesPerTagValuesQuery: number;
   /** Tag-name answers list at most this many names per scope. */
@@ -27,6 +29,7 @@ export const SEARCH_DEFAULTS: SearchConfig = {
   maxResultLimit: 1000,
   defaultSpansPerSpanSet: 3,
   queryTimeoutMs: 30_000,
+  traceByIdTimeoutMs: 10_000, // Tempo's default
   maxBytesPerTagValuesQuery: 1_000_000,
   maxTagNames: 5_000,
 };
@@ -79,7 +82,8 @@ export const QUERIER_SCHEMA: Section = {
       'external_hedge_requests_up_to',
     ]),
   },
-  ...ignoring(['frontend_worker', 'max_concurrent_queries', 'trace_by_id', 'metrics', 'partition_ring']),
+  trace_by_id: { query_timeout: readPositiveDuration, ...ignoring(['hedge_requests_at', 'hedge_requests_up_to']) },
+  ...ignoring(['frontend_worker', 'max_concurrent_queries', 'metrics', 'partition_ring']),
 };
 
 export const TAG_VALUES_OVERRIDE = { max_bytes_per_tag_values_query: readBytes };
@@ -94,6 +98,7 @@ export function buildSearchConfig(get: ConfigGetter): SearchConfig {
       SEARCH_DEFAULTS.defaultSpansPerSpanSet,
     ),
     queryTimeoutMs: get('querier.search.query_timeout', SEARCH_DEFAULTS.queryTimeoutMs),
+    traceByIdTimeoutMs: get('querier.trace_by_id.query_timeout', SEARCH_DEFAULTS.traceByIdTimeoutMs),
     maxBytesPerTagValuesQuery: get(
       'overrides.max_bytes_per_tag_values_query',
       SEARCH_DEFAULTS.maxBytesPerTagValuesQuery,

@@ -3,10 +3,13 @@ import { parseTimeRange } from '../../http-util/time-range';
 import { encodeTraceByIdResponse, tracesDataToTempoJson } from '../../otlp/tempo-format';
 import type { FoundTrace, TraceLookup } from '../../query/find-trace';
 import { parseTraceId } from '../../query/parse-trace-id';
+import { clientGoneSignal, QueryDeadline } from '../../query-guards/deadline';
 import type { Overrides } from '../../tenancy/overrides';
 
 export interface TraceRoutesOptions {
   lookups: TraceLookup;
+  /** The lookup answers 504 past this, even while a read from a slow store is under way. */
+  timeoutMs?: number;
   overrides: Overrides;
 }
 
@@ -37,21 +40,26 @@ export function traceByIdProtobuf(found: FoundTrace | undefined, maxBytesPerTrac
 
 /** Tempo's trace-by-ID endpoints, v1 and v2, each as JSON or protobuf. */
 export async function traceByIdRoutes(app: FastifyInstance, opts: TraceRoutesOptions): Promise<void> {
-  const lookup = async (request: FastifyRequest<TraceRequest>): Promise<FoundTrace | undefined> => {
+  const lookup = async (
+    request: FastifyRequest<TraceRequest>,
+    reply: FastifyReply,
+  ): Promise<FoundTrace | undefined> => {
     const { tenantId } = request;
     const { traceId, key } = parseTraceId(request.params.traceId);
-    return opts.lookups.findTraceById(tenantId, traceId, key, parseTimeRange(request.query));
+    const lookup = opts.lookups.findTraceById(tenantId, traceId, key, parseTimeRange(request.query));
+    if (opts.timeoutMs === undefined) return lookup;
+    return new QueryDeadline(opts.timeoutMs, clientGoneSignal(reply.raw)).within(lookup);
   };
 
   app.get<TraceRequest>('/api/traces/:traceId', async (request, reply: FastifyReply) => {
-    const found = await lookup(request);
+    const found = await lookup(request, reply);
     if (!found) return reply.code(404).send('');
     if (acceptsProtobuf(request)) return reply.type('application/protobuf').send(found.data);
     return reply.type('application/json').send({ batches: tracesDataToTempoJson(found.data).resourceSpans });
   });
 
   app.get<TraceRequest>('/api/v2/traces/:traceId', async (request, reply: FastifyReply) => {
-    const found = await lookup(request);
+    const found = await lookup(request, reply);
     if (acceptsProtobuf(request)) {
       return reply
         .type('application/protobuf')
