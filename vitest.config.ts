@@ -13,6 +13,7 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 30_000,
           hookTimeout: 30_000,
+          globalSetup: ['server/testing/s3-global-setup.ts'],
         },
       },
       {
