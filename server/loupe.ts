@@ -4,6 +4,7 @@ import { RetentionSchedule } from './compactor/retention-schedule';
 import type { LoupeConfig } from './config/types';
 import { buildApiApp } from './http/api-app';
 import { listenApp } from './http-util/listen';
+import { droppedConnections } from './http-util/listener-limits';
 import type { Ingester } from './ingester/ingester';
 import { type LogsModule, startLogs } from './logs/logs-module';
 import { type MetricsModule, startMetrics } from './metrics/metrics-module';
@@ -114,10 +115,12 @@ export async function startLoupe(
       (routes) => routes !== undefined,
     ),
   });
+  const dropped = droppedConnections(metrics);
   const httpPort = await listenApp(
     api,
     config.server.httpListenAddress || '0.0.0.0',
     config.server.httpListenPort,
+    { limits: config.server.http, onDrop: (reason) => dropped.inc({ listener: 'api', reason }) },
   );
   const receivers =
     distributor && logs && seriesMetrics
@@ -127,6 +130,8 @@ export async function startLoupe(
           distributor,
           sinks: { logs: logs.sink, metrics: seriesMetrics.sink },
           logger,
+          limits: config.server.http,
+          metrics,
         })
       : undefined;
 

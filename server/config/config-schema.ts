@@ -26,12 +26,21 @@ const singleProcess = 'Loupe instances share a bucket, not a ring';
 const otlpGrpc: Section = {
   endpoint: readEndpoint,
   max_recv_msg_size_mib: readInt(0),
+  keepalive: {
+    server_parameters: {
+      max_connection_idle: readDuration,
+      max_connection_age: readDuration,
+      max_connection_age_grace: readDuration,
+      time: readDuration,
+      timeout: readDuration,
+    },
+    ...ignoring(['enforcement_policy']),
+  },
   ...ignoring([
     'transport',
     'max_concurrent_streams',
     'read_buffer_size',
     'write_buffer_size',
-    'keepalive',
     'tls',
     'auth',
     'include_metadata',
@@ -94,14 +103,17 @@ export const CONFIG_SCHEMA: Section = {
     http_listen_address: readString,
     log_level: readEnum(['debug', 'info', 'warn', 'error'] as const),
     log_format: new Ignored('Loupe always logs JSON'),
+    // For every HTTP listener (:3200 and the OTLP/HTTP receiver); the read timeout bounds gRPC calls too.
+    http_server_read_timeout: readDuration,
+    http_server_read_header_timeout: readDuration,
+    http_server_write_timeout: readDuration,
+    http_server_idle_timeout: readDuration,
+    http_listen_conn_limit: readInt(Number.MIN_SAFE_INTEGER), // dskit: <= 0 is no limit
     ...ignoring([
       'grpc_listen_port',
       'grpc_listen_address',
       'register_instrumentation',
       'graceful_shutdown_timeout',
-      'http_server_read_timeout',
-      'http_server_write_timeout',
-      'http_server_idle_timeout',
       'grpc_server_max_recv_msg_size',
       'grpc_server_max_send_msg_size',
       'grpc_server_max_concurrent_streams',

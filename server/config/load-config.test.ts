@@ -1,6 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { HTTP_SERVER_DEFAULTS } from '../http-util/listener-limits';
+import { GRPC_KEEPALIVE_DEFAULTS } from '../receivers/grpc-limits';
 import { ConfigError, defaultConfig, loadConfig, parseConfigYaml } from './load-config';
 
 // Verbatim from docs: the reference configuration must start Loupe unchanged.
@@ -65,7 +67,12 @@ describe('the reference configuration', () => {
   it('opens OTLP/gRPC alone, on 0.0.0.0:4317', () => {
     const { receivers } = parse(REFERENCE).config;
     expect(receivers.http).toBeUndefined();
-    expect(receivers.grpc).toEqual({ host: '0.0.0.0', port: 4317, maxRecvMsgBytes: 20 * 1024 * 1024 });
+    expect(receivers.grpc).toEqual({
+      host: '0.0.0.0',
+      port: 4317,
+      maxRecvMsgBytes: 20 * 1024 * 1024,
+      keepalive: GRPC_KEEPALIVE_DEFAULTS,
+    });
   });
 });
 
@@ -133,7 +140,12 @@ describe('defaults', () => {
     const { config, warnings } = loadConfig([]);
     expect(warnings).toEqual([]);
     expect(config).toEqual(defaultConfig());
-    expect(config.server).toEqual({ httpListenAddress: '', httpListenPort: 3200, logLevel: 'info' });
+    expect(config.server).toEqual({
+      httpListenAddress: '',
+      httpListenPort: 3200,
+      logLevel: 'info',
+      http: HTTP_SERVER_DEFAULTS,
+    });
     expect(config.multitenancyEnabled).toBe(false);
     expect(config.receivers.grpc).toMatchObject({ host: '0.0.0.0', port: 4317 });
     expect(config.receivers.http).toEqual({
@@ -350,6 +362,7 @@ describe('receivers', () => {
       host: '127.0.0.1',
       port: 14317,
       maxRecvMsgBytes: 8 * 1024 * 1024,
+      keepalive: GRPC_KEEPALIVE_DEFAULTS,
     });
     expect(config.receivers.http).toEqual({
       host: '0.0.0.0',

@@ -3,9 +3,11 @@ import { parseDocument } from 'yaml';
 import { ConfigError, type Endpoint, parseGoDuration, readEndpoint } from '../config-reader/config-values';
 import { Ignored, lookupKey, type Section } from '../config-reader/schema-node';
 import type { ConfigGetter } from '../config-reader/types';
+import { buildHttpServerLimits } from '../http-util/listener-limits';
 import { buildLogsConfig } from '../logs/logs-config';
 import { buildMetricsConfig } from '../metrics/metrics-config';
 import { parseSpec } from '../querier/ingester-discovery';
+import { buildGrpcKeepalive } from '../receivers/grpc-limits';
 import { buildSearchConfig } from '../search/search-config';
 import { buildStorageConfig } from '../store/store-config';
 import { CONFIG_SCHEMA } from './config-schema';
@@ -252,6 +254,7 @@ function buildConfig(values: Values, source: string, warnings: string[]): LoupeC
       httpListenAddress: get('server.http_listen_address', ''),
       httpListenPort: get('server.http_listen_port', DEFAULTS.httpListenPort),
       logLevel: get<LoupeConfig['server']['logLevel']>('server.log_level', 'info'),
+      http: buildHttpServerLimits(get),
     },
     multitenancyEnabled: get('multitenancy_enabled', get('auth_enabled', false)),
     receivers: buildReceivers(values, get, warnings),
@@ -305,7 +308,8 @@ function buildReceivers(values: Values, get: ConfigGetter, warnings: string[]): 
     );
     // 0 means "the default" for the Collector's size settings.
     const mib = get<number>(`${grpcKey}.max_recv_msg_size_mib`, 0) || DEFAULTS.maxRecvMsgSizeMib;
-    receivers.grpc = { host: at.host, port: at.port, maxRecvMsgBytes: mib * MiB };
+    const keepalive = buildGrpcKeepalive(get, grpcKey);
+    receivers.grpc = { host: at.host, port: at.port, maxRecvMsgBytes: mib * MiB, keepalive };
   }
   if (values.has(httpKey)) {
     const at = get<Endpoint>(

@@ -1,6 +1,8 @@
+import type { HttpServerLimits } from '../http-util/listener-limits';
 import type { IngesterConfig } from '../ingester/ingester-config';
 import type { LogsConfig } from '../logs/logs-config';
 import type { MetricsConfig } from '../metrics/metrics-config';
+import type { GrpcKeepalive } from '../receivers/grpc-limits';
 import type { SearchConfig } from '../search/search-config';
 import type { StorageConfig } from '../store/store-config';
 
@@ -24,11 +26,13 @@ export interface LoupeConfig {
     httpListenAddress: string; // '' = all interfaces
     httpListenPort: number; // 3200
     logLevel: 'debug' | 'info' | 'warn' | 'error';
+    /** `http_server_*_timeout`, `http_listen_conn_limit`: every HTTP listener's; the read timeout bounds gRPC calls too. */
+    http: HttpServerLimits;
   };
   multitenancyEnabled: boolean;
   receivers: {
     /** undefined = protocol not opened */
-    grpc?: { host: string; port: number; maxRecvMsgBytes: number };
+    grpc?: { host: string; port: number; maxRecvMsgBytes: number; keepalive: GrpcKeepalive };
     http?: { host: string; port: number; maxRequestBodyBytes: number; corsAllowedOrigins: string[] };
   };
   ingester: IngesterConfig;

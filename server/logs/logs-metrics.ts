@@ -25,7 +25,7 @@ export class LogsMetrics {
     });
     this.linesDiscarded = new Counter({
       name: 'loupe_logs_discarded_lines_total',
-      help: 'Log lines refused, by reason (rate_limited, line_too_long, invalid_labels).',
+      help: 'Log lines refused, by reason (rate_limited, line_too_long, invalid_labels, label_name_too_long, label_value_too_long).',
       labelNames: ['tenant', 'reason'],
       registers,
     });

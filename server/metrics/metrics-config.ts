@@ -1,6 +1,7 @@
 import {
   ConfigError,
   readDuration,
+  readInt,
   readPositiveDuration,
   readPositiveInt,
   readString,
@@ -33,6 +34,12 @@ export interface MetricsConfig {
    */
   maxLabelNameLength: number;
   maxLabelValueLength: number;
+  /** An OTLP histogram data point with more buckets (bounds + 1) is refused; 0: no limit. */
+  maxHistogramBuckets: number;
+  /** New series one OTLP request may create; the rest of its new series are refused. */
+  maxNewSeriesPerRequest: number;
+  /** Bytes of a proxied Prometheus answer; past them the answer is refused or cut. */
+  prometheusProxyMaxResponseBytes: number;
   /** Prometheus's `query.timeout` (default 2m): a PromQL range query past it answers 503 `timeout`. */
   queryTimeoutMs: number;
   /** An external Prometheus the server proxies at `/loupe/proxy/prometheus`. */
@@ -87,6 +94,10 @@ export const METRICS_SCHEMA: Section = {
   max_series_per_tenant: readPositiveInt,
   max_label_name_length: readLabelLength,
   max_label_value_length: readLabelLength,
+  // 0: no limit, as for the label lengths.
+  max_histogram_buckets: readInt(0),
+  max_new_series_per_request: readPositiveInt,
+  prometheus_proxy_max_response_size: readInt(1, Number.MAX_SAFE_INTEGER, 'a whole number of bytes'),
   query_timeout: readPositiveDuration,
   prometheus_url: readHttpUrl,
   exemplarTraceIdDestinations: readDestinations,
@@ -107,6 +118,11 @@ export function buildMetricsConfig(
     // Mimir's defaults (and Grafana Cloud's): the same as Tempo's registry.
     maxLabelNameLength: get('metrics.max_label_name_length', DEFAULT_MAX_LABEL_NAME_LENGTH),
     maxLabelValueLength: get('metrics.max_label_value_length', DEFAULT_MAX_LABEL_VALUE_LENGTH),
+    // Prometheus's native histograms keep at most 160 buckets by default (scrape
+    // `native_histogram_bucket_limit`, Mimir's `max_native_histogram_buckets`); clients use a few dozen.
+    maxHistogramBuckets: get('metrics.max_histogram_buckets', 160),
+    maxNewSeriesPerRequest: get('metrics.max_new_series_per_request', 10_000),
+    prometheusProxyMaxResponseBytes: get('metrics.prometheus_proxy_max_response_size', 64 * 1024 * 1024),
     queryTimeoutMs: get('metrics.query_timeout', 2 * 60_000),
     prometheusUrl,
     generator: buildGeneratorConfig(get),

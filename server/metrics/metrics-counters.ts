@@ -16,6 +16,7 @@ export class MetricsCounters {
   private readonly seriesDropped: Counter<'tenant' | 'reason'>;
   private readonly seriesUnwritable: Counter<'tenant' | 'source'>;
   readonly pointsRefused: Counter<'tenant' | 'reason'>;
+  readonly proxyRefused: Counter<'reason'>;
   private lastLimitWarnMs = 0;
 
   constructor(
@@ -27,14 +28,20 @@ export class MetricsCounters {
     const registers = metrics.registers;
     this.seriesDropped = new Counter({
       name: 'loupe_metrics_series_dropped_total',
-      help: 'New series refused because the tenant reached metrics.max_series_per_tenant, by source (span_metrics, otlp).',
+      help: 'New series refused: the tenant reached metrics.max_series_per_tenant (reason: the source, span_metrics or otlp), or one OTLP request created more than metrics.max_new_series_per_request (reason: max_new_series_per_request).',
       labelNames: ['tenant', 'reason'],
       registers,
     });
     this.pointsRefused = new Counter({
       name: 'loupe_metrics_data_points_refused_total',
-      help: 'OTLP metrics data points refused, by reason (label_name_too_long, label_value_too_long).',
+      help: 'OTLP metrics data points refused, by reason (label_name_too_long, label_value_too_long, too_many_buckets).',
       labelNames: ['tenant', 'reason'],
+      registers,
+    });
+    this.proxyRefused = new Counter({
+      name: 'loupe_metrics_proxy_responses_refused_total',
+      help: 'Answers of the proxied Prometheus over metrics.prometheus_proxy_max_response_size, by reason (response_too_large: refused with a 502 before any byte was sent; response_cut: cut while streamed).',
+      labelNames: ['reason'],
       registers,
     });
     this.seriesUnwritable = new Counter({
@@ -71,6 +78,10 @@ export class MetricsCounters {
   /** What the store refused of one append: series over the limit, series it could not write. */
   storeRefusals(tenantId: string, source: SampleSource, result: AppendResult): void {
     this.seriesOverLimit(tenantId, source, result.droppedSeries);
+    if (result.overNewSeriesLimit.series > 0) {
+      const reason = 'max_new_series_per_request';
+      this.seriesDropped.inc({ tenant: tenantId, reason }, result.overNewSeriesLimit.series);
+    }
     if (result.unwritableSeries > 0) {
       this.seriesUnwritable.inc({ tenant: tenantId, source }, result.unwritableSeries);
     }

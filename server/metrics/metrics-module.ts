@@ -83,7 +83,13 @@ export async function startMetrics(deps: MetricsDeps): Promise<MetricsModule> {
       version: LOUPE_VERSION,
       queryTimeoutMs: config.queryTimeoutMs,
     });
-    if (config.prometheusUrl) await prometheusProxyRoutes(app, { prometheusUrl: config.prometheusUrl });
+    if (config.prometheusUrl) {
+      await prometheusProxyRoutes(app, {
+        prometheusUrl: config.prometheusUrl,
+        maxResponseBytes: config.prometheusProxyMaxResponseBytes,
+        onRefused: (reason) => counters.proxyRefused.inc({ reason }),
+      });
+    }
   };
 
   return {
@@ -96,6 +102,8 @@ export async function startMetrics(deps: MetricsDeps): Promise<MetricsModule> {
       counters,
       labelLimits: { maxNameBytes: config.maxLabelNameLength, maxValueBytes: config.maxLabelValueLength },
       maxSeriesPerTenant: config.maxSeriesPerTenant,
+      maxHistogramBuckets: config.maxHistogramBuckets,
+      maxNewSeriesPerRequest: config.maxNewSeriesPerRequest,
     }),
     async tick(now) {
       await generator.tick(now);

@@ -5,6 +5,12 @@ import { encodeExportResponseProtobuf, encodeStatusProtobuf } from '../otlp/expo
 import type { OtlpSignal } from '../otlp/otlp-json';
 import { grpcTenant } from '../tenancy/grpc-tenancy';
 import { type ExportHandler, exportHandlers } from './export-handlers';
+import {
+  GRPC_KEEPALIVE_DEFAULTS,
+  type GrpcKeepalive,
+  keepaliveOptions,
+  requestReadDeadline,
+} from './grpc-limits';
 import { classifyIngestError } from './ingest-error';
 import type { SignalSinks } from './signal-sink';
 
@@ -12,6 +18,12 @@ export interface OtlpGrpcDeps {
   distributor: Distributor;
   multitenancyEnabled: boolean;
   maxRecvMsgBytes: number;
+  /** `keepalive.server_parameters`: how long idle and old connections live. */
+  keepalive?: GrpcKeepalive;
+  /** `server.http_server_read_timeout`: a call's request must arrive in full within this (0: no limit). */
+  readTimeoutMs?: number;
+  /** Hears of every call answered DEADLINE_EXCEEDED for a request that did not arrive in time. */
+  onReadTimeout?: () => void;
   logger: Logger;
   /** Logs and metrics services are registered only when their sink exists. */
   sinks?: SignalSinks;
@@ -58,8 +70,11 @@ function toServiceError(err: Error & { code?: string; statusCode?: number }): Pa
 
 /** The OTLP/gRPC receiver (:4317): `TraceService`, `LogsService`, `MetricsService` Export; gzip is handled by grpc-js. */
 export function createOtlpGrpcServer(deps: OtlpGrpcDeps): grpc.Server {
+  const readTimeoutMs = deps.readTimeoutMs ?? 0;
   const server = new grpc.Server({
     'grpc.max_receive_message_length': deps.maxRecvMsgBytes,
+    ...keepaliveOptions(deps.keepalive ?? GRPC_KEEPALIVE_DEFAULTS),
+    interceptors: readTimeoutMs > 0 ? [requestReadDeadline(readTimeoutMs, () => deps.onReadTimeout?.())] : [],
   });
   const log = deps.logger.child({ component: 'otlp-grpc' });
   const addExport = (signal: OtlpSignal, push: ExportHandler) => {

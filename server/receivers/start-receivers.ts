@@ -2,6 +2,9 @@ import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { Distributor } from '../distributor/distributor';
 import { listenApp } from '../http-util/listen';
+import { droppedConnections, type HttpServerLimits } from '../http-util/listener-limits';
+import type { SelfMetrics } from '../self-metrics/self-metrics';
+import type { GrpcKeepalive } from './grpc-limits';
 import { createOtlpGrpcServer, listenGrpc } from './otlp-grpc';
 import { buildOtlpHttpApp, type OtlpHttpReceiverConfig } from './otlp-http';
 import type { SignalSinks } from './signal-sink';
@@ -9,7 +12,7 @@ import type { SignalSinks } from './signal-sink';
 /** `distributor.receivers.otlp.protocols`: each receiver present is started. */
 export interface ReceiversConfig {
   http?: OtlpHttpReceiverConfig & { host: string; port: number };
-  grpc?: { host: string; port: number; maxRecvMsgBytes: number };
+  grpc?: { host: string; port: number; maxRecvMsgBytes: number; keepalive?: GrpcKeepalive };
 }
 
 export interface RunningReceivers {
@@ -25,8 +28,12 @@ export async function startReceivers(deps: {
   distributor: Distributor;
   sinks: SignalSinks;
   logger: Logger;
+  /** `server.http_server_*` and `http_listen_conn_limit`: both receivers' timeouts, the HTTP one's cap. */
+  limits: HttpServerLimits;
+  metrics: SelfMetrics;
 }): Promise<RunningReceivers> {
-  const { receivers, multitenancyEnabled, distributor, sinks, logger } = deps;
+  const { receivers, multitenancyEnabled, distributor, sinks, logger, limits } = deps;
+  const dropped = droppedConnections(deps.metrics);
   const ports: RunningReceivers['ports'] = {};
   const closers: (() => Promise<unknown>)[] = [];
   if (receivers.http) {
@@ -37,7 +44,10 @@ export async function startReceivers(deps: {
       logger,
       sinks,
     });
-    ports.otlpHttp = await listenApp(app, receivers.http.host, receivers.http.port);
+    ports.otlpHttp = await listenApp(app, receivers.http.host, receivers.http.port, {
+      limits,
+      onDrop: (reason) => dropped.inc({ listener: 'otlp_http', reason }),
+    });
     closers.push(() => app.close());
   }
   if (receivers.grpc) {
@@ -45,6 +55,9 @@ export async function startReceivers(deps: {
       distributor,
       multitenancyEnabled,
       maxRecvMsgBytes: receivers.grpc.maxRecvMsgBytes,
+      keepalive: receivers.grpc.keepalive,
+      readTimeoutMs: limits.readTimeoutMs,
+      onReadTimeout: () => dropped.inc({ listener: 'otlp_grpc', reason: 'read_timeout' }),
       logger,
       sinks,
     });

@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LoupeConfig } from '../config/types';
 import type { ConfigGetter } from '../config-reader/types';
+import { HTTP_SERVER_DEFAULTS } from '../http-util/listener-limits';
 import { buildLogsConfig } from '../logs/logs-config';
 import { buildMetricsConfig } from '../metrics/metrics-config';
+import { GRPC_KEEPALIVE_DEFAULTS } from '../receivers/grpc-limits';
 import { buildSearchConfig } from '../search/search-config';
 
 /** Every optional key at its default. */
@@ -29,10 +31,20 @@ export function testConfig(overrides: DeepPartial<LoupeConfig> = {}, dataDir = t
   const base: LoupeConfig = {
     target: 'all',
     querier: { ingesterAddresses: [] },
-    server: { httpListenAddress: '127.0.0.1', httpListenPort: 0, logLevel: 'warn' },
+    server: {
+      httpListenAddress: '127.0.0.1',
+      httpListenPort: 0,
+      logLevel: 'warn',
+      http: { ...HTTP_SERVER_DEFAULTS },
+    },
     multitenancyEnabled: false,
     receivers: {
-      grpc: { host: '127.0.0.1', port: 0, maxRecvMsgBytes: 20 * 1024 * 1024 },
+      grpc: {
+        host: '127.0.0.1',
+        port: 0,
+        maxRecvMsgBytes: 20 * 1024 * 1024,
+        keepalive: { ...GRPC_KEEPALIVE_DEFAULTS },
+      },
       http: { host: '127.0.0.1', port: 0, maxRequestBodyBytes: 20 * 1024 * 1024, corsAllowedOrigins: [] },
     },
     ingester: {

@@ -121,6 +121,21 @@ describe('label length limits, Loki defaults', () => {
     expect(await logsOf('{service_name="otlp-kept"}')).toEqual(['kept']);
     expect(await isReady(server.api)).toBe(true);
   });
+
+  it('keeps the label and series listings free of refused labels', async () => {
+    const listings = await Promise.all(
+      ['/loki/api/v1/labels', '/loki/api/v1/label/pod/values', '/loki/api/v1/series'].map(async (path) => {
+        const res = await lokiGet(server.api, path, { 'match[]': '{service_name=~".+"}' });
+        expect(res.status).toBe(200);
+        return JSON.stringify(res.json());
+      }),
+    );
+    for (const listing of listings) {
+      expect(listing.length).toBeLessThan(10_000);
+      expect(listing).not.toContain('huge-vvv');
+    }
+    for (const kept of ['beside-huge', 'proto-kept', 'otlp-kept']) expect(listings[2]).toContain(kept);
+  });
 });
 
 describe('label length limits, configured', () => {

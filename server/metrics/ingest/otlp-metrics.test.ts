@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { otlpProtoTypes } from '../../otlp/protobuf-root';
-import { labelLimitMessage, translateOtlpMetrics } from './otlp-metrics';
+import { labelLimitMessage, tooManyBucketsMessage, translateOtlpMetrics } from './otlp-metrics';
 
 // Room for `lat_bucket` (10 bytes) as a value, not for `/much-too-long` (14).
 const LIMITS = { maxNameBytes: 16, maxValueBytes: 12 };
@@ -88,5 +88,53 @@ describe('OTLP metrics label limits', () => {
     const { batch, refusedPoints } = translateOtlpMetrics(body, new Map());
     expect(refusedPoints).toEqual({ name: 0, value: 0 });
     expect(batch.series).toHaveLength(5);
+  });
+});
+
+describe('OTLP histogram bucket limit', () => {
+  /** One histogram with a data point of `bounds` explicit bounds per entry. */
+  function histogram(boundCounts: number[]): Uint8Array {
+    const { ExportMetricsServiceRequest } = otlpProtoTypes();
+    const dataPoints = boundCounts.map((n, i) => ({
+      attributes: [attr('point', String(i))],
+      timeUnixNano: '1700000000000000000',
+      count: 1,
+      sum: 1,
+      explicitBounds: Array.from({ length: n }, (_, b) => b),
+      bucketCounts: Array.from({ length: n + 1 }, () => 0),
+    }));
+    return ExportMetricsServiceRequest.encode(
+      ExportMetricsServiceRequest.fromObject({
+        resourceMetrics: [
+          {
+            scopeMetrics: [
+              { metrics: [{ name: 'lat', histogram: { aggregationTemporality: 2, dataPoints } }] },
+            ],
+          },
+        ],
+      }),
+    ).finish();
+  }
+
+  it('refuses a data point with more buckets than the limit, whole, and keeps one at the limit', () => {
+    const { batch, tooManyBuckets } = translateOtlpMetrics(
+      histogram([159, 100_000]),
+      new Map(),
+      undefined,
+      160,
+    );
+    expect(tooManyBuckets).toEqual({ points: 1, first: { metric: 'lat', buckets: 100_001 } });
+    // 160 buckets, _sum and _count of the first point; nothing of the second.
+    expect(batch.series).toHaveLength(162);
+    expect(new Set(batch.series.map((s) => s.labels.point))).toEqual(new Set(['0']));
+    expect(tooManyBucketsMessage(tooManyBuckets, 160)).toBe(
+      '1 histogram data points refused for too many buckets; first, "lat" has 100001 buckets, over the limit of 160 (metrics.max_histogram_buckets): use fewer explicit bounds',
+    );
+  });
+
+  it('keeps every bucket without a limit', () => {
+    const { batch, tooManyBuckets } = translateOtlpMetrics(histogram([500]), new Map());
+    expect(tooManyBuckets.points).toBe(0);
+    expect(batch.series).toHaveLength(503);
   });
 });

@@ -125,6 +125,8 @@ export interface TranslatedMetrics {
   refusedPoints: Record<LabelLimitViolation['kind'], number>;
   /** The first such label, for the partial-success message. */
   firstRefusal?: LabelLimitViolation & { metric: string };
+  /** Histogram data points refused for having more buckets than `maxBuckets`, and the first. */
+  tooManyBuckets: { points: number; first?: { metric: string; buckets: number } };
 }
 
 /** No limits: every label is stored whatever its length. */
@@ -140,6 +142,7 @@ export function translateOtlpMetrics(
   body: Uint8Array,
   deltaTotals: Map<string, number>,
   limits: LabelLimits = UNLIMITED,
+  maxBuckets = 0,
 ): TranslatedMetrics {
   let request: OtlpRequest;
   try {
@@ -151,6 +154,7 @@ export function translateOtlpMetrics(
   let unsupportedPoints = 0;
   const refusedPoints = { name: 0, value: 0 };
   let firstRefusal: TranslatedMetrics['firstRefusal'];
+  const tooManyBuckets: TranslatedMetrics['tooManyBuckets'] = { points: 0 };
   /** Whether a data point's labels (with the longest name it is stored under) are within the limits. */
   const fits = (metric: string, labels: Labels): boolean => {
     const violation = findLabelOverLimit({ __name__: metric, ...labels }, limits);
@@ -199,10 +203,17 @@ export function translateOtlpMetrics(
           const delta = metric.histogram.aggregationTemporality === TEMPORALITY_DELTA ? '' : undefined;
           for (const p of metric.histogram.dataPoints ?? []) {
             if ((p.flags ?? 0) & FLAG_NO_RECORDED_VALUE) continue;
+            const bounds = p.explicitBounds ?? [];
+            // Every bucket is a series: 100,000 bounds in one 1.5 MB point would be 100,000 series.
+            // Refused whole rather than merged: merged buckets would answer quantiles wrongly.
+            if (maxBuckets > 0 && bounds.length + 1 > maxBuckets) {
+              tooManyBuckets.points++;
+              tooManyBuckets.first ??= { metric: name, buckets: bounds.length + 1 };
+              continue;
+            }
             const labels = pointLabels(base, p.attributes);
             if (!fits(`${name}_bucket`, labels)) continue;
             const t = msOf(p);
-            const bounds = p.explicitBounds ?? [];
             const counts = (p.bucketCounts ?? []).map(num);
             const exemplars = exemplarsOf(p);
             let cumulative = 0;
@@ -236,7 +247,13 @@ export function translateOtlpMetrics(
       }
     }
   }
-  return { batch: { series: [...series.values()] }, unsupportedPoints, refusedPoints, firstRefusal };
+  return {
+    batch: { series: [...series.values()] },
+    unsupportedPoints,
+    refusedPoints,
+    firstRefusal,
+    tooManyBuckets,
+  };
 }
 
 /**
@@ -252,6 +269,12 @@ export function labelLimitMessage(
       ? `label name ${quotable(first.name)} is ${first.bytes} bytes, over the limit of ${first.limit} (metrics.max_label_name_length)`
       : `label ${quotable(first.name)} has a value of ${first.bytes} bytes, over the limit of ${first.limit} (metrics.max_label_value_length): ${quotable(first.value)}`;
   return `${refused} data points refused for labels over the length limits; first, in ${quotable(first.metric)}: ${what}`;
+}
+
+/** The partial-success message for histogram data points over `metrics.max_histogram_buckets`. */
+export function tooManyBucketsMessage(tooMany: TranslatedMetrics['tooManyBuckets'], limit: number): string {
+  const first = tooMany.first!;
+  return `${tooMany.points} histogram data points refused for too many buckets; first, ${quotable(first.metric)} has ${first.buckets} buckets, over the limit of ${limit} (metrics.max_histogram_buckets): use fewer explicit bounds`;
 }
 
 function msOf(p: { timeUnixNano?: Long }): number {

@@ -108,6 +108,23 @@ describe('series store', () => {
     await store.close();
   });
 
+  it('refuses new series past the per-append cap, apart from the tenant limit, and keeps existing ones', async () => {
+    const dir = tempDataDir();
+    const store = openStore(dir);
+    await store.open();
+    const now = Date.now();
+    await store.append('t1', { series: [series('old', now, 1)] }).durable;
+    const names = ['old', 'n1', 'n2', 'n3', 'n4'];
+    const result = store.append('t1', { series: names.map((n) => series(n, now + 1, 2)) }, 2);
+    expect(result).toMatchObject({ droppedSeries: 0, overNewSeriesLimit: { series: 2, samples: 2 } });
+    await result.durable;
+    expect(store.tenant('t1')!.labelValues('__name__')).toEqual(['n1', 'n2', 'old']);
+    // The cap is per append: the next one creates two more.
+    store.append('t1', { series: names.map((n) => series(n, now + 2, 3)) }, 2);
+    expect(store.tenant('t1')!.size).toBe(5);
+    await store.close();
+  });
+
   it('leaves out a series it cannot write to the WAL, counts it, and stores the rest durably', async () => {
     const dir = tempDataDir();
     const store = openStore(dir);

@@ -38,6 +38,8 @@ export interface AppendResult {
   droppedSeries: number;
   /** Samples (and exemplars) of the refused series. */
   droppedSamples: number;
+  /** New series refused because the append had already created `maxNewSeries`, and their samples. */
+  overNewSeriesLimit: { series: number; samples: number };
   /** Series left out because they cannot be written to the WAL (see `encodeSeriesEach`). */
   unwritableSeries: number;
   /** Samples (and exemplars) of those series. */
@@ -45,6 +47,10 @@ export interface AppendResult {
   /** Resolves once the accepted samples are in the WAL on disk. */
   durable: Promise<void>;
 }
+
+type LoadResult = Pick<AppendResult, 'droppedSeries' | 'droppedSamples' | 'overNewSeriesLimit'> & {
+  accepted: SampleBatch;
+};
 
 interface PendingBatch {
   batch: SampleBatch;
@@ -99,7 +105,7 @@ export class SeriesStore {
         this.opts.logger.warn({ err, tenant: record.tenantId }, 'skipping an undecodable series WAL record');
         return;
       }
-      this.load(record.tenantId, batch, false);
+      this.load(record.tenantId, batch, undefined);
       this.track(record.tenantId, batch, location);
     });
     for (const tenant of this.tenants.values()) tenant.trim(cutoff);
@@ -109,17 +115,18 @@ export class SeriesStore {
    * Adds samples; new series past the tenant's limit are refused and counted, and so are series
    * that cannot be written to the WAL. The rest go to the WAL in records of a few MiB at most.
    */
-  append(tenantId: string, batch: SampleBatch): AppendResult {
+  append(tenantId: string, batch: SampleBatch, maxNewSeries = Number.POSITIVE_INFINITY): AppendResult {
     const normalized = batch.series.map((s) => ({ ...s, labels: normalizeLabels(s.labels) }));
     // Encoded before anything is kept: a series served from memory but missing from the WAL
     // would vanish at the next start.
     const { encoded, unwritable } = encodeSeriesEach(normalized);
-    const loaded = this.load(tenantId, { series: encoded.map((e) => e.series) }, true);
+    const loaded = this.load(tenantId, { series: encoded.map((e) => e.series) }, maxNewSeries);
     const accepted = new Set(loaded.accepted.series);
     const records = packWalRecords(encoded.filter((e) => accepted.has(e.series)));
     const result = {
       droppedSeries: loaded.droppedSeries,
       droppedSamples: loaded.droppedSamples,
+      overNewSeriesLimit: loaded.overNewSeriesLimit,
       unwritableSeries: unwritable.length,
       unwritableSamples: unwritable.reduce((n, s) => n + sampleCount(s), 0),
     };
@@ -279,11 +286,8 @@ export class SeriesStore {
     list.push({ batch, location, firstMs: Number.isFinite(firstMs) ? firstMs : Date.now() });
   }
 
-  private load(
-    tenantId: string,
-    batch: SampleBatch,
-    limited: boolean,
-  ): { accepted: SampleBatch; droppedSeries: number; droppedSamples: number } {
+  /** `maxNewSeries` undefined: a WAL replay, which neither limit applies to. */
+  private load(tenantId: string, batch: SampleBatch, maxNewSeries: number | undefined): LoadResult {
     let tenant = this.tenants.get(tenantId);
     if (!tenant) {
       tenant = new TenantSeries();
@@ -291,13 +295,24 @@ export class SeriesStore {
     }
     const t = tenant;
     const accepted: SampleBatch = { series: [] };
-    let droppedSeries = 0;
-    let droppedSamples = 0;
+    const overTenantLimit = { series: 0, samples: 0 };
+    const overNewSeriesLimit = { series: 0, samples: 0 };
+    let created = 0;
+    let overRequest = false;
+    const mayCreate = () => {
+      if (maxNewSeries === undefined) return true;
+      overRequest = created >= maxNewSeries;
+      if (overRequest || t.size >= this.opts.maxSeriesPerTenant) return false;
+      created++;
+      return true;
+    };
     for (const s of batch.series) {
-      const series = t.getOrCreate(s.labels, () => !limited || t.size < this.opts.maxSeriesPerTenant);
+      const series = t.getOrCreate(s.labels, mayCreate);
       if (!series) {
-        droppedSeries++;
-        droppedSamples += sampleCount(s);
+        // Refused at the request's cap or at the tenant's limit: counted apart.
+        const refused = overRequest ? overNewSeriesLimit : overTenantLimit;
+        refused.series++;
+        refused.samples += sampleCount(s);
         continue;
       }
       for (let i = 0; i < s.timestamps.length; i++) {
@@ -306,6 +321,7 @@ export class SeriesStore {
       for (const e of s.exemplars ?? []) TenantSeries.appendExemplar(series, e);
       accepted.series.push(s);
     }
-    return { accepted, droppedSeries, droppedSamples };
+    const { series: droppedSeries, samples: droppedSamples } = overTenantLimit;
+    return { accepted, droppedSeries, droppedSamples, overNewSeriesLimit };
   }
 }
