@@ -1,15 +1,15 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { generateTraceRequests } from '../../fixtures/synthetic-traces';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { BlockBuilder } from '../ingester/block-builder';
-import { forEachSpan } from '../otlp/span-visitor';
-import { splitTracesByTraceId } from '../otlp/split-traces';
+import type { Backend } from '../store/backend/backend';
 import { blockObjectKey, META_OBJECT } from '../store/block-keys';
-import { buildBlock, writeBlock } from '../store/block-writer';
+import { writeBlock } from '../store/block-writer';
 import { Blocklist } from '../store/blocklist';
 import { compactBlocks } from '../store/compaction/compact-blocks';
 import { freshBackendPerTest } from '../store/store-test-support';
-import type { TraceRecord } from '../store/types';
-import { Compactor, type CompactorConfig } from './compactor';
+import { isBlockName, readTenantIndex } from '../store/tenant-index';
+import { Compactor } from './compactor';
+import { CompactorLease } from './compactor-lease';
+import { HOUR, spansOf, T0, TEST_COMPACTOR_CONFIG, writeOtlpBlocks } from './compactor-test-support';
 
 /**
  * The compactor against a real local backend, blocklist and block-builder worker: small blocks
@@ -19,14 +19,7 @@ import { Compactor, type CompactorConfig } from './compactor';
  */
 
 const TENANT = 'c';
-const HOUR = 3_600_000;
-const T0 = Date.UTC(2026, 0, 1, 10, 0, 0);
-const config: CompactorConfig = {
-  windowMs: HOUR,
-  maxCompactionObjects: 1_000_000,
-  maxBlockBytes: 1 << 30,
-  compactedBlockRetentionMs: HOUR,
-};
+const config = TEST_COMPACTOR_CONFIG;
 const logger = { info: () => {}, warn: () => {} };
 const builder = new BlockBuilder();
 const fresh = freshBackendPerTest();
@@ -34,52 +27,10 @@ afterAll(async () => {
   await builder.close();
 });
 
-/** Span IDs (hex) per trace (hex). */
-function spansOf(data: Uint8Array, into = new Map<string, Set<string>>()): Map<string, Set<string>> {
-  forEachSpan(data, (view) => {
-    const trace = view.idHex(view.traceIdAt, view.traceIdLength);
-    const set = into.get(trace) ?? new Set();
-    set.add(view.idHex(view.spanIdAt, view.spanIdLength));
-    into.set(trace, set);
-  });
-  return into;
-}
-
-/** `count` blocks starting at `startMs`, each of its own traces; returns the expected spans. */
-async function writeBlocks(count: number, startMs: number, seed: number, expected: Map<string, Set<string>>) {
-  for (let b = 0; b < count; b++) {
-    const { requests } = generateTraceRequests({
-      traces: 40,
-      spansPerTrace: [2, 8],
-      spansPerRequest: 500,
-      seed: seed + b,
-      startMs: startMs + b * 60_000,
-    });
-    const traces: TraceRecord[] = [];
-    for (const request of requests) {
-      spansOf(request, expected);
-      for (const f of splitTracesByTraceId(request).fragments) {
-        traces.push({
-          traceId: f.traceId,
-          data: f.data,
-          spanCount: f.spanCount,
-          startMs: f.startMs,
-          endMs: f.endMs,
-          truncated: false,
-        });
-      }
-    }
-    traces.sort((x, y) => Buffer.compare(x.traceId, y.traceId));
-    const built = buildBlock({
-      tenantId: TENANT,
-      blockId: `block-${seed}-${b}`,
-      traces,
-      bloomFalsePositive: 0.01,
-      bloomShardSizeBytes: 4096,
-    });
-    await writeBlock(fresh.backend, built);
-  }
-}
+const writeBlocks = (count: number, startMs: number, seed: number, expected: Map<string, Set<string>>) =>
+  writeOtlpBlocks(fresh.backend, TENANT, count, startMs, seed, expected);
+/** Block folders of the tenant (its index object aside). */
+const blockFolders = async () => (await fresh.backend.list(`${TENANT}/`)).filter(isBlockName);
 
 async function findAll(blocklist: Blocklist, expected: Map<string, Set<string>>): Promise<void> {
   for (const [trace, spans] of expected) {
@@ -97,7 +48,12 @@ async function findAll(blocklist: Blocklist, expected: Map<string, Set<string>>)
   }
 }
 
-function compactor(blocklist: Blocklist) {
+/** One lease per backend, as one process has: every compactor of a test is that process's. */
+const leases = new WeakMap<Backend, CompactorLease>();
+function compactor(blocklist: Blocklist, lease?: CompactorLease) {
+  if (!lease && !leases.has(fresh.backend)) {
+    leases.set(fresh.backend, new CompactorLease({ backend: fresh.backend, autoRenew: false }));
+  }
   return new Compactor({
     backend: fresh.backend,
     blocklist,
@@ -107,6 +63,7 @@ function compactor(blocklist: Blocklist) {
     bloomShardSizeBytes: 4096,
     maxBytesPerTrace: () => 0,
     logger,
+    lease: lease ?? leases.get(fresh.backend),
   });
 }
 
@@ -132,7 +89,7 @@ describe('Compactor', () => {
     const later = await compactor(blocklist).runCycle(Date.now() + 2 * HOUR);
     // ...and gone after compacted_block_retention.
     expect(later.deleted).toBe(3);
-    expect(await fresh.backend.list(`${TENANT}/`)).toHaveLength(2);
+    expect(await blockFolders()).toHaveLength(2);
     await findAll(blocklist, expected);
   });
 
@@ -157,7 +114,7 @@ describe('Compactor', () => {
       { blockId: 'merged', bloomFalsePositive: 0.01, bloomShardSizeBytes: 4096, maxBytesPerTrace: 0 },
     );
     await writeBlock(fresh.backend, built);
-    expect(await fresh.backend.list(`${TENANT}/`)).toHaveLength(3);
+    expect(await blockFolders()).toHaveLength(3);
 
     const restarted = new Blocklist();
     await restarted.load(fresh.backend);
@@ -188,11 +145,11 @@ describe('Compactor', () => {
     );
 
     expect((await compactor(blocklist).runCycle(Date.now())).incompleteDeleted).toBe(0);
-    expect(await fresh.backend.list(`${TENANT}/`)).toContain('half-written');
+    expect(await blockFolders()).toContain('half-written');
 
     const later = await compactor(blocklist).runCycle(Date.now() + 2 * HOUR);
     expect(later.incompleteDeleted).toBe(1);
-    const left = await fresh.backend.list(`${TENANT}/`);
+    const left = await blockFolders();
     expect(left).not.toContain('half-written');
     expect(left).toContain('late');
   });
@@ -208,5 +165,53 @@ describe('Compactor', () => {
     expect(cycle.compacted.length).toBeGreaterThanOrEqual(3);
     expect(blocklist.blocks(TENANT)).toHaveLength(1);
     await findAll(blocklist, expected);
+  });
+
+  it('writes each tenant index after a cycle: live and compacted blocks, for pollers to read', async () => {
+    const expected = new Map<string, Set<string>>();
+    await writeBlocks(3, T0, 900, expected);
+    const blocklist = new Blocklist();
+    await blocklist.load(fresh.backend);
+
+    const before = Date.now();
+    await compactor(blocklist).runCycle(T0 + 2 * HOUR);
+
+    const index = await readTenantIndex(fresh.backend, TENANT);
+    const [merged] = blocklist.blocks(TENANT);
+    expect(index?.blocks.map((b) => b.blockId).sort()).toEqual(
+      ['block-900-0', 'block-900-1', 'block-900-2', merged.meta.blockId].sort(),
+    );
+    // Taking the lease, it listed the bucket again (for what a previous holder did): that is listedAt.
+    expect(index?.listedAt).toBe(blocklist.lastFullListing()?.startedAt);
+    expect(index?.listedAt).toBeGreaterThanOrEqual(before);
+    expect(index?.builtAt).toBeGreaterThanOrEqual(index?.listedAt ?? Number.NaN);
+    // A poller that reads it sets the inputs apart from their compaction's block, as the compactor does.
+    const poller = new Blocklist(undefined, { tenantIndex: { staleMs: 60_000, fallback: false } });
+    await poller.load(fresh.backend);
+    expect(poller.blocks(TENANT).map((b) => b.meta.blockId)).toEqual([merged.meta.blockId]);
+    expect(poller.compactedBlocks(TENANT)).toHaveLength(3);
+    await findAll(poller, expected);
+    // Once the inputs are deleted the next index leaves them out, and so do the pollers.
+    await compactor(blocklist).runCycle(Date.now() + 2 * HOUR);
+    expect((await readTenantIndex(fresh.backend, TENANT))?.blocks).toHaveLength(1);
+    await poller.poll(fresh.backend);
+    expect(poller.compactedBlocks(TENANT)).toEqual([]);
+  });
+
+  it('commits no block, and stops the cycle, when the lease is lost while it merges', async () => {
+    await writeBlocks(3, T0, 1000, new Map());
+    const blocklist = new Blocklist();
+    await blocklist.load(fresh.backend);
+    const lease = new CompactorLease({ backend: fresh.backend, autoRenew: false });
+    const tryAcquire = lease.tryAcquire.bind(lease);
+    // Held when the cycle starts; gone (another compactor took over) by the time to commit.
+    vi.spyOn(lease, 'tryAcquire').mockImplementationOnce(tryAcquire).mockResolvedValue(false);
+
+    const cycle = await compactor(blocklist, lease).runCycle(T0 + 2 * HOUR);
+
+    expect(cycle.compacted).toEqual([]);
+    expect(blocklist.blocks(TENANT)).toHaveLength(3);
+    expect((await blockFolders()).sort()).toEqual(['block-1000-0', 'block-1000-1', 'block-1000-2']);
+    expect(await readTenantIndex(fresh.backend, TENANT)).toBeUndefined();
   });
 });

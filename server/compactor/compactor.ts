@@ -9,7 +9,9 @@ import type { BlockEntry, Blocklist } from '../store/blocklist';
 import { compactionFields } from '../store/compaction/compact-blocks';
 import { mergeSortedTraces } from '../store/compaction/merge-traces';
 import { openSearchSidecar } from '../store/search/search-sidecar';
+import { tenantIndexOf, writeTenantIndex } from '../store/tenant-index';
 import type { TraceRecord } from '../store/types';
+import { CompactorLease } from './compactor-lease';
 import { type PickOptions, pickInputs } from './pick-inputs';
 
 /** Compactions of one tenant in one cycle at most: the cycle ends, and the others' turn comes. */
@@ -31,9 +33,19 @@ export interface CompactorDeps {
   logger: { info(details: object, message: string): void; warn(details: object, message: string): void };
   metrics?: Pick<
     SelfMetrics,
-    'compactions' | 'blocksCompacted' | 'compactionSeconds' | 'compactedBlocksDeleted' | 'compactionFailures'
+    | 'compactions'
+    | 'blocksCompacted'
+    | 'compactionSeconds'
+    | 'compactedBlocksDeleted'
+    | 'compactionFailures'
+    | 'compactorLeaseHeld'
   >;
+  /** Who may compact the bucket now; by default a lease of its own on `backend`. */
+  lease?: CompactorLease;
 }
+
+/** The lease was lost part-way through a cycle: the cycle stops, its unfinished block dropped. */
+class LeaseLostError extends Error {}
 
 export interface CycleResult {
   compacted: { tenantId: string; blockId: string; inputs: string[] }[];
@@ -51,10 +63,79 @@ export interface CycleResult {
  * already combine) — never neither. Inputs are deleted `compacted_block_retention` later.
  */
 export class Compactor {
-  constructor(private readonly deps: CompactorDeps) {}
+  readonly lease: CompactorLease;
+  /** The other holder last logged as being waited for, so the wait is logged once per holder. */
+  private waitingFor: string | undefined;
+  /** Whether the blocklist was listed since this process last gained the lease. */
+  private caughtUp = false;
 
+  constructor(private readonly deps: CompactorDeps) {
+    this.lease = deps.lease ?? new CompactorLease({ backend: deps.backend, logger: deps.logger });
+    deps.metrics?.compactorLeaseHeld.set(0);
+    this.lease.onChange((held) => {
+      deps.metrics?.compactorLeaseHeld.set(held ? 1 : 0);
+      if (!held) this.caughtUp = false;
+    });
+  }
+
+  /**
+   * One cycle, only while this process holds the compactor lease (several compactors may run
+   * on one bucket; one works): compactions, deletion of what they replaced and of half-written
+   * blocks, then the tenant indexes pollers read. A lease lost part-way ends the cycle there.
+   */
   async runCycle(now = Date.now()): Promise<CycleResult> {
     const result: CycleResult = { compacted: [], deleted: 0, incompleteDeleted: 0 };
+    if (!(await this.holdLease())) return result;
+    try {
+      await this.compactTenants(result);
+      this.checkLease();
+      result.deleted = await this.deleteCompacted(now);
+      this.checkLease();
+      result.incompleteDeleted = await this.deleteIncomplete(now);
+      this.checkLease();
+      await this.writeTenantIndexes();
+    } catch (err) {
+      if (!(err instanceof LeaseLostError)) throw err;
+      this.deps.logger.info({ owner: this.lease.holder()?.owner }, err.message);
+    }
+    return result;
+  }
+
+  /** Gives the lease up (graceful stop), so another compactor can take over at once. */
+  async release(): Promise<void> {
+    await this.lease.release();
+  }
+
+  /** Acquires or renews the lease; logs once per holder while another one has it. */
+  private async holdLease(): Promise<boolean> {
+    if (await this.lease.tryAcquire()) {
+      if (!this.caughtUp) {
+        // What a previous holder compacted since this process last listed must not be compacted again.
+        await this.deps.blocklist.poll(this.deps.backend, { list: true });
+        this.caughtUp = true;
+        if (this.waitingFor !== undefined) this.deps.logger.info({}, 'took over the compactor lease');
+      }
+      this.waitingFor = undefined;
+      return true;
+    }
+    const holder = this.lease.holder();
+    const owner = holder?.owner ?? '';
+    if (owner !== this.waitingFor) {
+      this.waitingFor = owner;
+      const until = holder ? new Date(holder.expiresAt).toISOString() : 'it is renewed';
+      this.deps.logger.info(
+        { owner: holder?.owner, expiresAt: until },
+        `waiting for the compactor lease held by ${holder?.owner ?? 'another compactor'} until ${until}`,
+      );
+    }
+    return false;
+  }
+
+  private checkLease(): void {
+    if (!this.lease.holds()) throw new LeaseLostError('compactor lease lost: cycle stopped');
+  }
+
+  private async compactTenants(result: CycleResult): Promise<void> {
     for (const tenantId of this.deps.blocklist.tenantIds()) {
       // Keep going while groups remain (up to a bound), so a tenant flushing small blocks
       // quickly is not left behind by a fixed one-group-per-cycle pace.
@@ -65,6 +146,7 @@ export class Compactor {
           const blockId = await this.compact(tenantId, inputs);
           result.compacted.push({ tenantId, blockId, inputs: inputs.map((i) => i.meta.blockId) });
         } catch (err) {
+          if (err instanceof LeaseLostError) throw err;
           // One tenant's failure (an input deleted by retention meanwhile, a full disk) does not
           // stop the others; its blocks are tried again next cycle.
           this.deps.metrics?.compactionFailures.inc();
@@ -73,9 +155,29 @@ export class Compactor {
         }
       }
     }
-    result.deleted = await this.deleteCompacted(now);
-    result.incompleteDeleted = await this.deleteIncomplete(now);
-    return result;
+  }
+
+  /**
+   * Writes `<tenant>/index.json.gz` for every tenant this process knows or last listed (an
+   * emptied tenant gets an empty index, not a stale one): what pollers read instead of listing.
+   */
+  private async writeTenantIndexes(): Promise<void> {
+    const { backend, blocklist, logger } = this.deps;
+    const listing = blocklist.lastFullListing();
+    const tenants = new Set([
+      ...(listing?.tenantIds ?? []),
+      ...blocklist.tenantIds(),
+      ...blocklist.tenantIdsWithCompacted(),
+    ]);
+    for (const tenantId of tenants) {
+      const index = tenantIndexOf(blocklist, tenantId, this.lease.owner);
+      try {
+        await writeTenantIndex(backend, tenantId, index);
+      } catch (err) {
+        // Pollers keep using the previous one until it is stale, then list.
+        logger.warn({ err, tenant: tenantId }, 'could not write the tenant index');
+      }
+    }
   }
 
   /**
@@ -123,7 +225,18 @@ export class Compactor {
       meta: compactionFields(inputs.map((input) => input.meta)),
     });
     const built = { meta: result.meta, objects: result.objects };
-    await writeBlock(backend, built);
+    for (const object of built.objects) {
+      await backend.write(blockObjectKey(tenantId, blockId, object.name), object.data);
+    }
+    // meta.json is the commit: only while the lease is still ours (renewed if due), so a
+    // compactor that lost it mid-merge does not publish a block beside the new holder's.
+    if (!(await this.lease.tryAcquire())) {
+      await backend.delete(blockPrefix(tenantId, blockId)).catch(() => {});
+      throw new LeaseLostError(
+        `compactor lease lost before committing a block of ${tenantId}: cycle stopped`,
+      );
+    }
+    await writeBlock(backend, { meta: built.meta, objects: [] }); // meta.json alone, as writeBlock writes it
     blocklist.replace({
       meta: built.meta,
       reader: openBuiltBlock(backend, built),

@@ -82,7 +82,10 @@ export const QUERIER_SCHEMA: Section = {
       'external_hedge_requests_up_to',
     ]),
   },
-  trace_by_id: { query_timeout: readPositiveDuration, ...ignoring(['hedge_requests_at', 'hedge_requests_up_to']) },
+  trace_by_id: {
+    query_timeout: readPositiveDuration,
+    ...ignoring(['hedge_requests_at', 'hedge_requests_up_to']),
+  },
   ...ignoring(['frontend_worker', 'max_concurrent_queries', 'metrics', 'partition_ring']),
 };
 

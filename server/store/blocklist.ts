@@ -1,13 +1,12 @@
 import type { Backend } from './backend/backend';
-import { isSignalPrefix } from './backend/prefixes';
-import { blockObjectKey, META_OBJECT } from './block-keys';
-import { openBlock } from './block-reader';
+import { addIndexed, dropGone, readBlock, Sightings, surveyBucket } from './blocklist-survey';
 import type { BlockReader } from './encoding/block-format';
 import { forEachLimited } from './for-each-limited';
 import { openSearchSidecar } from './search/search-sidecar';
 import type { SidecarReader } from './search/sidecar-reader';
+import { isBlockName } from './tenant-index';
 import { traceIdToHex } from './trace-id';
-import type { BlockMeta, StoredBlockMeta } from './types';
+import type { BlockMeta } from './types';
 
 /** The part of a pino logger the blocklist uses. */
 export interface BlocklistLogger {
@@ -24,6 +23,18 @@ export interface BlockEntry {
 export interface BlocklistOptions {
   /** meta.json reads in flight while loading, kept low so a bounded BackendPool never overflows. */
   loadConcurrency?: number;
+  /**
+   * Reads each tenant's index (`<tenant>/index.json.gz`, tenant-index.ts) instead of listing the
+   * tenant, where one exists that was built within `staleMs` (0: of any age); otherwise lists the
+   * tenant when `fallback` is on, or leaves its blocks as they were. For processes that run no
+   * compactor: the compactor lists, and builds the indexes from that.
+   */
+  tenantIndex?: { staleMs: number; fallback: boolean };
+}
+
+export interface PollOptions {
+  /** Lists every tenant, fresh index or not: for when the blocks an index may lack matter now. */
+  list?: boolean;
 }
 
 /** A block another block was compacted from: not queried any more, deleted after `since` + retention. */
@@ -48,89 +59,92 @@ export class Blocklist {
   private incomplete: { tenantId: string; blockId: string; seenAt: number }[] = [];
   private readonly loadConcurrency: number;
   private readonly gone = new Set<string>();
+  private readonly indexOptions: BlocklistOptions['tenantIndex'];
+  /** What tells a block deleted from one written after a tenant index was built. */
+  private readonly sightings = new Sightings();
+  private lastListing: { startedAt: number; tenantIds: readonly string[] } | undefined;
 
   constructor(
     private readonly logger?: BlocklistLogger,
     options: BlocklistOptions = {},
   ) {
     this.loadConcurrency = Math.max(1, options.loadConcurrency ?? 8);
+    this.indexOptions = options.tenantIndex;
   }
 
   /**
-   * Discovers the blocks under `<tenant>/<blockId>/meta.json`. A directory without meta.json is
-   * a block still being written (or abandoned by a crash) and is skipped silently; a meta.json
-   * that cannot be read or parsed is skipped with a warning. Returns how many blocks were added.
+   * Discovers the blocks under `<tenant>/<blockId>/meta.json` (or in tenant indexes). A directory
+   * without meta.json is a block still being written (or abandoned by a crash) and is skipped
+   * silently; a meta.json that cannot be read or parsed is skipped with a warning. Returns how
+   * many blocks were added.
    */
   async load(backend: Backend): Promise<number> {
-    const candidates: { tenantId: string; blockId: string }[] = [];
-    for (const tenantId of await backend.list('')) {
-      if (isSignalPrefix(tenantId)) continue;
-      for (const blockId of await backend.list(`${tenantId}/`)) candidates.push({ tenantId, blockId });
-    }
-    let added = 0;
-    const seenAt = Date.now();
     this.incomplete = [];
-    await forEachLimited(candidates, this.loadConcurrency, async ({ tenantId, blockId }) => {
-      const reader = await this.openBlock(backend, tenantId, blockId);
-      if (reader) {
-        this.add(reader.meta, reader, openSearchSidecar(backend, reader.meta));
-        added++;
-      } else if (reader === null) this.incomplete.push({ tenantId, blockId, seenAt });
-    });
-    // A compaction that crashed after writing its block but before its inputs were deleted
-    // leaves both: the new block's meta.json says which are superseded.
-    this.setApartCompacted();
-    return added;
+    return (await this.sync(backend, { trackIncomplete: true })).added;
   }
 
   /**
    * Brings the list up to date with the backend, for what other processes did (Tempo's
    * `blocklist_poll`): a block that appeared with its meta.json is added; a block whose folder
    * is gone (retention, or a compaction's cleanup) is dropped; `compactedFrom` is applied again.
-   * Costs one listing per tenant, and one meta.json read per new block.
+   * Costs one listing per tenant and one meta.json read per new block, or one index read per
+   * tenant where a fresh index is used.
    */
-  async poll(backend: Backend): Promise<{ added: number; removed: number }> {
+  poll(backend: Backend, options: PollOptions = {}): Promise<{ added: number; removed: number }> {
+    return this.sync(backend, options);
+  }
+
+  /** When the last poll or load that listed every tenant started, and the tenants it found. */
+  lastFullListing(): { startedAt: number; tenantIds: readonly string[] } | undefined {
+    return this.lastListing;
+  }
+
+  private async sync(
+    backend: Backend,
+    { list = false, trackIncomplete = false }: PollOptions & { trackIncomplete?: boolean },
+  ): Promise<{ added: number; removed: number }> {
+    const startedAt = Date.now();
     // Only blocks known before the listing can be missing from it: one this process adds while
     // the poll runs (a flush, a compaction) is not in the listing, and must stay.
     const knownBefore = new Set(
       this.tenantIds().flatMap((t) => this.blocks(t).map((b) => `${t}/${b.meta.blockId}`)),
     );
-    const listed = new Map<string, Set<string>>();
-    for (const tenantId of await backend.list('')) {
-      if (isSignalPrefix(tenantId)) continue;
-      listed.set(tenantId, new Set(await backend.list(`${tenantId}/`)));
+    const views = await surveyBucket(backend, {
+      tenantIndex: list ? undefined : this.indexOptions,
+      logger: this.logger,
+    });
+    const fresh: { tenantId: string; blockId: string }[] = [];
+    for (const [tenantId, view] of views) {
+      if (view.kind !== 'listed') continue;
+      for (const blockId of view.blockIds)
+        if (!this.knows(tenantId, blockId)) fresh.push({ tenantId, blockId });
     }
     let added = 0;
-    let removed = 0;
-    const fresh: { tenantId: string; blockId: string }[] = [];
-    for (const [tenantId, blockIds] of listed) {
-      for (const blockId of blockIds) {
-        const known = this.get(tenantId, blockId) ?? this.compacted.get(tenantId)?.get(blockId);
-        if (!known) fresh.push({ tenantId, blockId });
-      }
-    }
+    const seenAt = Date.now();
     await forEachLimited(fresh, this.loadConcurrency, async ({ tenantId, blockId }) => {
-      const reader = await this.openBlock(backend, tenantId, blockId);
-      if (!reader) return;
+      const reader = await readBlock(backend, tenantId, blockId, this.logger);
+      if (reader === null && trackIncomplete) this.incomplete.push({ tenantId, blockId, seenAt });
+      if (!reader || this.knows(tenantId, blockId)) return;
       this.add(reader.meta, reader, openSearchSidecar(backend, reader.meta));
       added++;
     });
-    for (const tenantId of this.tenantIds()) {
-      for (const { meta } of this.blocks(tenantId)) {
-        if (listed.get(tenantId)?.has(meta.blockId) || !knownBefore.has(`${tenantId}/${meta.blockId}`))
-          continue;
-        this.remove(tenantId, meta.blockId);
-        removed++;
-      }
+    // No await from here on: a query sees indexed blocks together with what they replace set apart.
+    for (const view of views.values()) {
+      if (view.kind === 'index') added += addIndexed(this, this.sightings, backend, view.index, this.logger);
     }
-    for (const tenantId of this.tenantIdsWithCompacted()) {
-      for (const { entry } of this.compactedBlocks(tenantId)) {
-        if (!listed.get(tenantId)?.has(entry.meta.blockId))
-          this.forgetCompacted(tenantId, entry.meta.blockId);
-      }
-    }
+    const removed = dropGone(this, this.sightings, views, knownBefore);
+    // A compaction that crashed after writing its block but before its inputs were deleted
+    // leaves both: the new block's meta.json says which are superseded.
     this.setApartCompacted();
+    if ([...views.values()].every((view) => view.kind === 'listed')) {
+      this.lastListing = { startedAt, tenantIds: [...views.keys()] };
+    }
     return { added, removed };
+  }
+
+  /** Whether the block is listed, live or set apart as compacted. */
+  knows(tenantId: string, blockId: string): boolean {
+    return this.get(tenantId, blockId) !== undefined || this.compacted.get(tenantId)?.has(blockId) === true;
   }
 
   /**
@@ -141,13 +155,14 @@ export class Blocklist {
   async addFromBackend(backend: Backend, tenantId: string, blockIds: readonly string[]): Promise<number> {
     const fresh = [...new Set(blockIds)].filter(
       (id) =>
+        isBlockName(id) &&
         !this.get(tenantId, id) &&
         !this.compacted.get(tenantId)?.has(id) &&
         !this.gone.has(`${tenantId}/${id}`),
     );
     let added = 0;
     await forEachLimited(fresh, this.loadConcurrency, async (blockId) => {
-      const reader = await this.openBlock(backend, tenantId, blockId);
+      const reader = await readBlock(backend, tenantId, blockId, this.logger);
       if (reader === null) this.rememberGone(`${tenantId}/${blockId}`);
       if (!reader || this.get(tenantId, blockId)) return;
       this.add(reader.meta, reader, openSearchSidecar(backend, reader.meta));
@@ -167,6 +182,7 @@ export class Blocklist {
   }
 
   add(meta: BlockMeta, reader: BlockReader, search?: SidecarReader): void {
+    this.sightings.seen(meta.tenantId, meta.blockId);
     let blocks = this.tenants.get(meta.tenantId);
     if (!blocks) {
       blocks = new Map();
@@ -197,6 +213,7 @@ export class Blocklist {
 
   /** Forgets a compacted block (once deleted). */
   forgetCompacted(tenantId: string, blockId: string): void {
+    this.sightings.forget(tenantId, blockId);
     const blocks = this.compacted.get(tenantId);
     blocks?.delete(blockId);
     if (blocks?.size === 0) this.compacted.delete(tenantId);
@@ -215,7 +232,7 @@ export class Blocklist {
     for (const blockId of blockIds) {
       const entry = this.get(tenantId, blockId);
       if (!entry) continue;
-      this.remove(tenantId, blockId);
+      this.unlist(tenantId, blockId);
       let blocks = this.compacted.get(tenantId);
       if (!blocks) {
         blocks = new Map();
@@ -227,6 +244,13 @@ export class Blocklist {
 
   /** Forgets a block; true when it was known. */
   remove(tenantId: string, blockId: string): boolean {
+    if (!this.unlist(tenantId, blockId)) return false;
+    this.sightings.forget(tenantId, blockId);
+    return true;
+  }
+
+  /** Takes a block out of the live list (to forget it, or to set it apart). */
+  private unlist(tenantId: string, blockId: string): boolean {
     const blocks = this.tenants.get(tenantId);
     if (!blocks?.delete(blockId)) return false;
     if (blocks.size === 0) this.tenants.delete(tenantId);
@@ -272,29 +296,5 @@ export class Blocklist {
   /** Forgets an incomplete block directory (deleted, or found complete). */
   forgetIncomplete(tenantId: string, blockId: string): void {
     this.incomplete = this.incomplete.filter((b) => b.tenantId !== tenantId || b.blockId !== blockId);
-  }
-
-  /** The block's reader; null when it has no meta.json; undefined when its meta.json is unreadable. */
-  private async openBlock(
-    backend: Backend,
-    tenantId: string,
-    blockId: string,
-  ): Promise<BlockReader | null | undefined> {
-    const key = blockObjectKey(tenantId, blockId, META_OBJECT);
-    try {
-      const bytes = await backend.read(key);
-      if (!bytes) return null;
-      // Opening refuses an unknown format, and the format's reader checks the trace ID range,
-      // so a malformed meta.json is caught here too.
-      const reader = openBlock(backend, JSON.parse(bytes.toString('utf8')) as StoredBlockMeta);
-      const { meta } = reader;
-      if (meta.tenantId !== tenantId || meta.blockId !== blockId) {
-        throw new Error(`meta.json names ${meta.tenantId}/${meta.blockId}`);
-      }
-      return reader;
-    } catch (err) {
-      this.logger?.warn({ err, key }, 'skipping block with unreadable meta.json');
-      return undefined;
-    }
   }
 }

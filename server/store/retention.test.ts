@@ -57,6 +57,7 @@ describe('applyRetention', () => {
       read: (key) => fresh.backend.read(key),
       readRange: (key, offset, length) => fresh.backend.readRange(key, offset, length),
       write: (key, data) => fresh.backend.write(key, data),
+      writeIfAbsent: (key, data) => fresh.backend.writeIfAbsent(key, data),
       list: (prefix) => fresh.backend.list(prefix),
       delete: async (key) => {
         observed.push({ key, listed: blocklist.get('tenant-a', 'old') !== undefined });
@@ -80,6 +81,7 @@ describe('applyRetention', () => {
       read: (key) => fresh.backend.read(key),
       readRange: (key, offset, length) => fresh.backend.readRange(key, offset, length),
       write: (key, data) => fresh.backend.write(key, data),
+      writeIfAbsent: (key, data) => fresh.backend.writeIfAbsent(key, data),
       list: (prefix) => fresh.backend.list(prefix),
       delete: async (key) => {
         if (key.startsWith('tenant-a/')) throw new Error('permission denied');

@@ -1,14 +1,19 @@
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import {
   ConfigError,
+  readBool,
+  readBytes,
+  readDuration,
   readEnum,
   readFraction,
   readNonEmptyPath,
   readPositiveDuration,
   readPositiveInt,
+  readString,
 } from '../config-reader/config-values';
 import { ignoring, type Section } from '../config-reader/schema-node';
 import type { ConfigGetter, ValueReader } from '../config-reader/types';
+import { type BlockCacheConfig, readBlockCacheConfig } from './backend/cache/block-cache-config';
 import type { BackendPoolOptions } from './backend/pool';
 import type { S3Options } from './backend/s3-client';
 import { buildS3Options, S3_SCHEMA } from './s3-config';
@@ -34,6 +39,15 @@ export interface StorageConfig {
   bloomShardSizeBytes: number; // Tempo default 100 KiB
   /** `blocklist_poll`: how often the backend is listed again for blocks other processes wrote or deleted. */
   blocklistPollMs: number;
+  /**
+   * `blocklist_poll_stale_tenant_index`: the oldest tenant index a poller uses instead of listing
+   * (0: any age); absent when not set, see `tenantIndexOptions` for the default.
+   */
+  blocklistPollStaleTenantIndexMs?: number;
+  /** `blocklist_poll_fallback`: list a tenant whose index is missing, unreadable or stale (default true). */
+  blocklistPollFallback?: boolean;
+  /** `block_cache` (Loupe's own): absent when the file sets none of its keys; `BLOCK_CACHE_DEFAULTS` apply. */
+  blockCache?: BlockCacheConfig;
 }
 
 export const STORAGE_DEFAULTS = {
@@ -46,7 +60,19 @@ export const STORAGE_DEFAULTS = {
   bloomFalsePositive: 0.01,
   bloomShardSizeBytes: 100 * 1024,
   blocklistPollMs: 5 * 60_000, // Tempo's 5m
+  /** A tenant index older than this many `blocklist_poll`s is stale: its compactor is likely gone. */
+  staleTenantIndexPolls: 10,
 } as const;
+
+/** How pollers use tenant indexes (`Blocklist`'s `tenantIndex` option), defaults applied. */
+export function tenantIndexOptions(storage: StorageConfig): { staleMs: number; fallback: boolean } {
+  return {
+    staleMs:
+      storage.blocklistPollStaleTenantIndexMs ??
+      STORAGE_DEFAULTS.staleTenantIndexPolls * storage.blocklistPollMs,
+    fallback: storage.blocklistPollFallback ?? true,
+  };
+}
 
 /** `storage.trace.backend`: a member of `BACKEND_KINDS`; the others fail with the reason. */
 const readBackend: ValueReader<BackendKind> = (value, key) => {
@@ -90,11 +116,12 @@ export const STORAGE_SCHEMA: Section = {
     s3: S3_SCHEMA,
     ...ignoring(['gcs', 'azure'], 'only the local and s3 backends are used'),
     blocklist_poll: readPositiveDuration,
+    blocklist_poll_stale_tenant_index: readDuration,
+    blocklist_poll_fallback: readBool,
+    block_cache: { max_memory_bytes: readBytes, disk_path: readString, max_disk_bytes: readBytes },
     ...ignoring([
       'blocklist_poll_concurrency',
-      'blocklist_poll_fallback',
       'blocklist_poll_tenant_index_builders',
-      'blocklist_poll_stale_tenant_index',
       'blocklist_poll_jitter_ms',
       'empty_tenant_deletion_enabled',
       'empty_tenant_deletion_age',
@@ -115,6 +142,12 @@ export function buildStorageConfig(get: ConfigGetter): StorageConfig {
   const localPath = resolve(get('storage.trace.local.path', STORAGE_DEFAULTS.localPath));
   const walPath = resolve(get('storage.trace.wal.path', defaultWalPath(backend, get)));
   if (backend === 'local') checkSeparateFolders(localPath, walPath);
+  const staleIndexMs = get<number | undefined>('storage.trace.blocklist_poll_stale_tenant_index', undefined);
+  const fallback = get<boolean | undefined>('storage.trace.blocklist_poll_fallback', undefined);
+  const blockCache = readBlockCacheConfig(get, {
+    localPath: backend === 'local' ? localPath : undefined,
+    walPath,
+  });
   return {
     backend,
     localPath,
@@ -133,6 +166,10 @@ export function buildStorageConfig(get: ConfigGetter): StorageConfig {
       STORAGE_DEFAULTS.bloomShardSizeBytes,
     ),
     blocklistPollMs: get('storage.trace.blocklist_poll', STORAGE_DEFAULTS.blocklistPollMs),
+    // Left out when not set, so the built config shows only what the file said.
+    ...(staleIndexMs === undefined ? {} : { blocklistPollStaleTenantIndexMs: staleIndexMs }),
+    ...(fallback === undefined ? {} : { blocklistPollFallback: fallback }),
+    ...(blockCache === undefined ? {} : { blockCache }),
   };
 }
 

@@ -100,6 +100,11 @@ export class CountingBackend implements Backend {
     return this.inner.write(key, data, options);
   }
 
+  writeIfAbsent(key: string, data: Uint8Array | readonly Uint8Array[], options?: BackendCallOptions) {
+    this.calls.push({ op: 'writeIfAbsent', key });
+    return this.inner.writeIfAbsent(key, data, options);
+  }
+
   list(prefix: string, options?: BackendCallOptions) {
     this.calls.push({ op: 'list', key: prefix });
     return this.inner.list(prefix, options);

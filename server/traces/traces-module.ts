@@ -15,8 +15,9 @@ import type { StaleBlocks } from '../query/stale-blocks';
 import { ingesterSource, NO_UNFLUSHED, type SearchableUnflushedSource } from '../query/unflushed-source';
 import type { SelfMetrics } from '../self-metrics/self-metrics';
 import type { Backend } from '../store/backend/backend';
-import { Blocklist } from '../store/blocklist';
+import { Blocklist, type PollOptions } from '../store/blocklist';
 import { applyRetention } from '../store/retention';
+import { tenantIndexOptions } from '../store/store-config';
 import type { Overrides } from '../tenancy/overrides';
 
 export interface TracesDeps {
@@ -72,21 +73,29 @@ export async function startTraces(deps: TracesDeps): Promise<TracesModule> {
   // An ingester alone holds only the blocks it flushed, until queriers have surely polled them.
   const readsBucket = target !== 'ingester';
   const runsCompactor = target === 'all' || target === 'compactor';
-  const blocklist = new Blocklist(logger.child({ component: 'blocklist' }));
+  // Pollers read the tenant indexes the compactor writes; a compactor lists, and builds them.
+  const blocklist = new Blocklist(logger.child({ component: 'blocklist' }), {
+    tenantIndex: runsCompactor ? undefined : tenantIndexOptions(config.storage),
+  });
   if (readsBucket) await blocklist.load(backend);
-  let polling: Promise<unknown> | undefined;
-  // One poll at a time, shared by the schedule and by queries that found the list stale.
-  const pollNow = async () => {
-    polling ??= blocklist.poll(backend).finally(() => {
-      polling = undefined;
-    });
-    await polling;
+  let polling: { done: Promise<unknown>; lists: boolean } | undefined;
+  // One poll at a time, shared by the schedule and by queries that found the list stale. One
+  // that must list (an index lacks the newest blocks) waits out an index-based one, then lists.
+  const pollNow = async (options: PollOptions = {}) => {
+    while (polling && options.list && !polling.lists) await polling.done.catch(() => {});
+    if (!polling) {
+      const done = blocklist.poll(backend, options).finally(() => {
+        polling = undefined;
+      });
+      polling = { done, lists: options.list === true };
+    }
+    await polling.done;
   };
   const staleBlocks: StaleBlocks | undefined = readsBucket
     ? {
         // A listing, not a read: a cached meta.json would say a deleted block is still there.
         isGone: async (tenantId, blockId) => (await backend.list(`${tenantId}/${blockId}/`)).length === 0,
-        refresh: pollNow,
+        refresh: () => pollNow({ list: true }),
       }
     : undefined;
   let ingester: Ingester | undefined;
@@ -105,7 +114,7 @@ export async function startTraces(deps: TracesDeps): Promise<TracesModule> {
   const unflushed = ingester
     ? ingesterSource(ingester)
     : target === 'querier'
-      ? remoteIngesters(deps, blocklist, pollNow)
+      ? remoteIngesters(deps, blocklist, () => pollNow({ list: true }))
       : NO_UNFLUSHED;
   const finder = new TraceFinder({
     unflushed,
@@ -118,7 +127,7 @@ export async function startTraces(deps: TracesDeps): Promise<TracesModule> {
   const background = new PeriodicRun(
     readsBucket
       ? // Blocks other processes on the same backend wrote or deleted (Tempo's blocklist_poll).
-        pollNow
+        () => pollNow()
       : async (nowMs) => forgetPolledBlocks(blocklist, nowMs - config.ingester.completeBlockTimeoutMs),
     (err) => logger.warn({ err }, readsBucket ? 'blocklist poll failed' : 'forgetting flushed blocks failed'),
   ).start(
@@ -182,6 +191,8 @@ function startCompaction(deps: TracesDeps, blocklist: Blocklist) {
     runOnce: (nowMs: number) => compaction.runOnce(nowMs),
     async stop() {
       await compaction.stop();
+      // Another compactor on the bucket takes over at once, not after the lease expires.
+      await compactor.release().catch((err) => logger.warn({ err }, 'releasing the compactor lease failed'));
       await compactionBuilder.close();
     },
   };

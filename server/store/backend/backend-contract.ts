@@ -87,8 +87,50 @@ export function describeBackendContract(name: string, makeBackend: () => Promise
       expect(await backend.list('t/b/')).toEqual(['data']);
     });
 
+    it('creates an object only when none is there, and never overwrites one', async () => {
+      expect(await backend.writeIfAbsent('t/lease/1', [Buffer.from('first '), Buffer.from('writer')])).toBe(
+        true,
+      );
+      expect((await backend.read('t/lease/1'))?.toString()).toBe('first writer');
+
+      expect(await backend.writeIfAbsent('t/lease/1', Buffer.from('second writer'))).toBe(false);
+      expect((await backend.read('t/lease/1'))?.toString()).toBe('first writer');
+      // A plain write made the object too: it counts as there.
+      await backend.write('t/lease/2', Buffer.from('plain'));
+      expect(await backend.writeIfAbsent('t/lease/2', Buffer.from('conditional'))).toBe(false);
+      expect((await backend.read('t/lease/2'))?.toString()).toBe('plain');
+      // Deleted, the key is free again; nothing half-written is left in the listing.
+      await backend.delete('t/lease/1');
+      expect(await backend.writeIfAbsent('t/lease/1', Buffer.from('third writer'))).toBe(true);
+      expect((await backend.read('t/lease/1'))?.toString()).toBe('third writer');
+      expect(await backend.list('t/lease/')).toEqual(['1', '2']);
+    });
+
+    it('lets exactly one of many concurrent creates of one key win, with its whole content', async () => {
+      for (const round of [1, 2, 3]) {
+        const key = `t/lease/${round}`;
+        const contents = Array.from({ length: 12 }, (_, i) => Buffer.alloc(50_000 + i, i + 1));
+        const won = await Promise.all(contents.map((data) => backend.writeIfAbsent(key, data)));
+
+        expect(won.filter(Boolean)).toHaveLength(1);
+        const stored = await backend.read(key);
+        expect(stored).toEqual(contents[won.indexOf(true)]);
+      }
+      expect(await backend.list('t/lease/')).toEqual(['1', '2', '3']);
+    });
+
+    it('refuses a create whose signal is already aborted, and creates nothing', async () => {
+      const reason = new Error('stopping');
+      await expect(
+        backend.writeIfAbsent('t/b/lease', Buffer.from('x'), { signal: AbortSignal.abort(reason) }),
+      ).rejects.toBe(reason);
+      expect(await backend.read('t/b/lease')).toBeUndefined();
+      expect(await backend.list('t/b/')).toEqual([]);
+    });
+
     it.each(REFUSED_KEYS)('refuses the key %j', async (key) => {
       await expect(backend.write(key, Buffer.from('x'))).rejects.toBeInstanceOf(BackendKeyError);
+      await expect(backend.writeIfAbsent(key, Buffer.from('x'))).rejects.toBeInstanceOf(BackendKeyError);
       await expect(backend.read(key)).rejects.toBeInstanceOf(BackendKeyError);
       await expect(backend.readRange(key, 0, 1)).rejects.toBeInstanceOf(BackendKeyError);
       expect(await backend.list('')).toEqual([]);

@@ -26,6 +26,16 @@ export interface Backend {
   readRange(key: string, offset: number, length: number, options?: BackendCallOptions): Promise<Buffer>;
   /** Writes atomically: readers see the old object, or the whole new one. */
   write(key: string, data: Uint8Array | readonly Uint8Array[], options?: BackendCallOptions): Promise<void>;
+  /**
+   * Creates the object only when nothing exists at `key`, atomically even against writers in other
+   * processes: true when this call created it, false when an object was already there (it is
+   * never overwritten). What leases and other "first writer wins" records are built on.
+   */
+  writeIfAbsent(
+    key: string,
+    data: Uint8Array | readonly Uint8Array[],
+    options?: BackendCallOptions,
+  ): Promise<boolean>;
   /** Names of the immediate children under a prefix (like S3's delimiter listing); [] when none. */
   list(prefix: string, options?: BackendCallOptions): Promise<string[]>;
   /** Deletes an object, or everything under a prefix ending in `/`. Missing is not an error. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type FileHandle, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { type FileHandle, link, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { type Backend, type BackendCallOptions, BackendKeyError } from './backend';
 import { checkRange, keySegments } from './backend-keys';
@@ -68,23 +68,8 @@ export class LocalBackend implements Backend {
     { signal }: BackendCallOptions = {},
   ): Promise<void> {
     const target = this.objectPath(key);
-    const dir = dirname(target);
-    signal?.throwIfAborted();
-    await this.makeDirDurably(dir);
-    const tmp = `${target}.${randomBytes(6).toString('hex')}${TMP_SUFFIX}`;
-    signal?.throwIfAborted();
-    const handle = await open(tmp, 'wx');
+    const tmp = await this.writeTemp(target, data, signal);
     try {
-      try {
-        const chunks = data instanceof Uint8Array ? [data] : data;
-        for (const chunk of chunks) {
-          signal?.throwIfAborted();
-          await writeAll(handle, chunk);
-        }
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
       // The last point of no return: after the rename the new object is in place.
       signal?.throwIfAborted();
       await rename(tmp, target);
@@ -93,7 +78,31 @@ export class LocalBackend implements Backend {
       throw err;
     }
     // The rename is only durable once the directory entry itself reaches the disk.
-    await fsyncDir(dir);
+    await fsyncDir(dirname(target));
+  }
+
+  async writeIfAbsent(
+    key: string,
+    data: Uint8Array | readonly Uint8Array[],
+    { signal }: BackendCallOptions = {},
+  ): Promise<boolean> {
+    const target = this.objectPath(key);
+    const tmp = await this.writeTemp(target, data, signal);
+    let created = false;
+    try {
+      signal?.throwIfAborted();
+      // link(2), unlike rename, refuses an existing target (EEXIST) in the same atomic step that
+      // creates it, so of concurrent writers, in this process or another, exactly one wins; and
+      // the file is complete before it has the final name.
+      await link(tmp, target);
+      created = true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    } finally {
+      await rm(tmp, { force: true });
+    }
+    if (created) await fsyncDir(dirname(target));
+    return created;
   }
 
   async list(prefix: string, { signal }: BackendCallOptions = {}): Promise<string[]> {
@@ -134,6 +143,35 @@ export class LocalBackend implements Backend {
       throw new BackendKeyError(`key escapes the backend root: ${JSON.stringify(key)}`);
     }
     return path;
+  }
+
+  /** Writes `data` to a synced temporary file beside `target` (same filesystem) and returns its path. */
+  private async writeTemp(
+    target: string,
+    data: Uint8Array | readonly Uint8Array[],
+    signal: AbortSignal | undefined,
+  ): Promise<string> {
+    signal?.throwIfAborted();
+    await this.makeDirDurably(dirname(target));
+    const tmp = `${target}.${randomBytes(6).toString('hex')}${TMP_SUFFIX}`;
+    signal?.throwIfAborted();
+    const handle = await open(tmp, 'wx');
+    try {
+      try {
+        const chunks = data instanceof Uint8Array ? [data] : data;
+        for (const chunk of chunks) {
+          signal?.throwIfAborted();
+          await writeAll(handle, chunk);
+        }
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+    return tmp;
   }
 
   /** mkdir -p, then fsync each newly created directory's parent so the new entries survive a crash. */

@@ -8,7 +8,7 @@ export interface BackendMetrics {
   backendSeconds: Histogram<'operation'>;
 }
 
-type Operation = 'read' | 'read_range' | 'write' | 'list' | 'delete';
+type Operation = 'read' | 'read_range' | 'write' | 'write_if_absent' | 'list' | 'delete';
 
 /**
  * Counts every call to the backend below it, by operation and outcome (`ok`, `missing` for a
@@ -46,6 +46,21 @@ export class MeteredBackend implements Backend {
       options,
       () => this.inner.write(key, data, options),
       () => bytes,
+    );
+  }
+
+  /** Bytes count only when the object was created; a refused create is still an `ok` call. */
+  writeIfAbsent(
+    key: string,
+    data: Uint8Array | readonly Uint8Array[],
+    options?: BackendCallOptions,
+  ): Promise<boolean> {
+    const bytes = data instanceof Uint8Array ? data.length : data.reduce((n, chunk) => n + chunk.length, 0);
+    return this.measure(
+      'write_if_absent',
+      options,
+      () => this.inner.writeIfAbsent(key, data, options),
+      (created) => (created ? bytes : 0),
     );
   }
 

@@ -38,6 +38,7 @@ class GatedBackend implements Backend {
 
   readRange = async () => Buffer.alloc(0);
   write = async () => {};
+  writeIfAbsent = async () => true;
   list = async () => [];
   delete = async () => {};
 }

@@ -62,6 +62,14 @@ export class BackendPool implements Backend {
     return this.run(options, (o) => this.inner.write(key, data, o));
   }
 
+  writeIfAbsent(
+    key: string,
+    data: Uint8Array | readonly Uint8Array[],
+    options: BackendCallOptions = {},
+  ): Promise<boolean> {
+    return this.run(options, (o) => this.inner.writeIfAbsent(key, data, o));
+  }
+
   list(prefix: string, options: BackendCallOptions = {}): Promise<string[]> {
     return this.run(options, (o) => this.inner.list(prefix, o));
   }

@@ -12,6 +12,7 @@ import { forEachLimited } from '../for-each-limited';
 import type { Backend, BackendCallOptions, BackendLogger } from './backend';
 import { checkRange, keySegments } from './backend-keys';
 import { createS3Client, normalisePrefix, S3_DEFAULTS, type S3Options, type S3Tuning } from './s3-client';
+import { putIfAbsent } from './s3-conditional';
 import { type Metadata, type SendOptions, writeMultipart } from './s3-multipart';
 
 export interface S3BackendDeps {
@@ -129,6 +130,21 @@ export class S3Backend implements Backend {
     await this.call('PutObject', key, signal, (o) =>
       this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body, ContentLength: size }), o),
     );
+  }
+
+  async writeIfAbsent(
+    key: string,
+    data: Uint8Array | readonly Uint8Array[],
+    { signal }: BackendCallOptions = {},
+  ): Promise<boolean> {
+    const chunks = data instanceof Uint8Array ? [data] : data;
+    const target = { client: this.client, bucket: this.bucket };
+    return putIfAbsent(target, (...args) => this.call(...args), {
+      key,
+      Key: this.objectKey(key),
+      Body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks),
+      signal,
+    });
   }
 
   async list(prefix: string, { signal }: BackendCallOptions = {}): Promise<string[]> {

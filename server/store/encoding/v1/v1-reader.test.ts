@@ -1,3 +1,5 @@
+import type { Backend } from '../../backend/backend';
+import { CachingBackend } from '../../backend/cache/caching-backend';
 import type { LocalBackend } from '../../backend/local-backend';
 import { writeBlock } from '../../block-writer';
 import {
@@ -9,6 +11,7 @@ import {
 } from '../../store-test-support';
 import type { TraceRecord } from '../../types';
 import type { BuiltBlock } from '../block-format';
+import { bloomShardFor } from './bloom';
 import { V1BlockReader } from './v1-reader';
 import { buildV1Block } from './v1-writer';
 
@@ -35,6 +38,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await cleanup();
 });
+
+/** The block cache as production composes it, above the backend whose calls a test counts. */
+function cached(inner: Backend): CachingBackend {
+  return new CachingBackend(inner, { maxMemoryBytes: 16 * 1024 * 1024 });
+}
 
 describe('V1BlockReader', () => {
   it('finds every trace with its exact bytes and truncated flag', async () => {
@@ -64,7 +72,7 @@ describe('V1BlockReader', () => {
 
   it('reads one byte range per lookup of a freshly built block, and nothing else', async () => {
     const counting = new CountingBackend(backend);
-    const reader = V1BlockReader.fromBuilt(counting, built);
+    const reader = V1BlockReader.fromBuilt(cached(counting), built);
     for (const trace of traces.slice(0, 200)) {
       counting.reset();
       expect(await reader.findTrace(trace.traceId)).toBeDefined();
@@ -74,9 +82,9 @@ describe('V1BlockReader', () => {
     }
   });
 
-  it('loads index and bloom shard once, then costs one ranged read per lookup', async () => {
+  it('loads index and bloom shard once (through the cache), then costs one ranged read per lookup', async () => {
     const counting = new CountingBackend(backend);
-    const reader = new V1BlockReader(counting, built.meta);
+    const reader = new V1BlockReader(cached(counting), built.meta);
     await Promise.all(traces.map((trace) => reader.findTrace(trace.traceId)));
 
     const objectReads = counting.calls
@@ -90,7 +98,7 @@ describe('V1BlockReader', () => {
 
   it('answers most absent IDs from the bloom filter without reading data', async () => {
     const counting = new CountingBackend(backend);
-    const reader = V1BlockReader.fromBuilt(counting, built);
+    const reader = V1BlockReader.fromBuilt(cached(counting), built);
     const random = seededRandom(5);
     for (let i = 0; i < 1000; i++) await reader.findTrace(randomTraceId(random));
     // About 1% false positives are expected; far fewer than a read per lookup.
@@ -130,14 +138,14 @@ describe('V1BlockReader', () => {
       if (key.endsWith('/index') && failures-- > 0) throw new Error('transient');
       return backend.read(key);
     };
-    const reader = new V1BlockReader(flaky, built.meta);
+    const reader = new V1BlockReader(cached(flaky), built.meta);
     await expect(reader.findTrace(traces[0].traceId)).rejects.toThrow('transient');
     expect(await reader.findTrace(traces[0].traceId)).toBeDefined();
   });
 
   it('gives up on an aborted lookup without failing the shared loads of the others', async () => {
     const counting = new CountingBackend(backend);
-    const reader = new V1BlockReader(counting, built.meta);
+    const reader = new V1BlockReader(cached(counting), built.meta);
     const reason = new Error('query cancelled');
     const aborted = reader.findTrace(traces[0].traceId, { signal: AbortSignal.abort(reason) });
     const other = reader.findTrace(traces[0].traceId);
@@ -146,5 +154,29 @@ describe('V1BlockReader', () => {
     expect(await other).toBeDefined();
     // The index was read once, for both: the abort did not spoil the shared load.
     expect(counting.calls.filter((call) => call.key.endsWith('/index'))).toHaveLength(1);
+  });
+
+  it('keeps nothing of the block itself: without a cache, every lookup reads shard, index and page', async () => {
+    const counting = new CountingBackend(backend);
+    const reader = V1BlockReader.fromBuilt(counting, built);
+    for (const trace of traces.slice(0, 5)) {
+      counting.reset();
+      expect(await reader.findTrace(trace.traceId)).toBeDefined();
+      const shard = `bloom-${bloomShardFor(trace.traceId, built.meta.bloomShards)}`;
+      expect(counting.calls.map((call) => `${call.op} ${call.key.split('/').pop()}`)).toEqual([
+        `read ${shard}`,
+        'read index',
+        'readRange data',
+      ]);
+    }
+  });
+
+  it('stays correct with a cache too small to hold the index, reading it again each time', async () => {
+    const counting = new CountingBackend(backend);
+    const small = new CachingBackend(counting, { maxMemoryBytes: 512 });
+    const reader = new V1BlockReader(small, built.meta);
+    for (const trace of traces.slice(0, 20)) expect(await reader.findTrace(trace.traceId)).toBeDefined();
+    expect(counting.calls.filter((call) => call.key.endsWith('/index'))).toHaveLength(20);
+    expect(small.memoryBytes).toBeLessThanOrEqual(512);
   });
 });

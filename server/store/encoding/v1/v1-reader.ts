@@ -1,6 +1,7 @@
 import { promisify } from 'node:util';
 import { brotliDecompress, crc32 } from 'node:zlib';
 import type { Backend, BackendCallOptions } from '../../backend/backend';
+import { CachingBackend } from '../../backend/cache/caching-backend';
 import { blockObjectKey } from '../../block-keys';
 import { compareTraceIds, traceIdFromHex } from '../../trace-id';
 import type { BlockMeta, TraceRecord } from '../../types';
@@ -14,15 +15,13 @@ import { DATA_OBJECT, INDEX_OBJECT } from './v1-layout';
 const decompress = promisify(brotliDecompress);
 
 /**
- * Reads one immutable `loupe-v1` block. The page index and bloom shards are small and never
- * change, so they are cached after their first read; a warm lookup then costs one ranged read
- * of `data`.
+ * Reads one immutable `loupe-v1` block. It keeps nothing of the block but its meta: the page
+ * index and bloom shards are asked of the backend on every lookup, and the block cache
+ * (`CachingBackend`, byte-bounded and shared by all blocks) answers those from memory, so a warm
+ * lookup costs one ranged read of `data` while memory stays bounded however many blocks there
+ * are. Decoding them again per lookup is only a header check (both are used in place).
  */
 export class V1BlockReader implements BlockReader {
-  private index: PageIndex | undefined;
-  private indexLoading: Promise<PageIndex> | undefined;
-  private readonly shards: (BloomShard | undefined)[];
-  private readonly shardsLoading = new Map<number, Promise<BloomShard>>();
   private readonly minTraceId: Uint8Array;
   private readonly maxTraceId: Uint8Array;
 
@@ -33,20 +32,21 @@ export class V1BlockReader implements BlockReader {
     if (!Number.isInteger(meta.bloomShards) || meta.bloomShards < 1) {
       throw new Error(`block ${meta.blockId}: meta.json has no bloom shards`);
     }
-    this.shards = new Array(meta.bloomShards).fill(undefined);
     this.minTraceId = traceIdFromHex(meta.minTraceId);
     this.maxTraceId = traceIdFromHex(meta.maxTraceId);
   }
 
-  /** A reader for a block just built in this process: index and bloom come from memory, not reads. */
+  /**
+   * A reader for a block just built in this process: its index and bloom shards go into the
+   * block cache's memory tier (when the backend has one), so first lookups read only `data`.
+   */
   static fromBuilt(backend: Backend, built: BuiltBlock): V1BlockReader {
     const reader = new V1BlockReader(backend, built.meta);
-    for (const object of built.objects) {
-      if (object.name === INDEX_OBJECT) {
-        reader.index = PageIndex.decode(object.data);
-      } else if (object.name.startsWith(BLOOM_OBJECT_PREFIX)) {
-        const shard = BloomShard.fromBytes(object.data);
-        reader.shards[shard.index] = shard;
+    if (backend instanceof CachingBackend) {
+      for (const object of built.objects) {
+        if (object.name === INDEX_OBJECT || object.name.startsWith(BLOOM_OBJECT_PREFIX)) {
+          backend.warm(reader.key(object.name), object.data);
+        }
       }
     }
     return reader;
@@ -56,15 +56,13 @@ export class V1BlockReader implements BlockReader {
     return compareTraceIds(traceId, this.minTraceId) >= 0 && compareTraceIds(traceId, this.maxTraceId) <= 0;
   }
 
-  /**
-   * Bloom shard, then index, then one page. `signal` reaches only the page read: the shard and
-   * index loads are shared by concurrent lookups, and one lookup giving up must not fail the others.
-   */
+  /** Bloom shard, then index, then one page; `signal` gives up on any of the three. */
   async findTrace(traceId: Uint8Array, options: BackendCallOptions = {}): Promise<FoundTrace | undefined> {
     if (!this.inRange(traceId)) return undefined;
-    const shard = await this.bloomShard(bloomShardFor(traceId, this.meta.bloomShards));
+    const shardName = bloomShardName(bloomShardFor(traceId, this.meta.bloomShards));
+    const shard = BloomShard.fromBytes(await this.readObject(shardName, options));
     if (!shard.mayContain(traceId)) return undefined;
-    const index = await this.pageIndex();
+    const index = await this.pageIndex(options);
     const page = index.pageFor(traceId);
     if (page < 0) return undefined;
     const record = findRecordInPage(await this.readPage(index.entry(page), options), traceId);
@@ -94,42 +92,12 @@ export class V1BlockReader implements BlockReader {
     return page;
   }
 
-  private pageIndex(): Promise<PageIndex> {
-    if (this.index) return Promise.resolve(this.index);
-    // Concurrent first lookups share one read; a failed read is forgotten so the next one retries.
-    this.indexLoading ??= this.readObject(INDEX_OBJECT).then(
-      (bytes) => {
-        this.index = PageIndex.decode(bytes);
-        this.indexLoading = undefined;
-        return this.index;
-      },
-      (err) => {
-        this.indexLoading = undefined;
-        throw err;
-      },
-    );
-    return this.indexLoading;
+  private async pageIndex(options: BackendCallOptions = {}): Promise<PageIndex> {
+    return PageIndex.decode(await this.readObject(INDEX_OBJECT, options));
   }
 
-  private bloomShard(i: number): Promise<BloomShard> {
-    const cached = this.shards[i];
-    if (cached) return Promise.resolve(cached);
-    let loading = this.shardsLoading.get(i);
-    if (!loading) {
-      loading = this.readObject(bloomShardName(i))
-        .then((bytes) => {
-          const shard = BloomShard.fromBytes(bytes);
-          this.shards[i] = shard;
-          return shard;
-        })
-        .finally(() => this.shardsLoading.delete(i));
-      this.shardsLoading.set(i, loading);
-    }
-    return loading;
-  }
-
-  private async readObject(name: string): Promise<Buffer> {
-    const bytes = await this.backend.read(this.key(name));
+  private async readObject(name: string, options: BackendCallOptions): Promise<Buffer> {
+    const bytes = await this.backend.read(this.key(name), options);
     if (!bytes) throw new Error(`${this.key(name)} is missing`);
     return bytes;
   }
