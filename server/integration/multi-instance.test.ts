@@ -12,7 +12,8 @@ import { removeDir } from './support/loupe-server';
 /**
  * Several Loupe processes on one bucket (a real Ceph radosgw), as docs/operations.md runs them:
  * two ingesters behind a "load balancer" that deals requests between them (so a trace lands on
- * both), a querier that knows only the bucket and the ingesters' addresses, and a compactor.
+ * both), a querier that knows only the bucket and the ingesters' addresses, and two compactors
+ * (one works, the other waits for the lease).
  * Ingester `slow` keeps what it receives unflushed; ingester `fast` flushes blocks within a
  * second, long before the querier's blocklist poll (1h) would find them. Every trace must come
  * back whole through the querier: by ID and by search, before and after compaction, and after
@@ -28,6 +29,7 @@ let slow: LoupeProcess;
 let fast: LoupeProcess;
 let querier: LoupeProcess;
 let compactor: LoupeProcess | undefined;
+let otherCompactor: LoupeProcess | undefined;
 
 /** A config for one role: everything on loopback, blocks in the shared bucket, WAL in its own folder. */
 function configFor(name: string, extra: string): string {
@@ -144,14 +146,28 @@ describe('two ingesters, a querier and a compactor on one bucket', () => {
 
   it('still finds every trace whole after a compactor merged the fresh blocks', async () => {
     const before = (await metaObjects()).length;
-    compactor = await start(
-      'compactor',
-      'compactor',
-      'compactor:\n  compaction:\n    compaction_cycle: 500ms\n    compacted_block_retention: 1s\n',
-    );
+    const compactorConfig =
+      'compactor:\n  compaction:\n    compaction_cycle: 500ms\n    compacted_block_retention: 1s\n';
+    [compactor, otherCompactor] = await Promise.all([
+      start('compactor-a', 'compactor', compactorConfig),
+      start('compactor-b', 'compactor', compactorConfig),
+    ]);
     expect(before).toBeGreaterThanOrEqual(2);
     // Merged: one block where there were several, the inputs deleted after compacted_block_retention.
     await waitFor(async () => (await metaObjects()).length < before, 30_000);
+    // Exactly one of the two holds the lease; the other says whom it waits for.
+    const held = await Promise.all(
+      [compactor, otherCompactor].map(async (proc) =>
+        /^loupe_compactor_lease_held 1$/m.test(await (await fetch(`${proc.api}/metrics`)).text()),
+      ),
+    );
+    expect(held.filter(Boolean)).toHaveLength(1);
+    const waiter = held[0] ? otherCompactor : compactor;
+    expect(
+      waiter.logs.some((line) => String(line.msg).startsWith('waiting for the compactor lease held by')),
+    ).toBe(true);
+    // The holder is the one killed below.
+    if (!held[0]) [compactor, otherCompactor] = [otherCompactor, compactor];
     await expectAllWhole();
   }, 90_000);
 
