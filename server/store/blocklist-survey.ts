@@ -2,7 +2,7 @@ import type { Backend } from './backend/backend';
 import { isSignalPrefix } from './backend/prefixes';
 import { blockObjectKey, META_OBJECT } from './block-keys';
 import { openBlock } from './block-reader';
-import type { Blocklist } from './blocklist';
+import type { BlocklistView } from './blocklist-view';
 import type { BlockReader } from './encoding/block-format';
 import { openSearchSidecar } from './search/search-sidecar';
 import { isBlockName, readTenantIndex, type TenantIndex } from './tenant-index';
@@ -137,7 +137,7 @@ export async function readBlock(
 
 /** Adds the index's blocks the list lacks, from the metas it holds (no meta.json read). */
 export function addIndexed(
-  list: Blocklist,
+  list: BlocklistView,
   sightings: Sightings,
   backend: Backend,
   index: TenantIndex,
@@ -169,7 +169,7 @@ export function addIndexed(
 
 /** Drops the blocks a poll found gone; returns how many live ones. */
 export function dropGone(
-  list: Blocklist,
+  list: BlocklistView,
   sightings: Sightings,
   views: ReadonlyMap<string, TenantView>,
   knownBefore: ReadonlySet<string>,

@@ -1,5 +1,6 @@
 import type { Backend } from './backend/backend';
 import { addIndexed, dropGone, readBlock, Sightings, surveyBucket } from './blocklist-survey';
+import type { BlockEntry, BlocklistView, CompactedBlock } from './blocklist-view';
 import type { BlockReader } from './encoding/block-format';
 import { forEachLimited } from './for-each-limited';
 import { openSearchSidecar } from './search/search-sidecar';
@@ -8,16 +9,11 @@ import { isBlockName } from './tenant-index';
 import { traceIdToHex } from './trace-id';
 import type { BlockMeta } from './types';
 
+export type { BlockEntry, CompactedBlock } from './blocklist-view';
+
 /** The part of a pino logger the blocklist uses. */
 export interface BlocklistLogger {
   warn(details: object, message: string): void;
-}
-
-export interface BlockEntry {
-  meta: BlockMeta;
-  reader: BlockReader;
-  /** The block's search data; undefined for blocks written before search data existed. */
-  search: SidecarReader | undefined;
 }
 
 export interface BlocklistOptions {
@@ -37,13 +33,6 @@ export interface PollOptions {
   list?: boolean;
 }
 
-/** A block another block was compacted from: not queried any more, deleted after `since` + retention. */
-export interface CompactedBlock {
-  entry: BlockEntry;
-  /** When the block holding its traces was created (unix ms). */
-  since: number;
-}
-
 /** How many deleted block IDs `addFromBackend` remembers not to read again. */
 const MAX_GONE_REMEMBERED = 100_000;
 
@@ -52,7 +41,7 @@ const MAX_GONE_REMEMBERED = 100_000;
  * `compactedFrom` are set apart (`compacted`): searches and lookups see the block they were
  * compacted into, never both, and the compactor deletes them later.
  */
-export class Blocklist {
+export class Blocklist implements BlocklistView {
   private readonly tenants = new Map<string, Map<string, BlockEntry>>();
   private readonly compacted = new Map<string, Map<string, CompactedBlock>>();
   /** Block directories without meta.json at the last load: written part-way, or being written. */

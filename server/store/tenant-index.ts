@@ -1,7 +1,7 @@
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import type { Backend } from './backend/backend';
-import type { Blocklist } from './blocklist';
+import type { BlocklistView } from './blocklist-view';
 import type { StoredBlockMeta } from './types';
 
 /**
@@ -106,7 +106,7 @@ export async function writeTenantIndex(
  * The index of a tenant as a compactor's blocklist knows it, which must come from listings of
  * the bucket (never from indexes): live blocks and compacted ones not yet deleted.
  */
-export function tenantIndexOf(blocklist: Blocklist, tenantId: string, builder: string): TenantIndex {
+export function tenantIndexOf(blocklist: BlocklistView, tenantId: string, builder: string): TenantIndex {
   return {
     builder,
     builtAt: Date.now(),
