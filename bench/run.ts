@@ -8,6 +8,7 @@ import { runLogsBench } from './logs';
 import { runMetricsBench } from './metrics';
 import { runRegexBench } from './regex';
 import { printSearchBench, runSearchBench, searchBenchOptionsFromEnv } from './search';
+import { printStorageBench, runStorageBench, storageBenchOptionsFromEnv } from './storage';
 
 /**
  * `npm run bench`: starts Loupe as its own process, drives it from a separate load-generator
@@ -18,6 +19,12 @@ if (process.env.BENCH_ONLY === 'search') {
   const search = await runSearchBench(searchBenchOptionsFromEnv());
   printSearchBench(search);
   process.exit(search.problems.length > 0 ? 1 : 0);
+}
+// BENCH_ONLY=storage: the storage benchmark alone (bench/storage.ts: S3 against local disk, compaction).
+if (process.env.BENCH_ONLY === 'storage') {
+  const storage = await runStorageBench(storageBenchOptionsFromEnv());
+  printStorageBench(storage);
+  process.exit(storage.problems.length > 0 ? 1 : 0);
 }
 
 const TRACES = Number(process.env.BENCH_TRACES ?? 100_000);
@@ -250,3 +257,6 @@ rmSync(dataDir, { recursive: true, force: true });
 const search = await runSearchBench(searchBenchOptionsFromEnv());
 printSearchBench(search);
 if (search.problems.length > 0) process.exitCode = 1;
+const storage = await runStorageBench(storageBenchOptionsFromEnv());
+printStorageBench(storage);
+if (storage.problems.length > 0) process.exitCode = 1;

@@ -192,7 +192,7 @@ log file = $STATE/log/\$name.log
 admin socket = $STATE/run/\$name.\$pid.asok
 
 [client.rgw.a]
-rgw frontends = beast endpoint=127.0.0.1:$PORT
+rgw frontends = beast endpoint=127.0.0.1:$PORT tcp_nodelay=1
 rgw data = $STATE/rgw
 rgw thread pool size = 64
 rgw gc obj min wait = 10
