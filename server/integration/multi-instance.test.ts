@@ -1,12 +1,10 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTraceRequests } from '../../fixtures/synthetic-traces';
 import { type RunningS3, S3_START_TIMEOUT_MS, startS3 } from '../testing/s3';
 import { tempDataDir } from '../testing/test-config';
 import { incompleteTraces, postTraces, spanCountsOf, waitFor } from './support/clients';
-import { ensureStopped, type LoupeProcess, spawnLoupe } from './support/loupe-process';
+import { ensureStopped, type LoupeProcess, spawnLoupe, writeChildConfig } from './support/loupe-process';
 import { removeDir } from './support/loupe-server';
 
 /**
@@ -32,26 +30,12 @@ let compactor: LoupeProcess | undefined;
 let otherCompactor: LoupeProcess | undefined;
 
 /** A config for one role: everything on loopback, blocks in the shared bucket, WAL in its own folder. */
-function configFor(name: string, extra: string): string {
+function configFor(name: string, timings: { idle?: string; blockDuration?: string }, extra: string): string {
   const dir = tempDataDir(`loupe-multi-${name}-`);
   dirs.push(dir);
-  const path = join(dir, 'tempo.yaml');
   const options = s3.options({ bucket });
-  writeFileSync(
-    path,
-    `server:
-  http_listen_address: 127.0.0.1
-  http_listen_port: 0
-  log_level: info
-distributor:
-  receivers:
-    otlp:
-      protocols:
-        http:
-          endpoint: "127.0.0.1:0"
-storage:
-  trace:
-    backend: s3
+  // The querier's poll is an hour: whatever it finds of fresh blocks, it learns from the ingesters.
+  const storage = `    backend: s3
     blocklist_poll: 1h
     s3:
       bucket: ${bucket}
@@ -61,15 +45,17 @@ storage:
       secret_key: ${options.secretKey}
       forcepathstyle: true
       insecure: true
-    wal:
-      path: ${join(dir, 'wal')}
-${extra}`,
-  );
-  return path;
+`;
+  return writeChildConfig(dir, timings, extra, storage);
 }
 
-async function start(name: string, target: string, extra: string): Promise<LoupeProcess> {
-  const proc = await spawnLoupe(configFor(name, extra), 30_000, [`-target=${target}`]);
+async function start(
+  name: string,
+  target: string,
+  extra = '',
+  timings: { idle?: string; blockDuration?: string } = {},
+): Promise<LoupeProcess> {
+  const proc = await spawnLoupe(configFor(name, timings, extra), 30_000, [`-target=${target}`]);
   procs.push(proc);
   return proc;
 }
@@ -100,12 +86,8 @@ beforeAll(async () => {
   s3 = await startS3();
   bucket = await s3.newBucket();
   [slow, fast] = await Promise.all([
-    start('slow', 'ingester', 'ingester:\n  trace_idle_period: 10m\n  max_block_duration: 30m\n'),
-    start(
-      'fast',
-      'ingester',
-      'ingester:\n  trace_idle_period: 300ms\n  max_block_duration: 1s\n  flush_check_period: 100ms\n',
-    ),
+    start('slow', 'ingester', '', { idle: '10m', blockDuration: '30m' }),
+    start('fast', 'ingester', '', { idle: '300ms', blockDuration: '1s' }),
   ]);
   querier = await start(
     'querier',
