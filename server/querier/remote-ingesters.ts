@@ -10,8 +10,9 @@ export interface RemoteIngestersDeps {
    */
   learnBlocks(tenantId: string, blockIds: readonly string[]): Promise<void>;
   /**
-   * Brings the blocklist up to date with the bucket: an ingester that restarted or went away
-   * no longer names the blocks it flushed before, and they may be newer than the last poll.
+   * Brings the blocklist up to date with the bucket, one poll at a time (callers meanwhile wait
+   * for the same one): an ingester that restarted or went away no longer names the blocks it
+   * flushed before, and they may be newer than the last poll.
    */
   pollBlocks(): Promise<void>;
   /** Each request to an ingester gives up after this long. */
@@ -29,19 +30,14 @@ export interface RemoteIngestersDeps {
 export class RemoteIngesters implements SearchableUnflushedSource {
   /** The process each address answered from last; absent while it does not answer. */
   private readonly instances = new Map<string, string>();
-  private polling: Promise<void> | undefined;
 
   constructor(private readonly deps: RemoteIngestersDeps) {}
 
   async unflushedRefs(tenantId: string): Promise<UnflushedTraceRef[]> {
-    const answers = await this.askAll(async (address) => {
+    const answers = await this.askAll(tenantId, async (address) => {
       const response = await this.request(address, tenantId, '/internal/v1/unflushed/refs');
       return (await response.json()) as UnflushedRefsAnswer;
     });
-    await this.deps.learnBlocks(
-      tenantId,
-      answers.flatMap((a) => a.blocks),
-    );
     const refs = new Map<string, UnflushedTraceRef>();
     for (const answer of answers) {
       for (const ref of answer.refs) {
@@ -62,14 +58,10 @@ export class RemoteIngesters implements SearchableUnflushedSource {
 
   async unflushedTraces(tenantId: string, keys: readonly string[]): Promise<Map<string, UnflushedTrace>> {
     if (keys.length === 0) return new Map();
-    const answers = await this.askAll(async (address) => {
+    const answers = await this.askAll(tenantId, async (address) => {
       const response = await this.request(address, tenantId, '/internal/v1/unflushed/traces', { keys });
       return decodeUnflushedTraces(Buffer.from(await response.arrayBuffer()));
     });
-    await this.deps.learnBlocks(
-      tenantId,
-      answers.flatMap((a) => a.blocks),
-    );
     const traces = new Map<string, UnflushedTrace>();
     for (const answer of answers) {
       for (const [key, trace] of answer.traces) {
@@ -85,11 +77,14 @@ export class RemoteIngesters implements SearchableUnflushedSource {
   }
 
   /**
-   * Every ingester's answer. When one restarted or stopped answering since the last question,
-   * the bucket is polled before the answer is used: the blocks it flushed on its way down are
-   * read even though it no longer names them.
+   * Every ingester's answer, with the blocks they name as flushed lately learned before it is
+   * used. When one restarted or stopped answering since the last question, the bucket is polled
+   * first: the blocks it flushed on its way down are read even though it no longer names them.
    */
-  private async askAll<T extends { instance: string }>(ask: (address: string) => Promise<T>): Promise<T[]> {
+  private async askAll<T extends { instance: string; blocks: string[] }>(
+    tenantId: string,
+    ask: (address: string) => Promise<T>,
+  ): Promise<T[]> {
     const addresses = await this.deps.addresses();
     const settled = await Promise.allSettled(addresses.map(ask));
     const answers: T[] = [];
@@ -107,16 +102,13 @@ export class RemoteIngesters implements SearchableUnflushedSource {
         this.instances.delete(address);
       }
     });
-    if (changed) await this.poll();
+    // Concurrent questions share one poll: `pollBlocks` runs one at a time.
+    if (changed) await this.deps.pollBlocks();
+    await this.deps.learnBlocks(
+      tenantId,
+      answers.flatMap((answer) => answer.blocks),
+    );
     return answers;
-  }
-
-  /** One poll at a time; questions that arrive meanwhile wait for the same one. */
-  private poll(): Promise<void> {
-    this.polling ??= this.deps.pollBlocks().finally(() => {
-      this.polling = undefined;
-    });
-    return this.polling;
   }
 
   private async request(address: string, tenantId: string, path: string, body?: unknown): Promise<Response> {
