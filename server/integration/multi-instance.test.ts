@@ -4,7 +4,13 @@ import { generateTraceRequests } from '../../fixtures/synthetic-traces';
 import { type RunningS3, S3_START_TIMEOUT_MS, startS3 } from '../testing/s3';
 import { tempDataDir } from '../testing/test-config';
 import { incompleteTraces, postTraces, spanCountsOf, waitFor } from './support/clients';
-import { ensureStopped, type LoupeProcess, spawnLoupe, writeChildConfig } from './support/loupe-process';
+import {
+  ensureStopped,
+  type LoupeProcess,
+  s3TraceStorage,
+  spawnLoupe,
+  writeChildConfig,
+} from './support/loupe-process';
 import { removeDir } from './support/loupe-server';
 
 /**
@@ -33,19 +39,8 @@ let otherCompactor: LoupeProcess | undefined;
 function configFor(name: string, timings: { idle?: string; blockDuration?: string }, extra: string): string {
   const dir = tempDataDir(`loupe-multi-${name}-`);
   dirs.push(dir);
-  const options = s3.options({ bucket });
   // The querier's poll is an hour: whatever it finds of fresh blocks, it learns from the ingesters.
-  const storage = `    backend: s3
-    blocklist_poll: 1h
-    s3:
-      bucket: ${bucket}
-      endpoint: ${options.endpoint}
-      region: ${options.region}
-      access_key: ${options.accessKey}
-      secret_key: ${options.secretKey}
-      forcepathstyle: true
-      insecure: true
-`;
+  const storage = `    blocklist_poll: 1h\n${s3TraceStorage(s3.options({ bucket }))}`;
   return writeChildConfig(dir, timings, extra, storage);
 }
 

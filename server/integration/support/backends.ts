@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import type { StartOptions } from '../../loupe';
 import { type RunningS3, S3_START_TIMEOUT_MS, startS3 } from '../../testing/s3';
 import { tempDataDir } from '../../testing/test-config';
-import { writeChildConfig } from './loupe-process';
+import { s3TraceStorage, writeChildConfig } from './loupe-process';
 import {
   type BlockOnDisk,
   blocksOnDisk,
@@ -105,19 +105,12 @@ const s3Backend: TraceBackend = {
   },
   writeChildConfig: (dataDir, timings, extra) => {
     const { s3, bucket } = ready();
-    const options = s3.options({ bucket });
-    const trace = `    backend: s3
-    s3:
-      bucket: ${bucket}
-      endpoint: ${options.endpoint}
-      region: ${options.region}
-      access_key: ${options.accessKey}
-      secret_key: ${options.secretKey}
-      insecure: true
-      forcepathstyle: true
-      prefix: ${prefixOf(dataDir)}
-`;
-    return writeChildConfig(dataDir, timings, extra, trace);
+    return writeChildConfig(
+      dataDir,
+      timings,
+      extra,
+      s3TraceStorage(s3.options({ bucket }), prefixOf(dataDir)),
+    );
   },
   storedBlocks: async (dataDir) => {
     const { s3, bucket } = ready();

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { S3Options } from '../../store/backend/s3-client';
 import { isReady, waitFor } from './clients';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -43,6 +44,20 @@ ${backend}    wal:
 ${extra}`,
   );
   return path;
+}
+
+/** The `storage.trace` lines of `writeChildConfig` for a bucket of the test radosgw. */
+export function s3TraceStorage(options: S3Options, prefix = ''): string {
+  return `    backend: s3
+    s3:
+      bucket: ${options.bucket}
+      endpoint: ${options.endpoint}
+      region: ${options.region}
+      access_key: ${options.accessKey}
+      secret_key: ${options.secretKey}
+      insecure: true
+      forcepathstyle: true
+${prefix ? `      prefix: ${prefix}\n` : ''}`;
 }
 
 export interface LoupeProcess {
