@@ -21,3 +21,24 @@ export function figureRow(f: BenchFigure): string[] {
   const ratio = r === undefined ? '' : r < 1 ? `${fmt(100 * r)}%` : `${fmt(r)}×`;
   return [f.label, `${fmt(f.value)} ${f.unit}`, baseline, ratio];
 }
+
+/**
+ * A benchmark's table (figure, Loupe, baseline, ratio, target) and its wrong answers, if any.
+ * Returns true when every answer was right.
+ */
+export function printFigureTable(result: {
+  heading: string;
+  figures: readonly { figure: BenchFigure; target: string }[];
+  problems: readonly string[];
+}): boolean {
+  console.log(`\n${result.heading}\n`);
+  console.log('| figure | Loupe | baseline (same run) | ratio | target |\n| --- | --- | --- | --- | --- |');
+  for (const { figure, target } of result.figures)
+    console.log(
+      `| ${[...figureRow(figure), target].map((cell) => cell.replaceAll('|', '\\|')).join(' | ')} |`,
+    );
+  if (result.problems.length === 0) return true;
+  console.log(`\n✗ ${result.problems.length} wrong answer(s):`);
+  for (const problem of [...new Set(result.problems)].slice(0, 30)) console.log(`  - ${problem}`);
+  return false;
+}

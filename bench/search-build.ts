@@ -1,9 +1,7 @@
 import { pathToFileURL } from 'node:url';
-import { splitTracesByTraceId } from '../server/otlp/split-traces';
 import { WRITE_FORMAT } from '../server/store/encoding/registry';
 import { buildSearchObjects } from '../server/store/search/search-sidecar';
-import type { TraceRecord } from '../server/store/types';
-import { SearchData } from './search-data';
+import { makeDataset } from './storage-data';
 
 /**
  * Where block building's time and bytes go, in process: the same traces (the search bench's
@@ -30,32 +28,14 @@ function cpuMs(run: () => void): number {
 }
 
 export function measureSearchBuild(traces = 20_000, spansPerTrace = 10): SearchBuildFigures {
-  const data = new SearchData({
+  // Every trace is whole in one request: one record per trace.
+  const { records, spans, rawBytes } = makeDataset({
     traces,
     spansPerTrace,
     seed: 4242,
     startMs: Date.UTC(2026, 0, 1),
     chosen: 0,
   });
-  const records: TraceRecord[] = [];
-  let spans = 0;
-  let rawBytes = 0;
-  for (let r = 0; r < data.requests; r++) {
-    const { body } = data.request(r);
-    rawBytes += body.length;
-    // Every trace is whole in one request: one fragment per trace.
-    for (const fragment of splitTracesByTraceId(body).fragments) {
-      spans += fragment.spanCount;
-      records.push({
-        traceId: fragment.traceId,
-        data: fragment.data,
-        spanCount: fragment.spanCount,
-        startMs: fragment.startMs,
-        endMs: fragment.endMs,
-        truncated: false,
-      });
-    }
-  }
   records.sort((a, b) => Buffer.compare(a.traceId, b.traceId));
   const options = {
     tenantId: 'bench',

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type BenchFigure, figureRow } from './figure';
+import { type BenchFigure, printFigureTable } from './figure';
 import { measureSearchBuild } from './search-build';
 import { COMMON_SERVICE, SearchData, TRACE_SPACING_US } from './search-data';
 
@@ -717,16 +717,7 @@ querier:
 }
 
 export function printSearchBench(result: SearchBenchResult): void {
-  console.log(`\n${result.heading}\n`);
-  console.log('| figure | Loupe | baseline (same run) | ratio | target |\n| --- | --- | --- | --- | --- |');
-  for (const { figure, target } of result.figures)
-    console.log(
-      `| ${[...figureRow(figure), target].map((cell) => cell.replaceAll('|', '\\|')).join(' | ')} |`,
-    );
-  if (result.problems.length > 0) {
-    console.log(`\n✗ ${result.problems.length} wrong answer(s):`);
-    for (const problem of [...new Set(result.problems)].slice(0, 30)) console.log(`  - ${problem}`);
-  } else {
+  if (printFigureTable(result)) {
     console.log(
       '\nEvery answer checked: rare = the one expected trace, common and errors = the newest 20 expected traces, newest first.',
     );

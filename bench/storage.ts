@@ -16,7 +16,7 @@ import { STORAGE_DEFAULTS, type StorageConfig } from '../server/store/store-conf
 import type { RunningS3 } from '../server/testing/s3';
 import { testConfig } from '../server/testing/test-config';
 import { parseTraceQL } from '../server/traceql';
-import { type BenchFigure, figureRow } from './figure';
+import { type BenchFigure, printFigureTable } from './figure';
 import {
   BENCH_TENANT,
   buildBenchBlock,
@@ -837,16 +837,7 @@ export async function runStorageBench(options: StorageBenchOptions = {}): Promis
 }
 
 export function printStorageBench(result: StorageBenchResult): void {
-  console.log(`\n${result.heading}\n`);
-  console.log('| figure | Loupe | baseline (same run) | ratio | target |\n| --- | --- | --- | --- | --- |');
-  for (const { figure, target } of result.figures)
-    console.log(
-      `| ${[...figureRow(figure), target].map((cell) => cell.replaceAll('|', '\\|')).join(' | ')} |`,
-    );
-  if (result.problems.length > 0) {
-    console.log(`\n✗ ${result.problems.length} wrong answer(s):`);
-    for (const problem of [...new Set(result.problems)].slice(0, 30)) console.log(`  - ${problem}`);
-  } else {
+  if (printFigureTable(result)) {
     console.log('\nEvery answer checked: each lookup found its trace whole, each rare search its one trace.');
   }
 }
