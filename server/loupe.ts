@@ -104,6 +104,7 @@ export async function startLoupe(
     clientConfig: { logs: config.logs.client, metrics: config.metrics.client },
     finder: traces.finder,
     traceByIdTimeoutMs: config.search.traceByIdTimeoutMs,
+    explainMissingTrace: traces.explainMissingTrace,
     overrides,
     metrics,
     logger,

@@ -16,6 +16,7 @@ import { Ignored, ignoring, type Section } from '../config-reader/schema-node';
 import { LOGS_SCHEMA } from '../logs/logs-config';
 import { METRICS_SCHEMA } from '../metrics/metrics-config';
 import { METRICS_GENERATOR_SCHEMA } from '../metrics-generator/metrics-generator-config';
+import { SAMPLING_SCHEMA } from '../sampling/sampling-config';
 import { QUERIER_SCHEMA, QUERY_FRONTEND_SCHEMA, TAG_VALUES_OVERRIDE } from '../search/search-config';
 import { STORAGE_SCHEMA } from '../store/store-config';
 import { LOUPE_TARGETS } from './types';
@@ -74,6 +75,7 @@ export const CONFIG_SCHEMA: Section = {
   logs: LOGS_SCHEMA,
   metrics_generator: METRICS_GENERATOR_SCHEMA,
   metrics: METRICS_SCHEMA,
+  sampling: SAMPLING_SCHEMA,
   query_frontend: QUERY_FRONTEND_SCHEMA,
   querier: QUERIER_SCHEMA,
   auth_enabled: readBool, // Tempo's name for multitenancy_enabled before 2.0

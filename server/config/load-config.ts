@@ -8,6 +8,7 @@ import { buildLogsConfig } from '../logs/logs-config';
 import { buildMetricsConfig } from '../metrics/metrics-config';
 import { parseSpec } from '../querier/ingester-discovery';
 import { buildGrpcKeepalive } from '../receivers/grpc-limits';
+import { buildSamplingConfig } from '../sampling/sampling-config';
 import { buildSearchConfig } from '../search/search-config';
 import { buildStorageConfig } from '../store/store-config';
 import { CONFIG_SCHEMA } from './config-schema';
@@ -287,6 +288,7 @@ function buildConfig(values: Values, source: string, warnings: string[]): LoupeC
     logs: buildLogsConfig(get, { blockRetentionMs, walPath }),
     metrics: buildMetricsConfig(get, { blockRetentionMs, walPath }),
     search: buildSearchConfig(get),
+    sampling: buildSamplingConfig(get),
     source,
   };
 }

@@ -3,6 +3,7 @@ import type { IngesterConfig } from '../ingester/ingester-config';
 import type { LogsConfig } from '../logs/logs-config';
 import type { MetricsConfig } from '../metrics/metrics-config';
 import type { GrpcKeepalive } from '../receivers/grpc-limits';
+import type { SamplingConfig } from '../sampling/sampling-config';
 import type { SearchConfig } from '../search/search-config';
 import type { StorageConfig } from '../store/store-config';
 
@@ -58,6 +59,8 @@ export interface LoupeConfig {
   logs: LogsConfig;
   metrics: MetricsConfig;
   search: SearchConfig;
+  /** `sampling:` (Loupe's own): built-in tail sampling, off unless `policies` are given. */
+  sampling: SamplingConfig;
   /** Where the config came from, for logs. */
   source: string;
 }

@@ -23,6 +23,8 @@ export interface ApiDeps {
   finder: TraceLookup;
   /** A trace-by-ID request answers 504 past this (`querier.trace_by_id.query_timeout`); none when absent. */
   traceByIdTimeoutMs?: number;
+  /** Why a missing trace is missing, when known (tail sampling dropped it). */
+  explainMissingTrace?: (tenantId: string, key: string) => string | undefined;
   /** Per-tenant limits (`max_bytes_per_trace` says why a trace is partial). */
   overrides: Overrides;
   metrics: SelfMetrics;
@@ -62,6 +64,7 @@ export async function buildApiApp(deps: ApiDeps): Promise<FastifyInstance> {
     lookups,
     timeoutMs: deps.traceByIdTimeoutMs,
     overrides: deps.overrides,
+    explainMissing: deps.explainMissingTrace,
   });
   for (const routes of deps.routes ?? []) await app.register(routes);
   await app.register(uiRoutes, {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { TraceFragment } from '../otlp/split-traces';
 import type { UnflushedTraceRef } from '../query/unflushed-source';
+import type { DroppedTrace } from '../sampling/dropped-traces';
 import type { SelfMetrics } from '../self-metrics/self-metrics';
 import type { Backend } from '../store/backend/backend';
 import { openBuiltBlock } from '../store/block-reader';
@@ -14,6 +15,8 @@ import { Wal } from '../wal/wal';
 import { BlockBuilder } from './block-builder';
 import { toBlockJob } from './block-job';
 import type { IngesterConfig } from './ingester-config';
+import { SamplingStage } from './sampling-stage';
+import type { TailSampler } from './tail-sampler';
 import { type HeadBlock, TenantInstance, type UnflushedParts } from './tenant-instance';
 import { traceWalCodec, type WalTraceRecord } from './trace-wal-codec';
 
@@ -33,6 +36,8 @@ export interface IngesterDeps {
   blocklist: Blocklist;
   logger: Logger;
   metrics: SelfMetrics;
+  /** Tail sampling (`sampling:`); undefined keeps every trace without waiting. */
+  sampler?: TailSampler;
 }
 
 /** A failed flush is retried after this, doubling per failure up to `FLUSH_RETRY_MAX_MS`, with jitter. */
@@ -53,9 +58,13 @@ export class Ingester {
   private stopping = false;
   /** Set while flushes fail (the backend unreachable, full, refusing): `/ready` reports it. */
   private failing: { since: number; error: string } | undefined;
+  private readonly sampling: SamplingStage | undefined;
 
   constructor(private readonly deps: IngesterDeps) {
     this.wal = new Wal({ dir: deps.storage.walPath, codec: traceWalCodec });
+    this.sampling = deps.sampler
+      ? new SamplingStage(deps.sampler, this.wal, deps.config.traceIdlePeriodMs)
+      : undefined;
   }
 
   /** Replays the WAL (everything acknowledged before a crash comes back as live traces) and starts ticking. */
@@ -63,9 +72,11 @@ export class Ingester {
     const now = Date.now();
     const replay = await this.wal.open(({ record, location }) => {
       const instance = this.instance(record.tenantId, now);
+      const key = Buffer.from(record.traceId).toString('hex');
+      if (this.sampling && !this.sampling.replay(instance, key, record, location, now)) return;
       instance.append(
         {
-          key: Buffer.from(record.traceId).toString('hex'),
+          key,
           traceId: Buffer.from(record.traceId),
           data: Buffer.from(record.data),
           spanCount: record.spanCount,
@@ -78,6 +89,8 @@ export class Ingester {
       );
     });
     if (replay.records > 0) this.deps.logger.info(replay, 'replayed WAL');
+    if (this.sampling)
+      for (const instance of this.instances.values()) this.sampling.finishReplay(instance, now);
     const { traceIdlePeriodMs, flushCheckPeriodMs } = this.deps.config;
     const period = Math.max(50, Math.min(flushCheckPeriodMs, traceIdlePeriodMs / 2));
     this.timer = setInterval(() => this.tick(Date.now()), period);
@@ -100,6 +113,15 @@ export class Ingester {
     let refusedSpans = 0;
     const pendingBytes = new Map<string, number>();
     for (const fragment of fragments) {
+      const sampling = this.sampling;
+      if (
+        sampling &&
+        !sampling.admit(tenantId, fragment.key, instance.live.get(fragment.key), fragment.spanCount)
+      ) {
+        // A late span of a dropped trace: acknowledged, never stored (it would bring back part of it).
+        acceptedSpans += fragment.spanCount;
+        continue;
+      }
       const held = instance.bytesHeld(fragment.key) + (pendingBytes.get(fragment.key) ?? 0);
       if (held + fragment.data.length > maxBytes) {
         refusedSpans += fragment.spanCount;
@@ -124,6 +146,7 @@ export class Ingester {
     const { locations, durable } = this.wal.append(records);
     records.forEach((record, i) => {
       instance.append({ ...record, key: keys[i], location: locations[i] }, now);
+      this.sampling?.afterAppend(instance, keys[i], record.data, now);
     });
     await durable;
     return { acceptedSpans, refusedSpans };
@@ -135,6 +158,11 @@ export class Ingester {
     if (!parts) return undefined;
     const fromWal = parts.walLocations.filter((l) => l.length > 0).map((l) => this.wal.read(l));
     return { parts: [...fromWal, ...parts.inMemory], truncated: parts.truncated };
+  }
+
+  /** What tail sampling remembers of a trace it dropped (for "not kept by sampling" answers). */
+  droppedTrace(tenantId: string, key: string): DroppedTrace | undefined {
+    return this.sampling?.droppedTrace(tenantId, key);
   }
 
   /** Every trace with spans not yet in a flushed block (live, head block, blocks being built). */
@@ -180,6 +208,7 @@ export class Ingester {
     let live = 0;
     let backlog = 0;
     for (const instance of this.instances.values()) {
+      this.sampling?.settleDue(instance, now);
       this.cutBlocks(instance, now, now - this.deps.config.traceIdlePeriodMs, false);
       live += instance.live.size;
       backlog += instance.liveBytes + instance.head.bytes;
@@ -190,12 +219,21 @@ export class Ingester {
     this.deps.metrics.walSegments.set(wal.segments);
     this.deps.metrics.walBacklogBytes.set(backlog);
     this.deps.metrics.liveTraces.set(live);
+    if (this.sampling) {
+      this.sampling.sampler.updateGauges();
+      this.sampling.releaseSettledDrops().catch((err: unknown) => {
+        this.deps.logger.warn({ err }, 'releasing WAL records of dropped traces failed; retried next tick');
+      });
+    }
   }
 
   /** Cuts everything now and waits until it is in blocks (tests and benchmarks). */
   async flushAll(): Promise<void> {
     await this.wal.flushNow();
-    for (const instance of this.instances.values()) this.cutBlocks(instance, Date.now(), undefined, true);
+    for (const instance of this.instances.values()) {
+      this.sampling?.settleAll(instance, Date.now());
+      this.cutBlocks(instance, Date.now(), undefined, true);
+    }
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 

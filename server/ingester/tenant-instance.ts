@@ -1,5 +1,15 @@
+import type { SamplingPolicies } from '../sampling/policies';
+import type { TraceSummary } from '../sampling/summary';
 import type { WalLocation } from '../wal/segments';
 import { RecentlyFlushed } from './recently-flushed';
+
+/** A live trace waiting for its tail sampling decision: its summary, and the policies it was observed with. */
+export interface WaitingTrace {
+  policies: SamplingPolicies;
+  summary: TraceSummary;
+  /** `summaryBytes` as last counted into the sampler's waiting bytes. */
+  bytes: number;
+}
 
 /** A trace still receiving spans: its fragments stay in memory for read-your-writes. */
 export interface LiveTrace {
@@ -12,6 +22,10 @@ export interface LiveTrace {
   bytes: number;
   truncated: boolean;
   lastAppendMs: number;
+  /** Tail sampling: set while the trace waits for its decision; such a trace is not cut. */
+  sampling?: WaitingTrace;
+  /** Tail sampling kept it, by this policy ('' when sampling is off or no policy is named). */
+  keptBy?: string;
 }
 
 /** A trace cut into the head block: only WAL locations are kept; data is read back from the WAL. */
@@ -115,6 +129,8 @@ export class TenantInstance {
     for (const [key, trace] of this.live) {
       if (this.head.bytes >= maxHeadBytes) break;
       if (idleBefore !== undefined && trace.lastAppendMs > idleBefore) continue;
+      // A trace waiting for its sampling decision stays live until it is decided (kept) or dropped.
+      if (trace.sampling) continue;
       this.live.delete(key);
       this.liveBytes -= trace.bytes;
       const existing = this.head.traces.get(key);

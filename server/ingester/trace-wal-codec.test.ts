@@ -67,4 +67,42 @@ describe('traceWalCodec', () => {
     expect(traceWalCodec.decode(payload)).toBeUndefined();
     expect(traceWalCodec.decode(payload.subarray(0, 10))).toBeUndefined();
   });
+
+  it('replays sampling decisions between fragments, each with its policy, and empty data', async () => {
+    const dir = tempDataDir();
+    const wal = new Wal({ dir, codec: traceWalCodec });
+    await wal.open(() => {});
+    const kept: WalTraceRecord = {
+      ...marker,
+      truncated: false,
+      decision: { keep: true, policy: 'errors and slow ✓', reason: 'sampled' },
+    };
+    const dropped: WalTraceRecord = {
+      ...kept,
+      decision: { keep: false, policy: 'health checks', reason: 'dropped' },
+    };
+    const { durable } = wal.append([fragment, kept, fragment, dropped]);
+    await durable;
+    await wal.close();
+    const replayed: ReplayedRecord<WalTraceRecord>[] = [];
+    const reopened = new Wal({ dir, codec: traceWalCodec });
+    await reopened.open((r) => replayed.push(r));
+    expect(replayed.map((r) => r.record)).toEqual([fragment, kept, fragment, dropped]);
+    expect(replayed[1].location.length).toBe(0);
+    await reopened.close();
+  });
+
+  it('cuts a policy name past 255 bytes rather than failing the decision record', () => {
+    const long: WalTraceRecord = {
+      ...marker,
+      decision: { keep: false, policy: 'p'.repeat(300), reason: 'inverted-not-sampled' },
+    };
+    const decoded = traceWalCodec.decode(Buffer.from(traceWalCodec.encodeHeader(long)));
+    expect(decoded?.decision).toEqual({
+      keep: false,
+      policy: 'p'.repeat(255),
+      reason: 'inverted-not-sampled',
+    });
+    expect(decoded?.data.length).toBe(0);
+  });
 });

@@ -7,6 +7,7 @@ import { HTTP_SERVER_DEFAULTS } from '../http-util/listener-limits';
 import { buildLogsConfig } from '../logs/logs-config';
 import { buildMetricsConfig } from '../metrics/metrics-config';
 import { GRPC_KEEPALIVE_DEFAULTS } from '../receivers/grpc-limits';
+import { SAMPLING_DEFAULTS } from '../sampling/sampling-config';
 import { buildSearchConfig } from '../search/search-config';
 
 /** Every optional key at its default. */
@@ -78,6 +79,7 @@ export function testConfig(overrides: DeepPartial<LoupeConfig> = {}, dataDir = t
     logs: buildLogsConfig(defaults, { blockRetentionMs, walPath }),
     metrics: buildMetricsConfig(defaults, { blockRetentionMs, walPath }),
     search: buildSearchConfig(defaults),
+    sampling: { ...SAMPLING_DEFAULTS },
     source: 'test',
   };
   return merge(base, overrides);

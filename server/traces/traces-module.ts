@@ -8,11 +8,15 @@ import { Distributor } from '../distributor/distributor';
 import { internalUnflushedRoutes } from '../http/routes/internal-unflushed';
 import { BlockBuilder } from '../ingester/block-builder';
 import { Ingester } from '../ingester/ingester';
+import { TailSampler } from '../ingester/tail-sampler';
 import { IngesterDiscovery } from '../querier/ingester-discovery';
 import { RemoteIngesters } from '../querier/remote-ingesters';
 import { TraceFinder } from '../query/find-trace';
 import type { StaleBlocks } from '../query/stale-blocks';
 import { ingesterSource, NO_UNFLUSHED, type SearchableUnflushedSource } from '../query/unflushed-source';
+import { describeDroppedTrace } from '../sampling/dropped-traces';
+import type { SamplingConfig } from '../sampling/sampling-config';
+import { SamplingMetrics } from '../sampling/sampling-metrics';
 import type { SelfMetrics } from '../self-metrics/self-metrics';
 import type { Backend } from '../store/backend/backend';
 import { Blocklist, type PollOptions } from '../store/blocklist';
@@ -47,6 +51,8 @@ export interface TracesModule {
   internalRoutes?: FastifyPluginAsync;
   /** Trace by ID for the API app and the trace page. */
   finder: TraceFinder;
+  /** Why a missing trace is missing, when this process's ingester knows (tail sampling dropped it). */
+  explainMissingTrace?: (tenantId: string, key: string) => string | undefined;
   /** Deletes blocks past `compactor.compaction.block_retention`. */
   applyRetention(nowMs: number): Promise<void>;
   /**
@@ -108,6 +114,7 @@ export async function startTraces(deps: TracesDeps): Promise<TracesModule> {
       blocklist,
       logger: logger.child({ component: 'ingester' }),
       metrics,
+      sampler: tailSamplerFor(config.sampling, metrics),
     });
     await ingester.start();
   }
@@ -146,6 +153,12 @@ export async function startTraces(deps: TracesDeps): Promise<TracesModule> {
           recentBlocks: (tenantId) => blocklist.blocks(tenantId).map((entry) => entry.meta.blockId),
         })),
     finder,
+    explainMissingTrace:
+      ingester &&
+      ((tenantId, key) => {
+        const dropped = ingester?.droppedTrace(tenantId, key);
+        return dropped && describeDroppedTrace(key, dropped);
+      }),
     async applyRetention(nowMs) {
       if (!runsCompactor) return;
       const deleted = await applyRetention(backend, blocklist, {
@@ -199,6 +212,13 @@ function startCompaction(deps: TracesDeps, blocklist: Blocklist) {
 }
 
 /** A querier's view of the ingesters' unflushed data, over HTTP. */
+/** The ingester's tail sampler when `sampling.policies` are configured; none keeps every trace at once. */
+function tailSamplerFor(config: SamplingConfig, metrics: SelfMetrics): TailSampler | undefined {
+  const policies = config.policies;
+  if (!policies) return undefined;
+  return new TailSampler(config, () => policies, new SamplingMetrics(metrics.registers));
+}
+
 function remoteIngesters(
   deps: TracesDeps,
   blocklist: Blocklist,

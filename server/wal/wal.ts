@@ -129,6 +129,11 @@ export class Wal<R extends WalRecord> {
     for (const segment of touched) await this.deleteIfDrained(segment);
   }
 
+  /** Whether a segment is still on disk (not yet deleted as drained). */
+  hasSegment(segment: number): boolean {
+    return this.segmentSizes.has(segment);
+  }
+
   /** Bytes of all segments on disk, and how many segments exist. */
   size(): { bytes: number; segments: number } {
     let bytes = 0;

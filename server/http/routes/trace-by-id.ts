@@ -11,6 +11,11 @@ export interface TraceRoutesOptions {
   /** The lookup answers 504 past this, even while a read from a slow store is under way. */
   timeoutMs?: number;
   overrides: Overrides;
+  /**
+   * Why a trace that is not found is missing, when Loupe knows (tail sampling dropped it): the
+   * answer is then a 404 with that text and `X-Loupe-Not-Kept: sampling`, not an empty trace.
+   */
+  explainMissing?: (tenantId: string, key: string) => string | undefined;
 }
 
 interface TraceRequest {
@@ -40,6 +45,15 @@ export function traceByIdProtobuf(found: FoundTrace | undefined, maxBytesPerTrac
 
 /** Tempo's trace-by-ID endpoints, v1 and v2, each as JSON or protobuf. */
 export async function traceByIdRoutes(app: FastifyInstance, opts: TraceRoutesOptions): Promise<void> {
+  /** Sends "not kept by sampling" for a missing trace sampling dropped; false when it did not. */
+  const explainedMissing = (request: FastifyRequest<TraceRequest>, reply: FastifyReply): boolean => {
+    const { key } = parseTraceId(request.params.traceId);
+    const why = opts.explainMissing?.(request.tenantId, key);
+    if (!why) return false;
+    reply.code(404).header('x-loupe-not-kept', 'sampling').type('text/plain').send(why);
+    return true;
+  };
+
   const lookup = async (
     request: FastifyRequest<TraceRequest>,
     reply: FastifyReply,
@@ -53,6 +67,7 @@ export async function traceByIdRoutes(app: FastifyInstance, opts: TraceRoutesOpt
 
   app.get<TraceRequest>('/api/traces/:traceId', async (request, reply: FastifyReply) => {
     const found = await lookup(request, reply);
+    if (!found && explainedMissing(request, reply)) return reply;
     if (!found) return reply.code(404).send('');
     if (acceptsProtobuf(request)) return reply.type('application/protobuf').send(found.data);
     return reply.type('application/json').send({ batches: tracesDataToTempoJson(found.data).resourceSpans });
@@ -60,6 +75,7 @@ export async function traceByIdRoutes(app: FastifyInstance, opts: TraceRoutesOpt
 
   app.get<TraceRequest>('/api/v2/traces/:traceId', async (request, reply: FastifyReply) => {
     const found = await lookup(request, reply);
+    if (!found && explainedMissing(request, reply)) return reply;
     if (acceptsProtobuf(request)) {
       return reply
         .type('application/protobuf')

@@ -21,6 +21,14 @@ export class ApiError extends Error {
   }
 }
 
+/** The server knows the trace was not kept: tail sampling dropped it (its message says by which policy). */
+export class TraceNotKeptError extends ApiError {
+  override name = 'TraceNotKeptError';
+  constructor(message: string) {
+    super(message, 404, false);
+  }
+}
+
 // The shapes `/loupe/config` carries are the server's own types (type-only: nothing of the server
 // reaches the bundle), so the two sides cannot drift apart.
 export type { DerivedField } from '../../../server/logs/logs-config';
@@ -186,6 +194,9 @@ export async function fetchTrace(
 }
 
 async function loadTraceResponse(response: Response, workerKey: string): Promise<LoadedTrace | null> {
+  if (response.status === 404 && response.headers.get('x-loupe-not-kept')) {
+    throw new TraceNotKeptError((await response.text()).trim());
+  }
   if (response.status === 404) return null;
   // The bytes are handed to the worker (transferred, not copied): the page never parses them.
   const body = await response.arrayBuffer();

@@ -1,3 +1,4 @@
+import { TraceNotKeptError } from '../../api/client';
 import { type DataSource, useTrace } from '../../api/queries';
 import { Link, useParams, useSearchParams } from '../../router/router';
 import { homeHref, readTenant } from '../../state/url-state';
@@ -51,6 +52,17 @@ export function TracePane({ traceId }: { traceId: string }) {
         <span className="spinner" aria-hidden="true" />
         Loading trace <code>{id}</code>…
       </div>
+    );
+  }
+  if (query.isError && query.error instanceof TraceNotKeptError) {
+    return (
+      <EmptyState title="Trace not kept by sampling" id={id}>
+        <p role="alert">{query.error.message}</p>
+        <p>
+          Its spans were received, counted in span metrics and the service graph, and then dropped by tail
+          sampling (see the <code>sampling:</code> policies in Loupe's config).
+        </p>
+      </EmptyState>
     );
   }
   if (query.isError) {
