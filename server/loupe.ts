@@ -59,7 +59,10 @@ export async function startLoupe(
   const child = (component: string) => logger.child({ component });
   const metrics = new SelfMetrics();
   const backend = await openBackend(config.storage, { logger: child('backend'), metrics });
-  const overrides = new Overrides({ maxBytesPerTrace: config.overrides.maxBytesPerTrace });
+  const overrides = new Overrides({
+    maxBytesPerTrace: config.overrides.maxBytesPerTrace,
+    sampling: { policies: config.sampling.policies, dryRun: config.sampling.dryRun },
+  });
   const overridesFile = config.overrides.perTenantFile
     ? await watchPerTenantOverrides(
         overrides,

@@ -1,9 +1,10 @@
 import { forEachSpan } from '../otlp/span-visitor';
 import { type CachedDecision, DecisionCache } from '../sampling/decision-cache';
 import { type DroppedTrace, DroppedTraces } from '../sampling/dropped-traces';
-import type { SamplingDecision, SamplingPolicies, SamplingReason } from '../sampling/policies';
+import type { SamplingDecision, SamplingReason } from '../sampling/policies';
 import type { SamplingConfig } from '../sampling/sampling-config';
 import type { DecisionTrigger, SamplingMetrics } from '../sampling/sampling-metrics';
+import type { TenantSampling } from '../tenancy/overrides';
 import type { LiveTrace } from './tenant-instance';
 
 export interface Settled {
@@ -27,7 +28,7 @@ export class TailSampler {
 
   constructor(
     private readonly config: SamplingConfig,
-    private readonly policiesFor: (tenantId: string) => SamplingPolicies | undefined,
+    private readonly samplingFor: (tenantId: string) => TenantSampling | undefined,
     private readonly metrics: SamplingMetrics,
   ) {
     this.cache = new DecisionCache(config.decisionCache);
@@ -57,12 +58,13 @@ export class TailSampler {
         trace.keptBy = remembered.policy ?? '';
         return false;
       }
-      const policies = this.policiesFor(tenantId);
-      if (!policies) {
+      const sampling = this.samplingFor(tenantId);
+      if (!sampling?.policies) {
         trace.keptBy = '';
         return false;
       }
-      waiting = { policies, summary: policies.newSummary(), bytes: 0 };
+      const { policies, dryRun } = sampling;
+      waiting = { policies, dryRun, summary: policies.newSummary(), bytes: 0 };
       trace.sampling = waiting;
       this.waiting++;
     }
@@ -105,7 +107,7 @@ export class TailSampler {
     this.waitingBytes -= waiting.bytes;
     const policy = decision.policy ?? '';
     this.cache.record(cacheKey(tenantId, key), decision.keep, policy);
-    const keep = decision.keep || this.config.dryRun;
+    const keep = decision.keep || waiting.dryRun;
     if (keep) {
       trace.keptBy = policy;
       this.dropped.forget(tenantId, key);

@@ -6,6 +6,8 @@ import { RecentlyFlushed } from './recently-flushed';
 /** A live trace waiting for its tail sampling decision: its summary, and the policies it was observed with. */
 export interface WaitingTrace {
   policies: SamplingPolicies;
+  /** The tenant's `dry_run` when the trace started waiting: decide and count, keep anyway. */
+  dryRun: boolean;
   summary: TraceSummary;
   /** `summaryBytes` as last counted into the sampler's waiting bytes. */
   bytes: number;

@@ -1,6 +1,9 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { compileSamplingPolicies } from '../sampling/policies';
 import { SAMPLING_DEFAULTS, type SamplingConfig } from '../sampling/sampling-config';
+import { tempDataDir } from '../testing/test-config';
 import { fetchTrace, metricValue, postTraces, scrapeMetrics } from './support/clients';
 import { flushAll, removeDir, startTestLoupe, type TestLoupe } from './support/loupe-server';
 import {
@@ -266,5 +269,59 @@ describe('tail sampling in the ingester', () => {
     expect(metricValue(metrics, 'loupe_sampling_waiting_bytes')).toBeLessThanOrEqual(400);
     // Error traces: kept, whenever they were decided.
     for (const id of ids) expect((await fetchTrace(s.api, hex(id), 'v2-json')).spans).toHaveLength(1);
+  });
+
+  it("applies a tenant's own policies from the runtime overrides file", async () => {
+    const dataDir = tempDataDir('loupe-sampling-tenants-');
+    const file = join(dataDir, 'overrides.yaml');
+    writeFileSync(
+      file,
+      `overrides:
+  everything:
+    sampling:
+      policies: [{ name: all, type: always_sample }]
+  unsampled:
+    sampling: { policies: [] }
+`,
+    );
+    server = await startTestLoupe(
+      {
+        multitenancyEnabled: true,
+        overrides: { perTenantFile: file },
+        ingester: { traceIdlePeriodMs: IDLE_MS, maxBlockDurationMs: 600_000 },
+        sampling: { ...SAMPLING_DEFAULTS, policies: compileSamplingPolicies(POLICIES) },
+      },
+      dataDir,
+    );
+    const s = server;
+    const ids = { everything: newTraceId(), unsampled: newTraceId(), other: newTraceId() };
+    for (const [tenant, id] of Object.entries(ids)) {
+      const { root, child } = twoSpans(id, Date.now() - 5_000);
+      const body = encodeTraceRequest([{ service: 'checkout', spans: [root, child] }]);
+      expect((await postTraces(s.otlp, body, { tenant })).status).toBe(200);
+    }
+    s.loupe.ingester.tick(Date.now() + IDLE_MS + 1);
+    const answer = async (tenant: string) =>
+      (await fetchTrace(s.api, hex(ids[tenant as keyof typeof ids]), 'v2-json', { tenant })).spans.length;
+    expect(await answer('everything')).toBe(2);
+    expect(await answer('unsampled')).toBe(2);
+    expect(await answer('other')).toBe(0);
+    const metrics = await scrapeMetrics(s.api);
+    expect(
+      metricValue(metrics, 'loupe_sampling_traces_total', {
+        tenant: 'everything',
+        policy: 'all',
+        decision: 'kept',
+      }),
+    ).toBe(1);
+    expect(
+      metricValue(metrics, 'loupe_sampling_traces_total', {
+        tenant: 'other',
+        policy: '',
+        decision: 'dropped',
+      }),
+    ).toBe(1);
+    // A tenant with sampling off is not decided at all: nothing to count.
+    expect(metrics).not.toMatch(/loupe_sampling_traces_total\{[^}]*tenant="unsampled"/);
   });
 });

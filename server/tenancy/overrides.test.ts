@@ -36,6 +36,37 @@ describe("Tempo's runtime overrides file", () => {
     });
   });
 
+  it("reads a tenant's own sampling policies, an empty list turning sampling off for it", () => {
+    const entries = parsePerTenantOverrides(
+      `overrides:
+  checkout:
+    sampling:
+      dry_run: true
+      policies:
+        - { name: errors, type: status_code, status_code: { status_codes: [ERROR] } }
+  batch:
+    sampling: { policies: [] }
+`,
+      'overrides.yaml',
+    );
+    const checkout = entries.get('checkout')?.sampling;
+    expect(checkout?.dryRun).toBe(true);
+    expect(checkout?.policies?.names).toEqual(['errors']);
+    expect(entries.get('batch')?.sampling).toEqual({ policies: undefined, dryRun: false });
+    const overrides = new Overrides({ maxBytesPerTrace: 5 }, entries);
+    expect(overrides.forTenant('batch').maxBytesPerTrace).toBe(5);
+  });
+
+  it('refuses a sampling policy Loupe does not support, naming tenant, policy and key', () => {
+    const text = 'overrides:\n  t:\n    sampling:\n      policies: [{ name: p, type: ottl_condition }]\n';
+    expect(() => parsePerTenantOverrides(text, 'o.yaml')).toThrow(
+      /^o\.yaml: overrides\.t\.sampling: .*policies\[0\]\(p\)/,
+    );
+    expect(() =>
+      parsePerTenantOverrides('overrides:\n  t:\n    sampling: { policy: [] }\n', 'o.yaml'),
+    ).toThrow('o.yaml: overrides.t.sampling.policy: unsupported key (policies, dry_run)');
+  });
+
   it('refuses a value of the wrong type, naming the tenant and key', () => {
     expect(() =>
       parsePerTenantOverrides('overrides:\n  t:\n    global:\n      max_bytes_per_trace: lots\n', 'o.yaml'),

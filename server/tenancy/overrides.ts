@@ -1,10 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
+import { compileSamplingPolicies, type SamplingPolicies } from '../sampling/policies';
+
+/** A tenant's tail sampling: its policies (undefined: keep everything, no wait) and dry run. */
+export interface TenantSampling {
+  policies: SamplingPolicies | undefined;
+  dryRun: boolean;
+}
 
 /** The limits Loupe applies per tenant; each is Tempo's override of the same name. */
 export interface TenantLimits {
   /** `max_bytes_per_trace` (0: no limit): spans past it are refused, a combined trace is cut. */
   maxBytesPerTrace: number;
+  /** Loupe's own: the tenant's `sampling` (policies, dry_run); absent: no tail sampling. */
+  sampling?: TenantSampling;
 }
 
 /** Per-tenant entries of a runtime overrides file; a tenant's entry may set only some limits. */
@@ -60,9 +69,11 @@ export function parsePerTenantOverrides(text: string, source: string): Map<strin
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
       throw new OverridesFileError(`${source}: overrides for tenant "${tenantId}" must be a mapping`);
     const raw = entry as Record<string, unknown>;
+    const limits: Partial<TenantLimits> = {};
+    if (raw.sampling !== undefined)
+      limits.sampling = parseTenantSampling(raw.sampling, `${source}: overrides.${tenantId}.sampling`);
     const global =
       typeof raw.global === 'object' && raw.global !== null ? (raw.global as Record<string, unknown>) : raw;
-    const limits: Partial<TenantLimits> = {};
     for (const [key, value] of Object.entries(global)) {
       if (!KNOWN_GLOBAL.has(key)) continue;
       if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
@@ -75,6 +86,27 @@ export function parsePerTenantOverrides(text: string, source: string): Map<strin
     out.set(tenantId, limits);
   }
   return out;
+}
+
+/**
+ * A tenant's `sampling:` entry: `policies` (the collector's list; empty turns sampling off for
+ * the tenant) and `dry_run`. A bad policy refuses the whole file, naming tenant, policy and key.
+ */
+function parseTenantSampling(value: unknown, where: string): TenantSampling {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new OverridesFileError(`${where} must be a mapping with policies (and dry_run)`);
+  const { policies, dry_run: dryRun = false, ...rest } = value as Record<string, unknown>;
+  const unknown = Object.keys(rest)[0];
+  if (unknown !== undefined)
+    throw new OverridesFileError(`${where}.${unknown}: unsupported key (policies, dry_run)`);
+  if (typeof dryRun !== 'boolean') throw new OverridesFileError(`${where}.dry_run must be true or false`);
+  if (policies === undefined || policies === null || (Array.isArray(policies) && policies.length === 0))
+    return { policies: undefined, dryRun };
+  try {
+    return { policies: compileSamplingPolicies(policies), dryRun };
+  } catch (err) {
+    throw new OverridesFileError(`${where}: ${(err as Error).message}`);
+  }
 }
 
 /**

@@ -15,7 +15,6 @@ import { TraceFinder } from '../query/find-trace';
 import type { StaleBlocks } from '../query/stale-blocks';
 import { ingesterSource, NO_UNFLUSHED, type SearchableUnflushedSource } from '../query/unflushed-source';
 import { describeDroppedTrace } from '../sampling/dropped-traces';
-import type { SamplingConfig } from '../sampling/sampling-config';
 import { SamplingMetrics } from '../sampling/sampling-metrics';
 import type { SelfMetrics } from '../self-metrics/self-metrics';
 import type { Backend } from '../store/backend/backend';
@@ -114,7 +113,7 @@ export async function startTraces(deps: TracesDeps): Promise<TracesModule> {
       blocklist,
       logger: logger.child({ component: 'ingester' }),
       metrics,
-      sampler: tailSamplerFor(config.sampling, metrics),
+      sampler: tailSamplerFor(config, deps.overrides, metrics),
     });
     await ingester.start();
   }
@@ -212,11 +211,17 @@ function startCompaction(deps: TracesDeps, blocklist: Blocklist) {
 }
 
 /** A querier's view of the ingesters' unflushed data, over HTTP. */
-/** The ingester's tail sampler when `sampling.policies` are configured; none keeps every trace at once. */
-function tailSamplerFor(config: SamplingConfig, metrics: SelfMetrics): TailSampler | undefined {
-  const policies = config.policies;
-  if (!policies) return undefined;
-  return new TailSampler(config, () => policies, new SamplingMetrics(metrics.registers));
+/**
+ * The ingester's tail sampler, when `sampling.policies` are configured or a runtime overrides file
+ * may give a tenant its own; without one every trace is kept at once.
+ */
+function tailSamplerFor(config: LoupeConfig, overrides: Overrides, metrics: SelfMetrics): TailSampler | undefined {
+  if (!config.sampling.policies && !config.overrides.perTenantFile) return undefined;
+  return new TailSampler(
+    config.sampling,
+    (tenantId) => overrides.forTenant(tenantId).sampling,
+    new SamplingMetrics(metrics.registers),
+  );
 }
 
 function remoteIngesters(
