@@ -1,3 +1,4 @@
+import { encodeSamplingNote } from '../otlp/sampling-note';
 import type { DroppedTrace } from '../sampling/dropped-traces';
 import type { DecisionTrigger } from '../sampling/sampling-metrics';
 import type { WalLocation } from '../wal/segments';
@@ -77,6 +78,9 @@ export class SamplingStage {
     trigger: DecisionTrigger,
   ): void {
     const { decision, keep } = this.sampler.decide(instance.tenantId, key, trace, nowMs, trigger);
+    const policy = decision.policy ?? '';
+    // A kept trace carries its note (which policy kept it) into every later stage with its spans.
+    const note = keep ? encodeSamplingNote({ policy, reason: decision.reason }) : new Uint8Array(0);
     const record: WalTraceRecord = {
       tenantId: instance.tenantId,
       traceId: trace.traceId,
@@ -84,8 +88,8 @@ export class SamplingStage {
       startMs: trace.startMs,
       endMs: trace.endMs,
       truncated: false,
-      data: new Uint8Array(0),
-      decision: { keep, policy: decision.policy ?? '', reason: decision.reason },
+      data: note,
+      decision: { keep, policy, reason: decision.reason },
     };
     // Not awaited: losing the record in a crash only means the trace is decided again on replay.
     const { locations, durable } = this.wal.append([record]);
@@ -93,6 +97,7 @@ export class SamplingStage {
     if (keep) {
       // Released with the trace's other records once its block is written.
       trace.locations.push(locations[0]);
+      trace.fragments.push(note);
       return;
     }
     instance.live.delete(key);
@@ -145,6 +150,7 @@ export class SamplingStage {
     if (decision.keep) {
       trace.keptBy = decision.policy;
       trace.locations.push(location);
+      if (record.data.length > 0) trace.fragments.push(Buffer.from(record.data));
       return false;
     }
     instance.live.delete(key);

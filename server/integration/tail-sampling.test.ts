@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readSamplingNote } from '../otlp/sampling-note';
 import { compileSamplingPolicies } from '../sampling/policies';
 import { SAMPLING_DEFAULTS, type SamplingConfig } from '../sampling/sampling-config';
 import { tempDataDir } from '../testing/test-config';
@@ -81,6 +82,18 @@ function twoSpans(
   const root = simpleSpan(traceId, 'GET /checkout', start, { durationMs: extra.durationMs ?? 20 });
   const child = simpleSpan(traceId, 'SELECT orders', start + 1, { ...extra, parentSpanId: root.spanId });
   return { root, child };
+}
+
+/** Every trace search finds, and which policy kept it (`policy/reason`). */
+async function keptBy(s: TestLoupe): Promise<Record<string, string>> {
+  const res = await fetch(`${s.api}/api/search?q=${encodeURIComponent('{}')}&limit=100`);
+  expect(res.status).toBe(200);
+  const body = (await res.json()) as {
+    traces: { traceID: string; sampling?: { policy: string; reason: string } }[];
+  };
+  return Object.fromEntries(
+    body.traces.map((t) => [t.traceID, t.sampling ? `${t.sampling.policy}/${t.sampling.reason}` : 'none']),
+  );
 }
 
 async function status(s: TestLoupe, traceId: Uint8Array) {

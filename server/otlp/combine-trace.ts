@@ -1,4 +1,5 @@
 import { type Header, HeaderList } from './header-index';
+import { SAMPLING_NOTE_FIELD } from './sampling-note';
 import { RESOURCE_SPANS, SCOPE_SPANS, SPAN, TRACES_DATA } from './trace-fields';
 import { lenFieldSize, ProtoReader, writeVarint } from './wire';
 
@@ -21,6 +22,7 @@ const TAG_SPAN = SCOPE_SPANS.tag.spans;
 const TAG_SPAN_ID = SPAN.tag.span_id;
 const TAG_START_TIME = SPAN.tag.start_time_unix_nano;
 const TAG_END_TIME = SPAN.tag.end_time_unix_nano;
+const TAG_SAMPLING_NOTE = SAMPLING_NOTE_FIELD * 8 + 2;
 
 /** A kept ScopeSpans: its header and its spans, which may come from different parts. */
 interface KeptScope {
@@ -46,6 +48,7 @@ interface KeptResource {
  * many requests its spans came in; resources and scopes come in order of first appearance,
  * spans in arrival order, and those left without spans are dropped. Once the next span would
  * take the result past `maxBytes` (when > 0) nothing more is added and `truncated` is set.
+ * The first sampling note (`sampling-note.ts`: which policy kept the trace) is kept, at the end.
  * Runs per query and per block build, so spans are never decoded beyond their ID and times.
  */
 export function combineTraceParts(parts: Uint8Array[], maxBytes: number): CombinedTrace {
@@ -57,15 +60,18 @@ export function combineTraceParts(parts: Uint8Array[], maxBytes: number): Combin
   let truncated = false;
   let startNs = Number.POSITIVE_INFINITY;
   let endNs = 0;
+  let note: Buffer | undefined;
 
   merging: for (const part of parts) {
     const r = new ProtoReader(part);
     const src = r.buf;
     const end = src.length;
     while (r.pos < end) {
+      const fieldStart = r.pos;
       const tag = r.tag(end);
       if (tag !== TAG_RESOURCE_SPANS) {
         r.skip(tag & 7, end);
+        if (tag === TAG_SAMPLING_NOTE && note === undefined) note = src.subarray(fieldStart, r.pos);
         continue;
       }
       const rsLength = r.len(end);
@@ -115,7 +121,7 @@ export function combineTraceParts(parts: Uint8Array[], maxBytes: number): Combin
     }
   }
   return {
-    data: writeResources(resources.items, total),
+    data: writeResources(resources.items, total, note),
     spanCount,
     truncated,
     startMs: spanCount > 0 ? startNs / 1e6 : 0,
@@ -165,7 +171,8 @@ function readSpanKey(r: ProtoReader, end: number): { id: string; startNs: number
   return { id, startNs, endNs };
 }
 
-function writeResources(resources: KeptResource[], total: number): Buffer {
+function writeResources(resources: KeptResource[], spansTotal: number, note: Buffer | undefined): Buffer {
+  const total = spansTotal + (note?.length ?? 0);
   const out = Buffer.allocUnsafe(total);
   let pos = 0;
   const copyHeader = ({ src, ranges }: Header) => {
@@ -187,6 +194,7 @@ function writeResources(resources: KeptResource[], total: number): Buffer {
       }
     }
   }
+  if (note) pos += note.copy(out, pos);
   if (pos !== total) throw new Error(`combined trace size mismatch: wrote ${pos} of ${total} bytes`);
   return out;
 }

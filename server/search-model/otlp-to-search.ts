@@ -1,4 +1,5 @@
 import type { AttributeCursor } from '../otlp/attribute-cursor';
+import { readSamplingNote } from '../otlp/sampling-note';
 import { forEachSpan } from '../otlp/span-visitor';
 import { ANY_VALUE, SPAN, SPAN_EVENT, SPAN_LINK } from '../otlp/trace-fields';
 import { ProtoReader } from '../otlp/wire';
@@ -11,6 +12,7 @@ import {
   type SearchSpan,
   type SearchTrace,
   searchTraceOf,
+  type TraceSampling,
 } from './search-trace';
 
 const STRING = ANY_VALUE.field.string_value;
@@ -143,6 +145,10 @@ export function appendSearchSpans(data: Uint8Array, into: SearchSpan[], seen: Se
 export function searchTraceFromOtlp(traceIdHex: string, parts: readonly Uint8Array[]): SearchTrace {
   const spans: SearchSpan[] = [];
   const seen = new Set<string>();
-  for (const part of parts) appendSearchSpans(part, spans, seen);
-  return searchTraceOf(traceIdHex, spans);
+  let sampling: TraceSampling | undefined;
+  for (const part of parts) {
+    appendSearchSpans(part, spans, seen);
+    sampling ??= readSamplingNote(part);
+  }
+  return searchTraceOf(traceIdHex, spans, sampling);
 }

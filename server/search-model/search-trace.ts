@@ -65,13 +65,27 @@ export interface SearchTrace {
   startUnixNano: bigint;
   /** Latest span end minus earliest span start. */
   durationNanos: number;
+  /**
+   * Tail sampling kept it: the deciding policy and the collector's reason (`sampled`, or in a dry
+   * run the reason it would have been dropped); undefined for a trace that never waited.
+   */
+  sampling?: TraceSampling;
+}
+
+export interface TraceSampling {
+  policy: string;
+  reason: string;
 }
 
 /** Tempo's placeholder for a trace whose root span has not been received. */
 export const ROOT_NOT_RECEIVED = '<root span not yet received>';
 
 /** Builds a trace's trace-level facts from its spans. */
-export function searchTraceOf(traceId: string, spans: readonly SearchSpan[]): SearchTrace {
+export function searchTraceOf(
+  traceId: string,
+  spans: readonly SearchSpan[],
+  sampling?: TraceSampling,
+): SearchTrace {
   let start: bigint | undefined;
   let end: bigint | undefined;
   let root: SearchSpan | undefined;
@@ -90,5 +104,6 @@ export function searchTraceOf(traceId: string, spans: readonly SearchSpan[]): Se
     rootName: root?.name,
     startUnixNano: start ?? 0n,
     durationNanos: start === undefined || end === undefined ? 0 : Number(end - start),
+    ...(sampling ? { sampling } : {}),
   };
 }

@@ -48,6 +48,8 @@ function traceMetadata(hit: SearchHit, spss: number) {
     ...(spanSets.length > 0 ? { spanSet: spanSets[0] } : {}),
     spanSets,
     serviceStats: serviceStats(trace),
+    // Loupe's own: which tail-sampling policy kept the trace (clients of Tempo's API ignore it).
+    ...(trace.sampling ? { sampling: trace.sampling } : {}),
   };
 }
 

@@ -53,6 +53,19 @@ describe('Wal', () => {
     await wal.close();
   });
 
+  it('reads a record appended but not written yet from memory, and after its write from disk', async () => {
+    const { wal } = await replay(tempDataDir());
+    await wal.append([record(1)]).durable;
+    // Queued behind an append in flight: neither is on disk when read.
+    const first = wal.append([record(5)]);
+    const second = wal.append([record(6)]);
+    expect(wal.read(first.locations[0]).toString()).toBe(record(5).data.toString());
+    expect(wal.read(second.locations[0]).toString()).toBe(record(6).data.toString());
+    await Promise.all([first.durable, second.durable]);
+    expect(wal.read(second.locations[0]).toString()).toBe(record(6).data.toString());
+    await wal.close();
+  });
+
   it('drops a torn tail but keeps every complete record before it', async () => {
     const dir = tempDataDir();
     const { wal } = await replay(dir);

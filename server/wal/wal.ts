@@ -15,6 +15,14 @@ export interface WalOptions<R extends WalRecord> {
   segmentBytes?: number;
 }
 
+/** A frame appended and not yet written, and where its record's data lies in its segment. */
+interface PendingFrame {
+  segment: number;
+  frame: Buffer;
+  dataOffset: number;
+  data: Uint8Array;
+}
+
 export interface ReplayedRecord<R extends WalRecord> {
   record: R;
   location: WalLocation;
@@ -36,7 +44,11 @@ export class Wal<R extends WalRecord> {
   private handle: FileHandle | undefined;
   private handleSegment = -1;
   private nextOffset = 0;
-  private pending: { segment: number; frame: Buffer }[] = [];
+  private pending: PendingFrame[] = [];
+  /** The batch the flush loop is writing now: like `pending`, readable from memory until written. */
+  private writing: PendingFrame[] = [];
+  /** Bytes written (not necessarily synced) to each segment appended to since start. */
+  private readonly writtenBytes = new Map<number, number>();
   private pendingWaiters: { resolve: () => void; reject: (err: Error) => void }[] = [];
   private flushing: Promise<void> | undefined;
   private readonly liveRecords = new Map<number, number>();
@@ -99,12 +111,14 @@ export class Wal<R extends WalRecord> {
     const locations: WalLocation[] = [];
     for (const record of records) {
       const { frame, dataOffset } = encodeFrame(this.codec.encodeHeader(record), record.data);
-      locations.push({
+      const location = {
         segment: this.current,
         offset: this.nextOffset + dataOffset,
         length: record.data.length,
-      });
-      this.pending.push({ segment: this.current, frame });
+      };
+      locations.push(location);
+      this.pending.push({ segment: this.current, frame, dataOffset: location.offset, data: record.data });
+      if (!this.writtenBytes.has(this.current)) this.writtenBytes.set(this.current, 0);
       this.nextOffset += frame.length;
     }
     this.liveRecords.set(this.current, (this.liveRecords.get(this.current) ?? 0) + records.length);
@@ -114,8 +128,18 @@ export class Wal<R extends WalRecord> {
     return { locations, durable };
   }
 
-  /** Reads a record's data back (for queries of traces not yet in a block). */
+  /**
+   * Reads a record's data back (for queries of traces not yet in a block). A record appended but
+   * not yet written is read from memory: the caller may index a record before it is durable.
+   */
   read(location: WalLocation): Buffer {
+    const written = this.writtenBytes.get(location.segment);
+    if (written !== undefined && location.offset + location.length > written) {
+      const frame =
+        this.writing.find((f) => f.segment === location.segment && f.dataOffset === location.offset) ??
+        this.pending.find((f) => f.segment === location.segment && f.dataOffset === location.offset);
+      if (frame) return Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength);
+    }
     return this.reader.read(location);
   }
 
@@ -171,6 +195,7 @@ export class Wal<R extends WalRecord> {
     while (this.pending.length > 0) {
       const batch = this.pending;
       const waiters = this.pendingWaiters;
+      this.writing = batch;
       this.pending = [];
       this.pendingWaiters = [];
       const sealed: number[] = [];
@@ -191,12 +216,14 @@ export class Wal<R extends WalRecord> {
           }
           const chunk = frames.length === 1 ? frames[0] : Buffer.concat(frames);
           await this.handle!.write(chunk, 0, chunk.length);
+          this.writtenBytes.set(segment, (this.writtenBytes.get(segment) ?? 0) + chunk.length);
         }
         await this.handle!.datasync();
         for (const w of waiters) w.resolve();
       } catch (err) {
         for (const w of waiters) w.reject(err as Error);
       }
+      this.writing = [];
       for (const segment of sealed) await this.deleteIfDrained(segment);
     }
   }
@@ -222,6 +249,7 @@ export class Wal<R extends WalRecord> {
     }
     this.liveRecords.delete(segment);
     this.segmentSizes.delete(segment);
+    this.writtenBytes.delete(segment);
     await unlink(segmentPath(this.dir, segment)).catch(() => {});
     this.reader.closeSegment(segment, CLOSE_GRACE_MS);
   }

@@ -31,6 +31,8 @@ export const COLUMN = {
   traceDuration: 'trace_duration_nanos',
   rootService: 'root_service_name',
   rootName: 'root_span_name',
+  samplingPolicy: 'sampling_policy',
+  samplingReason: 'sampling_reason',
   spanId: 'span_id',
   parentSpanId: 'parent_span_id',
   service: 'service_name',

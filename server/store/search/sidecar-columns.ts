@@ -84,6 +84,8 @@ export class SidecarColumns {
   traceDuration: number[] = [];
   rootService: (string | null)[] = [];
   rootName: (string | null)[] = [];
+  samplingPolicy: (string | null)[] = [];
+  samplingReason: (string | null)[] = [];
   traceSpans: number[] = [];
   spanId: string[] = [];
   parentSpanId: string[] = [];
@@ -130,6 +132,8 @@ export class SidecarColumns {
     this.traceDuration.push(trace.durationNanos);
     this.rootService.push(rootService);
     this.rootName.push(rootName);
+    this.samplingPolicy.push(trace.sampling ? this.intern(trace.sampling.policy) : null);
+    this.samplingReason.push(trace.sampling ? this.intern(trace.sampling.reason) : null);
     this.traceSpans.push(trace.spans.length);
     for (const span of trace.spans) this.addSpan(span, group);
     this.traces++;
@@ -158,6 +162,8 @@ export class SidecarColumns {
       traceDuration: this.traceDuration,
       rootService: this.rootService,
       rootName: this.rootName,
+      samplingPolicy: this.samplingPolicy,
+      samplingReason: this.samplingReason,
       traceSpans: this.traceSpans,
       spanId: this.spanId,
       parentSpanId: this.parentSpanId,
@@ -183,6 +189,8 @@ export class SidecarColumns {
     this.traceDuration = [];
     this.rootService = [];
     this.rootName = [];
+    this.samplingPolicy = [];
+    this.samplingReason = [];
     this.traceSpans = [];
     this.spanId = [];
     this.parentSpanId = [];
@@ -386,6 +394,9 @@ export interface GroupRows {
   traceDuration: number[];
   rootService: (string | null)[];
   rootName: (string | null)[];
+  /** Tail sampling's deciding policy and reason, per trace (null: the trace never waited). */
+  samplingPolicy: (string | null)[];
+  samplingReason: (string | null)[];
   traceSpans: number[];
   spanId: string[];
   parentSpanId: string[];

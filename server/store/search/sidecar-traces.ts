@@ -5,6 +5,7 @@ import type {
   SearchLink,
   SearchSpan,
   SearchTrace,
+  TraceSampling,
 } from '../../search-model/search-trace';
 import { EMPTY_ATTRIBUTES, searchTraceOf } from '../../search-model/search-trace';
 import { COLUMN } from './search-layout';
@@ -31,6 +32,8 @@ const CORE_COLUMNS = [
   COLUMN.statusCode,
   COLUMN.start,
   COLUMN.duration,
+  COLUMN.samplingPolicy,
+  COLUMN.samplingReason,
 ];
 
 interface AttributeSource {
@@ -107,6 +110,15 @@ export function tracesFromColumns(values: ColumnValues, rowCount: number, plan: 
   const messages = col(COLUMN.statusMessage) as ArrayLike<string | null> | undefined;
   const events = col(COLUMN.events) as ArrayLike<unknown> | undefined;
   const links = col(COLUMN.links) as ArrayLike<unknown> | undefined;
+  const samplingPolicies = col(COLUMN.samplingPolicy) as ArrayLike<string | null> | undefined;
+  const samplingReasons = col(COLUMN.samplingReason) as ArrayLike<string | null> | undefined;
+  // Trace-level: the same value on each of a trace's rows (blocks from before the column: none).
+  const samplingAt = (row: number): TraceSampling | undefined => {
+    const policy = samplingPolicies?.[row];
+    return policy === null || policy === undefined
+      ? undefined
+      : { policy, reason: samplingReasons?.[row] ?? 'sampled' };
+  };
   const spanOther = plan.spanOther ? col(COLUMN.spanOther) : undefined;
   const resourceOther = plan.resourceOther ? col(COLUMN.resourceOther) : undefined;
   const spanColumns = plan.span.map((s) => ({ key: s.key, values: col(s.column) }));
@@ -117,7 +129,7 @@ export function tracesFromColumns(values: ColumnValues, rowCount: number, plan: 
   let lastResource: Attributes = EMPTY_ATTRIBUTES;
   for (let row = 0; row < rowCount; row++) {
     if (row > 0 && traceIds[row] !== traceIds[row - 1]) {
-      traces.push(searchTraceOf(traceIds[row - 1], spans));
+      traces.push(searchTraceOf(traceIds[row - 1], spans, samplingAt(row - 1)));
       spans = [];
     }
     const attributes = attributesAt(row, spanColumns, spanOther, plan.spanOtherKeys);
@@ -142,7 +154,7 @@ export function tracesFromColumns(values: ColumnValues, rowCount: number, plan: 
       links: links?.[row] ? parseLinks(links[row]) : [],
     });
   }
-  if (rowCount > 0) traces.push(searchTraceOf(traceIds[rowCount - 1], spans));
+  if (rowCount > 0) traces.push(searchTraceOf(traceIds[rowCount - 1], spans, samplingAt(rowCount - 1)));
   return traces;
 }
 

@@ -48,6 +48,8 @@ const FIXED_COLUMNS: ParquetColumnSpec[] = [
   { name: COLUMN.traceDuration, type: 'INT64', nullable: false, encoding: 'dictionary', compressed: true },
   { name: COLUMN.rootService, type: 'STRING', nullable: true, encoding: 'dictionary', compressed: true },
   { name: COLUMN.rootName, type: 'STRING', nullable: true, encoding: 'dictionary', compressed: true },
+  { name: COLUMN.samplingPolicy, type: 'STRING', nullable: true, encoding: 'dictionary', compressed: true },
+  { name: COLUMN.samplingReason, type: 'STRING', nullable: true, encoding: 'dictionary', compressed: true },
   {
     name: COLUMN.spanId,
     type: 'FIXED_LEN_BYTE_ARRAY',
@@ -240,6 +242,8 @@ function groupColumns(group: GroupRows, dedicated: Dedicated[]): ColumnData[] {
     perTrace(group.traceDuration),
     perTrace(group.rootService),
     perTrace(group.rootName),
+    perTrace(group.samplingPolicy),
+    perTrace(group.samplingReason),
     idBytes(group.spanId, 8),
     idBytes(group.parentSpanId, 8),
     group.service,
