@@ -136,11 +136,19 @@ describe('tail sampling in the ingester', () => {
     expect(v1.status).toBe(404);
     expect(await v1.text()).toContain('not kept by tail sampling');
 
-    // Kept traces reach blocks whole; dropped ones never do.
+    // Search says which policy kept each trace, while it waits for its block…
+    expect(await keptBy(s)).toEqual({ [hex(error)]: 'errors/sampled', [hex(slow)]: 'slow/sampled' });
+
+    // …and after: kept traces reach blocks whole, with their note; dropped ones never do.
     await flushAll(s);
     for (const id of [error, slow])
       expect((await fetchTrace(s.api, hex(id), 'v2-proto')).spans).toHaveLength(1);
+    expect(readSamplingNote((await fetchTrace(s.api, hex(error), 'v1-proto')).body)).toEqual({
+      policy: 'errors',
+      reason: 'sampled',
+    });
     expect((await status(s, plain)).code).toBe(404);
+    expect(await keptBy(s)).toEqual({ [hex(error)]: 'errors/sampled', [hex(slow)]: 'slow/sampled' });
 
     const metrics = await scrapeMetrics(s.api);
     const traces = (policy: string, decision: string) =>
@@ -259,6 +267,8 @@ describe('tail sampling in the ingester', () => {
     s.loupe.ingester.tick(Date.now() + IDLE_MS + 1);
     await flushAll(s);
     expect((await fetchTrace(s.api, hex(id), 'v2-json')).spans).toHaveLength(2);
+    // Search tells which traces the policies would have dropped.
+    expect(await keptBy(s)).toEqual({ [hex(id)]: '/not-sampled' });
     const metrics = await scrapeMetrics(s.api);
     expect(
       metricValue(metrics, 'loupe_sampling_traces_total', {
