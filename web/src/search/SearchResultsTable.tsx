@@ -3,7 +3,7 @@ import { type MouseEvent, useMemo, useRef, useState } from 'react';
 import { Link } from '../router/router';
 import { useShowUtc } from '../state/preferences';
 import { serviceColor } from '../trace/model/colors';
-import { formatCount, formatDuration, formatTimestamp } from '../trace/model/format';
+import { formatCount, formatDuration, formatTimestamp, samplingLabel } from '../trace/model/format';
 import {
   DEFAULT_SORT,
   formatAge,
@@ -122,7 +122,14 @@ export function SearchResultsTable({ rows, traceHref, openTrace }: SearchResults
                     {row.traceId.slice(0, 8)}
                   </Link>
                 </td>
-                <td className={row.rootService ? undefined : 'muted'}>{rootLabel(row)}</td>
+                <td className={row.rootService ? undefined : 'muted'}>
+                  {rootLabel(row)}
+                  {row.sampling && (
+                    <span className="badge sampling-badge" title="Tail sampling policy that kept this trace">
+                      {samplingLabel(row.sampling)}
+                    </span>
+                  )}
+                </td>
                 <td title={formatTimestamp(row.startMs, utc)}>{formatAge(row.startMs, now)}</td>
                 <td className="numeric">{formatDuration(row.durationMs * 1e6)}</td>
                 <td className="numeric">{row.spanCount === undefined ? '–' : formatCount(row.spanCount)}</td>

@@ -39,6 +39,8 @@ export interface TempoTraceSummary {
   spanSets?: TempoSpanSet[];
   spanSet?: TempoSpanSet;
   serviceStats?: Record<string, { spanCount: number; errorCount?: number }>;
+  /** Loupe's own: which tail-sampling policy kept the trace. */
+  sampling?: { policy: string; reason: string };
 }
 
 export interface TempoSearchResponse {

@@ -1,4 +1,5 @@
 import { SEARCH_ANSWER } from '../../test/search-handlers';
+import { samplingLabel } from '../trace/model/format';
 import { formatAge, nextSort, rootLabel, sortRows, toTraceRow } from './search-results';
 
 const rows = SEARCH_ANSWER.traces.map(toTraceRow);
@@ -17,6 +18,16 @@ describe('search rows', () => {
       'redis',
     ]);
     expect(rootLabel(checkout)).toBe('frontend: GET /checkout');
+  });
+
+  it('carries which tail-sampling policy kept a trace, and labels it', () => {
+    const kept = toTraceRow({
+      ...SEARCH_ANSWER.traces[1],
+      sampling: { policy: 'errors', reason: 'sampled' },
+    });
+    expect(kept.sampling && samplingLabel(kept.sampling)).toBe('kept by errors');
+    expect(samplingLabel({ policy: '', reason: 'not-sampled' })).toBe('dry run: would drop');
+    expect(rows[1].sampling).toBeUndefined();
   });
 
   it('knows a trace whose root has not arrived', () => {

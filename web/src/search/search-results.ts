@@ -24,6 +24,8 @@ export interface TraceRow {
   errorCount: number;
   /** Most spans first. */
   services: ServiceSummary[];
+  /** Which tail-sampling policy kept it, when Loupe sampled it. */
+  sampling?: { policy: string; reason: string };
 }
 
 /** Nanosecond strings to milliseconds; a double keeps them to well under a microsecond. */
@@ -46,6 +48,7 @@ export function toTraceRow(trace: TempoTraceSummary): TraceRow {
     matched: spanSets.reduce((n, set) => n + (set.matched ?? set.spans?.length ?? 0), 0),
     errorCount: services.reduce((n, s) => n + s.errorCount, 0),
     services,
+    ...(trace.sampling ? { sampling: trace.sampling } : {}),
   };
 }
 

@@ -2,7 +2,7 @@ import type { LoadedTrace } from '../../api/client';
 import { CopyButton } from '../../components/common/CopyButton';
 import { useShowUtc } from '../../state/preferences';
 import { plural } from '../model/build-model';
-import { formatCount, formatDuration, formatTimestamp } from '../model/format';
+import { formatCount, formatDuration, formatTimestamp, samplingLabel } from '../model/format';
 import { getTraceWorker } from '../worker/trace-worker';
 
 /** Root service and operation, then the trace's vital statistics. */
@@ -49,6 +49,15 @@ export function TraceHeader({ trace }: { trace: LoadedTrace }) {
         <Stat term="Errors" className={stats.errorCount > 0 ? 'stat--error' : undefined}>
           {formatCount(stats.errorCount)}
         </Stat>
+        {layout.sampling && (
+          <Stat term="Sampling">
+            <span
+              title={`Tail sampling kept this trace: policy ${layout.sampling.policy || '(none)'}, reason ${layout.sampling.reason}`}
+            >
+              {samplingLabel(layout.sampling)}
+            </span>
+          </Stat>
+        )}
         {stats.skewCount > 0 && (
           <Stat term="Clock skew" className="stat--warning">
             {plural(stats.skewCount, 'span')}

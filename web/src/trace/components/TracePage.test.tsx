@@ -37,6 +37,39 @@ describe('trace page states', () => {
     expect(screen.queryByRole('tree')).not.toBeInTheDocument();
   });
 
+  it('says which tail-sampling policy kept the trace', async () => {
+    const otlp = buildCheckoutTrace(CHECKOUT_TRACE_ID, CHECKOUT_START_MS);
+    mswServer.use(
+      http.get(
+        '*/api/v2/traces/:id',
+        () =>
+          new HttpResponse(
+            encodeTraceByIdResponse(otlp, undefined, { policy: 'errors', reason: 'sampled' }),
+            { headers: { 'content-type': 'application/protobuf' } },
+          ),
+      ),
+    );
+    renderApp(`/trace/${CHECKOUT_TRACE_ID}`);
+    await screen.findByRole('heading', { level: 1, name: 'frontend: GET /checkout' });
+    expect(screen.getByText('Sampling', { selector: 'dt' }).nextElementSibling).toHaveTextContent(
+      'kept by errors',
+    );
+  });
+
+  it('explains a trace tail sampling did not keep, instead of "not found"', async () => {
+    const why = `trace ${CHECKOUT_TRACE_ID} was not kept by tail sampling: no sampling policy kept it`;
+    mswServer.use(
+      http.get(
+        '*/api/v2/traces/:id',
+        () => new HttpResponse(why, { status: 404, headers: { 'x-loupe-not-kept': 'sampling' } }),
+      ),
+    );
+    renderApp(`/trace/${CHECKOUT_TRACE_ID}`);
+    expect(await screen.findByRole('heading', { name: 'Trace not kept by sampling' })).toBeInTheDocument();
+    expect(screen.getByRole('alert')).toHaveTextContent(why);
+    expect(screen.queryByRole('button', { name: 'Retry' })).not.toBeInTheDocument();
+  });
+
   it('offers a retry when the server is down, and recovers', async () => {
     let up = false;
     mswServer.use(

@@ -32,6 +32,7 @@ export interface TraceModel {
   baseSec: number;
   format: ParsedTrace['format'];
   partialMessage?: string;
+  sampling?: ParsedTrace['sampling'];
   spans: readonly Span[];
   /** Parent index, -1 for roots. */
   parent: Int32Array;
@@ -248,6 +249,7 @@ export function buildTraceModel(parsed: ParsedTrace): TraceModel {
     baseSec: parsed.baseSec,
     format: parsed.format,
     partialMessage: parsed.partialMessage,
+    sampling: parsed.sampling,
     spans,
     parent,
     depth,

@@ -68,3 +68,10 @@ export function formatCount(value: number): string {
   }
   return value < 0 ? `-${out}` : out;
 }
+
+/** Which tail-sampling policy kept a trace: "kept by errors", or in a dry run "dry run: would drop". */
+export function samplingLabel(sampling: { policy: string; reason: string }): string {
+  if (sampling.reason === 'sampled' || sampling.reason === 'inverted-sampled')
+    return `kept by ${sampling.policy}`;
+  return `dry run: would drop${sampling.policy ? ` (${sampling.policy})` : ''}`;
+}

@@ -13,6 +13,8 @@ export interface TraceLayout {
   baseSec: number;
   format: ParsedTrace['format'];
   partialMessage?: string;
+  /** Which tail-sampling policy kept the trace (Loupe's note), when it carries one. */
+  sampling?: TraceModel['sampling'];
   count: number;
   /**
    * Names and span IDs, each packed into one string with offsets (see `spanName`, `spanIdAt`):
@@ -74,6 +76,7 @@ export function toLayout(model: TraceModel): TraceLayout {
     baseSec: model.baseSec,
     format: model.format,
     partialMessage: model.partialMessage,
+    sampling: model.sampling,
     count: n,
     namesText: names.join(''),
     nameStart,

@@ -30,6 +30,14 @@ describe('protobuf trace decoding', () => {
     expect(parsed.spans.every((span, i) => span === spans[i])).toBe(true);
   });
 
+  it("reads Loupe's sampling note (which policy kept the trace) and the same spans as without it", () => {
+    const note = { policy: 'errors', reason: 'sampled' };
+    const parsed = parseTraceByIdResponse(encodeTraceByIdResponse(otlp, undefined, note));
+    expect(parsed.sampling).toEqual(note);
+    expect(parsed.spans).toEqual(parseTraceJson(otlp).spans);
+    expect(parseTraceByIdResponse(encodeTraceByIdResponse(otlp)).sampling).toBeUndefined();
+  });
+
   it('splits unix nanoseconds exactly', () => {
     for (const text of ['1715679000123456789', '1700000000000000001', '18446744073709551615', '0']) {
       const value = BigInt(text);

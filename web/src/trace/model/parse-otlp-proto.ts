@@ -10,9 +10,12 @@ import type {
   SpanKind,
   SpanLink,
   StatusCode,
+  TraceSampling,
 } from './types';
 import { SPAN_KINDS, STATUS_CODES } from './types';
 
+/** Loupe's sampling note: field 1001 of TracesData, length-delimited. */
+const SAMPLING_NOTE_TAG = 1001 * 8 + 2;
 const NO_EVENTS: SpanEvent[] = [];
 const NO_LINKS: SpanLink[] = [];
 const NO_ATTRIBUTES: KeyValue[] = [];
@@ -32,6 +35,8 @@ class Decoder {
    * wire order, decoded by `completeAttributes`.
    */
   readonly attributeRanges: number[] = [];
+  /** Loupe's sampling note (TracesData field 1001), when the trace carries one. */
+  sampling: TraceSampling | undefined;
 
   constructor(
     buf: Uint8Array,
@@ -46,8 +51,22 @@ class Decoder {
     while (r.pos < end) {
       const tag = r.uint();
       if (tag === 0x0a) this.resourceSpans(r.lengthEnd());
+      else if (tag === SAMPLING_NOTE_TAG && !this.sampling) this.sampling = this.samplingNote(r.lengthEnd());
       else r.skip(tag & 7);
     }
+  }
+
+  /** `SamplingNote { string policy = 1; string reason = 2; }` up to `end`. */
+  private samplingNote(end: number): TraceSampling {
+    const r = this.r;
+    const note: TraceSampling = { policy: '', reason: '' };
+    while (r.pos < end) {
+      const tag = r.uint();
+      if (tag === 0x0a) note.policy = r.string();
+      else if (tag === 0x12) note.reason = r.string();
+      else r.skip(tag & 7);
+    }
+    return note;
   }
 
   private resourceSpans(end: number) {
@@ -293,6 +312,7 @@ export function parseTraceByIdResponseDeferred(bytes: Uint8Array): {
     baseSec: decoder.baseSec ?? 0,
     spans: decoder.spans,
     format: 'tempo',
+    ...(decoder.sampling ? { sampling: decoder.sampling } : {}),
   };
   return {
     parsed: partial ? { ...parsed, partialMessage: message } : parsed,

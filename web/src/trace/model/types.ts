@@ -85,6 +85,15 @@ export interface ParsedTrace {
   spans: Span[];
   /** Set when the server says the trace is incomplete (Tempo's `status: PARTIAL`). */
   partialMessage?: string;
+  /** Loupe's tail sampling kept it: by which policy, and the collector's reason. */
+  sampling?: TraceSampling;
   /** Where the trace came from, for the header. */
   format: 'tempo' | 'otlp' | 'jaeger';
+}
+
+/** Which tail-sampling policy kept a trace (Loupe stores it with the trace; see server/otlp/sampling-note.ts). */
+export interface TraceSampling {
+  policy: string;
+  /** `sampled`, `inverted-sampled`; in a dry run, why the policies would have dropped it. */
+  reason: string;
 }
