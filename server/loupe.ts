@@ -60,6 +60,7 @@ export async function startLoupe(
   const metrics = new SelfMetrics();
   const backend = await openBackend(config.storage, { logger: child('backend'), metrics });
   const overrides = new Overrides({
+    ...config.overrides.tenantLimits,
     maxBytesPerTrace: config.overrides.maxBytesPerTrace,
     sampling: { policies: config.sampling.policies, dryRun: config.sampling.dryRun },
   });
@@ -99,6 +100,7 @@ export async function startLoupe(
     blocks: traces.blocklist,
     lookups: traces.finder,
     staleBlocks: traces.staleBlocks,
+    limits: (tenantId) => overrides.forTenant(tenantId),
   });
 
   let ready = false;

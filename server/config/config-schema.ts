@@ -19,6 +19,7 @@ import { METRICS_GENERATOR_SCHEMA } from '../metrics-generator/metrics-generator
 import { SAMPLING_SCHEMA } from '../sampling/sampling-config';
 import { QUERIER_SCHEMA, QUERY_FRONTEND_SCHEMA, TAG_VALUES_OVERRIDE } from '../search/search-config';
 import { STORAGE_SCHEMA } from '../store/store-config';
+import { TENANT_LIMIT_KEYS, type TenantLimitKey } from '../tenancy/tenant-limit-keys';
 import { LOUPE_TARGETS } from './types';
 
 const notOtlp = 'Loupe receives OTLP only';
@@ -70,6 +71,19 @@ const otlpHttp: Section = {
  * (`LOGS_SCHEMA`, `METRICS_SCHEMA`, `STORAGE_SCHEMA`, …) and the keys of the stages that have
  * no config file of their own yet. See `SchemaNode` for what each node means.
  */
+/** The per-tenant limits of one section of Tempo's 2.3+ overrides form, as config keys. */
+function limitSection(section: TenantLimitKey['section']): Section {
+  return Object.fromEntries(
+    TENANT_LIMIT_KEYS.filter((k) => k.section === section).map((k) => [k.key, k.read]),
+  );
+}
+
+function legacyLimitKeys(): Section {
+  return Object.fromEntries(
+    TENANT_LIMIT_KEYS.filter((k) => k.legacy !== undefined).map((k) => [k.legacy as string, k.read]),
+  );
+}
+
 export const CONFIG_SCHEMA: Section = {
   multitenancy_enabled: readBool,
   logs: LOGS_SCHEMA,
@@ -173,20 +187,32 @@ export const CONFIG_SCHEMA: Section = {
   },
   storage: STORAGE_SCHEMA,
   overrides: {
-    // Tempo's legacy flat form...
-    max_bytes_per_trace: readBytes,
+    // Tempo's legacy flat form (`tenant-limit-keys.ts` lists each limit's names)...
+    ...legacyLimitKeys(),
     // ...and the form Tempo 2.3 introduced. Using both is refused by the loader, as by Tempo.
     defaults: {
-      global: { max_bytes_per_trace: readBytes },
-      ...ignoring([
-        'ingestion',
-        'read',
-        'compaction',
-        'metrics_generator',
-        'forwarders',
-        'storage',
-        'cost_attribution',
-      ]),
+      global: limitSection('global'),
+      ingestion: {
+        ...limitSection('ingestion'),
+        ...ignoring([
+          'rate_strategy',
+          'max_global_traces_per_user',
+          'tenant_shard_size',
+          'artificial_delay',
+          'retry_info_enabled',
+        ]),
+      },
+      read: {
+        ...limitSection('read'),
+        ...ignoring([
+          'max_bytes_per_tag_values_query',
+          'max_blocks_per_tag_values_query',
+          'max_metrics_duration',
+          'unsafe_query_hints',
+          'left_pad_trace_ids',
+        ]),
+      },
+      ...ignoring(['compaction', 'metrics_generator', 'forwarders', 'storage', 'cost_attribution']),
     },
     // Tempo's runtime file of per-tenant entries, re-read every period (`tenancy/overrides.ts`).
     per_tenant_override_config: readNonEmptyPath,
@@ -195,15 +221,11 @@ export const CONFIG_SCHEMA: Section = {
     ...ignoring(['user_configurable_overrides']),
     ...ignoring([
       'ingestion_rate_strategy',
-      'ingestion_burst_size_bytes',
-      'ingestion_rate_limit_bytes',
       'ingestion_tenant_shard_size',
-      'max_traces_per_user',
       'max_global_traces_per_user',
       'max_blocks_per_tag_values_query',
       'forwarders',
       'block_retention',
-      'max_search_duration',
       'metrics_generator_*',
     ]),
   },

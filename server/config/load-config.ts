@@ -11,6 +11,7 @@ import { buildGrpcKeepalive } from '../receivers/grpc-limits';
 import { buildSamplingConfig } from '../sampling/sampling-config';
 import { buildSearchConfig } from '../search/search-config';
 import { buildStorageConfig } from '../store/store-config';
+import { type NumericTenantLimits, TENANT_LIMIT_KEYS } from '../tenancy/tenant-limit-keys';
 import { CONFIG_SCHEMA } from './config-schema';
 import { LOUPE_TARGETS, type LoupeConfig, type LoupeTarget } from './types';
 
@@ -282,6 +283,7 @@ function buildConfig(values: Values, source: string, warnings: string[]): LoupeC
     // 0 disables the limit in Tempo; the ingester compares sizes directly, so 0 becomes "no limit".
     overrides: {
       maxBytesPerTrace: maxBytesPerTrace === 0 ? Number.MAX_SAFE_INTEGER : maxBytesPerTrace,
+      tenantLimits: buildTenantLimits(get),
       perTenantFile: get<string | undefined>('overrides.per_tenant_override_config', undefined),
       perTenantPeriodMs: duration('overrides.per_tenant_override_period', '10s'),
     },
@@ -291,6 +293,19 @@ function buildConfig(values: Values, source: string, warnings: string[]): LoupeC
     sampling: buildSamplingConfig(get),
     source,
   };
+}
+
+/** The per-tenant limits set in the config file (2.3+ form or legacy flat), besides max_bytes_per_trace. */
+function buildTenantLimits(get: ConfigGetter): Partial<NumericTenantLimits> {
+  const limits: Partial<NumericTenantLimits> = {};
+  for (const k of TENANT_LIMIT_KEYS) {
+    if (k.field === 'maxBytesPerTrace') continue;
+    const legacy =
+      k.legacy === undefined ? undefined : get<number | undefined>(`overrides.${k.legacy}`, undefined);
+    const value = get<number | undefined>(`overrides.defaults.${k.section}.${k.key}`, legacy);
+    if (value !== undefined) limits[k.field] = value;
+  }
+  return limits;
 }
 
 function buildReceivers(values: Values, get: ConfigGetter, warnings: string[]): LoupeConfig['receivers'] {

@@ -6,6 +6,7 @@ import type { GrpcKeepalive } from '../receivers/grpc-limits';
 import type { SamplingConfig } from '../sampling/sampling-config';
 import type { SearchConfig } from '../search/search-config';
 import type { StorageConfig } from '../store/store-config';
+import type { NumericTenantLimits } from '../tenancy/tenant-limit-keys';
 
 /**
  * Loupe's resolved configuration. Keys mirror Tempo's YAML (see docs/configuration.md);
@@ -51,6 +52,8 @@ export interface LoupeConfig {
   overrides: {
     /** The default `max_bytes_per_trace` (Loupe default 50 MB; 0 in the file means no limit). */
     maxBytesPerTrace: number;
+    /** The other per-tenant limits the file sets (`tenant-limit-keys.ts`); unset ones take their defaults. */
+    tenantLimits?: Partial<NumericTenantLimits>;
     /** `per_tenant_override_config`: Tempo's runtime file of per-tenant overrides. */
     perTenantFile?: string;
     /** `per_tenant_override_period`: how often that file is re-read (Tempo's default, 10s). */

@@ -1,6 +1,12 @@
 import { ErrorCode } from '../errors/error-codes';
 import { splitTracesByTraceId, type TraceFragment } from '../otlp/split-traces';
 import type { SelfMetrics } from '../self-metrics/self-metrics';
+import {
+  checkSpansPerRequest,
+  IngestionRateLimiter,
+  type IngestLimits,
+  TenantLimitError,
+} from './ingest-limits';
 
 /** A request none of whose spans could be stored (OTLP: 400 / INVALID_ARGUMENT). */
 export class NoValidSpansError extends Error {
@@ -38,13 +44,16 @@ export type SpanObserver = (tenantId: string, body: Uint8Array) => void;
  */
 export class Distributor {
   private readonly observers: SpanObserver[] = [];
+  private readonly rateLimiter = new IngestionRateLimiter();
 
   constructor(
     private readonly ingester: TraceSink,
     private readonly metrics: Pick<
       SelfMetrics,
-      'requestsRefused' | 'spansRefused' | 'spansReceived' | 'bytesReceived'
+      'requestsRefused' | 'tenantRequestsRefused' | 'spansRefused' | 'spansReceived' | 'bytesReceived'
     >,
+    /** The tenant's limits (`Overrides.forTenant`); none: no rate or size limit. */
+    private readonly limits?: (tenantId: string) => IngestLimits,
   ) {}
 
   addSpanObserver(observer: SpanObserver): void {
@@ -52,6 +61,10 @@ export class Distributor {
   }
 
   async pushTraces(tenantId: string, body: Uint8Array): Promise<PushOutcome> {
+    const limits = this.limits?.(tenantId);
+    // Before any decoding: a flooding tenant's refusals cost the others next to nothing.
+    if (limits)
+      this.refusing(tenantId, undefined, () => this.rateLimiter.take(tenantId, body.length, limits));
     let split: ReturnType<typeof splitTracesByTraceId>;
     try {
       split = splitTracesByTraceId(body);
@@ -68,7 +81,15 @@ export class Distributor {
       const why = messages.length > 0 ? `: ${messages.join('; ')}` : '';
       throw new NoValidSpansError(`request contains no valid spans${why}`);
     }
-    const pushed = await this.ingester.push(tenantId, split.fragments);
+    const spans = split.acceptedSpans + split.rejectedSpans;
+    if (limits) this.refusing(tenantId, spans, () => checkSpansPerRequest(tenantId, spans, limits));
+    let pushed: Awaited<ReturnType<TraceSink['push']>>;
+    try {
+      pushed = await this.ingester.push(tenantId, split.fragments);
+    } catch (err) {
+      if (err instanceof TenantLimitError) this.countRefusal(tenantId, err, split.acceptedSpans);
+      throw err;
+    }
     if (pushed.refusedSpans > 0) {
       this.metrics.spansRefused.inc({ tenant: tenantId, reason: 'trace_too_large' }, pushed.refusedSpans);
       messages.push(`${pushed.refusedSpans} spans refused: trace exceeds max_bytes_per_trace`);
@@ -84,5 +105,21 @@ export class Distributor {
       rejectedSpans,
       message: rejectedSpans > 0 ? messages.join('; ') : undefined,
     };
+  }
+
+  /** Runs a limit check; a refusal is counted (spans unknown before decoding count as none) and thrown. */
+  private refusing(tenantId: string, spans: number | undefined, check: () => void): void {
+    try {
+      check();
+    } catch (err) {
+      if (err instanceof TenantLimitError) this.countRefusal(tenantId, err, spans ?? 0);
+      throw err;
+    }
+  }
+
+  private countRefusal(tenantId: string, err: TenantLimitError, spans: number): void {
+    this.metrics.requestsRefused.inc({ reason: err.reason });
+    this.metrics.tenantRequestsRefused.inc({ tenant: tenantId, reason: err.reason });
+    if (spans > 0) this.metrics.spansRefused.inc({ tenant: tenantId, reason: err.reason }, spans);
   }
 }

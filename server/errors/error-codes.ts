@@ -28,6 +28,7 @@
  * | REGEX | 400 | query guards | a regex RE2 refuses |
  * | QUERY_TIMEOUT | 503 / 504 | query guards | a query past its `query_timeout` |
  * | QUERY_CANCELLED | 499 | query guards | the client went away; the query stopped |
+ * | TENANT_LIMIT | 413 / 429 | distributor, ingester, search | a tenant over one of its limits (429: retry later; 413: can never pass) |
  */
 export const ErrorCode = {
   CONFIG: 'LOUPE_ERR_CONFIG',
@@ -52,6 +53,7 @@ export const ErrorCode = {
   REGEX: 'LOUPE_ERR_REGEX',
   QUERY_TIMEOUT: 'LOUPE_ERR_QUERY_TIMEOUT',
   QUERY_CANCELLED: 'LOUPE_ERR_QUERY_CANCELLED',
+  TENANT_LIMIT: 'LOUPE_ERR_TENANT_LIMIT',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

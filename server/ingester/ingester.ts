@@ -10,6 +10,7 @@ import { writeBlock } from '../store/block-writer';
 import type { Blocklist } from '../store/blocklist';
 import { openSearchSidecar } from '../store/search/search-sidecar';
 import type { StorageConfig } from '../store/store-config';
+import { TenantLimitError } from '../tenancy/tenant-limit-error';
 import type { WalLocation } from '../wal/segments';
 import { Wal } from '../wal/wal';
 import { BlockBuilder } from './block-builder';
@@ -31,7 +32,7 @@ export interface IngesterDeps {
   /** Where the WAL lives and how blocks are built (`storage.trace`). */
   storage: Pick<StorageConfig, 'walPath' | 'bloomFalsePositive' | 'bloomShardSizeBytes'>;
   /** The tenant's limits (`Overrides.forTenant`): `max_bytes_per_trace` refuses and cuts spans. */
-  limits: (tenantId: string) => { maxBytesPerTrace: number };
+  limits: (tenantId: string) => { maxBytesPerTrace: number; maxLiveTraces: number };
   backend: Backend;
   blocklist: Blocklist;
   logger: Logger;
@@ -106,7 +107,8 @@ export class Ingester {
     if (this.stopping) throw new Error('ingester is shutting down');
     const now = Date.now();
     const instance = this.instance(tenantId, now);
-    const maxBytes = this.deps.limits(tenantId).maxBytesPerTrace;
+    const { maxBytesPerTrace: maxBytes, maxLiveTraces } = this.deps.limits(tenantId);
+    if (maxLiveTraces > 0) checkLiveTraces(instance, fragments, maxLiveTraces);
     const records: WalTraceRecord[] = [];
     const keys: string[] = [];
     let acceptedSpans = 0;
@@ -352,6 +354,22 @@ export class Ingester {
       }
     }
   }
+}
+
+/**
+ * Refuses (429: retried by exporters) a push that would take the tenant past `max_traces_per_user`
+ * live traces; spans of traces already live always pass.
+ */
+function checkLiveTraces(instance: TenantInstance, fragments: TraceFragment[], max: number): void {
+  if (instance.live.size + fragments.length <= max) return;
+  const fresh = new Set<string>();
+  for (const f of fragments) if (!instance.live.has(f.key)) fresh.add(f.key);
+  if (instance.live.size + fresh.size <= max) return;
+  throw new TenantLimitError(
+    `max live traces reached for tenant "${instance.tenantId}" (max_traces_per_user: ${max}; ${instance.live.size} live, ${fresh.size} new in this request): retry later`,
+    429,
+    'live_traces_exceeded',
+  );
 }
 
 /** An error as `/ready` shows it: its name, message and, from an object store, the HTTP status. */

@@ -5,7 +5,7 @@ import type { SearchableUnflushedSource } from '../query/unflushed-source';
 import { searchTraceFromOtlp } from '../search-model/otlp-to-search';
 import type { BlockEntry } from '../store/blocklist';
 import type { SearchConfig } from './search-config';
-import { searchRoutes } from './search-routes';
+import { type SearchLimits, searchRoutes } from './search-routes';
 import { TagCatalog } from './tag-catalog';
 import { TraceSearch } from './trace-search';
 
@@ -17,6 +17,8 @@ export interface SearchDeps {
   lookups: TraceLookup;
   /** How a search recovers from a block deleted since the last blocklist poll. */
   staleBlocks?: StaleBlocks;
+  /** The tenant's search limits (`Overrides.forTenant`). */
+  limits?: (tenantId: string) => SearchLimits;
 }
 
 /** Search, in the signal modules' shape: what it runs on, and the routes it adds to :3200. */
@@ -40,6 +42,6 @@ export function startSearch(deps: SearchDeps): SearchModule {
   return {
     search,
     tags,
-    routes: async (app) => searchRoutes(app, { search, tags, config: deps.config }),
+    routes: async (app) => searchRoutes(app, { search, tags, config: deps.config, limits: deps.limits }),
   };
 }

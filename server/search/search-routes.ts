@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseTimeRange } from '../http-util/time-range';
 import { clientGoneSignal, QueryDeadline } from '../query-guards/deadline';
 import type { SearchQuery } from '../search-model/search-query';
+import { TenantLimitError } from '../tenancy/tenant-limit-error';
+import type { NumericTenantLimits } from '../tenancy/tenant-limit-keys';
 import { parseTraceQL } from '../traceql';
 import type { SearchConfig } from './search-config';
 import { parseSearchParams, type RawSearchQuery, SearchParamError } from './search-params';
@@ -13,7 +15,11 @@ export interface SearchRoutesOptions {
   search: TraceSearch;
   tags: TagCatalog;
   config: SearchConfig;
+  /** The tenant's search limits (`read.max_search_duration`, `read.max_concurrent_searches`). */
+  limits?: (tenantId: string) => SearchLimits;
 }
+
+export type SearchLimits = Pick<NumericTenantLimits, 'maxSearchDurationMs' | 'maxConcurrentSearches'>;
 
 interface TagsQuery {
   scope?: string;
@@ -23,6 +29,32 @@ interface TagsQuery {
 }
 
 const TAG_SCOPES = ['span', 'resource', 'event', 'link', 'intrinsic'] as const;
+
+/**
+ * The search's time range under the tenant's `max_search_duration` (0: none): a longer range is
+ * refused, as Tempo does; a search without a range covers the most recent `max_search_duration`.
+ */
+function limitedRange(
+  tenantId: string,
+  params: { startMs?: number; endMs?: number },
+  maxMs: number,
+): { startMs?: number; endMs?: number } {
+  const { startMs, endMs } = params;
+  if (maxMs <= 0) return { startMs, endMs };
+  const end = endMs ?? Date.now();
+  const start = startMs ?? end - maxMs;
+  if (end - start > maxMs) {
+    throw new SearchParamError(
+      `range specified by start and end (${formatDuration(end - start)}) exceeds tenant "${tenantId}"'s max_search_duration (${formatDuration(maxMs)}): search a shorter range`,
+    );
+  }
+  return { startMs: start, endMs: end };
+}
+
+function formatDuration(ms: number): string {
+  const hours = ms / 3_600_000;
+  return hours >= 1 ? `${Number(hours.toFixed(2))}h` : `${Number((ms / 1000).toFixed(1))}s`;
+}
 
 /** A `q` that narrows tag answers; `{}` (Grafana's default) narrows nothing. */
 function narrowingQuery(q: string | undefined): SearchQuery | undefined {
@@ -45,21 +77,38 @@ export async function searchRoutes(app: FastifyInstance, opts: SearchRoutesOptio
     return deadline.within(work(deadline));
   };
 
+  const running = new Map<string, number>();
+
   app.get<{ Querystring: RawSearchQuery }>('/api/search', async (request, reply) => {
+    const { tenantId } = request;
     const params = parseSearchParams(request.query, {
       limit: config.defaultResultLimit,
       maxLimit: config.maxResultLimit,
       spss: config.defaultSpansPerSpanSet,
     });
     const query = parseTraceQL(params.traceql);
-    const result = await inTime(reply, (deadline) =>
-      opts.search.search(
-        request.tenantId,
-        { query, limit: params.limit, startMs: params.startMs, endMs: params.endMs },
-        deadline,
-      ),
-    );
-    return reply.type('application/json').send(searchResponseJson(result, params.spss));
+    const limits = opts.limits?.(tenantId);
+    const range = limitedRange(tenantId, params, limits?.maxSearchDurationMs ?? 0);
+    const maxRunning = limits?.maxConcurrentSearches ?? 0;
+    const now = running.get(tenantId) ?? 0;
+    if (maxRunning > 0 && now >= maxRunning) {
+      throw new TenantLimitError(
+        `tenant "${tenantId}" already runs ${now} searches (max_concurrent_searches: ${maxRunning}): retry when one has finished`,
+        429,
+        'concurrent_searches',
+      );
+    }
+    running.set(tenantId, now + 1);
+    try {
+      const result = await inTime(reply, (deadline) =>
+        opts.search.search(tenantId, { query, limit: params.limit, ...range }, deadline),
+      );
+      return reply.type('application/json').send(searchResponseJson(result, params.spss));
+    } finally {
+      const left = (running.get(tenantId) ?? 1) - 1;
+      if (left > 0) running.set(tenantId, left);
+      else running.delete(tenantId);
+    }
   });
 
   const tagNames = async (request: FastifyRequest<{ Querystring: TagsQuery }>, reply: FastifyReply) => {

@@ -27,6 +27,7 @@ export class SelfMetrics {
   readonly bytesReceived: Counter<'tenant'>;
   readonly spansRefused: Counter<'tenant' | 'reason'>;
   readonly requestsRefused: Counter<'reason'>;
+  readonly tenantRequestsRefused: Counter<'tenant' | 'reason'>;
   readonly blocksFlushed: Counter<'tenant'>;
   readonly spansFlushed: Counter<'tenant'>;
   readonly blockFlushFailures: Counter<'tenant'>;
@@ -77,8 +78,14 @@ export class SelfMetrics {
     });
     this.requestsRefused = new Counter({
       name: 'loupe_distributor_requests_refused_total',
-      help: 'Whole requests refused by the distributor, by reason (decode_error, no_valid_spans).',
+      help: 'Whole requests refused by the distributor, by reason (decode_error, no_valid_spans, and the tenant limits below).',
       labelNames: ['reason'],
+      registers,
+    });
+    this.tenantRequestsRefused = new Counter({
+      name: 'loupe_tenant_requests_refused_total',
+      help: "Requests refused by one of their tenant's limits, by tenant and reason (rate_limited, request_too_large, too_many_spans, live_traces_exceeded).",
+      labelNames: ['tenant', 'reason'],
       registers,
     });
     this.blocksFlushed = new Counter({

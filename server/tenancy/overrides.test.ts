@@ -31,8 +31,8 @@ describe("Tempo's runtime overrides file", () => {
       'overrides.yaml',
     );
     expect(Object.fromEntries(entries)).toEqual({
-      'team-a': { maxBytesPerTrace: 1000 },
-      'team-b': { maxBytesPerTrace: 2000 },
+      'team-a': { maxBytesPerTrace: 1000, ingestionRateBytes: 15_000_000 },
+      'team-b': { maxBytesPerTrace: 2000, maxLiveTraces: 10_000 },
     });
   });
 
@@ -72,7 +72,7 @@ describe("Tempo's runtime overrides file", () => {
       parsePerTenantOverrides('overrides:\n  t:\n    global:\n      max_bytes_per_trace: lots\n', 'o.yaml'),
     ).toThrow(
       new OverridesFileError(
-        'o.yaml: overrides.t.global.max_bytes_per_trace must be a whole number of bytes, got "lots"',
+        'o.yaml: "overrides.t.global.max_bytes_per_trace" must be a whole number of bytes (>= 0), got "lots"',
       ),
     );
   });

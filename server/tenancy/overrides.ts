@@ -1,6 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { compileSamplingPolicies, type SamplingPolicies } from '../sampling/policies';
+import { DEFAULT_TENANT_LIMITS, type NumericTenantLimits, TENANT_LIMIT_KEYS } from './tenant-limit-keys';
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 /** A tenant's tail sampling: its policies (undefined: keep everything, no wait) and dry run. */
 export interface TenantSampling {
@@ -8,10 +13,8 @@ export interface TenantSampling {
   dryRun: boolean;
 }
 
-/** The limits Loupe applies per tenant; each is Tempo's override of the same name. */
-export interface TenantLimits {
-  /** `max_bytes_per_trace` (0: no limit): spans past it are refused, a combined trace is cut. */
-  maxBytesPerTrace: number;
+/** The limits Loupe applies per tenant; each is Tempo's override of the same name where Tempo has one. */
+export interface TenantLimits extends NumericTenantLimits {
   /** Loupe's own: the tenant's `sampling` (policies, dry_run); absent: no tail sampling. */
   sampling?: TenantSampling;
 }
@@ -28,11 +31,11 @@ export type PerTenantOverrides = ReadonlyMap<string, Partial<TenantLimits>>;
  */
 export class Overrides {
   private perTenant: PerTenantOverrides;
+  private readonly defaults: TenantLimits;
 
-  constructor(
-    private readonly defaults: TenantLimits,
-    perTenant: PerTenantOverrides = new Map(),
-  ) {
+  /** `defaults`: the config file's; limits it leaves out take `DEFAULT_TENANT_LIMITS`. */
+  constructor(defaults: Partial<TenantLimits>, perTenant: PerTenantOverrides = new Map()) {
+    this.defaults = { ...DEFAULT_TENANT_LIMITS, ...defaults };
     this.perTenant = perTenant;
   }
 
@@ -50,8 +53,6 @@ export class Overrides {
 
 /** A runtime overrides file Loupe cannot use; the message names the tenant and key. */
 export class OverridesFileError extends Error {}
-
-const KNOWN_GLOBAL = new Set(['max_bytes_per_trace']);
 
 /**
  * Reads Tempo's runtime overrides file: `overrides: { <tenant>: { global: { max_bytes_per_trace } } }`
@@ -72,16 +73,21 @@ export function parsePerTenantOverrides(text: string, source: string): Map<strin
     const limits: Partial<TenantLimits> = {};
     if (raw.sampling !== undefined)
       limits.sampling = parseTenantSampling(raw.sampling, `${source}: overrides.${tenantId}.sampling`);
-    const global =
-      typeof raw.global === 'object' && raw.global !== null ? (raw.global as Record<string, unknown>) : raw;
-    for (const [key, value] of Object.entries(global)) {
-      if (!KNOWN_GLOBAL.has(key)) continue;
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
-        throw new OverridesFileError(
-          `${source}: overrides.${tenantId}.${global === raw ? '' : 'global.'}${key} must be a whole number of bytes, got ${JSON.stringify(value)}`,
-        );
-      // 0 is Tempo's "no limit"; sizes are compared directly, so it becomes the largest size.
-      limits.maxBytesPerTrace = value === 0 ? Number.MAX_SAFE_INTEGER : value;
+    // Tempo 2.3+ nests limits in sections (global, ingestion, read); the legacy form is flat.
+    const nested = ['global', 'ingestion', 'read'].some((section) => isMapping(raw[section]));
+    for (const k of TENANT_LIMIT_KEYS) {
+      const section = nested ? raw[k.section] : raw;
+      const name = nested ? k.key : k.legacy;
+      if (name === undefined || !isMapping(section) || section[name] === undefined) continue;
+      const path = `overrides.${tenantId}.${nested ? `${k.section}.` : ''}${name}`;
+      let value: number;
+      try {
+        value = k.read(section[name], path);
+      } catch (err) {
+        throw new OverridesFileError(`${source}: ${(err as Error).message.replace(/^config key /, '')}`);
+      }
+      // 0 is Tempo's "no limit"; trace sizes are compared directly, so it becomes the largest size.
+      limits[k.field] = k.field === 'maxBytesPerTrace' && value === 0 ? Number.MAX_SAFE_INTEGER : value;
     }
     out.set(tenantId, limits);
   }

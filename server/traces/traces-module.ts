@@ -140,7 +140,8 @@ export async function startTraces(deps: TracesDeps): Promise<TracesModule> {
     readsBucket ? config.storage.blocklistPollMs : Math.min(60_000, config.ingester.completeBlockTimeoutMs),
   );
   return {
-    distributor: ingester && new Distributor(ingester, metrics),
+    distributor:
+      ingester && new Distributor(ingester, metrics, (tenantId) => deps.overrides.forTenant(tenantId)),
     unflushed,
     staleBlocks,
     internalRoutes:
@@ -215,7 +216,11 @@ function startCompaction(deps: TracesDeps, blocklist: Blocklist) {
  * The ingester's tail sampler, when `sampling.policies` are configured or a runtime overrides file
  * may give a tenant its own; without one every trace is kept at once.
  */
-function tailSamplerFor(config: LoupeConfig, overrides: Overrides, metrics: SelfMetrics): TailSampler | undefined {
+function tailSamplerFor(
+  config: LoupeConfig,
+  overrides: Overrides,
+  metrics: SelfMetrics,
+): TailSampler | undefined {
   if (!config.sampling.policies && !config.overrides.perTenantFile) return undefined;
   return new TailSampler(
     config.sampling,
