@@ -74,7 +74,8 @@ export class Ingester {
     const replay = await this.wal.open(({ record, location }) => {
       const instance = this.instance(record.tenantId, now);
       const key = Buffer.from(record.traceId).toString('hex');
-      if (this.sampling && !this.sampling.replay(instance, key, record, location, now)) return;
+      const sampling = this.sampling;
+      if (sampling && !sampling.replay(instance, key, record, location, now)) return;
       instance.append(
         {
           key,
@@ -88,6 +89,7 @@ export class Ingester {
         },
         now,
       );
+      sampling?.observeReplayed(instance, key, record.data, now);
     });
     if (replay.records > 0) this.deps.logger.info(replay, 'replayed WAL');
     if (this.sampling)
@@ -277,7 +279,7 @@ export class Ingester {
   private instance(tenantId: string, now: number): TenantInstance {
     let instance = this.instances.get(tenantId);
     if (!instance) {
-      instance = new TenantInstance(tenantId, now);
+      instance = new TenantInstance(tenantId, now, this.sampling === undefined);
       this.instances.set(tenantId, instance);
     }
     return instance;

@@ -97,7 +97,6 @@ export class SamplingStage {
     if (keep) {
       // Released with the trace's other records once its block is written.
       trace.locations.push(locations[0]);
-      trace.fragments.push(note);
       return;
     }
     instance.live.delete(key);
@@ -106,7 +105,12 @@ export class SamplingStage {
       (segment) => segment !== locations[0].segment,
     );
     this.pendingDrops.push({ record: locations[0], segments });
-    void this.wal.release(trace.locations);
+    // Only once the drop record is durable: a crash before must not find the spans gone and the
+    // record missing, or a restart would replay whatever part of the trace is left.
+    durable.then(
+      () => this.wal.release(trace.locations),
+      () => {}, // the WAL failed: the spans stay until the next start decides again
+    );
   }
 
   /** Releases drop records whose traces' segments are all gone (each tick). */
@@ -147,10 +151,10 @@ export class SamplingStage {
       this.strays.push(location);
       return false;
     }
+    this.sampler.abandon(trace);
     if (decision.keep) {
       trace.keptBy = decision.policy;
       trace.locations.push(location);
-      if (record.data.length > 0) trace.fragments.push(Buffer.from(record.data));
       return false;
     }
     instance.live.delete(key);
@@ -163,13 +167,19 @@ export class SamplingStage {
     return false;
   }
 
-  /** After replay: traces replayed without a decision wait again, observed from their spans in memory. */
+  /** During replay, after spans joined `key`'s live trace: observed, but nothing is decided yet. */
+  observeReplayed(instance: TenantInstance, key: string, data: Uint8Array, nowMs: number): void {
+    const trace = instance.live.get(key);
+    if (trace) this.sampler.observe(instance.tenantId, key, trace, data, nowMs);
+  }
+
+  /** After replay: traces replayed without a decision wait again; one already at the span cap is decided. */
   finishReplay(instance: TenantInstance, nowMs: number): void {
     for (const [key, trace] of instance.live) {
-      if (trace.keptBy !== undefined || trace.sampling) continue;
-      if (trace.fragments.length === 0)
-        this.sampler.observe(instance.tenantId, key, trace, new Uint8Array(0), nowMs);
-      for (const fragment of trace.fragments) this.afterAppend(instance, key, fragment, nowMs);
+      if (trace.keptBy !== undefined) continue;
+      if (this.sampler.observe(instance.tenantId, key, trace, new Uint8Array(0), nowMs)) {
+        this.settle(instance, key, trace, nowMs, 'span_cap');
+      }
     }
   }
 

@@ -106,8 +106,9 @@ export class TailSampler {
     this.waiting--;
     this.waitingBytes -= waiting.bytes;
     const policy = decision.policy ?? '';
-    this.cache.record(cacheKey(tenantId, key), decision.keep, policy);
     const keep = decision.keep || waiting.dryRun;
+    // What was done, not what the policies said: in a dry run, late spans are kept too.
+    this.cache.record(cacheKey(tenantId, key), keep, policy);
     if (keep) {
       trace.keptBy = policy;
       this.dropped.forget(tenantId, key);

@@ -29,6 +29,21 @@ describe('TenantInstance', () => {
     expect(instance.liveBytes).toBe(15); // A's two fragments, still live
   });
 
+  it('with spans kept out of memory (tail sampling), reads live traces from their WAL locations', () => {
+    const instance = new TenantInstance('t', 0, false);
+    instance.append(fragment(A, 10), 0);
+    instance.append(fragment(A, 5, 1, 10), 100);
+    expect(instance.live.get(A)?.fragments).toEqual([]);
+    expect(instance.unflushedParts(A)).toEqual({
+      walLocations: [
+        { segment: 1, offset: 0, length: 10 },
+        { segment: 1, offset: 10, length: 5 },
+      ],
+      inMemory: [],
+      truncated: false,
+    });
+  });
+
   it('merges late spans of a trace already in the head block', () => {
     const instance = new TenantInstance('t', 0);
     instance.append(fragment(A, 10), 0);

@@ -82,6 +82,11 @@ export class TenantInstance {
   constructor(
     readonly tenantId: string,
     now: number,
+    /**
+     * Keep live traces' span bytes in memory for reads (true), or read them from the WAL like the
+     * head block's (false: tail sampling, where only a summary per waiting trace may be in memory).
+     */
+    private readonly spansInMemory = true,
   ) {
     this.head = { createdMs: now, bytes: 0, traces: new Map() };
   }
@@ -109,7 +114,7 @@ export class TenantInstance {
       };
       this.live.set(fragment.key, trace);
     }
-    if (fragment.data.length > 0) trace.fragments.push(fragment.data);
+    if (fragment.data.length > 0 && this.spansInMemory) trace.fragments.push(fragment.data);
     trace.locations.push(fragment.location);
     trace.spanCount += fragment.spanCount;
     trace.bytes += fragment.data.length;
@@ -190,6 +195,7 @@ export class TenantInstance {
     if (live) {
       found = true;
       truncated ||= live.truncated;
+      if (!this.spansInMemory) walLocations.push(...live.locations);
     }
     if (!found) return undefined;
     return { walLocations, inMemory: live ? [...live.fragments] : [], truncated };

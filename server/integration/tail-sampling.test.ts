@@ -269,6 +269,9 @@ describe('tail sampling in the ingester', () => {
     expect((await fetchTrace(s.api, hex(id), 'v2-json')).spans).toHaveLength(2);
     // Search tells which traces the policies would have dropped.
     expect(await keptBy(s)).toEqual({ [hex(id)]: '/not-sampled' });
+    // Late spans follow what was done (kept), not what the policies said.
+    await push(s, [simpleSpan(id, 'late', Date.now() - 4_000, { parentSpanId: root.spanId })]);
+    expect((await fetchTrace(s.api, hex(id), 'v2-json')).spans).toHaveLength(3);
     const metrics = await scrapeMetrics(s.api);
     expect(
       metricValue(metrics, 'loupe_sampling_traces_total', {

@@ -57,6 +57,15 @@ describe("Tempo's runtime overrides file", () => {
     expect(overrides.forTenant('batch').maxBytesPerTrace).toBe(5);
   });
 
+  it("keeps a tenant's compiled policies (and their rate limiters) across re-reads of an unchanged file", () => {
+    const text =
+      'overrides:\n  t:\n    sampling:\n      policies: [{ name: all, type: always_sample }]\n  u:\n    sampling:\n      policies: [{ name: all, type: always_sample }]\n';
+    const first = parsePerTenantOverrides(text, 'o.yaml');
+    const again = parsePerTenantOverrides(text, 'o.yaml');
+    expect(again.get('t')?.sampling?.policies).toBe(first.get('t')?.sampling?.policies);
+    expect(first.get('u')?.sampling?.policies).not.toBe(first.get('t')?.sampling?.policies);
+  });
+
   it('refuses a sampling policy Loupe does not support, naming tenant, policy and key', () => {
     const text = 'overrides:\n  t:\n    sampling:\n      policies: [{ name: p, type: ottl_condition }]\n';
     expect(() => parsePerTenantOverrides(text, 'o.yaml')).toThrow(
