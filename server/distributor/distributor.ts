@@ -5,8 +5,16 @@ import {
   checkSpansPerRequest,
   IngestionRateLimiter,
   type IngestLimits,
+  RateLimitedError,
   TenantLimitError,
 } from './ingest-limits';
+
+/** How long a rate-limit refusal is held before it is answered: its Retry-After. */
+const REFUSAL_HOLD_MS = 1_000;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 
 /** A request none of whose spans could be stored (OTLP: 400 / INVALID_ARGUMENT). */
 export class NoValidSpansError extends Error {
@@ -63,8 +71,17 @@ export class Distributor {
   async pushTraces(tenantId: string, body: Uint8Array): Promise<PushOutcome> {
     const limits = this.limits?.(tenantId);
     // Before any decoding: a flooding tenant's refusals cost the others next to nothing.
-    if (limits)
-      this.refusing(tenantId, undefined, () => this.rateLimiter.take(tenantId, body.length, limits));
+    if (limits) {
+      try {
+        this.refusing(tenantId, undefined, () => this.rateLimiter.take(tenantId, body.length, limits));
+      } catch (err) {
+        // Answered after the Retry-After the refusal carries (1 s): a client that ignores 429s and
+        // resends at once is held to one request per connection per second instead of spinning,
+        // so its refusals cost the other tenants next to nothing. A client that waits loses nothing.
+        if (err instanceof RateLimitedError) await sleep(REFUSAL_HOLD_MS);
+        throw err;
+      }
+    }
     let split: ReturnType<typeof splitTracesByTraceId>;
     try {
       split = splitTracesByTraceId(body);

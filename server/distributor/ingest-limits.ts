@@ -38,13 +38,22 @@ export class IngestionRateLimiter {
     bucket.tokens = Math.min(capacity, bucket.tokens + (elapsedMs / 1000) * rate);
     bucket.atMs = nowMs;
     if (bytes > bucket.tokens) {
-      throw new TenantLimitError(
+      throw new RateLimitedError(
         `ingestion rate limit reached for tenant "${tenantId}" (rate_limit_bytes: ${rate} bytes/s, burst_size_bytes: ${capacity}): retry later`,
-        429,
-        'rate_limited',
+        ((bytes - bucket.tokens) / rate) * 1000,
       );
     }
     bucket.tokens -= bytes;
+  }
+}
+
+/** Over the rate: how long until the bucket would hold the request's bytes. */
+export class RateLimitedError extends TenantLimitError {
+  constructor(
+    message: string,
+    readonly refillMs: number,
+  ) {
+    super(message, 429, 'rate_limited');
   }
 }
 
