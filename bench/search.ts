@@ -270,6 +270,13 @@ ${options.maxBlockBytes ? `  max_block_bytes: ${options.maxBlockBytes}\n` : ''}s
       path: ${join(dataDir, 'blocks')}
     wal:
       path: ${join(dataDir, 'wal')}
+# No per-tenant limits: 1M traces are sent as fast as Loupe takes them (Tempo's defaults:
+# 15 MB/s, 10,000 live traces).
+overrides:
+  defaults:
+    ingestion:
+      rate_limit_bytes: 0
+      max_traces_per_user: 0
 querier:
   search:
     # The full-scan baseline reads every span; Tempo's default 30s would cut it short here.

@@ -40,7 +40,7 @@ storage:
     backend: local
     local:
       path: ${path.join(dataDir, 'blocks')}
-${bench ? `overrides:\n  max_bytes_per_trace: ${1024 * mib}\n` : ''}${logsConfigYaml()}${bench ? '' : metricsConfigYaml()}`,
+${bench ? `overrides:\n  max_bytes_per_trace: ${1024 * mib}\n  ingestion_rate_limit_bytes: 0\n` : ''}${logsConfigYaml()}${bench ? '' : metricsConfigYaml()}`,
 );
 
 const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', `-config.file=${configFile}`], {
