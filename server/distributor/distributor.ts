@@ -8,6 +8,7 @@ import {
   RateLimitedError,
   TenantLimitError,
 } from './ingest-limits';
+import { truncateLongAttributes } from './truncate-attributes';
 
 /** How long a rate-limit refusal is held before it is answered: its Retry-After. */
 const REFUSAL_HOLD_MS = 1_000;
@@ -58,7 +59,12 @@ export class Distributor {
     private readonly ingester: TraceSink,
     private readonly metrics: Pick<
       SelfMetrics,
-      'requestsRefused' | 'tenantRequestsRefused' | 'spansRefused' | 'spansReceived' | 'bytesReceived'
+      | 'requestsRefused'
+      | 'tenantRequestsRefused'
+      | 'spansRefused'
+      | 'spansReceived'
+      | 'bytesReceived'
+      | 'attributesTruncated'
     >,
     /** The tenant's limits (`Overrides.forTenant`); none: no rate or size limit. */
     private readonly limits?: (tenantId: string) => IngestLimits,
@@ -100,6 +106,8 @@ export class Distributor {
     }
     const spans = split.acceptedSpans + split.rejectedSpans;
     if (limits) this.refusing(tenantId, spans, () => checkSpansPerRequest(tenantId, spans, limits));
+    if (limits && limits.maxAttributeBytes > 0)
+      this.truncateAttributes(tenantId, split.fragments, limits.maxAttributeBytes);
     let pushed: Awaited<ReturnType<TraceSink['push']>>;
     try {
       pushed = await this.ingester.push(tenantId, split.fragments);
@@ -122,6 +130,18 @@ export class Distributor {
       rejectedSpans,
       message: rejectedSpans > 0 ? messages.join('; ') : undefined,
     };
+  }
+
+  /** Cuts attribute values past `max_attribute_bytes` in place (the spans are kept, not refused). */
+  private truncateAttributes(tenantId: string, fragments: TraceFragment[], limit: number): void {
+    let values = 0;
+    for (const fragment of fragments) {
+      const { data, truncated } = truncateLongAttributes(fragment.data, limit);
+      if (truncated === 0) continue;
+      fragment.data = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+      values += truncated;
+    }
+    if (values > 0) this.metrics.attributesTruncated.inc({ tenant: tenantId }, values);
   }
 
   /** Runs a limit check; a refusal is counted (spans unknown before decoding count as none) and thrown. */

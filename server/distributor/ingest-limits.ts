@@ -5,7 +5,7 @@ export { TenantLimitError };
 
 export type IngestLimits = Pick<
   NumericTenantLimits,
-  'ingestionRateBytes' | 'ingestionBurstBytes' | 'maxSpansPerRequest'
+  'ingestionRateBytes' | 'ingestionBurstBytes' | 'maxSpansPerRequest' | 'maxAttributeBytes'
 >;
 
 /**

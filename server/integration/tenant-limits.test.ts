@@ -160,6 +160,32 @@ describe('per-tenant limits', () => {
     expect(failed?.error?.message).toContain('ingestion rate limit reached for tenant "sdk"');
   }, 60_000);
 
+  it('cuts attribute values past max_attribute_bytes with a marker, and keeps the span', async () => {
+    const s = await start(`  verbose:\n    ingestion:\n      max_attribute_bytes: 100\n`);
+    const traceId = newTraceId();
+    const body = encodeTraceRequest([
+      {
+        service: 'checkout',
+        spans: [
+          simpleSpan(traceId, 'SELECT', Date.now() - 1000, {
+            attributes: { 'db.statement': 'y'.repeat(1000) },
+          }),
+        ],
+      },
+    ]);
+    const answer = await postTraces(s.otlp, body, { tenant: 'verbose' });
+    expect(answer.status).toBe(200);
+    expect(answer.partialSuccess?.rejectedSpans ?? 0).toBe(0);
+    const [span] = (await fetchTrace(s.api, hex(traceId), 'v2-json', { tenant: 'verbose' })).spans;
+    const statement = (span.attributes['db.statement'] as { string: string }).string;
+    expect(statement).toMatch(/^y+…\[truncated from 1000 bytes\]$/);
+    expect(Buffer.byteLength(statement)).toBeLessThanOrEqual(100);
+    const metrics = await scrapeMetrics(s.api);
+    expect(metricValue(metrics, 'loupe_distributor_attributes_truncated_total', { tenant: 'verbose' })).toBe(
+      1,
+    );
+  });
+
   it('refuses a search over a longer range than max_search_duration, naming the limit', async () => {
     const s = await start(`  narrow:\n    read:\n      max_search_duration: 1h\n`);
     const end = Math.floor(Date.now() / 1000);

@@ -28,6 +28,7 @@ export class SelfMetrics {
   readonly spansRefused: Counter<'tenant' | 'reason'>;
   readonly requestsRefused: Counter<'reason'>;
   readonly tenantRequestsRefused: Counter<'tenant' | 'reason'>;
+  readonly attributesTruncated: Counter<'tenant'>;
   readonly blocksFlushed: Counter<'tenant'>;
   readonly spansFlushed: Counter<'tenant'>;
   readonly blockFlushFailures: Counter<'tenant'>;
@@ -80,6 +81,12 @@ export class SelfMetrics {
       name: 'loupe_distributor_requests_refused_total',
       help: 'Whole requests refused by the distributor, by reason (decode_error, no_valid_spans, and the tenant limits below).',
       labelNames: ['reason'],
+      registers,
+    });
+    this.attributesTruncated = new Counter({
+      name: 'loupe_distributor_attributes_truncated_total',
+      help: "Attribute values cut to the tenant's max_attribute_bytes (the spans were kept).",
+      labelNames: ['tenant'],
       registers,
     });
     this.tenantRequestsRefused = new Counter({
