@@ -10,9 +10,13 @@ afterAll(() => {
 
 /**
  * What radosgw will not do on demand: fail. A fake endpoint on loopback answers as a struggling
- * (or not quite S3) store would; no S3 server is needed.
+ * (or not quite S3) store would; no S3 server is needed. GETs go the backend's direct way
+ * (`s3-direct-get.ts`) or through the SDK's `client.send`; both must behave alike.
  */
-describe('S3Backend against a failing endpoint', () => {
+describe.each([
+  { path: 'direct GETs', directGets: true },
+  { path: 'GETs through the SDK', directGets: false },
+])('S3Backend against a failing endpoint, $path', ({ directGets }) => {
   let server: Server;
   let requests = 0;
   let seen: string[] = [];
@@ -54,6 +58,7 @@ describe('S3Backend against a failing endpoint', () => {
       {
         tuning: { maxAttempts, requestTimeoutMs, socketTimeoutMs },
         logger: { warn: (details) => warnings.push(details) },
+        directGets,
       },
     );
     backends.push(backend);
@@ -73,6 +78,67 @@ describe('S3Backend against a failing endpoint', () => {
     expect(warnings).toEqual([
       expect.objectContaining({ operation: 'GetObject', key: 't/b/data', attempts: 3 }),
     ]);
+  });
+
+  it('sends GetObject the way it says: the SDK names the operation in the query, a direct GET does not', async () => {
+    answer = (_attempt, res) => res.writeHead(206, { 'content-length': '3' }).end('abc');
+    const { backend } = backendOn(1);
+
+    expect((await backend.readRange('t/b/data', 10, 3)).toString()).toBe('abc');
+    expect(seen).toEqual([directGets ? 'GET /b/t/b/data' : 'GET /b/t/b/data?x-id=GetObject']);
+  });
+
+  it('tells a missing object (404 NoSuchKey) and a range past the end (416 InvalidRange), without retrying', async () => {
+    answer = (attempt, res) => {
+      const [status, code] = attempt === 1 ? [404, 'NoSuchKey'] : [416, 'InvalidRange'];
+      res
+        .writeHead(status, { 'content-type': 'application/xml' })
+        .end(`<?xml version="1.0"?><Error><Code>${code}</Code><Message>no</Message></Error>`);
+    };
+    const { backend, warnings } = backendOn(3);
+
+    expect(await backend.read('t/b/data')).toBeUndefined();
+    await expect(backend.readRange('t/b/data', 100, 10)).rejects.toThrow(RangeError);
+    expect(requests).toBe(2);
+    expect(warnings).toEqual([]);
+  });
+
+  it('names the store’s error code, status and attempts on an error it does not retry', async () => {
+    answer = (_attempt, res) =>
+      res
+        .writeHead(403, { 'content-type': 'application/xml', 'x-amz-request-id': 'tx-1' })
+        .end('<Error><Code>AccessDenied</Code><Message>Access &amp; more denied</Message></Error>');
+    const { backend } = backendOn(3);
+
+    await expect(backend.read('t/b/data')).rejects.toMatchObject({
+      name: 'AccessDenied',
+      message: 'Access & more denied',
+      $metadata: { httpStatusCode: 403, requestId: 'tx-1', attempts: 1 },
+    });
+    expect(requests).toBe(1);
+  });
+
+  it('corrects its clock from the store’s Date after a clock-skew error, and retries signed with it', async () => {
+    const ahead = 3_600_000;
+    const amzDates: string[] = [];
+    answer = (attempt, res, req) => {
+      amzDates.push(String(req.headers['x-amz-date']));
+      const date = new Date(Date.now() + ahead).toUTCString();
+      if (attempt === 1) {
+        res
+          .writeHead(403, { 'content-type': 'application/xml', date })
+          .end('<Error><Code>RequestTimeTooSkewed</Code><Message>skewed</Message></Error>');
+      } else {
+        res.writeHead(200, { 'content-length': '2', date }).end('ok');
+      }
+    };
+    const { backend } = backendOn(2);
+
+    expect((await backend.read('t/b/data'))?.toString()).toBe('ok');
+    const [first, second] = amzDates.map((d) =>
+      Date.parse(d.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z')),
+    );
+    expect(second - first).toBeGreaterThan(ahead - 60_000);
   });
 
   it('gives up after maxAttempts', async () => {

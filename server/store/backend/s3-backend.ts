@@ -1,8 +1,9 @@
+import { Readable } from 'node:stream';
 import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
-  type GetObjectCommandInput,
+  type GetObjectCommandOutput,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -13,7 +14,9 @@ import type { Backend, BackendCallOptions, BackendLogger } from './backend';
 import { checkRange, keySegments } from './backend-keys';
 import { createS3Client, normalisePrefix, S3_DEFAULTS, type S3Options, type S3Tuning } from './s3-client';
 import { putIfAbsent } from './s3-conditional';
+import { type DirectGetOutput, DirectGets } from './s3-direct-get';
 import { type Metadata, type SendOptions, writeMultipart } from './s3-multipart';
+import { readBody } from './s3-read-body';
 
 export interface S3BackendDeps {
   /** A ready client (tests share one); otherwise one is made from the options and `tuning`. */
@@ -21,6 +24,11 @@ export interface S3BackendDeps {
   tuning?: S3Tuning;
   /** Told about requests that only succeeded after retries, and about uploads left unaborted. */
   logger?: BackendLogger;
+  /**
+   * false sends GETs through the SDK's whole middleware stack, as every other request goes
+   * (`s3-direct-get.ts` says why they do not by default); for tests and comparisons.
+   */
+  directGets?: boolean;
 }
 
 /** Reads of one object's body before its error is the caller's. */
@@ -44,6 +52,7 @@ export class S3Backend implements Backend {
   private readonly logger?: BackendLogger;
   /** Set once the store has refused DeleteObjects: prefixes are then deleted one object at a time. */
   private oneByOne = false;
+  private readonly direct: DirectGets | undefined;
 
   constructor(options: S3Options, deps: S3BackendDeps = {}) {
     if (!(options.partSizeBytes >= S3_DEFAULTS.minPartSizeBytes)) {
@@ -54,12 +63,15 @@ export class S3Backend implements Backend {
     this.partSize = options.partSizeBytes;
     this.client = deps.client ?? createS3Client(options, deps.tuning);
     this.logger = deps.logger;
+    if (deps.directGets !== false) {
+      this.direct = new DirectGets(this.client, this.bucket, `${this.prefix}loupe-direct-get-probe`);
+    }
   }
 
   async read(key: string, { signal }: BackendCallOptions = {}): Promise<Buffer | undefined> {
     const Key = this.objectKey(key);
     try {
-      return await this.get(key, { Bucket: this.bucket, Key }, signal);
+      return await this.get(key, Key, undefined, signal);
     } catch (err) {
       if (errorName(err) === 'NoSuchKey') return undefined;
       throw err;
@@ -93,7 +105,7 @@ export class S3Backend implements Backend {
         return Buffer.alloc(0);
       }
       const Range = `bytes=${offset}-${offset + length - 1}`;
-      const data = await this.get(key, { Bucket: this.bucket, Key, Range }, signal);
+      const data = await this.get(key, Key, Range, signal);
       // S3 answers a range running past the end with the bytes it has.
       if (data.length < length) throw pastEnd();
       if (data.length > length) throw new Error(`${key}: asked for ${length} bytes, got ${data.length}`);
@@ -262,14 +274,21 @@ export class S3Backend implements Backend {
    * GetObject and its body. The SDK's retries end once a response has started, so a body cut off
    * or stalled mid-way (the socket timeout) is fetched again here, a few times.
    */
-  private async get(key: string, input: GetObjectCommandInput, signal?: AbortSignal): Promise<Buffer> {
+  private async get(
+    key: string,
+    Key: string,
+    Range: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<Buffer> {
+    const route = await this.direct?.route();
     for (let attempt = 1; ; attempt++) {
-      const out = await this.call('GetObject', key, signal, (o) =>
-        this.client.send(new GetObjectCommand(input), o),
+      const out = await this.call<DirectGetOutput | GetObjectCommandOutput>('GetObject', key, signal, (o) =>
+        route && this.direct
+          ? this.direct.send(route, Key, Range, o)
+          : this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key, Range }), o),
       );
       try {
-        const bytes = (await out.Body?.transformToByteArray()) ?? new Uint8Array();
-        return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        return await getBody(out, signal);
       } catch (err) {
         signal?.throwIfAborted();
         if (attempt >= BODY_ATTEMPTS) throw err;
@@ -284,6 +303,14 @@ export class S3Backend implements Backend {
   private objectKey(key: string, isPrefix = false): string {
     return this.prefix + keySegments(key, isPrefix).join('/');
   }
+}
+
+/** A GET's body read whole: a Node stream straight into a buffer of its length, anything else as the SDK reads it. */
+async function getBody(out: DirectGetOutput | GetObjectCommandOutput, signal?: AbortSignal): Promise<Buffer> {
+  const body = out.Body;
+  if (body instanceof Readable) return readBody(body, out.ContentLength, signal);
+  const bytes = (await body?.transformToByteArray()) ?? new Uint8Array();
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function errorName(err: unknown): string | undefined {
