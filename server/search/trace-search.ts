@@ -256,19 +256,21 @@ export class TraceSearch {
  * error the search fails with.
  */
 async function readSummaries(
-  blocks: readonly { reader: NonNullable<BlockEntry['search']> }[],
+  blocks: readonly { entry: BlockEntry; reader: NonNullable<BlockEntry['search']> }[],
   deadline: QueryDeadline,
 ): Promise<LoadedSummary[]> {
   const summaries: LoadedSummary[] = new Array(blocks.length);
   let failed = false;
   await forEachLimited([...blocks.keys()], SUMMARY_READS_AT_ONCE, async (i) => {
     if (failed) return;
+    deadline.check();
     try {
-      deadline.check();
       summaries[i] = await blocks[i].reader.summary();
     } catch (err) {
       failed = true;
-      throw err;
+      // A read of its block: one deleted since the last poll (compacted) gets the search retried.
+      const { tenantId, blockId } = blocks[i].entry.meta;
+      throw new BlockReadError(tenantId, blockId, err);
     }
   });
   return summaries;
