@@ -106,6 +106,7 @@ export async function startLoupe(
   let ready = false;
   const api = await buildApiApp({
     multitenancyEnabled: config.multitenancyEnabled,
+    auth: config.auth,
     clientConfig: { logs: config.logs.client, metrics: config.metrics.client },
     finder: traces.finder,
     traceByIdTimeoutMs: config.search.traceByIdTimeoutMs,
@@ -133,6 +134,7 @@ export async function startLoupe(
       ? await startReceivers({
           receivers: config.receivers,
           multitenancyEnabled: config.multitenancyEnabled,
+          auth: config.auth,
           distributor,
           sinks: { logs: logs.sink, metrics: seriesMetrics.sink },
           logger,

@@ -19,6 +19,7 @@ import { METRICS_GENERATOR_SCHEMA } from '../metrics-generator/metrics-generator
 import { SAMPLING_SCHEMA } from '../sampling/sampling-config';
 import { QUERIER_SCHEMA, QUERY_FRONTEND_SCHEMA, TAG_VALUES_OVERRIDE } from '../search/search-config';
 import { STORAGE_SCHEMA } from '../store/store-config';
+import { AUTH_SCHEMA } from '../tenancy/auth-config';
 import { TENANT_LIMIT_KEYS, type TenantLimitKey } from '../tenancy/tenant-limit-keys';
 import { LOUPE_TARGETS } from './types';
 
@@ -90,6 +91,7 @@ export const CONFIG_SCHEMA: Section = {
   metrics_generator: METRICS_GENERATOR_SCHEMA,
   metrics: METRICS_SCHEMA,
   sampling: SAMPLING_SCHEMA,
+  auth: AUTH_SCHEMA,
   query_frontend: QUERY_FRONTEND_SCHEMA,
   querier: QUERIER_SCHEMA,
   auth_enabled: readBool, // Tempo's name for multitenancy_enabled before 2.0

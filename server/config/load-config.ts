@@ -11,6 +11,7 @@ import { buildGrpcKeepalive } from '../receivers/grpc-limits';
 import { buildSamplingConfig } from '../sampling/sampling-config';
 import { buildSearchConfig } from '../search/search-config';
 import { buildStorageConfig } from '../store/store-config';
+import { buildAuthConfig } from '../tenancy/auth-config';
 import { type NumericTenantLimits, TENANT_LIMIT_KEYS } from '../tenancy/tenant-limit-keys';
 import { CONFIG_SCHEMA } from './config-schema';
 import { LOUPE_TARGETS, type LoupeConfig, type LoupeTarget } from './types';
@@ -291,6 +292,7 @@ function buildConfig(values: Values, source: string, warnings: string[]): LoupeC
     metrics: buildMetricsConfig(get, { blockRetentionMs, walPath }),
     search: buildSearchConfig(get),
     sampling: buildSamplingConfig(get),
+    auth: buildAuthConfig(get),
     source,
   };
 }

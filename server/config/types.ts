@@ -6,6 +6,7 @@ import type { GrpcKeepalive } from '../receivers/grpc-limits';
 import type { SamplingConfig } from '../sampling/sampling-config';
 import type { SearchConfig } from '../search/search-config';
 import type { StorageConfig } from '../store/store-config';
+import type { AuthConfig } from '../tenancy/auth-config';
 import type { NumericTenantLimits } from '../tenancy/tenant-limit-keys';
 
 /**
@@ -64,6 +65,8 @@ export interface LoupeConfig {
   search: SearchConfig;
   /** `sampling:` (Loupe's own): built-in tail sampling, off unless `policies` are given. */
   sampling: SamplingConfig;
+  /** `auth:` (Loupe's own): each tenant's credentials; absent, requests carry none (as in Tempo). */
+  auth?: AuthConfig;
   /** Where the config came from, for logs. */
   source: string;
 }

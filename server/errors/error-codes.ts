@@ -8,6 +8,7 @@
  * | --- | --- | --- | --- |
  * | CONFIG | – | config reader | a config file Loupe refuses to start with |
  * | TENANT | 400 / 401 | tenancy | `X-Scope-OrgID` missing (multi-tenant) or malformed |
+ * | AUTH | 401 / 403 | tenancy (`auth:`) | credentials missing or wrong (401), or valid for another tenant than `X-Scope-OrgID` names (403) |
  * | OTLP_DECODE | 400 | OTLP codecs | a body that is not a well-formed OTLP message |
  * | NO_VALID_SPANS | 400 | distributor | every span of the request was refused |
  * | CONTENT_ENCODING | 415 | receivers (gzip) | a `Content-Encoding` Loupe does not read |
@@ -33,6 +34,7 @@
 export const ErrorCode = {
   CONFIG: 'LOUPE_ERR_CONFIG',
   TENANT: 'LOUPE_ERR_TENANT',
+  AUTH: 'LOUPE_ERR_AUTH',
   OTLP_DECODE: 'LOUPE_ERR_OTLP_DECODE',
   NO_VALID_SPANS: 'LOUPE_ERR_NO_VALID_SPANS',
   CONTENT_ENCODING: 'LOUPE_ERR_CONTENT_ENCODING',

@@ -8,6 +8,7 @@ import Fastify, {
 import type { Logger } from 'pino';
 import type { TraceLookup } from '../query/find-trace';
 import type { SelfMetrics } from '../self-metrics/self-metrics';
+import type { AuthConfig } from '../tenancy/auth-config';
 import { httpTenancy } from '../tenancy/http-tenancy';
 import type { Overrides } from '../tenancy/overrides';
 import { statusRoutes } from './routes/status';
@@ -18,6 +19,8 @@ import { uiRoutes } from './ui-routes';
 
 export interface ApiDeps {
   multitenancyEnabled: boolean;
+  /** `auth:`: every route but the health ones asks for a tenant's credentials. */
+  auth?: AuthConfig;
   /** Each signal module's settings for the UI, served at `/loupe/config`. */
   clientConfig: { logs: object; metrics: object };
   finder: TraceLookup;
@@ -50,7 +53,7 @@ export async function buildApiApp(deps: ApiDeps): Promise<FastifyInstance> {
     if (status >= 500) request.log.error({ err }, 'request failed');
     return reply.code(status).type('text/plain').send(err.message);
   });
-  await app.register(httpTenancy, { multitenancyEnabled: deps.multitenancyEnabled });
+  await app.register(httpTenancy, { multitenancyEnabled: deps.multitenancyEnabled, auth: deps.auth });
   await app.register(statusRoutes, {
     version: deps.version,
     metrics: deps.metrics,
@@ -76,7 +79,6 @@ export async function buildApiApp(deps: ApiDeps): Promise<FastifyInstance> {
     },
     prerenderTracePage: tracePagePrerenderer({
       lookups,
-      multitenancyEnabled: deps.multitenancyEnabled,
       overrides: deps.overrides,
       log: app.log,
     }),

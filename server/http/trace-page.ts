@@ -1,7 +1,6 @@
-import type { FastifyBaseLogger } from 'fastify';
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import { parseTraceId } from '../query/parse-trace-id';
 import type { Overrides } from '../tenancy/overrides';
-import { resolveTenant } from '../tenancy/tenant';
 import { traceByIdProtobuf } from './routes/trace-by-id';
 import type { TracePageLookups } from './trace-page-lookups';
 
@@ -14,12 +13,19 @@ const PRERENDER_MAX_SPANS = 20_000;
 /** The page waits at most this long for the trace's lookup; after it, it is sent without the trace. */
 const PRERENDER_DEADLINE_MS = 500;
 
-/** The markup for `#root` of a page, or null when the page is left to the app. */
-export type TracePagePrerenderer = (pathname: string, search: string) => Promise<string | null>;
+/**
+ * The markup for `#root` of a page, or null when the page is left to the app. The page's tenant
+ * (`?tenant=`) is checked as the API would check it in `X-Scope-OrgID` (`request.tenantFor`):
+ * with `auth:`, a page never shows another tenant's trace than its credentials'.
+ */
+export type TracePagePrerenderer = (
+  pathname: string,
+  search: string,
+  request: Pick<FastifyRequest, 'tenantFor'>,
+) => Promise<string | null>;
 
 export interface TracePageOptions {
   lookups: TracePageLookups;
-  multitenancyEnabled: boolean;
   overrides: Overrides;
   log: FastifyBaseLogger;
 }
@@ -41,13 +47,18 @@ export function tracePagePrerenderer(opts: TracePageOptions): TracePagePrerender
     },
   );
 
-  const prerender = async (module: PrerenderModule, pathname: string, search: string) => {
+  const prerender = async (
+    module: PrerenderModule,
+    pathname: string,
+    search: string,
+    request: Pick<FastifyRequest, 'tenantFor'>,
+  ) => {
     const target = module.prerenderableTraceId({ pathname, search });
     if (!target) return null;
     let tenantId: string;
     let lookup: ReturnType<typeof parseTraceId>;
     try {
-      tenantId = resolveTenant(target.tenant || undefined, opts.multitenancyEnabled);
+      tenantId = request.tenantFor(target.tenant || undefined);
       lookup = parseTraceId(target.id);
     } catch {
       return null; // the app shows the error when it asks
@@ -63,7 +74,7 @@ export function tracePagePrerenderer(opts: TracePageOptions): TracePagePrerender
     );
   };
 
-  return async (pathname, search) => {
+  return async (pathname, search, request) => {
     // Loaded at start; only a page asked for in the first moments waits for it.
     const module = await rendering;
     if (!module) return null;
@@ -72,7 +83,7 @@ export function tracePagePrerenderer(opts: TracePageOptions): TracePagePrerender
       timer = setTimeout(resolve, PRERENDER_DEADLINE_MS, null);
     });
     try {
-      return await Promise.race([prerender(module, pathname, search), deadline]);
+      return await Promise.race([prerender(module, pathname, search, request), deadline]);
     } catch (err) {
       opts.log.warn({ err, pathname }, 'could not render the trace page ahead of the app');
       return null;

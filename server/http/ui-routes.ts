@@ -95,7 +95,8 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
       const start = html.indexOf(ROOT_START);
       const end = html.indexOf(ROOT_END);
       if (start >= 0 && end > start) {
-        return sendTracePage(reply, html, start, end, opts.prerenderTracePage(pathname, search));
+        const rendering = opts.prerenderTracePage(pathname, search, reply.request);
+        return sendTracePage(reply, html, start, end, rendering);
       }
     }
     return reply.sendFile('index.html', root, { cacheControl: false });

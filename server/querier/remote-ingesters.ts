@@ -17,6 +17,8 @@ export interface RemoteIngestersDeps {
   pollBlocks(): Promise<void>;
   /** Each request to an ingester gives up after this long. */
   timeoutMs: number;
+  /** With `auth:`, the `Authorization` sent with a tenant's requests (ingesters check it as any client's). */
+  authorization?: (tenantId: string) => string | undefined;
   /** An ingester that did not answer: its unflushed data is missing from this answer. */
   onError(address: string, err: unknown): void;
 }
@@ -116,6 +118,7 @@ export class RemoteIngesters implements SearchableUnflushedSource {
       method: body === undefined ? 'GET' : 'POST',
       headers: {
         'x-scope-orgid': tenantId,
+        ...authorizationHeader(this.deps.authorization?.(tenantId)),
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -128,4 +131,8 @@ export class RemoteIngesters implements SearchableUnflushedSource {
     }
     return response;
   }
+}
+
+function authorizationHeader(value: string | undefined): Record<string, string> {
+  return value === undefined ? {} : { authorization: value };
 }

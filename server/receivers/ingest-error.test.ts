@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { RateLimitError } from '../logs/errors';
 import { OtlpDecodeError } from '../otlp/errors';
+import { AuthError } from '../tenancy/auth';
 import { classifyIngestError, GRPC_CODE } from './ingest-error';
 
-const { INVALID_ARGUMENT, RESOURCE_EXHAUSTED, UNAVAILABLE, UNAUTHENTICATED } = GRPC_CODE;
+const { INVALID_ARGUMENT, PERMISSION_DENIED, RESOURCE_EXHAUSTED, UNAVAILABLE, UNAUTHENTICATED } = GRPC_CODE;
 
 describe('classifyIngestError: one answer per refusal, on HTTP and gRPC alike', () => {
   it.each([
@@ -31,6 +32,8 @@ describe('classifyIngestError: one answer per refusal, on HTTP and gRPC alike', 
     ['bad gzip', { code: 'Z_DATA_ERROR' }, 400, INVALID_ARGUMENT, false],
     ['missing tenant', { code: 'LOUPE_ERR_TENANT', statusCode: 401 }, 401, UNAUTHENTICATED, false],
     ['malformed tenant', { code: 'LOUPE_ERR_TENANT', statusCode: 400 }, 400, INVALID_ARGUMENT, false],
+    ['missing or wrong credentials', new AuthError('invalid credentials', 401), 401, UNAUTHENTICATED, false],
+    ["another tenant's credentials", new AuthError('not yours', 403), 403, PERMISSION_DENIED, false],
     ['undecodable body', new OtlpDecodeError('truncated'), 400, INVALID_ARGUMENT, false],
     ['no valid spans', { code: 'LOUPE_ERR_NO_VALID_SPANS', statusCode: 400 }, 400, INVALID_ARGUMENT, false],
     ['block pool full', { code: 'LOUPE_ERR_POOL_FULL', statusCode: 503 }, 503, UNAVAILABLE, true],

@@ -4,7 +4,7 @@ import { ErrorCode } from '../errors/error-codes';
  * The one classifier of ingest errors, shared by the OTLP/gRPC and OTLP/HTTP receivers, so the
  * same refusal gets the same answer on both. Retryability follows the OTLP spec: HTTP 429, 502,
  * 503 and 504 are retried by exporters; of the gRPC codes used here, `RESOURCE_EXHAUSTED` and
- * `UNAVAILABLE` are retried and `INVALID_ARGUMENT` and `UNAUTHENTICATED` are not (the batch is
+ * `UNAVAILABLE` are retried and `INVALID_ARGUMENT`, `UNAUTHENTICATED` and `PERMISSION_DENIED` are not (the batch is
  * dropped). A refusal that may succeed later (a rate limit, a full queue) must therefore never be
  * answered with a non-retryable code: that loses data.
  */
@@ -12,6 +12,7 @@ import { ErrorCode } from '../errors/error-codes';
 /** gRPC status codes (google.rpc.Code) Loupe answers with. */
 export const GRPC_CODE = {
   INVALID_ARGUMENT: 3,
+  PERMISSION_DENIED: 7,
   RESOURCE_EXHAUSTED: 8,
   INTERNAL: 13,
   UNAVAILABLE: 14,
@@ -73,6 +74,11 @@ export function classifyIngestError(err: IngestErrorLike): ClassifiedIngestError
       return err.statusCode === 401
         ? refused(401, GRPC_CODE.UNAUTHENTICATED, err.message)
         : refused(err.statusCode ?? 400, GRPC_CODE.INVALID_ARGUMENT, err.message);
+    case ErrorCode.AUTH:
+      // Neither is retried: resending the same credentials cannot succeed.
+      return err.statusCode === 403
+        ? refused(403, GRPC_CODE.PERMISSION_DENIED, err.message)
+        : refused(401, GRPC_CODE.UNAUTHENTICATED, err.message);
     case ErrorCode.OTLP_DECODE:
     case ErrorCode.NO_VALID_SPANS:
       return refused(400, GRPC_CODE.INVALID_ARGUMENT, err.message);

@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import type { Distributor } from '../distributor/distributor';
 import { encodeExportResponseProtobuf, encodeStatusProtobuf } from '../otlp/export-response';
 import type { OtlpSignal } from '../otlp/otlp-json';
+import { Authenticator } from '../tenancy/auth';
+import type { AuthConfig } from '../tenancy/auth-config';
 import { grpcTenant } from '../tenancy/grpc-tenancy';
 import { type ExportHandler, exportHandlers } from './export-handlers';
 import {
@@ -17,6 +19,8 @@ import type { SignalSinks } from './signal-sink';
 export interface OtlpGrpcDeps {
   distributor: Distributor;
   multitenancyEnabled: boolean;
+  /** `auth:`: every call must carry a tenant's credentials in its `authorization` metadata. */
+  auth?: AuthConfig;
   maxRecvMsgBytes: number;
   /** `keepalive.server_parameters`: how long idle and old connections live. */
   keepalive?: GrpcKeepalive;
@@ -77,11 +81,12 @@ export function createOtlpGrpcServer(deps: OtlpGrpcDeps): grpc.Server {
     interceptors: readTimeoutMs > 0 ? [requestReadDeadline(readTimeoutMs, () => deps.onReadTimeout?.())] : [],
   });
   const log = deps.logger.child({ component: 'otlp-grpc' });
+  const authenticator = deps.auth && new Authenticator(deps.auth);
   const addExport = (signal: OtlpSignal, push: ExportHandler) => {
     server.addService(exportService(signal), {
       Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
         Promise.resolve()
-          .then(() => grpcTenant(call.metadata, deps.multitenancyEnabled))
+          .then(() => grpcTenant(call.metadata, deps.multitenancyEnabled, authenticator))
           .then((tenantId) => push(tenantId, call.request))
           .then((partial) => callback(null, encodeExportResponseProtobuf(signal, partial)))
           .catch((err: Error) => {

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Distributor } from '../distributor/distributor';
 import { encodeExportResponseJson, encodeExportResponseProtobuf } from '../otlp/export-response';
 import { type OtlpSignal, otlpJsonToProtobuf } from '../otlp/otlp-json';
+import type { AuthConfig } from '../tenancy/auth-config';
 import { httpTenancy } from '../tenancy/http-tenancy';
 import { type ExportHandler, exportHandlers } from './export-handlers';
 import { gunzipBody } from './gzip-body';
@@ -21,6 +22,8 @@ export interface OtlpHttpReceiverConfig {
 export interface OtlpHttpDeps {
   receiver: OtlpHttpReceiverConfig;
   multitenancyEnabled: boolean;
+  /** `auth:`: every request must carry a tenant's credentials (`Authorization`). */
+  auth?: AuthConfig;
   distributor: Distributor;
   logger: Logger;
   /** `/v1/logs` and `/v1/metrics` exist only when their sink does. */
@@ -51,7 +54,12 @@ export async function buildOtlpHttpApp(deps: OtlpHttpDeps): Promise<FastifyInsta
     await app.register(cors, {
       origin: originMatchers(http.corsAllowedOrigins),
       methods: ['POST'],
-      allowedHeaders: ['Content-Type', 'Content-Encoding', 'X-Scope-OrgID'],
+      allowedHeaders: [
+        'Content-Type',
+        'Content-Encoding',
+        'X-Scope-OrgID',
+        ...(deps.auth ? ['Authorization'] : []),
+      ],
     });
   }
   app.removeAllContentTypeParsers();
@@ -62,7 +70,7 @@ export async function buildOtlpHttpApp(deps: OtlpHttpDeps): Promise<FastifyInsta
   );
   app.addHook('preParsing', gunzipBody);
   app.setErrorHandler(replyWithOtlpError);
-  await app.register(httpTenancy, { multitenancyEnabled: deps.multitenancyEnabled });
+  await app.register(httpTenancy, { multitenancyEnabled: deps.multitenancyEnabled, auth: deps.auth });
 
   const route = (signal: OtlpSignal, push: ExportHandler) => {
     app.post(`/v1/${signal}`, async (request, reply) => {

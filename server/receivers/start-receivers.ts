@@ -4,6 +4,7 @@ import type { Distributor } from '../distributor/distributor';
 import { listenApp } from '../http-util/listen';
 import { droppedConnections, type HttpServerLimits } from '../http-util/listener-limits';
 import type { SelfMetrics } from '../self-metrics/self-metrics';
+import type { AuthConfig } from '../tenancy/auth-config';
 import type { GrpcKeepalive } from './grpc-limits';
 import { createOtlpGrpcServer, listenGrpc } from './otlp-grpc';
 import { buildOtlpHttpApp, type OtlpHttpReceiverConfig } from './otlp-http';
@@ -25,6 +26,8 @@ export interface RunningReceivers {
 export async function startReceivers(deps: {
   receivers: ReceiversConfig;
   multitenancyEnabled: boolean;
+  /** `auth:`: both receivers ask every request for a tenant's credentials. */
+  auth?: AuthConfig;
   distributor: Distributor;
   sinks: SignalSinks;
   logger: Logger;
@@ -32,7 +35,7 @@ export async function startReceivers(deps: {
   limits: HttpServerLimits;
   metrics: SelfMetrics;
 }): Promise<RunningReceivers> {
-  const { receivers, multitenancyEnabled, distributor, sinks, logger, limits } = deps;
+  const { receivers, multitenancyEnabled, auth, distributor, sinks, logger, limits } = deps;
   const dropped = droppedConnections(deps.metrics);
   const ports: RunningReceivers['ports'] = {};
   const closers: (() => Promise<unknown>)[] = [];
@@ -40,6 +43,7 @@ export async function startReceivers(deps: {
     const app = await buildOtlpHttpApp({
       receiver: receivers.http,
       multitenancyEnabled,
+      auth,
       distributor,
       logger,
       sinks,
@@ -54,6 +58,7 @@ export async function startReceivers(deps: {
     const server: grpc.Server = createOtlpGrpcServer({
       distributor,
       multitenancyEnabled,
+      auth,
       maxRecvMsgBytes: receivers.grpc.maxRecvMsgBytes,
       keepalive: receivers.grpc.keepalive,
       readTimeoutMs: limits.readTimeoutMs,

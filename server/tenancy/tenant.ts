@@ -38,8 +38,19 @@ export function resolveTenant(
   multitenancyEnabled: boolean,
 ): string {
   if (!multitenancyEnabled) return SINGLE_TENANT_ID;
+  const id = namedTenant(headerValue);
+  if (id === undefined) throw new TenantError('no org id', 401);
+  return id;
+}
+
+/**
+ * The tenant `X-Scope-OrgID` names, or undefined when the header is absent or empty (with
+ * `auth:`, the credentials then name the tenant). Throws `TenantError` 400 for an invalid ID or
+ * several different ones.
+ */
+export function namedTenant(headerValue: string | string[] | undefined): string | undefined {
   const id = singleValue(headerValue);
-  if (id === undefined || id === '') throw new TenantError('no org id', 401);
+  if (id === undefined || id === '') return undefined;
   const problem = tenantIdProblem(id);
   if (problem !== undefined) throw new TenantError(problem, 400);
   return id;

@@ -21,6 +21,7 @@ import type { Backend } from '../store/backend/backend';
 import { Blocklist, type PollOptions } from '../store/blocklist';
 import { applyRetention } from '../store/retention';
 import { tenantIndexOptions } from '../store/store-config';
+import { authorizationFor } from '../tenancy/auth';
 import type { Overrides } from '../tenancy/overrides';
 
 export interface TracesDeps {
@@ -246,6 +247,7 @@ function remoteIngesters(
       await pollNow();
     },
     timeoutMs: deps.config.search.queryTimeoutMs,
+    authorization: (tenantId) => authorizationFor(deps.config.auth, tenantId),
     onError: (address, err) => {
       deps.metrics.ingesterQueryFailures.inc({ ingester: address });
       log.warn(
