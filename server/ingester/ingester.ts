@@ -5,20 +5,14 @@ import type { UnflushedTraceRef } from '../query/unflushed-source';
 import type { DroppedTrace } from '../sampling/dropped-traces';
 import type { SelfMetrics } from '../self-metrics/self-metrics';
 import type { Backend } from '../store/backend/backend';
-import { openBuiltBlock } from '../store/block-reader';
-import { writeBlock } from '../store/block-writer';
 import type { Blocklist } from '../store/blocklist';
-import { openSearchSidecar } from '../store/search/search-sidecar';
 import type { StorageConfig } from '../store/store-config';
-import { TenantLimitError } from '../tenancy/tenant-limit-error';
-import type { WalLocation } from '../wal/segments';
 import { Wal } from '../wal/wal';
-import { BlockBuilder } from './block-builder';
-import { toBlockJob } from './block-job';
+import { BlockFlusher } from './block-flusher';
 import type { IngesterConfig } from './ingester-config';
 import { SamplingStage } from './sampling-stage';
 import type { TailSampler } from './tail-sampler';
-import { type HeadBlock, TenantInstance, type UnflushedParts } from './tenant-instance';
+import { TenantInstance, type UnflushedParts } from './tenant-instance';
 import { traceWalCodec, type WalTraceRecord } from './trace-wal-codec';
 
 export interface PushResult {
@@ -41,10 +35,6 @@ export interface IngesterDeps {
   sampler?: TailSampler;
 }
 
-/** A failed flush is retried after this, doubling per failure up to `FLUSH_RETRY_MAX_MS`, with jitter. */
-const FLUSH_RETRY_MS = 1_000;
-const FLUSH_RETRY_MAX_MS = 60_000;
-
 /**
  * Makes pushes durable (WAL) before they are acknowledged, keeps live traces by ID, cuts idle
  * traces into per-tenant head blocks, and turns full head blocks into backend blocks through the
@@ -53,16 +43,23 @@ const FLUSH_RETRY_MAX_MS = 60_000;
 export class Ingester {
   private readonly instances = new Map<string, TenantInstance>();
   private readonly wal: Wal<WalTraceRecord>;
-  private readonly builder = new BlockBuilder();
+  private readonly flusher: BlockFlusher;
   private timer: NodeJS.Timeout | undefined;
-  private readonly inFlight = new Set<Promise<void>>();
   private stopping = false;
-  /** Set while flushes fail (the backend unreachable, full, refusing): `/ready` reports it. */
-  private failing: { since: number; error: string } | undefined;
   private readonly sampling: SamplingStage | undefined;
 
   constructor(private readonly deps: IngesterDeps) {
     this.wal = new Wal({ dir: deps.storage.walPath, codec: traceWalCodec });
+    this.flusher = new BlockFlusher({
+      storage: deps.storage,
+      limits: deps.limits,
+      backend: deps.backend,
+      blocklist: deps.blocklist,
+      logger: deps.logger,
+      metrics: deps.metrics,
+      release: (locations) => this.wal.release(locations),
+      stopping: () => this.stopping,
+    });
     this.sampling = deps.sampler
       ? new SamplingStage(deps.sampler, this.wal, deps.config.traceIdlePeriodMs)
       : undefined;
@@ -110,7 +107,7 @@ export class Ingester {
     const now = Date.now();
     const instance = this.instance(tenantId, now);
     const { maxBytesPerTrace: maxBytes, maxLiveTraces } = this.deps.limits(tenantId);
-    if (maxLiveTraces > 0) checkLiveTraces(instance, fragments, maxLiveTraces);
+    if (maxLiveTraces > 0) instance.checkLiveTraces(fragments, maxLiveTraces);
     const records: WalTraceRecord[] = [];
     const keys: string[] = [];
     let acceptedSpans = 0;
@@ -203,7 +200,7 @@ export class Ingester {
     this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     await this.flushAll();
-    await this.builder.close();
+    await this.flusher.close();
     await this.wal.close();
   }
 
@@ -238,7 +235,7 @@ export class Ingester {
       this.sampling?.settleAll(instance, Date.now());
       this.cutBlocks(instance, Date.now(), undefined, true);
     }
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    await this.flusher.settle();
   }
 
   /**
@@ -290,96 +287,12 @@ export class Ingester {
    * stay acknowledged and queryable meanwhile: they wait in the WAL, and flushes are retried.
    */
   backendFailure(): string | undefined {
-    if (!this.failing) return undefined;
-    return `storage backend failing since ${new Date(this.failing.since).toISOString()} (${this.failing.error}); acknowledged spans are kept in the WAL and flushes are retried`;
+    return this.flusher.backendFailure();
   }
 
   private flushHead(instance: TenantInstance, now: number): void {
     const blockId = randomUUID();
     const head = instance.cutHeadBlock(blockId, now);
-    const task = this.buildAndWrite(instance, blockId, head).finally(() => this.inFlight.delete(task));
-    this.inFlight.add(task);
+    this.flusher.flush(instance, blockId, head);
   }
-
-  private async buildAndWrite(instance: TenantInstance, blockId: string, head: HeadBlock): Promise<void> {
-    const { storage } = this.deps;
-    const job = toBlockJob(head, {
-      blockId,
-      tenantId: instance.tenantId,
-      walDir: storage.walPath,
-      bloomFalsePositive: storage.bloomFalsePositive,
-      bloomShardSizeBytes: storage.bloomShardSizeBytes,
-      maxBytesPerTrace: this.deps.limits(instance.tenantId).maxBytesPerTrace,
-    });
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const result = await this.builder.build(job);
-        this.deps.metrics.blockBuildSeconds.observe(result.buildMs / 1000);
-        const built = { meta: result.meta, objects: result.objects };
-        await writeBlock(this.deps.backend, built);
-        this.failing = undefined;
-        this.deps.metrics.backendFailing.set(0);
-        // Visible in the blocklist before it leaves the flushing set: a lookup always finds it somewhere.
-        this.deps.blocklist.add(
-          result.meta,
-          openBuiltBlock(this.deps.backend, built),
-          openSearchSidecar(this.deps.backend, result.meta, built.objects),
-        );
-        instance.flushing.delete(blockId);
-        const locations: WalLocation[] = [];
-        for (const [key, trace] of head.traces) {
-          locations.push(...trace.locations);
-          instance.recentlyFlushed.add(key);
-        }
-        await this.wal.release(locations);
-        this.deps.metrics.blocksFlushed.inc({ tenant: instance.tenantId });
-        this.deps.metrics.spansFlushed.inc({ tenant: instance.tenantId }, result.meta.totalSpans);
-        this.deps.logger.info(
-          {
-            tenant: instance.tenantId,
-            blockId,
-            traces: result.meta.totalTraces,
-            spans: result.meta.totalSpans,
-          },
-          'block flushed',
-        );
-        return;
-      } catch (err) {
-        this.deps.metrics.blockFlushFailures.inc({ tenant: instance.tenantId });
-        this.deps.metrics.backendFailing.set(1);
-        this.failing ??= { since: Date.now(), error: describeFailure(err) };
-        this.deps.logger.error({ err, blockId, tenant: instance.tenantId }, 'block flush failed; retrying');
-        if (this.stopping) return;
-        // Backoff with jitter: many queued blocks do not all retry against a recovering store at once.
-        const delay = Math.min(FLUSH_RETRY_MAX_MS, FLUSH_RETRY_MS * 2 ** attempt);
-        await new Promise((r) => setTimeout(r, delay / 2 + Math.random() * (delay / 2)));
-      }
-    }
-  }
-}
-
-/**
- * Refuses (429: retried by exporters) a push that would take the tenant past `max_traces_per_user`
- * live traces; spans of traces already live always pass.
- */
-function checkLiveTraces(instance: TenantInstance, fragments: TraceFragment[], max: number): void {
-  if (instance.live.size + fragments.length <= max) return;
-  const fresh = new Set<string>();
-  for (const f of fragments) if (!instance.live.has(f.key)) fresh.add(f.key);
-  if (instance.live.size + fresh.size <= max) return;
-  throw new TenantLimitError(
-    `max live traces reached for tenant "${instance.tenantId}" (max_traces_per_user: ${max}; ${instance.live.size} live, ${fresh.size} new in this request): retry later`,
-    429,
-    'live_traces_exceeded',
-  );
-}
-
-/** An error as `/ready` shows it: its name, message and, from an object store, the HTTP status. */
-function describeFailure(err: unknown): string {
-  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } } | undefined;
-  const message = e?.message || String(err);
-  const named =
-    e?.name && e.name !== 'Error' && !message.includes(e.name) ? `${e.name}: ${message}` : message;
-  const status = e?.$metadata?.httpStatusCode;
-  return status ? `${named}, HTTP ${status}` : named;
 }

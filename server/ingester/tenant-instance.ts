@@ -1,5 +1,6 @@
 import type { SamplingPolicies } from '../sampling/policies';
 import type { TraceSummary } from '../sampling/summary';
+import { TenantLimitError } from '../tenancy/tenant-limit-error';
 import type { WalLocation } from '../wal/segments';
 import { RecentlyFlushed } from './recently-flushed';
 
@@ -96,6 +97,22 @@ export class TenantInstance {
     let bytes = (this.live.get(key)?.bytes ?? 0) + (this.head.traces.get(key)?.bytes ?? 0);
     for (const block of this.flushing.values()) bytes += block.traces.get(key)?.bytes ?? 0;
     return bytes;
+  }
+
+  /**
+   * Refuses (429: retried by exporters) a push that would take the tenant past `max_traces_per_user`
+   * live traces; spans of traces already live always pass.
+   */
+  checkLiveTraces(fragments: readonly { key: string }[], max: number): void {
+    if (this.live.size + fragments.length <= max) return;
+    const fresh = new Set<string>();
+    for (const f of fragments) if (!this.live.has(f.key)) fresh.add(f.key);
+    if (this.live.size + fresh.size <= max) return;
+    throw new TenantLimitError(
+      `max live traces reached for tenant "${this.tenantId}" (max_traces_per_user: ${max}; ${this.live.size} live, ${fresh.size} new in this request): retry later`,
+      429,
+      'live_traces_exceeded',
+    );
   }
 
   append(fragment: AppendedFragment, now: number): void {
