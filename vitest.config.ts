@@ -24,6 +24,8 @@ export default defineConfig({
           include: ['web/**/*.test.{ts,tsx}'],
           environment: 'jsdom',
           setupFiles: ['web/test/setup.ts'],
+          // The default 5 s is short for a component test on a loaded 2-core machine.
+          testTimeout: 15_000,
         },
       },
     ],
