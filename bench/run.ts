@@ -7,6 +7,7 @@ import { figureRow } from './figure';
 import { runLogsBench } from './logs';
 import { runMetricsBench } from './metrics';
 import { runRegexBench } from './regex';
+import { printSamplingBench, runSamplingBench, samplingBenchOptionsFromEnv } from './sampling';
 import { printSearchBench, runSearchBench, searchBenchOptionsFromEnv } from './search';
 import { printStorageBench, runStorageBench, storageBenchOptionsFromEnv } from './storage';
 
@@ -25,6 +26,13 @@ if (process.env.BENCH_ONLY === 'storage') {
   const storage = await runStorageBench(storageBenchOptionsFromEnv());
   printStorageBench(storage);
   process.exit(storage.problems.length > 0 ? 1 : 0);
+}
+
+// BENCH_ONLY=sampling: the tail-sampling benchmark alone (bench/sampling.ts).
+if (process.env.BENCH_ONLY === 'sampling') {
+  const sampling = await runSamplingBench(samplingBenchOptionsFromEnv());
+  printSamplingBench(sampling);
+  process.exit(sampling.problems.length > 0 ? 1 : 0);
 }
 
 const TRACES = Number(process.env.BENCH_TRACES ?? 100_000);
@@ -60,6 +68,13 @@ storage:
       path: ${join(dataDir, 'blocks')}
     wal:
       path: ${join(dataDir, 'wal')}
+# No per-tenant limits: the load is sent as fast as Loupe takes it (Tempo's defaults: 15 MB/s,
+# 10,000 live traces, which would refuse part of it).
+overrides:
+  defaults:
+    ingestion:
+      rate_limit_bytes: 0
+      max_traces_per_user: 0
 logs:
   # The logs bench pushes ~100 MB as fast as it can: no per-tenant rate limit here.
   ingestion_rate_mb: 100000
@@ -260,3 +275,6 @@ if (search.problems.length > 0) process.exitCode = 1;
 const storage = await runStorageBench(storageBenchOptionsFromEnv());
 printStorageBench(storage);
 if (storage.problems.length > 0) process.exitCode = 1;
+const sampling = await runSamplingBench(samplingBenchOptionsFromEnv());
+printSamplingBench(sampling);
+if (sampling.problems.length > 0) process.exitCode = 1;
