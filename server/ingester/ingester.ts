@@ -92,7 +92,9 @@ export class Ingester {
     if (this.sampling)
       for (const instance of this.instances.values()) this.sampling.finishReplay(instance, now);
     const { traceIdlePeriodMs, flushCheckPeriodMs } = this.deps.config;
-    const period = Math.max(50, Math.min(flushCheckPeriodMs, traceIdlePeriodMs / 2));
+    // With tail sampling, often enough that a decision comes soon after its moment (decision_wait).
+    const decisionWait = this.sampling?.sampler.decisionWaitMs ?? Number.POSITIVE_INFINITY;
+    const period = Math.max(50, Math.min(flushCheckPeriodMs, traceIdlePeriodMs / 2, decisionWait / 5));
     this.timer = setInterval(() => this.tick(Date.now()), period);
     this.timer.unref();
   }

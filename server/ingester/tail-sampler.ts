@@ -23,7 +23,7 @@ export class TailSampler {
   private readonly cache: DecisionCache;
   private readonly dropped: DroppedTraces;
   private waiting = 0;
-  /** Bytes of all waiting summaries (`summaryBytes`), against `max_waiting_bytes`. */
+  /** Memory of all waiting traces (`waitingTraceBytes`), against `max_waiting_bytes`. */
   waitingBytes = 0;
 
   constructor(
@@ -33,6 +33,10 @@ export class TailSampler {
   ) {
     this.cache = new DecisionCache(config.decisionCache);
     this.dropped = new DroppedTraces(config.droppedTraces.maxTraces, config.droppedTraces.ttlMs);
+  }
+
+  get decisionWaitMs(): number {
+    return this.config.decisionWaitMs;
   }
 
   /** The remembered decision for a trace no longer waiting, so its late spans follow it. */
@@ -72,21 +76,31 @@ export class TailSampler {
       const { policies, summary } = waiting;
       forEachSpan(data, (span) => policies.observe(summary, span, nowMs));
     }
-    const bytes = waiting.policies.summaryBytes(waiting.summary);
+    const bytes = waitingTraceBytes(waiting.policies.summaryBytes(waiting.summary), trace.locations.length);
     this.waitingBytes += bytes - waiting.bytes;
     waiting.bytes = bytes;
     return waiting.summary.spanCount >= this.config.maxSpansPerTrace;
   }
 
-  /** Why a waiting trace is due for its decision at `nowMs`, or undefined while it still waits. */
+  /**
+   * Why a waiting trace is due for its decision at `nowMs`, or undefined while it still waits. When
+   * a check comes after several moments have passed, the earliest of them names the trigger.
+   */
   due(trace: LiveTrace, nowMs: number, idlePeriodMs: number): DecisionTrigger | undefined {
     const summary = trace.sampling?.summary;
     if (!summary) return undefined;
-    if (nowMs - trace.lastAppendMs >= idlePeriodMs) return 'idle';
-    if (summary.rootSeenMs >= 0 && nowMs - summary.rootSeenMs >= this.config.decisionWaitMs)
-      return 'root_wait';
-    if (summary.firstSeenMs >= 0 && nowMs - summary.firstSeenMs >= this.config.maxWaitMs) return 'max_wait';
-    return undefined;
+    let trigger: DecisionTrigger | undefined;
+    let at = Number.POSITIVE_INFINITY;
+    const consider = (candidate: DecisionTrigger, momentMs: number) => {
+      if (momentMs <= nowMs && momentMs < at) {
+        trigger = candidate;
+        at = momentMs;
+      }
+    };
+    consider('idle', trace.lastAppendMs + idlePeriodMs);
+    if (summary.rootSeenMs >= 0) consider('root_wait', summary.rootSeenMs + this.config.decisionWaitMs);
+    if (summary.firstSeenMs >= 0) consider('max_wait', summary.firstSeenMs + this.config.maxWaitMs);
+    return trigger;
   }
 
   /** Waiting summaries hold more than `max_waiting_bytes`: decide the oldest now. */
@@ -151,6 +165,19 @@ export class TailSampler {
     this.metrics.waitingBytes.set(this.waitingBytes);
   }
 }
+
+/**
+ * What a waiting trace holds in memory, counted against `max_waiting_bytes`: its summary, and the
+ * live trace around it (the entry keyed by trace ID, the object, its WAL locations). The fixed part
+ * is measured, not derived: `bench/sampling.ts` found 987 bytes of V8 heap per waiting trace of 10
+ * spans in 1–2 requests against a 168-byte summary, so ~820 bytes besides, rounded up.
+ */
+export function waitingTraceBytes(summaryBytes: number, walLocations: number): number {
+  return summaryBytes + LIVE_TRACE_BYTES + WAL_LOCATION_BYTES * walLocations;
+}
+
+const LIVE_TRACE_BYTES = 800;
+const WAL_LOCATION_BYTES = 48;
 
 function cacheKey(tenantId: string, key: string): string {
   return `${tenantId}\u0000${key}`;

@@ -54,7 +54,7 @@ export class SamplingMetrics {
       name: 'loupe_sampling_decision_delay_seconds',
       help: "Time from a trace's last span to its sampling decision.",
       labelNames: ['trigger'],
-      buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120],
+      buckets: [0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 2, 3, 5, 7.5, 10, 15, 30, 60, 120],
       registers,
     });
     this.waitingTraces = new Gauge({
@@ -64,7 +64,7 @@ export class SamplingMetrics {
     });
     this.waitingBytes = new Gauge({
       name: 'loupe_sampling_waiting_bytes',
-      help: 'Memory held by the summaries of waiting traces (counted against sampling.max_waiting_bytes).',
+      help: 'Memory held by waiting traces (their summaries and bookkeeping; the spans are in the WAL), counted against sampling.max_waiting_bytes.',
       registers,
     });
   }
