@@ -177,11 +177,10 @@ function writeField(w: ProtoWriter, field: protobuf.Field, v: unknown, path: str
 }
 
 function enumValue(type: protobuf.Enum, v: unknown, path: string): number {
-  if (typeof v === 'number' && Number.isInteger(v)) return v;
-  if (typeof v === 'string') {
-    const byName = type.values[v];
-    if (byName !== undefined) return byName;
-    if (INTEGER.test(v)) return Number(v);
+  if (typeof v === 'string' && Object.hasOwn(type.values, v)) return type.values[v];
+  if ((typeof v === 'number' && Number.isInteger(v)) || (typeof v === 'string' && INTEGER.test(v))) {
+    // Enums are int32 on the wire: a larger number would not fit the varint written for it.
+    return Number(toInteger(v, path, 'int32'));
   }
   return fail(path, `must be an integer or one of ${Object.keys(type.values).join(', ')}`);
 }
@@ -189,8 +188,11 @@ function enumValue(type: protobuf.Enum, v: unknown, path: string): number {
 function toInteger(v: unknown, path: string, type: string): bigint {
   let n: bigint;
   if (typeof v === 'number' && Number.isInteger(v)) n = BigInt(v);
-  else if (typeof v === 'string' && INTEGER.test(v)) n = BigInt(v);
-  else return fail(path, 'must be an integer (a JSON number or a decimal string)');
+  else if (typeof v === 'string' && INTEGER.test(v)) {
+    // No 64-bit integer has more than 20 digits; BigInt would take seconds over millions of them.
+    if (v.length > 20 && v.replace(/^-?0*/, '').length > 20) return fail(path, `is out of range for ${type}`);
+    n = BigInt(v);
+  } else return fail(path, 'must be an integer (a JSON number or a decimal string)');
   const [min, max] = RANGES[type];
   if (n < min || n > max) fail(path, `is out of range for ${type}`);
   return n;

@@ -95,6 +95,7 @@ export class RequestIndex {
   private readResourceSpans(end: number): void {
     const r = this.r;
     const rs = this.rsHeaderFirst.length;
+    const scopesBefore = this.ssResource.length;
     // Collected apart because this resource's own fields may come after its scope spans.
     const header: number[] = [];
     while (r.pos < end) {
@@ -111,6 +112,9 @@ export class RequestIndex {
       } else checkField(r, tag, end, RESOURCE_SPANS_SHAPE, 1);
       addRange(header, fieldStart, r.pos);
     }
+    // Only resources with a kept span are recorded: 10 million empty ones (a 20 KB gzip body)
+    // would otherwise cost some 400 MB of offsets that no fragment uses.
+    if (this.ssResource.length === scopesBefore) return;
     this.rsHeaderFirst.push(this.headerRanges.length);
     this.rsHeaderLength.push(this.pushRanges(header));
   }
@@ -118,6 +122,7 @@ export class RequestIndex {
   private readScopeSpans(rs: number, end: number): void {
     const r = this.r;
     const ss = this.ssResource.length;
+    const spansBefore = this.spanStart.length;
     const header: number[] = [];
     while (r.pos < end) {
       const fieldStart = r.pos;
@@ -133,6 +138,7 @@ export class RequestIndex {
       } else checkField(r, tag, end, SCOPE_SPANS_SHAPE, 2);
       addRange(header, fieldStart, r.pos);
     }
+    if (this.spanStart.length === spansBefore) return; // as for resources: only with a kept span
     this.ssResource.push(rs);
     this.ssHeaderFirst.push(this.headerRanges.length);
     this.ssHeaderLength.push(this.pushRanges(header));

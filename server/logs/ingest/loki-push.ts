@@ -1,4 +1,5 @@
-import SnappyJS from 'snappyjs';
+import type protobuf from 'protobufjs';
+import { checkDecodeBudget, MAX_DECODED_ITEMS } from '../../otlp/decode-budget';
 import { LogsRequestError } from '../errors';
 import { LABEL_NAME } from '../labels';
 import { parseSelector } from '../logql/parser';
@@ -6,6 +7,7 @@ import type { Labels, LogEntry } from '../model';
 import { parseNanos } from '../timestamp';
 import { type LokiPushProto, lokiPushRequestType } from './loki-push-proto';
 import { abbreviate, describeJsonValue } from './quote';
+import { uncompressSnappyBlock } from './snappy-block';
 
 /** A stream as a Loki push names it, before limits and conventions are applied. */
 export interface RawStream {
@@ -27,6 +29,16 @@ export function decodeLokiJson(body: Buffer): RawStream[] {
   const streams = (parsed as { streams?: unknown })?.streams;
   if (!Array.isArray(streams))
     throw new LogsRequestError('push body must be an object with a "streams" list');
+  // Each entry costs far more once ingested than its few bytes of JSON: refused before any is made.
+  let entries = 0;
+  for (const s of streams) {
+    const values = (s as { values?: unknown } | null)?.values;
+    if (Array.isArray(values)) entries += values.length;
+  }
+  if (entries > MAX_DECODED_ITEMS)
+    throw new LogsRequestError(
+      `push body refused: it holds more than ${MAX_DECODED_ITEMS} entries; send smaller batches`,
+    );
   return streams.map((s: unknown, i) => {
     const at = `streams[${i}]`;
     const { stream, values } = (s ?? {}) as { stream?: unknown; values?: unknown };
@@ -71,17 +83,27 @@ function stringRecord(value: unknown, at: string): Labels {
   return out;
 }
 
+let entryType: Set<protobuf.Type> | undefined;
+const entryTypes = (request: protobuf.Type) =>
+  (entryType ??= new Set([request.lookupType('logproto.EntryAdapter')]));
+
 /** Loki's protobuf push: snappy block-compressed `logproto.PushRequest`. */
 export function decodeLokiProtobuf(body: Buffer, maxBytes: number): RawStream[] {
   let raw: Buffer;
   try {
-    raw = SnappyJS.uncompress(body, maxBytes);
+    raw = uncompressSnappyBlock(body, maxBytes);
   } catch (err) {
     throw new LogsRequestError(`malformed snappy-compressed push body: ${(err as Error).message}`);
   }
+  const type = lokiPushRequestType();
+  try {
+    checkDecodeBudget(type, raw, { items: entryTypes(type), itemName: 'entries' });
+  } catch (err) {
+    throw new LogsRequestError(`push body refused: ${(err as Error).message}`);
+  }
   let request: LokiPushProto;
   try {
-    request = lokiPushRequestType().decode(raw) as unknown as LokiPushProto;
+    request = type.decode(raw) as unknown as LokiPushProto;
   } catch (err) {
     throw new LogsRequestError(`malformed protobuf push body: ${(err as Error).message}`);
   }

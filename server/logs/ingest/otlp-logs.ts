@@ -1,3 +1,5 @@
+import type protobuf from 'protobufjs';
+import { checkDecodeBudget } from '../../otlp/decode-budget';
 import { otlpProtoTypes } from '../../otlp/protobuf-root';
 import { LogsRequestError } from '../errors';
 import { sanitizeLabelName, sortLabels, streamKey } from '../labels';
@@ -65,6 +67,10 @@ function attributesInto(target: Labels, attributes: KeyValue[] | null | undefine
   }
 }
 
+let logRecordType: Set<protobuf.Type> | undefined;
+const logRecordTypes = (request: protobuf.Type) =>
+  (logRecordType ??= new Set([request.lookupType('opentelemetry.proto.logs.v1.LogRecord')]));
+
 /**
  * Converts an ExportLogsServiceRequest with Loki's OTLP conventions: the promoted resource
  * attributes become index labels (`service_name` always, `unknown_service` when absent); the
@@ -77,9 +83,15 @@ export function convertOtlpLogs(
   limits: LogsLimits,
   indexAttributes: string[],
 ): OtlpConversion {
+  const type = otlpProtoTypes().ExportLogsServiceRequest;
+  try {
+    checkDecodeBudget(type, body, { items: logRecordTypes(type), itemName: 'log records' });
+  } catch (err) {
+    throw new LogsRequestError(`OTLP logs request refused: ${(err as Error).message}`);
+  }
   let request: DecodedRequest;
   try {
-    request = otlpProtoTypes().ExportLogsServiceRequest.decode(body) as unknown as DecodedRequest;
+    request = type.decode(body) as unknown as DecodedRequest;
   } catch (err) {
     throw new LogsRequestError(`malformed OTLP logs request: ${(err as Error).message}`);
   }

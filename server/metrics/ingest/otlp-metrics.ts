@@ -1,3 +1,5 @@
+import type protobuf from 'protobufjs';
+import { checkDecodeBudget } from '../../otlp/decode-budget';
 import { OtlpDecodeError } from '../../otlp/errors';
 import { otlpProtoTypes } from '../../otlp/protobuf-root';
 import {
@@ -129,6 +131,14 @@ export interface TranslatedMetrics {
   tooManyBuckets: { points: number; first?: { metric: string; buckets: number } };
 }
 
+let dataPointType: Set<protobuf.Type> | undefined;
+const dataPointTypes = (request: protobuf.Type) =>
+  (dataPointType ??= new Set(
+    ['NumberDataPoint', 'HistogramDataPoint', 'ExponentialHistogramDataPoint', 'SummaryDataPoint'].map(
+      (name) => request.lookupType(`opentelemetry.proto.metrics.v1.${name}`),
+    ),
+  ));
+
 /** No limits: every label is stored whatever its length. */
 const UNLIMITED: LabelLimits = { maxNameBytes: 0, maxValueBytes: 0 };
 
@@ -144,9 +154,11 @@ export function translateOtlpMetrics(
   limits: LabelLimits = UNLIMITED,
   maxBuckets = 0,
 ): TranslatedMetrics {
+  const type = otlpProtoTypes().ExportMetricsServiceRequest;
+  checkDecodeBudget(type, body, { items: dataPointTypes(type), itemName: 'data points' });
   let request: OtlpRequest;
   try {
-    request = otlpProtoTypes().ExportMetricsServiceRequest.decode(body) as unknown as OtlpRequest;
+    request = type.decode(body) as unknown as OtlpRequest;
   } catch (err) {
     throw new OtlpDecodeError(`malformed ExportMetricsServiceRequest: ${(err as Error).message}`);
   }
