@@ -48,4 +48,65 @@ describe('CORS on the OTLP/HTTP receiver', () => {
     const off = await preflight(closed, 'http://app.example');
     expect(off.headers.get('access-control-allow-origin')).toBeNull();
   });
+
+  it('sends no CORS header on an export when CORS is not configured, whatever the origin', async () => {
+    for (const origin of ['http://app.example', 'http://evil.example', 'null']) {
+      const post = await fetch(`${closed.otlp}/v1/traces`, {
+        method: 'POST',
+        headers: { origin, 'content-type': 'application/json' },
+        body: JSON.stringify({ resourceSpans: [] }),
+      });
+      await post.arrayBuffer();
+      expect(corsHeaders(post)).toEqual({});
+    }
+  });
+
+  /**
+   * Issue 15: the query API (:3200) never answers a cross-origin request: its UI is served from
+   * the same origin, and a page elsewhere must not read traces, logs or metrics through a
+   * visitor's browser. `cors.allowed_origins` is the OTLP receiver's alone.
+   */
+  describe('the query API on :3200', () => {
+    const PATHS = [
+      '/ready',
+      '/api/search?q=%7B%7D',
+      '/api/search/tags',
+      '/api/traces/0123456789abcdef0123456789abcdef',
+      '/prometheus/api/v1/query?query=vector(1)',
+      '/loki/api/v1/labels',
+      '/loupe/config',
+      '/metrics',
+    ];
+
+    it.each(['configured for the receiver', 'not configured'])(
+      'answers no cross-origin request when CORS is %s',
+      async (which) => {
+        const server = which === 'not configured' ? closed : open;
+        for (const path of PATHS) {
+          for (const origin of ['http://app.example', 'http://evil.example', 'null']) {
+            const get = await fetch(`${server.api}${path}`, { headers: { origin } });
+            await get.arrayBuffer();
+            expect(corsHeaders(get), `GET ${path} from ${origin}`).toEqual({});
+            const options = await fetch(`${server.api}${path}`, {
+              method: 'OPTIONS',
+              headers: {
+                origin,
+                'access-control-request-method': 'GET',
+                'access-control-request-headers': 'x-scope-orgid',
+              },
+            });
+            await options.arrayBuffer();
+            expect(corsHeaders(options), `OPTIONS ${path} from ${origin}`).toEqual({});
+          }
+        }
+      },
+    );
+  });
 });
+
+/** The response's `access-control-*` headers. */
+function corsHeaders(res: Response): Record<string, string> {
+  return Object.fromEntries(
+    [...res.headers.entries()].filter(([name]) => name.startsWith('access-control-')),
+  );
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfigYaml } from '../config/load-config';
+import { defaultConfig, parseConfigYaml } from '../config/load-config';
 import { DEFAULT_OTLP_INDEX_LABELS } from './logs-config';
 
 /** Grafana's data-link variable, spelled out so it is plainly not a JS template. */
@@ -38,6 +38,16 @@ describe('logs: config section', () => {
       ingestionBurstBytes: 6 * 1024 * 1024,
     });
     expect(config.logs.otlpIndexLabels).toEqual(DEFAULT_OTLP_INDEX_LABELS);
+  });
+
+  it('bounds queries as Loki does: query_timeout 1m, max_query_series 500, both settable', () => {
+    const defaults = defaultConfig().logs;
+    expect(defaults).toMatchObject({ queryTimeoutMs: 60_000, maxQuerySeries: 500 });
+    const { config } = parseConfigYaml('logs:\n  query_timeout: 5s\n  max_query_series: 50\n', 'test.yaml');
+    expect(config.logs).toMatchObject({ queryTimeoutMs: 5000, maxQuerySeries: 50 });
+    expect(() => parseConfigYaml('logs:\n  max_query_series: 0\n', 'test.yaml')).toThrow(
+      'logs.max_query_series',
+    );
   });
 
   it('reads every key', () => {

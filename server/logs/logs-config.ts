@@ -26,6 +26,8 @@ export interface LogsConfig {
   limits: LogsLimits;
   /** Loki's `query_timeout`: a log query running longer answers 504 (default 1m, as Loki). */
   queryTimeoutMs: number;
+  /** Loki's `max_query_series`: a metric query whose answer would hold more series answers 400. */
+  maxQuerySeries: number;
   /** OTLP resource attributes that become index labels (dots become underscores). */
   otlpIndexLabels: string[];
   /** What the web UI gets from `/loupe/config` (derived fields…). */
@@ -92,6 +94,7 @@ export const LOGS_DEFAULTS = {
   ingestionRateMb: 4,
   ingestionBurstSizeMb: 6,
   queryTimeoutMs: 60_000,
+  maxQuerySeries: 500,
 } as const;
 
 /** Loki's rate settings are in (possibly fractional) megabytes. */
@@ -170,6 +173,7 @@ export const LOGS_SCHEMA: Section = {
   ingestion_burst_size_mb: readMegabytes,
   otlp_index_labels: readStringList,
   query_timeout: readPositiveDuration,
+  max_query_series: readPositiveInt,
   derivedFields: readDerivedFields,
 };
 
@@ -193,6 +197,7 @@ export function buildLogsConfig(
       ingestionBurstBytes: get('logs.ingestion_burst_size_mb', LOGS_DEFAULTS.ingestionBurstSizeMb) * MiB,
     },
     queryTimeoutMs: get('logs.query_timeout', LOGS_DEFAULTS.queryTimeoutMs),
+    maxQuerySeries: get('logs.max_query_series', LOGS_DEFAULTS.maxQuerySeries),
     otlpIndexLabels: get('logs.otlp_index_labels', DEFAULT_OTLP_INDEX_LABELS),
     client: { derivedFields: get('logs.derivedFields', [] as DerivedField[]) },
   };

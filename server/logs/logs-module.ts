@@ -76,6 +76,7 @@ export async function startLogs(deps: LogsDeps): Promise<LogsModule> {
       limits,
       maxPushBytes: deps.maxPushBytes ?? DEFAULT_MAX_PUSH_BYTES,
       queryTimeoutMs: logsConfig.queryTimeoutMs,
+      maxQuerySeries: logsConfig.maxQuerySeries,
     }),
     tick: (now) => store.tick(now),
     applyRetention: (now) => store.applyRetention(now),

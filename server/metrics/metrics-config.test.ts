@@ -14,6 +14,13 @@ describe('metrics_generator and metrics config', () => {
     expect(metrics.prometheusUrl).toBeUndefined();
   });
 
+  it('bounds PromQL queries: query_timeout 2m and max_samples 5,000,000 by default, both settable', () => {
+    expect(defaultConfig().metrics).toMatchObject({ queryTimeoutMs: 120_000, maxSamples: 5_000_000 });
+    const { config } = parse('metrics:\n  query_timeout: 30s\n  max_samples: 1000\n');
+    expect(config.metrics).toMatchObject({ queryTimeoutMs: 30_000, maxSamples: 1000 });
+    expect(() => parse('metrics:\n  max_samples: 0\n')).toThrow('metrics.max_samples');
+  });
+
   it("reads Tempo's metrics_generator keys and Loupe's metrics section", () => {
     const { config, warnings } = parse(`
 metrics_generator:

@@ -40,8 +40,13 @@ export interface MetricsConfig {
   maxNewSeriesPerRequest: number;
   /** Bytes of a proxied Prometheus answer; past them the answer is refused or cut. */
   prometheusProxyMaxResponseBytes: number;
-  /** Prometheus's `query.timeout` (default 2m): a PromQL range query past it answers 503 `timeout`. */
+  /** Prometheus's `query.timeout` (default 2m): a PromQL query past it answers 503 `timeout`. */
   queryTimeoutMs: number;
+  /**
+   * Prometheus's `query.max-samples`: samples a PromQL query may hold at once (those its
+   * selectors load at a step plus the points a range query has gathered); past it, 422 `execution`.
+   */
+  maxSamples: number;
   /** An external Prometheus the server proxies at `/loupe/proxy/prometheus`. */
   prometheusUrl?: string;
   /** Tempo's `metrics_generator:` section. */
@@ -71,6 +76,12 @@ export interface MetricsClientConfig {
   exemplarTraceIdDestinations: ExemplarTraceIdDestination[];
 }
 
+/**
+ * Prometheus's default is 50,000,000; a JavaScript heap holds a tenth of that as comfortably
+ * (a range query's point costs ~150 bytes until its answer is sent: ~750 MB at this limit).
+ */
+export const DEFAULT_MAX_SAMPLES = 5_000_000;
+
 export const PROMETHEUS_PROXY_PATH = '/loupe/proxy/prometheus';
 
 const readDestinations: ValueReader<ExemplarTraceIdDestination[]> = (value, key) => {
@@ -99,6 +110,7 @@ export const METRICS_SCHEMA: Section = {
   max_new_series_per_request: readPositiveInt,
   prometheus_proxy_max_response_size: readInt(1, Number.MAX_SAFE_INTEGER, 'a whole number of bytes'),
   query_timeout: readPositiveDuration,
+  max_samples: readPositiveInt,
   prometheus_url: readHttpUrl,
   exemplarTraceIdDestinations: readDestinations,
 };
@@ -124,6 +136,7 @@ export function buildMetricsConfig(
     maxNewSeriesPerRequest: get('metrics.max_new_series_per_request', 10_000),
     prometheusProxyMaxResponseBytes: get('metrics.prometheus_proxy_max_response_size', 64 * 1024 * 1024),
     queryTimeoutMs: get('metrics.query_timeout', 2 * 60_000),
+    maxSamples: get('metrics.max_samples', DEFAULT_MAX_SAMPLES),
     prometheusUrl,
     generator: buildGeneratorConfig(get),
     client: {

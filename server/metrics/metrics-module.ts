@@ -82,6 +82,7 @@ export async function startMetrics(deps: MetricsDeps): Promise<MetricsModule> {
       store,
       version: LOUPE_VERSION,
       queryTimeoutMs: config.queryTimeoutMs,
+      maxSamples: config.maxSamples,
     });
     if (config.prometheusUrl) {
       await prometheusProxyRoutes(app, {

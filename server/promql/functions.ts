@@ -47,6 +47,16 @@ const MATH: Record<string, (x: number) => number> = {
   log10: Math.log10,
 };
 
+const PER_WINDOW = new Set([...Object.keys(OVER_TIME), 'rate', 'increase', 'delta', 'irate', 'idelta']);
+
+/**
+ * Whether `name` takes one range vector and answers each window's sample from that window
+ * alone, so its windows may be handed over a part at a time.
+ */
+export function isPerWindow(name: string): boolean {
+  return PER_WINDOW.has(name);
+}
+
 /** Evaluates a function call on already-evaluated arguments at `timeMs`. */
 export function callFunction(call: Call, args: Value[], timeMs: number): Value {
   const name = call.func;

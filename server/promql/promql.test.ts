@@ -32,8 +32,8 @@ function fixture(): TenantSeries {
   return tenant;
 }
 
-function vectorAt(query: string, seconds: number, tenant = fixture()): Record<string, number> {
-  const data = new Evaluator(tenant).instant(parsePromql(query), seconds * S);
+async function vectorAt(query: string, seconds: number, tenant = fixture()): Promise<Record<string, number>> {
+  const data = await new Evaluator(tenant).instant(parsePromql(query), seconds * S);
   if (data.resultType === 'scalar') return { scalar: round(data.result[1]) };
   if (data.resultType !== 'vector') throw new Error(`expected a vector, got ${data.resultType}`);
   return Object.fromEntries(
@@ -49,76 +49,85 @@ function vectorAt(query: string, seconds: number, tenant = fixture()): Record<st
 }
 
 describe('PromQL evaluation against hand-computed values', () => {
-  it('selects the latest sample within the lookback window, with every matcher type', () => {
-    expect(vectorAt('http_requests_total{instance="a"}', 100)).toEqual({
+  it('selects the latest sample within the lookback window, with every matcher type', async () => {
+    expect(await vectorAt('http_requests_total{instance="a"}', 100)).toEqual({
       '__name__=http_requests_total,instance=a,job=api': 90,
     });
-    expect(Object.keys(vectorAt('http_requests_total{job!="api"}', 300))).toEqual([
+    expect(Object.keys(await vectorAt('http_requests_total{job!="api"}', 300))).toEqual([
       '__name__=http_requests_total,instance=c,job=web',
     ]);
-    expect(Object.keys(vectorAt('http_requests_total{instance=~"a|b"}', 300))).toHaveLength(2);
-    expect(Object.keys(vectorAt('{__name__=~"http.*",instance!~"a|b"}', 300))).toHaveLength(1);
+    expect(Object.keys(await vectorAt('http_requests_total{instance=~"a|b"}', 300))).toHaveLength(2);
+    expect(Object.keys(await vectorAt('{__name__=~"http.*",instance!~"a|b"}', 300))).toHaveLength(1);
     // Last sample at 300 s: still visible 4 minutes later, gone after 5.
-    expect(vectorAt('errors_total', 540)).toEqual({ '__name__=errors_total,instance=a,job=api': 30 });
-    expect(vectorAt('errors_total', 601)).toEqual({});
+    expect(await vectorAt('errors_total', 540)).toEqual({ '__name__=errors_total,instance=a,job=api': 30 });
+    expect(await vectorAt('errors_total', 601)).toEqual({});
   });
 
-  it('rate and increase extrapolate like Prometheus; irate uses the last two samples', () => {
+  it('rate and increase extrapolate like Prometheus; irate uses the last two samples', async () => {
     // Window (240 s, 300 s]: samples at 255…300, increase 45 over 45 s, extrapolated to 60 s.
-    expect(vectorAt('rate(http_requests_total{instance="a"}[1m])', 300)).toEqual({ 'instance=a,job=api': 1 });
-    expect(vectorAt('increase(http_requests_total{instance="b"}[1m])', 300)).toEqual({
+    expect(await vectorAt('rate(http_requests_total{instance="a"}[1m])', 300)).toEqual({
+      'instance=a,job=api': 1,
+    });
+    expect(await vectorAt('increase(http_requests_total{instance="b"}[1m])', 300)).toEqual({
       'instance=b,job=api': 120,
     });
-    expect(vectorAt('irate(http_requests_total{instance="b"}[1m])', 300)).toEqual({
+    expect(await vectorAt('irate(http_requests_total{instance="b"}[1m])', 300)).toEqual({
       'instance=b,job=api': 2,
     });
     // Across the reset at 150 s: 10 per 15 s throughout, so the rate stays 2/3 per second.
-    const [rate] = Object.values(vectorAt('rate(resets_total[1m])', 165));
+    const [rate] = Object.values(await vectorAt('rate(resets_total[1m])', 165));
     expect(rate).toBeCloseTo(10 / 15, 10);
   });
 
-  it('aggregates with by and without, and picks topk', () => {
-    expect(vectorAt('sum by (job) (rate(http_requests_total[1m]))', 300)).toEqual({
+  it('aggregates with by and without, and picks topk', async () => {
+    expect(await vectorAt('sum by (job) (rate(http_requests_total[1m]))', 300)).toEqual({
       'job=api': 3,
       'job=web': 0.5,
     });
-    expect(vectorAt('sum without (instance) (rate(http_requests_total[1m]))', 300)).toEqual({
+    expect(await vectorAt('sum without (instance) (rate(http_requests_total[1m]))', 300)).toEqual({
       'job=api': 3,
       'job=web': 0.5,
     });
-    expect(vectorAt('avg(rate(http_requests_total[1m]))', 300)).toEqual({ '': round(3.5 / 3) });
-    expect(vectorAt('max by (job) (http_requests_total)', 300)).toEqual({ 'job=api': 600, 'job=web': 150 });
-    expect(vectorAt('min(http_requests_total)', 300)).toEqual({ '': 150 });
-    expect(vectorAt('count(http_requests_total)', 300)).toEqual({ '': 3 });
-    expect(vectorAt('topk(1, rate(http_requests_total[1m]))', 300)).toEqual({ 'instance=b,job=api': 2 });
-    expect(vectorAt('topk(1, http_requests_total) by (job)', 300)).toEqual({
+    expect(await vectorAt('avg(rate(http_requests_total[1m]))', 300)).toEqual({ '': round(3.5 / 3) });
+    expect(await vectorAt('max by (job) (http_requests_total)', 300)).toEqual({
+      'job=api': 600,
+      'job=web': 150,
+    });
+    expect(await vectorAt('min(http_requests_total)', 300)).toEqual({ '': 150 });
+    expect(await vectorAt('count(http_requests_total)', 300)).toEqual({ '': 3 });
+    expect(await vectorAt('topk(1, rate(http_requests_total[1m]))', 300)).toEqual({
+      'instance=b,job=api': 2,
+    });
+    expect(await vectorAt('topk(1, http_requests_total) by (job)', 300)).toEqual({
       '__name__=http_requests_total,instance=b,job=api': 600,
       '__name__=http_requests_total,instance=c,job=web': 150,
     });
   });
 
-  it('does arithmetic between vectors and scalars, and between matching vectors', () => {
-    expect(vectorAt('http_requests_total{instance="a"} * 2 + 1', 300)).toEqual({ 'instance=a,job=api': 601 });
-    expect(vectorAt('1 - errors_total / 100', 300)).toEqual({ 'instance=a,job=api': 0.7 });
-    expect(vectorAt('errors_total / http_requests_total', 300)).toEqual({ 'instance=a,job=api': 0.1 });
-    expect(vectorAt('sum(errors_total) / on() sum(http_requests_total)', 300)).toEqual({
+  it('does arithmetic between vectors and scalars, and between matching vectors', async () => {
+    expect(await vectorAt('http_requests_total{instance="a"} * 2 + 1', 300)).toEqual({
+      'instance=a,job=api': 601,
+    });
+    expect(await vectorAt('1 - errors_total / 100', 300)).toEqual({ 'instance=a,job=api': 0.7 });
+    expect(await vectorAt('errors_total / http_requests_total', 300)).toEqual({ 'instance=a,job=api': 0.1 });
+    expect(await vectorAt('sum(errors_total) / on() sum(http_requests_total)', 300)).toEqual({
       '': round(30 / 1050),
     });
-    expect(vectorAt('2 ^ 3 ^ 2', 0)).toEqual({ scalar: 512 });
-    expect(vectorAt('-2 ^ 2', 0)).toEqual({ scalar: -4 });
-    expect(vectorAt('http_requests_total > 200', 300)).toEqual({
+    expect(await vectorAt('2 ^ 3 ^ 2', 0)).toEqual({ scalar: 512 });
+    expect(await vectorAt('-2 ^ 2', 0)).toEqual({ scalar: -4 });
+    expect(await vectorAt('http_requests_total > 200', 300)).toEqual({
       '__name__=http_requests_total,instance=a,job=api': 300,
       '__name__=http_requests_total,instance=b,job=api': 600,
     });
   });
 
-  it('histogram_quantile interpolates inside the bucket holding the rank', () => {
+  it('histogram_quantile interpolates inside the bucket holding the rank', async () => {
     // rank 20 of 40 falls in (0.1, 0.5] holding 20 → halfway: 0.3.
-    expect(vectorAt('histogram_quantile(0.5, latency_bucket)', 300)).toEqual({ 'job=api': 0.3 });
+    expect(await vectorAt('histogram_quantile(0.5, latency_bucket)', 300)).toEqual({ 'job=api': 0.3 });
     // rank 5 in (0, 0.1] holding 10 → 0.05.
-    expect(vectorAt('histogram_quantile(0.125, latency_bucket)', 300)).toEqual({ 'job=api': 0.05 });
+    expect(await vectorAt('histogram_quantile(0.125, latency_bucket)', 300)).toEqual({ 'job=api': 0.05 });
     // A rank in the +Inf bucket answers the highest finite bound.
-    expect(vectorAt('histogram_quantile(0.99, latency_bucket)', 300)).toEqual({ 'job=api': 0.5 });
+    expect(await vectorAt('histogram_quantile(0.99, latency_bucket)', 300)).toEqual({ 'job=api': 0.5 });
   });
 
   it('evaluates range queries step by step', async () => {
@@ -153,7 +162,7 @@ describe('PromQL parse errors', () => {
     throw new Error(`"${query}" parsed`);
   };
 
-  it('reports the line and column of the problem', () => {
+  it('reports the line and column of the problem', async () => {
     expect(errorOf('sum(rate(x[5m])')).toBe(
       '1:16: parse error: unexpected end of input in aggregation "sum"',
     );
@@ -161,7 +170,7 @@ describe('PromQL parse errors', () => {
     expect(errorOf('x +\n  * 2')).toMatch(/^2:3: parse error: unexpected "\*"/);
   });
 
-  it('refuses unknown functions, wrong argument types and empty selectors', () => {
+  it('refuses unknown functions, wrong argument types and empty selectors', async () => {
     expect(errorOf('nope(x)')).toBe('1:1: parse error: unknown function with name "nope"');
     expect(errorOf('rate(x)')).toBe(
       '1:1: parse error: expected type range vector in call to function "rate", got instant vector',
@@ -173,12 +182,12 @@ describe('PromQL parse errors', () => {
 });
 
 describe('min_over_time / max_over_time', () => {
-  it('handles windows of hundreds of thousands of samples and skips NaN as Prometheus does', () => {
+  it('handles windows of hundreds of thousands of samples and skips NaN as Prometheus does', async () => {
     const tenant = new TenantSeries();
     const series = tenant.getOrCreate({ __name__: 'g' }, () => true)!;
     for (let i = 0; i < 300_000; i++)
       TenantSeries.appendSample(series, i * S, i === 5 ? Number.NaN : i % 1000);
-    expect(vectorAt('min_over_time(g[4d])', 299_999, tenant)).toEqual({ '': 0 });
-    expect(vectorAt('max_over_time(g[4d])', 299_999, tenant)).toEqual({ '': 999 });
+    expect(await vectorAt('min_over_time(g[4d])', 299_999, tenant)).toEqual({ '': 0 });
+    expect(await vectorAt('max_over_time(g[4d])', 299_999, tenant)).toEqual({ '': 999 });
   });
 });

@@ -1,3 +1,4 @@
+import type { QueryDeadline } from '../query-guards/deadline';
 import type { Labels } from '../series-model/labels';
 import type { LabelMatcher } from '../series-model/matchers';
 
@@ -18,4 +19,6 @@ export interface SampleSeries {
  */
 export interface SeriesSource {
   select(matchers: readonly LabelMatcher[]): readonly SampleSeries[];
+  /** The same, pausing as `deadline` asks while it tries matchers on many series. */
+  selectAsync?(matchers: readonly LabelMatcher[], deadline: QueryDeadline): Promise<readonly SampleSeries[]>;
 }

@@ -106,6 +106,36 @@ describe('QueryDeadline', () => {
     });
   });
 
+  it('inChunks runs every item once, in order, pausing between chunks and counting extra units', async () => {
+    const deadline = new QueryDeadline(10_000, undefined, 2);
+    const seen: number[] = [];
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    try {
+      await deadline.inChunks(
+        20_000,
+        (from, to) => {
+          const started = performance.now();
+          for (let i = from; i < to; i++) seen.push(i);
+          while (performance.now() - started < 1); // a millisecond of work per chunk
+          return 5000; // more work than one unit an item: the next chunk may pause
+        },
+        1000,
+      );
+    } finally {
+      clearInterval(timer);
+    }
+    expect(seen).toEqual(Array.from({ length: 20_000 }, (_, i) => i));
+    expect(ticks).toBeGreaterThan(2);
+    const error = await new QueryDeadline(5, undefined, 1)
+      .inChunks(1_000_000, () => {
+        const started = performance.now();
+        while (performance.now() - started < 2);
+      })
+      .catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(QueryTimeoutError);
+  });
+
   it('unbounded never pauses or times out', async () => {
     expect(await busyLoop(QueryDeadline.unbounded(), 30)).toBe(0);
   });

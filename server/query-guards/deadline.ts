@@ -62,6 +62,23 @@ export class QueryDeadline {
     this.sliceEndsAt = performance.now() + this.sliceMs;
   }
 
+  /**
+   * Runs `work(from, to)` over `[0, count)` a chunk of `chunk` items at a time, pausing between
+   * chunks as `spend` asks. Each item is a unit, plus any units `work` returns (work it did
+   * beyond one unit an item). The loop inside `work` is plain synchronous code, which V8
+   * optimizes better than a loop with an `await` in its body.
+   */
+  async inChunks(count: number, work: (from: number, to: number) => unknown, chunk = 1024): Promise<void> {
+    let extra = 0;
+    for (let from = 0; from < count; from += chunk) {
+      const to = Math.min(count, from + chunk);
+      if (this.spend(to - from + extra)) await this.pause();
+      const done = work(from, to);
+      extra = typeof done === 'number' ? done : 0;
+    }
+    if (extra > 0 && this.spend(extra)) await this.pause();
+  }
+
   /** For coarse loops whose every turn is heavy (a PromQL step): pause if the slice is over. */
   async checkpoint(): Promise<void> {
     this.units = 0;

@@ -12,6 +12,7 @@ export interface LogsRoutesOptions {
   limits: LogsLimits;
   maxPushBytes: number;
   queryTimeoutMs: number;
+  maxQuerySeries: number;
 }
 
 /** Loki's HTTP API as one encapsulated plugin, with Loki's error format: plain text, 4xx for bad input. */
@@ -22,6 +23,7 @@ export function logsRoutes(opts: LogsRoutesOptions) {
     await app.register(queryRoutes, {
       store: opts.store,
       queryTimeoutMs: opts.queryTimeoutMs,
+      maxQuerySeries: opts.maxQuerySeries,
     });
     await app.register(pushRoutes, {
       ingest: opts.ingest,

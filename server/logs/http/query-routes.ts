@@ -23,6 +23,8 @@ export interface QueryRoutesOptions {
   store: LogStore;
   /** Loki's `query_timeout`: a query past it answers 504; a client that leaves cancels it. */
   queryTimeoutMs: number;
+  /** Loki's `max_query_series`: a metric query answering more series is refused with a 400. */
+  maxQuerySeries: number;
 }
 
 /** GET query string merged with a POSTed form (Grafana POSTs long queries). */
@@ -56,7 +58,16 @@ export async function queryRoutes(app: FastifyInstance, opts: QueryRoutesOptions
     const stats = newStats();
     if (query.kind === 'metric') {
       const step = parseStep(params, range);
-      const result = await selectSamples(store, tenantId, query, range, step, stats, deadlineFor(reply));
+      const result = await selectSamples(
+        store,
+        tenantId,
+        query,
+        range,
+        step,
+        stats,
+        deadlineFor(reply),
+        opts.maxQuerySeries,
+      );
       const returned = result.reduce((n, s) => n + s.values.length, 0);
       return success({
         resultType: 'matrix',
@@ -97,7 +108,16 @@ export async function queryRoutes(app: FastifyInstance, opts: QueryRoutesOptions
     const range: TimeRange = { startMs: time.ms, startNs: time.ns, endMs: time.ms, endNs: time.ns };
     const started = performance.now();
     const stats = newStats();
-    const result = await selectSamples(store, tenantId, query, range, 1, stats, deadlineFor(reply));
+    const result = await selectSamples(
+      store,
+      tenantId,
+      query,
+      range,
+      1,
+      stats,
+      deadlineFor(reply),
+      opts.maxQuerySeries,
+    );
     return success({
       resultType: 'vector',
       result: result.flatMap((s) => s.values.slice(-1).map((v) => ({ metric: s.metric, value: v }))),

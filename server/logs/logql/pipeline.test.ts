@@ -78,3 +78,17 @@ describe('LogQL pipeline evaluation', () => {
     expect(match({ service_name: 'ap', env: 'prod' })).toBe(false);
   });
 });
+
+describe('LogQL pipeline work units', () => {
+  const units = (query: string, line: string) =>
+    compilePipeline((parseLogQL(query) as LogQuery).pipeline).units(line);
+
+  it('counts a unit per stage (per value of a line filter) per 256 characters', () => {
+    expect(units('{a="b"}', 'short')).toBe(1);
+    expect(units('{a="b"} |= "x"', 'short')).toBe(1);
+    expect(units('{a="b"} |= "x" or "y" != "z" | logfmt', 'short')).toBe(4);
+    expect(units('{a="b"} |~ "x"', 'x'.repeat(256 * 1024))).toBe(1025);
+    const twoHundred = Array.from({ length: 200 }, (_, i) => `!~ "a${i}"`).join(' ');
+    expect(units(`{a="b"} ${twoHundred}`, 'short')).toBe(200);
+  });
+});

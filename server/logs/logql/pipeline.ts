@@ -20,6 +20,12 @@ export interface CompiledPipeline {
   matchLine(line: string): boolean;
   /** Runs every stage; false when the entry is filtered out. May change `entry.line` and `entry.parsed`. */
   run(entry: PipelineEntry): boolean;
+  /**
+   * The work units (`QueryDeadline.spend`) of running the pipeline on `line`, at most: one per
+   * stage (per value of a line filter) per 256 characters, so a query's pauses come as often
+   * with 200 filters or 256 KiB lines as with one filter on short lines.
+   */
+  units(line: string): number;
 }
 
 type Step = (entry: PipelineEntry) => boolean;
@@ -29,8 +35,13 @@ export function compilePipeline(stages: PipelineStage[]): CompiledPipeline {
   const lineFiltersOnly = stages.every((s) => s.kind === 'line_filter');
   const lineTests = stages.filter((s): s is LineFilterStage => s.kind === 'line_filter').map(lineFilter);
   const steps: Step[] = stages.map(compileStage);
+  const perChunk = Math.max(
+    1,
+    stages.reduce((n, s) => n + (s.kind === 'line_filter' ? s.values.length : 1), 0),
+  );
   return {
     lineFiltersOnly,
+    units: (line) => perChunk * (1 + (line.length >> 8)),
     matchLine(line) {
       for (const test of lineTests) if (!test(line)) return false;
       return true;

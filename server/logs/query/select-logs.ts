@@ -51,6 +51,10 @@ export function matchingStreams(
  * Each stream contributes at most `limit` entries, scanning its sources from the wanted end and
  * stopping once the rest cannot beat what it has. Identical entries (same stream, time and
  * line: a chunk replayed from the WAL after a crash) are returned once.
+ *
+ * What is kept across streams is cut back to the best `limit` whenever it reaches twice that,
+ * so a selector matching every stream holds at most ~3 × `limit` entries, not `limit` per
+ * stream; and once `limit` are kept, a source lying wholly beyond the worst of them is not read.
  */
 export async function selectLogs(
   store: LogStore,
@@ -65,34 +69,49 @@ export async function selectLogs(
   const pipeline = compilePipeline(query.pipeline);
   const max = limit > 0 ? limit : Number.POSITIVE_INFINITY;
   const backward = direction === 'backward';
-  const all: SelectedEntry[] = [];
+  const beyond = (minMs: number, maxMs: number, worst: number) => (backward ? maxMs < worst : minMs > worst);
+  let kept: SelectedEntry[] = [];
+  /** The time of the worst of `max` entries kept across streams, once there are that many. */
+  let keptWorst: number | undefined;
   for (const stream of matchingStreams(store, tenantId, query, range)) {
     const sources = streamSources(store, stream, range.startMs, range.endMs);
     sources.sort(backward ? (a, b) => b.maxMs - a.maxMs : (a, b) => a.minMs - b.minMs);
     const found: SelectedEntry[] = [];
     for (const pending of sources) {
+      // Sources come newest-end first (backward) or oldest-start first (forward): a source lying
+      // wholly beyond the worst entry kept (this stream's, or all streams') cannot contribute.
+      if (keptWorst !== undefined && beyond(pending.minMs, pending.maxMs, keptWorst)) break;
       if (found.length >= max) {
-        // Sources come newest-end first (backward) or oldest-start first (forward): past the
-        // limit, a source lying wholly beyond the worst kept entry cannot contribute.
         const worst = worstKept(found, max, backward);
-        if (backward ? pending.maxMs < worst : pending.minMs > worst) break;
+        if (beyond(pending.minMs, pending.maxMs, worst)) break;
       }
       const source = await pending.load();
       stats.chunksRead++;
       await scan(source, stream, range, pipeline, backward, max, found, stats, deadline);
     }
-    for (const e of found) all.push(e);
+    for (const e of found) kept.push(e);
+    if (kept.length >= 2 * max) {
+      kept = best(kept, max, backward);
+      // Fewer than `max` when identical entries were dropped: then no bound yet.
+      if (kept.length >= max) keptWorst = kept[kept.length - 1].ms;
+    }
   }
-  sortEntries(all, backward);
+  const out = best(kept, max, backward);
+  for (const e of out) if (e.meta === undefined && metaPending.has(e)) resolveMeta(e);
+  return out;
+}
+
+/** The first `max` of `entries` in answer order, identical entries once. */
+function best(entries: SelectedEntry[], max: number, backward: boolean): SelectedEntry[] {
+  sortEntries(entries, backward);
   const out: SelectedEntry[] = [];
-  for (const e of all) {
+  for (const e of entries) {
     const last = out.at(-1);
     if (last && last.ms === e.ms && last.ns === e.ns && last.stream === e.stream && last.line === e.line)
       continue;
     out.push(e);
     if (out.length >= max) break;
   }
-  for (const e of out) if (e.meta === undefined && metaPending.has(e)) resolveMeta(e);
   return out;
 }
 
@@ -152,8 +171,8 @@ async function scan(
   let taken = 0;
   const step = backward ? -1 : 1;
   for (let i = backward ? to - 1 : from; backward ? i >= from : i < to; i += step) {
-    if (deadline.spend()) await deadline.pause();
     const line = lines[i];
+    if (deadline.spend(pipeline.units(line))) await deadline.pause();
     stats.bytesScanned += line.length;
     if (pipeline.lineFiltersOnly) {
       if (!pipeline.matchLine(line)) continue;

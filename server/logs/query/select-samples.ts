@@ -1,4 +1,5 @@
 import { QueryDeadline } from '../../query-guards/deadline';
+import { LogsRequestError } from '../errors';
 import { streamKey } from '../labels';
 import type { MetricQuery } from '../logql/ast';
 import { compilePipeline, type PipelineEntry } from '../logql/pipeline';
@@ -17,12 +18,30 @@ interface Points {
   labels: Labels;
   ms: number[];
   bytes: number[];
+  /** Whether a point falls in some step's window: the series is in the answer. */
+  answered: boolean;
+}
+
+/**
+ * Loki's `max_query_series` refusal (400), word for word as Grafana shows it, with Loupe's key:
+ * a metric query whose answer would hold more series than `logs.max_query_series`.
+ */
+export class MaxSeriesError extends LogsRequestError {
+  constructor(readonly maxSeries: number) {
+    super(
+      `maximum number of series (${maxSeries}) reached for a single query; consider reducing query cardinality by adding more specific stream selectors, reducing the time range, or aggregating results with functions like sum(), count() or topk() (logs.max_query_series)`,
+    );
+  }
 }
 
 /**
  * Evaluates `count_over_time`/`rate`/`bytes_over_time`/`bytes_rate` over `[range]` at each step
  * from start to end (an instant query is one step), then `sum [by|without]` if asked. Steps with
  * no entry in their window have no point, as in Loki.
+ *
+ * An answer holds at most `maxSeries` series (Loki's `max_query_series`): the query fails with
+ * `MaxSeriesError` as soon as one more would be in it (counted by `sum` group when aggregated),
+ * while it scans, before it has gathered the rest of them.
  */
 export async function selectSamples(
   store: LogStore,
@@ -32,10 +51,17 @@ export async function selectSamples(
   stepMs: number,
   stats: SelectStats,
   deadline = QueryDeadline.unbounded(),
+  maxSeries = Number.POSITIVE_INFINITY,
 ): Promise<SampleSeries[]> {
   const pipeline = compilePipeline(query.log.pipeline);
   const from = range.startMs - query.rangeMs;
   const series = new Map<string, Points>();
+  const answered = seriesCounter(query, maxSeries);
+  /** Whether an entry at `ms` is in the window of some step: the first step at or after it. */
+  const inSomeWindow = (ms: number) => {
+    const t = range.startMs + Math.max(0, Math.ceil((ms - range.startMs) / stepMs)) * stepMs;
+    return t <= range.endMs && t - query.rangeMs < ms;
+  };
   const scanRange = { ...range, startMs: from, startNs: 0 };
   for (const stream of matchingStreams(store, tenantId, query.log, scanRange)) {
     for (const pending of streamSources(store, stream, from, range.endMs)) {
@@ -44,7 +70,7 @@ export async function selectSamples(
       for (let i = 0; i < source.ms.length; i++) {
         const ms = source.ms[i];
         if (ms <= from || ms > range.endMs) continue;
-        if (deadline.spend()) await deadline.pause();
+        if (deadline.spend(pipeline.units(source.lines[i]))) await deadline.pause();
         stats.linesScanned++;
         stats.bytesScanned += source.lines[i].length;
         const entry: PipelineEntry = {
@@ -62,8 +88,12 @@ export async function selectSamples(
         const key = labels === stream.labels ? stream.key : streamKey(labels);
         let points = series.get(key);
         if (!points) {
-          points = { labels, ms: [], bytes: [] };
+          points = { labels, ms: [], bytes: [], answered: false };
           series.set(key, points);
+        }
+        if (!points.answered && inSomeWindow(ms)) {
+          points.answered = true;
+          answered(labels);
         }
         points.ms.push(ms);
         points.bytes.push(Buffer.byteLength(entry.line));
@@ -81,6 +111,33 @@ export async function selectSamples(
   return query.aggregation
     ? sumBy(evaluated, query.aggregation.grouping)
     : evaluated.filter((s) => s.values.length > 0);
+}
+
+/**
+ * Counts the series of the answer as they appear (`sum` groups when aggregated); throws
+ * `MaxSeriesError` past `maxSeries`.
+ */
+function seriesCounter(query: MetricQuery, maxSeries: number): (labels: Labels) => void {
+  let count = 0;
+  const groups = new Set<string>();
+  const grouping = query.aggregation?.grouping;
+  return (labels) => {
+    if (query.aggregation) {
+      groups.add(streamKey(groupLabels(labels, grouping)));
+      count = groups.size;
+    } else count++;
+    if (count > maxSeries) throw new MaxSeriesError(maxSeries);
+  };
+}
+
+function groupLabels(labels: Labels, grouping?: { without: boolean; labels: string[] }): Labels {
+  const metric: Labels = {};
+  if (grouping) {
+    for (const [name, value] of Object.entries(labels)) {
+      if (grouping.labels.includes(name) !== grouping.without) metric[name] = value;
+    }
+  }
+  return metric;
 }
 
 function evaluate(points: Points, query: MetricQuery, steps: number[]): SampleSeries {
@@ -107,12 +164,7 @@ function evaluate(points: Points, query: MetricQuery, steps: number[]): SampleSe
 function sumBy(series: SampleSeries[], grouping?: { without: boolean; labels: string[] }): SampleSeries[] {
   const groups = new Map<string, { metric: Labels; sums: Map<number, number> }>();
   for (const s of series) {
-    const metric: Labels = {};
-    if (grouping) {
-      for (const [name, value] of Object.entries(s.metric)) {
-        if (grouping.labels.includes(name) !== grouping.without) metric[name] = value;
-      }
-    }
+    const metric = groupLabels(s.metric, grouping);
     const key = streamKey(metric);
     let group = groups.get(key);
     if (!group) {

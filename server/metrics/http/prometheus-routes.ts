@@ -13,6 +13,7 @@ import {
 import { type Labels, labelsKey } from '../../series-model/labels';
 import { formatSampleValue } from '../../series-model/sample-value';
 import { TenantError } from '../../tenancy/tenant';
+import type { SeriesQuerier } from '../store/series-querier';
 import type { SeriesStore } from '../store/series-store';
 import type { Series } from '../store/tenant-series';
 import { BadDataError, parseStepParam, parseTimeParam } from './query-params';
@@ -22,6 +23,8 @@ export interface PrometheusRoutesOptions {
   version: string;
   /** Prometheus's `query.timeout`: a query past it answers 503 `timeout`. */
   queryTimeoutMs: number;
+  /** Prometheus's `query.max-samples`: a query holding more at once answers 422 `execution`. */
+  maxSamples: number;
 }
 
 /** Prometheus refuses range queries that would produce more points than this per series. */
@@ -113,13 +116,17 @@ function selectorsOf(expr: Expr, out: VectorSelector[] = []): VectorSelector[] {
   return out;
 }
 
-/** Series matched by any `match[]` selector (all series when there is none and `required` is false). */
+/**
+ * Series matched by any `match[]` selector (all series when there is none and `required` is
+ * false); matchers are tried pausing as `deadline` asks, and the chunks are read by it.
+ */
 async function matchSeries(
   store: SeriesStore,
   tenantId: string,
   p: Params,
   required: boolean,
   range: [number, number],
+  deadline: QueryDeadline,
 ): Promise<Series[]> {
   const matches = paramList(p, 'match[]');
   if (matches.length === 0 && required) throw new BadDataError('no match[] parameter provided');
@@ -129,11 +136,11 @@ async function matchSeries(
       throw new BadDataError(`invalid parameter "match[]": ${m} is not a vector selector`);
     return expr;
   });
-  const querier = await store.querier(tenantId, range[0], range[1]);
+  const querier = await deadline.within(store.querier(tenantId, range[0], range[1]));
   if (selectors.length === 0) return querier.all().filter((s) => inRange(s, range[0], range[1]));
   const found = new Map<string, Series>();
   for (const selector of selectors) {
-    for (const s of querier.select(selector.matchers)) {
+    for (const s of await querier.selectAsync(selector.matchers, deadline)) {
       if (inRange(s, range[0], range[1])) found.set(labelsKey(s.labels), s);
     }
   }
@@ -197,12 +204,19 @@ export async function prometheusRoutes(app: FastifyInstance, opts: PrometheusRou
     app.post(path, handler);
   };
 
-  both(`${API}/query`, async (request) => {
+  /** The query's budget: `query_timeout` from now, ended early if the client goes away. */
+  const deadlineFor = (reply: FastifyReply) =>
+    new QueryDeadline(opts.queryTimeoutMs, clientGoneSignal(reply.raw));
+  const evaluator = (querier: SeriesQuerier) => new Evaluator(querier, { maxSamples: opts.maxSamples });
+
+  both(`${API}/query`, async (request, reply) => {
     const p = params(request);
     const expr = parseQuery(p);
     const time = parseTimeParam(p, 'time', Date.now());
-    const querier = await store.querier(tenantOf(request), time - lookbehindMs(expr), time);
-    const data = new Evaluator(querier).instant(expr, time);
+    const deadline = deadlineFor(reply);
+    // Reading stored chunks (maybe from a slow object store) counts against the deadline too.
+    const querier = await deadline.within(store.querier(tenantOf(request), time - lookbehindMs(expr), time));
+    const data = await evaluator(querier).instant(expr, time, deadline);
     return { status: 'success', data: formatData(data) };
   });
 
@@ -218,20 +232,21 @@ export async function prometheusRoutes(app: FastifyInstance, opts: PrometheusRou
         'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)',
       );
     }
-    const querier = await store.querier(tenantOf(request), start - lookbehindMs(expr), end);
-    const deadline = new QueryDeadline(opts.queryTimeoutMs, clientGoneSignal(reply.raw));
-    const data = await new Evaluator(querier).range(expr, start, end, step, deadline);
+    const deadline = deadlineFor(reply);
+    const querier = await deadline.within(store.querier(tenantOf(request), start - lookbehindMs(expr), end));
+    const data = await evaluator(querier).range(expr, start, end, step, deadline);
     return { status: 'success', data: formatData(data) };
   });
 
-  both(`${API}/query_exemplars`, async (request) => {
+  both(`${API}/query_exemplars`, async (request, reply) => {
     const p = params(request);
     const expr = parseQuery(p);
     const now = Date.now();
     const start = parseTimeParam(p, 'start', now - 3600_000);
     const end = parseTimeParam(p, 'end', now);
     if (end < start) throw new BadDataError('end timestamp must not be before start time');
-    const tenant = await store.querier(tenantOf(request), start, end);
+    const deadline = deadlineFor(reply);
+    const tenant = await deadline.within(store.querier(tenantOf(request), start, end));
     // By labels: series ids are per head or chunk, not unique across a query reaching into both.
     const seen = new Set<string>();
     const data: {
@@ -239,7 +254,7 @@ export async function prometheusRoutes(app: FastifyInstance, opts: PrometheusRou
       exemplars: { labels: Labels; value: string; timestamp: number }[];
     }[] = [];
     for (const selector of selectorsOf(expr)) {
-      for (const series of tenant.select(selector.matchers)) {
+      for (const series of await tenant.selectAsync(selector.matchers, deadline)) {
         const key = labelsKey(series.labels);
         if (seen.has(key)) continue;
         seen.add(key);
@@ -256,30 +271,35 @@ export async function prometheusRoutes(app: FastifyInstance, opts: PrometheusRou
     return { status: 'success', data };
   });
 
-  both(`${API}/labels`, async (request) => {
+  both(`${API}/labels`, async (request, reply) => {
     const p = params(request);
     const names = new Set<string>();
-    for (const s of await matchSeries(store, tenantOf(request), p, false, timeRange(p))) {
+    const range = timeRange(p);
+    for (const s of await matchSeries(store, tenantOf(request), p, false, range, deadlineFor(reply))) {
       for (const n of Object.keys(s.labels)) names.add(n);
     }
     return { status: 'success', data: [...names].sort() };
   });
 
-  app.get<{ Params: { name: string } }>(`${API}/label/:name/values`, async (request) => {
+  app.get<{ Params: { name: string } }>(`${API}/label/:name/values`, async (request, reply) => {
     const name = request.params.name;
     if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name)) throw new BadDataError(`invalid label name: "${name}"`);
     const p = params(request);
     const values = new Set<string>();
-    for (const s of await matchSeries(store, tenantOf(request), p, false, timeRange(p))) {
+    const range = timeRange(p);
+    for (const s of await matchSeries(store, tenantOf(request), p, false, range, deadlineFor(reply))) {
       const v = s.labels[name];
       if (v !== undefined) values.add(v);
     }
     return { status: 'success', data: [...values].sort() };
   });
 
-  both(`${API}/series`, async (request) => {
+  both(`${API}/series`, async (request, reply) => {
     const p = params(request);
-    const data = (await matchSeries(store, tenantOf(request), p, true, timeRange(p))).map((s) => s.labels);
+    const range = timeRange(p);
+    const data = (await matchSeries(store, tenantOf(request), p, true, range, deadlineFor(reply))).map(
+      (s) => s.labels,
+    );
     return { status: 'success', data };
   });
 

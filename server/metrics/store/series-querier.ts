@@ -1,3 +1,4 @@
+import type { QueryDeadline } from '../../query-guards/deadline';
 import { labelsKey } from '../../series-model/labels';
 import type { LabelMatcher } from '../../series-model/matchers';
 import { type Series, TenantSeries } from './tenant-series';
@@ -17,6 +18,16 @@ export class SeriesQuerier {
     if (this.chunks.length === 0) return this.head?.select(matchers) ?? [];
     const sources = [...this.chunks, ...(this.head ? [this.head] : [])];
     return merge(sources.map((s) => s.select(matchers)));
+  }
+
+  /** `select`, pausing as `deadline` asks while matchers are tried on each series. */
+  async selectAsync(matchers: readonly LabelMatcher[], deadline: QueryDeadline): Promise<Series[]> {
+    if (this.chunks.length === 0) return (await this.head?.selectAsync(matchers, deadline)) ?? [];
+    const perSource: Series[][] = [];
+    for (const source of [...this.chunks, ...(this.head ? [this.head] : [])]) {
+      perSource.push(await source.selectAsync(matchers, deadline));
+    }
+    return merge(perSource);
   }
 
   all(): Series[] {
