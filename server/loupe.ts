@@ -91,6 +91,7 @@ export async function startLoupe(
         backend,
         metrics,
         logger: child('metrics'),
+        maxActiveSeries: (tenantId) => overrides.forTenant(tenantId).maxActiveSeries,
       })
     : undefined;
   if (seriesMetrics) distributor?.addSpanObserver(seriesMetrics.observeSpans);

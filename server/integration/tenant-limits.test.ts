@@ -186,6 +186,34 @@ describe('per-tenant limits', () => {
     );
   });
 
+  it('holds a tenant to its own max_active_series for metrics series, and others to the default', async () => {
+    const s = await start(`  small:\n    metrics_generator:\n      max_active_series: 2\n`);
+    const push = async (tenant: string) => {
+      const points = ['a', 'b', 'c', 'd'].map((route) => ({
+        attributes: [{ key: 'route', value: { stringValue: route } }],
+        timeUnixNano: `${Date.now()}000000`,
+        asInt: '1',
+      }));
+      const res = await fetch(`${s.otlp}/v1/metrics`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-scope-orgid': tenant },
+        body: JSON.stringify({
+          resourceMetrics: [
+            { scopeMetrics: [{ metrics: [{ name: 'hits', gauge: { dataPoints: points } }] }] },
+          ],
+        }),
+      });
+      expect(res.status).toBe(200);
+      return (await res.json()) as {
+        partialSuccess?: { rejectedDataPoints?: string | number; errorMessage?: string };
+      };
+    };
+    const small = await push('small');
+    expect(Number(small.partialSuccess?.rejectedDataPoints)).toBe(2);
+    expect(small.partialSuccess?.errorMessage).toContain('tenant small reached the limit of 2 series');
+    expect(Number((await push('other')).partialSuccess?.rejectedDataPoints ?? 0)).toBe(0);
+  });
+
   it('refuses a search over a longer range than max_search_duration, naming the limit', async () => {
     const s = await start(`  narrow:\n    read:\n      max_search_duration: 1h\n`);
     const end = Math.floor(Date.now() / 1000);

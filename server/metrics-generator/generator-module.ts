@@ -6,6 +6,7 @@ import { renderGeneratorMetrics } from './exposition';
 import { MetricsGenerator } from './metrics-generator';
 import type { GeneratorConfig } from './metrics-generator-config';
 import { RemoteWriter } from './remote-write';
+import type { SeriesLimit } from './series-limit';
 
 /**
  * Where the generator's samples go. The metrics module hands it one that appends to the series
@@ -23,8 +24,8 @@ export interface SampleSink {
 
 export interface MetricsGeneratorDeps {
   config: GeneratorConfig;
-  /** The sink's per-tenant series limit (`metrics.max_series_per_tenant`). */
-  maxSeriesPerTenant: number;
+  /** The sink's per-tenant series limit (`metrics.max_series_per_tenant`, or a tenant's own). */
+  maxSeriesPerTenant: SeriesLimit;
   sink: SampleSink;
   logger: Logger;
   /** The generator's counters are registered here, and its live series added to every scrape. */

@@ -1,5 +1,6 @@
 import type { Labels } from '../series-model/labels';
 import type { BatchSeries, SampleBatch } from '../series-model/sample-batch';
+import { type SeriesLimit, seriesLimitOf } from './series-limit';
 
 /** The newest span seen in a histogram bucket, kept as that bucket's exemplar. */
 export interface LiveExemplar {
@@ -60,7 +61,7 @@ export class GeneratorRegistry {
 
   constructor(
     private readonly specs: readonly FamilySpec[],
-    private readonly maxSeriesPerTenant: number,
+    private readonly maxSeriesPerTenant: SeriesLimit,
     private readonly onDropped: (tenantId: string, count: number) => void,
   ) {}
 
@@ -111,7 +112,7 @@ export class GeneratorRegistry {
     const existing = family.series.get(key);
     if (existing) return existing;
     const cost = seriesCost(family.spec);
-    if (tenant.activeSeries + cost > this.maxSeriesPerTenant) {
+    if (tenant.activeSeries + cost > seriesLimitOf(this.maxSeriesPerTenant, tenantId)) {
       this.onDropped(tenantId, cost);
       return undefined;
     }

@@ -3,6 +3,7 @@ import { forEachSpan, type LabelValueReading } from '../otlp/span-visitor';
 import type { SampleBatch } from '../series-model/sample-batch';
 import { GeneratorRegistry } from './generator-registry';
 import type { GeneratorConfig } from './metrics-generator-config';
+import type { SeriesLimit } from './series-limit';
 import { ServiceGraphProcessor, serviceGraphFamilies } from './service-graph';
 import { SpanMetricsProcessor, spanMetricsFamilies } from './span-metrics';
 
@@ -30,7 +31,7 @@ export class MetricsGenerator {
 
   constructor(
     private readonly config: GeneratorConfig,
-    maxSeriesPerTenant: number,
+    maxSeriesPerTenant: SeriesLimit,
     private readonly hooks: GeneratorHooks,
   ) {
     const sm = config.spanMetrics;

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { Counter, Gauge } from 'prom-client';
+import { type SeriesLimit, seriesLimitOf } from '../metrics-generator/series-limit';
 import type { SelfMetrics } from '../self-metrics/self-metrics';
 import type { AppendResult } from './store/series-store';
 
@@ -22,7 +23,7 @@ export class MetricsCounters {
   constructor(
     metrics: SelfMetrics,
     private readonly logger: Logger,
-    private readonly maxSeriesPerTenant: number,
+    private readonly maxSeriesPerTenant: SeriesLimit,
     activeSeries: () => Map<string, number>,
   ) {
     const registers = metrics.registers;
@@ -70,7 +71,7 @@ export class MetricsCounters {
     if (now - this.lastLimitWarnMs < WARN_EVERY_MS) return;
     this.lastLimitWarnMs = now;
     this.logger.warn(
-      { tenant: tenantId, source, limit: this.maxSeriesPerTenant },
+      { tenant: tenantId, source, limit: seriesLimitOf(this.maxSeriesPerTenant, tenantId) },
       'series limit reached (metrics.max_series_per_tenant): new series are dropped',
     );
   }

@@ -5,6 +5,7 @@ import {
   type SampleSink,
   startMetricsGenerator,
 } from '../metrics-generator/generator-module';
+import type { SeriesLimit } from '../metrics-generator/series-limit';
 import type { SignalSink } from '../receivers/signal-sink';
 import type { SelfMetrics } from '../self-metrics/self-metrics';
 import type { Backend } from '../store/backend/backend';
@@ -24,6 +25,8 @@ export interface MetricsDeps {
   logger: Logger;
   /** Self-metrics: the module's counters, and the generator's families on `/metrics`. */
   metrics: SelfMetrics;
+  /** A tenant's own series limit (`metrics_generator.max_active_series`); 0: `max_series_per_tenant`. */
+  maxActiveSeries?: (tenantId: string) => number;
 }
 
 /** The metrics side of Loupe: series store, OTLP metrics, Prometheus API, and the metrics generator. */
@@ -49,16 +52,18 @@ export interface MetricsModule {
 /** Replays the samples WAL and returns the running module. */
 export async function startMetrics(deps: MetricsDeps): Promise<MetricsModule> {
   const { config, logger } = deps;
+  const own = deps.maxActiveSeries;
+  const maxSeries: SeriesLimit = own
+    ? (tenantId) => own(tenantId) || config.maxSeriesPerTenant
+    : config.maxSeriesPerTenant;
   const store = new SeriesStore({
     backend: deps.backend,
     walDir: config.walPath,
     retentionMs: config.retentionMs,
-    maxSeriesPerTenant: config.maxSeriesPerTenant,
+    maxSeriesPerTenant: maxSeries,
     logger,
   });
-  const counters = new MetricsCounters(deps.metrics, logger, config.maxSeriesPerTenant, () =>
-    store.activeSeries(),
-  );
+  const counters = new MetricsCounters(deps.metrics, logger, maxSeries, () => store.activeSeries());
   await store.open();
 
   const generatorSink: SampleSink = {
@@ -71,7 +76,7 @@ export async function startMetrics(deps: MetricsDeps): Promise<MetricsModule> {
   };
   const generator = startMetricsGenerator({
     config: config.generator,
-    maxSeriesPerTenant: config.maxSeriesPerTenant,
+    maxSeriesPerTenant: maxSeries,
     sink: generatorSink,
     logger,
     metrics: deps.metrics,
@@ -102,7 +107,7 @@ export async function startMetrics(deps: MetricsDeps): Promise<MetricsModule> {
       store,
       counters,
       labelLimits: { maxNameBytes: config.maxLabelNameLength, maxValueBytes: config.maxLabelValueLength },
-      maxSeriesPerTenant: config.maxSeriesPerTenant,
+      maxSeriesPerTenant: maxSeries,
       maxHistogramBuckets: config.maxHistogramBuckets,
       maxNewSeriesPerRequest: config.maxNewSeriesPerRequest,
     }),

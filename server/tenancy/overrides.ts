@@ -74,7 +74,9 @@ export function parsePerTenantOverrides(text: string, source: string): Map<strin
     if (raw.sampling !== undefined)
       limits.sampling = parseTenantSampling(raw.sampling, `${source}: overrides.${tenantId}.sampling`);
     // Tempo 2.3+ nests limits in sections (global, ingestion, read); the legacy form is flat.
-    const nested = ['global', 'ingestion', 'read'].some((section) => isMapping(raw[section]));
+    const nested = ['global', 'ingestion', 'read', 'metrics_generator'].some((section) =>
+      isMapping(raw[section]),
+    );
     for (const k of TENANT_LIMIT_KEYS) {
       const section = nested ? raw[k.section] : raw;
       const name = nested ? k.key : k.legacy;

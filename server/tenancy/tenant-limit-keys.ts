@@ -25,11 +25,16 @@ export interface NumericTenantLimits {
   maxSearchDurationMs: number;
   /** `read.max_concurrent_searches` (Loupe's own): searches of one tenant running at once. */
   maxConcurrentSearches: number;
+  /**
+   * `metrics_generator.max_active_series`: the tenant's span-metrics and OTLP metrics series
+   * (0: `metrics.max_series_per_tenant`). Per tenant in the runtime overrides file.
+   */
+  maxActiveSeries: number;
 }
 
 export interface TenantLimitKey {
   field: keyof NumericTenantLimits;
-  section: 'global' | 'ingestion' | 'read';
+  section: 'global' | 'ingestion' | 'read' | 'metrics_generator';
   key: string;
   /** Tempo's legacy flat name (before 2.3), when it has one. */
   legacy?: string;
@@ -107,6 +112,15 @@ export const TENANT_LIMIT_KEYS: readonly TenantLimitKey[] = [
     key: 'max_concurrent_searches',
     read: readInt(0),
     unit: 'searches',
+    defaultValue: 0,
+  },
+  {
+    field: 'maxActiveSeries',
+    section: 'metrics_generator',
+    key: 'max_active_series',
+    legacy: 'metrics_generator_max_active_series',
+    read: readInt(0),
+    unit: 'series',
     defaultValue: 0,
   },
 ];

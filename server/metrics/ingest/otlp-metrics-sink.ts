@@ -1,3 +1,4 @@
+import { type SeriesLimit, seriesLimitOf } from '../../metrics-generator/series-limit';
 import type { SignalSink } from '../../receivers/signal-sink';
 import type { LabelLimits } from '../../series-model/label-limits';
 import type { MetricsCounters } from '../metrics-counters';
@@ -10,7 +11,7 @@ export interface OtlpMetricsSinkOptions {
   /** `metrics.max_label_*_length`: a data point with a longer label is refused. */
   labelLimits: LabelLimits;
   /** `metrics.max_series_per_tenant`, named in the refusal message. */
-  maxSeriesPerTenant: number;
+  maxSeriesPerTenant: SeriesLimit;
   /** `metrics.max_histogram_buckets`: a histogram data point with more buckets is refused (0: no limit). */
   maxHistogramBuckets: number;
   /** `metrics.max_new_series_per_request`: new series past this many in one push are refused. */
@@ -57,7 +58,7 @@ export function otlpMetricsSink(opts: OtlpMetricsSinkOptions): SignalSink {
         messages.push(`${result.unwritableSeries} series refused: too large to store`);
       if (result.droppedSamples > 0) {
         messages.push(
-          `${result.droppedSeries} new series refused: tenant ${tenantId} reached the limit of ${opts.maxSeriesPerTenant} series (metrics.max_series_per_tenant)`,
+          `${result.droppedSeries} new series refused: tenant ${tenantId} reached the limit of ${seriesLimitOf(opts.maxSeriesPerTenant, tenantId)} series (metrics.max_series_per_tenant, or the tenant's metrics_generator.max_active_series)`,
         );
       }
       const overRequest = result.overNewSeriesLimit;

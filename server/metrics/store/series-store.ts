@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { type SeriesLimit, seriesLimitOf } from '../../metrics-generator/series-limit';
 import { labelsKey, normalizeLabels } from '../../series-model/labels';
 import { type SampleBatch, sampleCount } from '../../series-model/sample-batch';
 import type { Backend } from '../../store/backend/backend';
@@ -25,7 +26,8 @@ export interface SeriesStoreOptions {
   backend: Backend;
   walDir: string;
   retentionMs: number;
-  maxSeriesPerTenant: number;
+  /** `metrics.max_series_per_tenant`, or each tenant's own. */
+  maxSeriesPerTenant: SeriesLimit;
   /** Samples stay in the WAL at most this long before they are cut into a stored chunk. */
   chunkPeriodMs?: number;
   /** Samples stay in memory this long (they are in chunks past `chunkPeriodMs`); default chunk period + 1 h. */
@@ -302,7 +304,7 @@ export class SeriesStore {
     const mayCreate = () => {
       if (maxNewSeries === undefined) return true;
       overRequest = created >= maxNewSeries;
-      if (overRequest || t.size >= this.opts.maxSeriesPerTenant) return false;
+      if (overRequest || t.size >= seriesLimitOf(this.opts.maxSeriesPerTenant, tenantId)) return false;
       created++;
       return true;
     };
