@@ -110,7 +110,7 @@ export class DiskCache {
         if (name !== folder && !name.startsWith(join(folder, '/'))) continue;
         for (const path of paths) this.forget(path, false);
       }
-      await rm(join(this.options.dir, folder), { recursive: true, force: true });
+      await removeFolder(join(this.options.dir, folder));
       return;
     }
     const base = this.locate(keyOrPrefix).path;
@@ -260,4 +260,20 @@ export class DiskCache {
 /** True when `Backend.delete(keyOrPrefix)` covers `key`. */
 function deletes(keyOrPrefix: string, key: string): boolean {
   return keyOrPrefix.endsWith('/') ? key.startsWith(keyOrPrefix) : key === keyOrPrefix;
+}
+
+/**
+ * Removes a folder and everything in it. A write under way may add a file between `rm` listing
+ * the folder and removing it (ENOTEMPTY): the removal is tried again, and that write, seeing the
+ * deletion in the log, removes its own file (`write`).
+ */
+async function removeFolder(path: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await rm(path, { recursive: true, force: true });
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOTEMPTY' || attempt >= 5) throw err;
+    }
+  }
 }
