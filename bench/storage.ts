@@ -113,13 +113,13 @@ function percentile(values: readonly number[], p: number): number {
 
 const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
 
-function cpuSeconds(since: NodeJS.CpuUsage): number {
+export function cpuSeconds(since: NodeJS.CpuUsage): number {
   const used = process.cpuUsage(since);
   return (used.user + used.system) / 1e6;
 }
 
 /** Setup only: the blocks' objects as files, without the fsyncs of `LocalBackend` (same layout). */
-async function writeLocalBlocks(root: string, blocks: readonly BuiltBlock[]): Promise<void> {
+export async function writeLocalBlocks(root: string, blocks: readonly BuiltBlock[]): Promise<void> {
   await forEachLimited(blocks, SETUP_CONCURRENCY, async ({ meta, objects }) => {
     const dir = join(root, meta.tenantId, meta.blockId);
     await mkdir(dir, { recursive: true });
@@ -128,7 +128,7 @@ async function writeLocalBlocks(root: string, blocks: readonly BuiltBlock[]): Pr
   });
 }
 
-async function writeS3Blocks(options: S3Options, blocks: readonly BuiltBlock[]): Promise<void> {
+export async function writeS3Blocks(options: S3Options, blocks: readonly BuiltBlock[]): Promise<void> {
   const backend = new S3Backend(options, { tuning: { maxSockets: SETUP_CONCURRENCY } });
   try {
     await forEachLimited(blocks, SETUP_CONCURRENCY, (block) => writeBlock(backend, block));
@@ -138,7 +138,10 @@ async function writeS3Blocks(options: S3Options, blocks: readonly BuiltBlock[]):
 }
 
 /** A storage config as Loupe's defaults have it (pool 400/20000), on local disk or S3. */
-function storageConfig(dataDir: string, where: { localPath: string } | { s3: S3Options }): StorageConfig {
+export function storageConfig(
+  dataDir: string,
+  where: { localPath: string } | { s3: S3Options },
+): StorageConfig {
   const base = testConfig({}, dataDir).storage;
   const pool = { maxWorkers: STORAGE_DEFAULTS.poolMaxWorkers, queueDepth: STORAGE_DEFAULTS.poolQueueDepth };
   return 'localPath' in where
@@ -251,7 +254,7 @@ async function coldAndWarm(
   return { store, cold, warm, partnerCold, partnerWarm };
 }
 
-interface CompactionRun {
+export interface CompactionRun {
   blocksBefore: number;
   blocksAfter: number;
   compactions: number;
@@ -266,7 +269,7 @@ interface CompactionRun {
 }
 
 /** Compaction cycles (`RunningLoupe.compact`'s) until one compacts nothing. */
-async function compactAll(store: BenchStore, what: string): Promise<CompactionRun> {
+export async function compactAll(store: BenchStore, what: string): Promise<CompactionRun> {
   const blocksBefore = store.blocklist.blocks(BENCH_TENANT).length;
   const requestsBefore = await store.requests();
   const failuresBefore = (await store.metrics.compactionFailures.get()).values[0]?.value ?? 0;

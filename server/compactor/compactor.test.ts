@@ -7,7 +7,7 @@ import { Blocklist } from '../store/blocklist';
 import { compactBlocks } from '../store/compaction/compact-blocks';
 import { freshBackendPerTest } from '../store/store-test-support';
 import { isBlockName, readTenantIndex } from '../store/tenant-index';
-import { Compactor } from './compactor';
+import { Compactor, type CompactorDeps, MAX_CONCURRENT_COMPACTIONS } from './compactor';
 import { CompactorLease } from './compactor-lease';
 import { HOUR, spansOf, T0, TEST_COMPACTOR_CONFIG, writeOtlpBlocks } from './compactor-test-support';
 
@@ -50,7 +50,11 @@ async function findAll(blocklist: Blocklist, expected: Map<string, Set<string>>)
 
 /** One lease per backend, as one process has: every compactor of a test is that process's. */
 const leases = new WeakMap<Backend, CompactorLease>();
-function compactor(blocklist: Blocklist, lease?: CompactorLease) {
+function compactor(
+  blocklist: Blocklist,
+  lease?: CompactorLease,
+  overrides: Partial<Pick<CompactorDeps, 'backend' | 'builder' | 'logger'>> = {},
+) {
   if (!lease && !leases.has(fresh.backend)) {
     leases.set(fresh.backend, new CompactorLease({ backend: fresh.backend, autoRenew: false }));
   }
@@ -64,7 +68,47 @@ function compactor(blocklist: Blocklist, lease?: CompactorLease) {
     maxBytesPerTrace: () => 0,
     logger,
     lease: lease ?? leases.get(fresh.backend),
+    ...overrides,
   });
+}
+
+/** A backend that logs when each write starts and ends, and can fail chosen writes. */
+function loggingWrites(inner: Backend, fail: (key: string) => boolean = () => false) {
+  const events: { at: 'start' | 'end' | 'fail'; key: string }[] = [];
+  const backend: Backend = {
+    read: (key, o) => inner.read(key, o),
+    readRange: (key, offset, length, o) => inner.readRange(key, offset, length, o),
+    list: (prefix, o) => inner.list(prefix, o),
+    delete: (key, o) => inner.delete(key, o),
+    writeIfAbsent: (key, data, o) => inner.writeIfAbsent(key, data, o),
+    async write(key, data, o) {
+      events.push({ at: 'start', key });
+      if (fail(key)) {
+        events.push({ at: 'fail', key });
+        throw new Error(`disk full writing ${key}`);
+      }
+      await inner.write(key, data, o);
+      events.push({ at: 'end', key });
+    },
+  };
+  return { backend, events };
+}
+
+/** The block builder, counting the builds asked of it at once (one compaction each). */
+function countingBuilder() {
+  const counts = { inFlight: 0, most: 0, builds: 0 };
+  const counting: CompactorDeps['builder'] = {
+    async build(job) {
+      counts.builds++;
+      counts.most = Math.max(counts.most, ++counts.inFlight);
+      try {
+        return await builder.build(job);
+      } finally {
+        counts.inFlight--;
+      }
+    },
+  };
+  return { counting, counts };
 }
 
 describe('Compactor', () => {
@@ -213,5 +257,95 @@ describe('Compactor', () => {
     expect(blocklist.blocks(TENANT)).toHaveLength(3);
     expect((await blockFolders()).sort()).toEqual(['block-1000-0', 'block-1000-1', 'block-1000-2']);
     expect(await readTenantIndex(fresh.backend, TENANT)).toBeUndefined();
+  });
+  it('runs compactions of disjoint inputs side by side, and groups the blocks as one at a time would', async () => {
+    const expected = new Map<string, Set<string>>();
+    await writeBlocks(16, T0, 1100, expected);
+    const blocklist = new Blocklist();
+    await blocklist.load(fresh.backend);
+    const { counting, counts } = countingBuilder();
+
+    const cycle = await compactor(blocklist, undefined, { builder: counting }).runCycle(T0 + 2 * HOUR);
+
+    // Four groups of four level-0 blocks, then one of the four level-1 blocks they became.
+    expect(cycle.compacted).toHaveLength(5);
+    expect(cycle.compacted.slice(0, 4).every((c) => c.inputs.length === 4)).toBe(true);
+    const firstLevel = new Set(cycle.compacted.slice(0, 4).map((c) => c.blockId));
+    expect(new Set(cycle.compacted[4].inputs)).toEqual(firstLevel);
+    expect(counts.most).toBeGreaterThanOrEqual(2);
+    expect(counts.most).toBeLessThanOrEqual(MAX_CONCURRENT_COMPACTIONS);
+    const [merged] = blocklist.blocks(TENANT);
+    expect(blocklist.blocks(TENANT)).toHaveLength(1);
+    expect(merged.meta.compactionLevel).toBe(2);
+    await findAll(blocklist, expected);
+    const restarted = new Blocklist();
+    await restarted.load(fresh.backend);
+    await findAll(restarted, expected);
+  });
+
+  it("writes each block's meta.json only after every other object of that block is written", async () => {
+    await writeBlocks(12, T0, 1200, new Map());
+    const blocklist = new Blocklist();
+    await blocklist.load(fresh.backend);
+    const logged = loggingWrites(fresh.backend);
+
+    const cycle = await compactor(blocklist, undefined, { backend: logged.backend }).runCycle(T0 + 2 * HOUR);
+
+    expect(cycle.compacted.length).toBeGreaterThanOrEqual(3);
+    for (const { blockId } of cycle.compacted) {
+      const prefix = `${TENANT}/${blockId}/`;
+      const mine = logged.events.filter((e) => e.key.startsWith(prefix));
+      const metaStart = logged.events.findIndex((e) => e.at === 'start' && e.key === `${prefix}meta.json`);
+      const objectEnds = mine.filter((e) => e.at === 'end' && !e.key.endsWith('/meta.json'));
+      expect(objectEnds.length).toBeGreaterThanOrEqual(4);
+      for (const end of objectEnds) expect(logged.events.indexOf(end)).toBeLessThan(metaStart);
+    }
+  });
+
+  it('commits none of the compactions under way when the lease is lost, and leaves no folder of theirs', async () => {
+    await writeBlocks(12, T0, 1300, new Map());
+    const blocklist = new Blocklist();
+    await blocklist.load(fresh.backend);
+    const inputs = (await blockFolders()).sort();
+    const lease = new CompactorLease({ backend: fresh.backend, autoRenew: false });
+    const tryAcquire = lease.tryAcquire.bind(lease);
+    vi.spyOn(lease, 'tryAcquire').mockImplementationOnce(tryAcquire).mockResolvedValue(false);
+    const { counting, counts } = countingBuilder();
+
+    const cycle = await compactor(blocklist, lease, { builder: counting }).runCycle(T0 + 2 * HOUR);
+
+    expect(counts.most).toBeGreaterThanOrEqual(2);
+    expect(cycle.compacted).toEqual([]);
+    expect(blocklist.blocks(TENANT)).toHaveLength(12);
+    expect((await blockFolders()).sort()).toEqual(inputs);
+  });
+
+  it('drops a block whose objects could not all be written, keeps its inputs, and retries them next cycle', async () => {
+    const expected = new Map<string, Set<string>>();
+    await writeBlocks(8, T0, 1400, expected);
+    const blocklist = new Blocklist();
+    await blocklist.load(fresh.backend);
+    let failedData: string | undefined;
+    const logged = loggingWrites(fresh.backend, (key) => {
+      if (failedData === undefined && key.endsWith('/data')) failedData = key;
+      return key === failedData;
+    });
+    const warnings: string[] = [];
+    const warnLogger = { info: () => {}, warn: (_: object, message: string) => void warnings.push(message) };
+
+    const first = await compactor(blocklist, undefined, {
+      backend: logged.backend,
+      logger: warnLogger,
+    }).runCycle(T0 + 2 * HOUR);
+
+    expect(warnings).toContain('compaction failed; retried next cycle');
+    const failedBlock = failedData!.split('/')[1];
+    expect(await blockFolders()).not.toContain(failedBlock);
+    expect(first.compacted.map((c) => c.blockId)).not.toContain(failedBlock);
+    await findAll(blocklist, expected);
+
+    await compactor(blocklist).runCycle(T0 + 2 * HOUR);
+    expect(blocklist.blocks(TENANT)).toHaveLength(1);
+    await findAll(blocklist, expected);
   });
 });

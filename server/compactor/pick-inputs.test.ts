@@ -1,4 +1,5 @@
 import type { BlockEntry } from '../store/blocklist';
+import { seededRandom } from '../store/store-test-support';
 import type { BlockMeta } from '../store/types';
 import { MAX_COMPACTION_RAW_BYTES, pickInputs } from './pick-inputs';
 
@@ -56,5 +57,50 @@ describe('pickInputs', () => {
     expect(
       pickInputs([block('a', 1, { rawBytes: half }), block('b', 2, { rawBytes: half })], options),
     ).toBeUndefined();
+  });
+
+  it('picks what a sort of the whole window picks, among thousands of blocks and when the first ones do not fit', () => {
+    const random = seededRandom(7);
+    /** The selector as a full sort of each window: what the one-pass look must agree with. */
+    const reference = (blocks: BlockEntry[]) => {
+      const windows = new Map<number, BlockEntry[]>();
+      for (const b of blocks) {
+        const w = Math.floor(b.meta.endMs / HOUR);
+        windows.set(w, [...(windows.get(w) ?? []), b]);
+      }
+      let best: BlockEntry[] | undefined;
+      for (const [, list] of [...windows].sort((a, b) => a[0] - b[0])) {
+        const ordered = [...list].sort(
+          (a, b) =>
+            (a.meta.compactionLevel ?? 0) - (b.meta.compactionLevel ?? 0) ||
+            a.meta.dataBytes - b.meta.dataBytes ||
+            (a.meta.blockId < b.meta.blockId ? -1 : 1),
+        );
+        const chosen: BlockEntry[] = [];
+        let traces = 0;
+        for (const b of ordered) {
+          if (chosen.length === 4) break;
+          if (traces + b.meta.totalTraces > options.maxCompactionObjects) continue;
+          chosen.push(b);
+          traces += b.meta.totalTraces;
+        }
+        if (chosen.length >= 2 && (!best || chosen.length > best.length)) best = chosen;
+      }
+      return best;
+    };
+    for (let round = 0; round < 30; round++) {
+      const count = round < 10 ? 3000 : 40 + Math.floor(random() * 200);
+      const blocks = Array.from({ length: count }, (_, i) =>
+        block(`b${i}`, Math.floor(random() * 3) * HOUR + 1, {
+          compactionLevel: random() < 0.2 ? 1 : 0,
+          dataBytes: 1 + Math.floor(random() * 50),
+          // Some rounds: the smallest blocks hold too many traces to go together.
+          totalTraces: round % 3 === 0 && random() < 0.97 ? 600 : 10,
+        }),
+      );
+      expect(ids(pickInputs(blocks, { ...options, maxBlockBytes: 1e9 })), `round ${round}`).toEqual(
+        ids(reference(blocks)),
+      );
+    }
   });
 });

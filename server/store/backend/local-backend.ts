@@ -17,6 +17,12 @@ const TMP_SUFFIX = '.loupe-tmp';
  */
 export class LocalBackend implements Backend {
   readonly root: string;
+  /**
+   * Directories this backend created whose entries are still being fsynced into their parents,
+   * by path: a write into one of them (side by side with the write that created it) is durable
+   * only once that is done too.
+   */
+  private readonly dirsSyncing = new Map<string, Promise<void>>();
 
   constructor(root: string) {
     this.root = resolve(root);
@@ -79,6 +85,7 @@ export class LocalBackend implements Backend {
     }
     // The rename is only durable once the directory entry itself reaches the disk.
     await fsyncDir(dirname(target));
+    await this.dirsDurable(dirname(target));
   }
 
   async writeIfAbsent(
@@ -101,7 +108,10 @@ export class LocalBackend implements Backend {
     } finally {
       await rm(tmp, { force: true });
     }
-    if (created) await fsyncDir(dirname(target));
+    if (created) {
+      await fsyncDir(dirname(target));
+      await this.dirsDurable(dirname(target));
+    }
     return created;
   }
 
@@ -174,8 +184,22 @@ export class LocalBackend implements Backend {
     return tmp;
   }
 
-  /** mkdir -p, then fsync each newly created directory's parent so the new entries survive a crash. */
-  private async makeDirDurably(dir: string): Promise<void> {
+  /**
+   * mkdir -p, then fsync each newly created directory's parent so the new entries survive a crash.
+   * Writes into the same folder at once (the objects of one block) share one attempt: the ones
+   * that would find the folder already made wait until its entry is durable, as its maker does.
+   */
+  private makeDirDurably(dir: string): Promise<void> {
+    const pending = this.dirsSyncing.get(dir);
+    if (pending) return pending;
+    const made: Promise<void> = this.createDirDurably(dir).finally(() => {
+      if (this.dirsSyncing.get(dir) === made) this.dirsSyncing.delete(dir);
+    });
+    this.dirsSyncing.set(dir, made);
+    return made;
+  }
+
+  private async createDirDurably(dir: string): Promise<void> {
     const firstCreated = await mkdir(dir, { recursive: true });
     if (firstCreated === undefined) return;
     let current = dir;
@@ -184,7 +208,30 @@ export class LocalBackend implements Backend {
       created.push(current);
       current = dirname(current);
     }
-    for (const path of created.reverse()) await fsyncDir(dirname(path));
+    const synced = (async () => {
+      for (const path of [...created].reverse()) await fsyncDir(dirname(path));
+    })();
+    // The folders above `dir` it created, for writes into other new folders under them.
+    const above = created.slice(1);
+    for (const path of above) this.dirsSyncing.set(path, synced);
+    try {
+      await synced;
+    } finally {
+      for (const path of above) if (this.dirsSyncing.get(path) === synced) this.dirsSyncing.delete(path);
+    }
+  }
+
+  /**
+   * Waits until the folders above `dir` are durable where another write of this backend created
+   * them and is still fsyncing their entries (two new blocks of a new tenant written at once).
+   * Called once this write's own steps are done: a write that created them has said so by then.
+   */
+  private async dirsDurable(dir: string): Promise<void> {
+    if (this.dirsSyncing.size === 0) return;
+    for (let current = dir; ; current = dirname(current)) {
+      await this.dirsSyncing.get(current);
+      if (dirname(current) === current) return;
+    }
   }
 }
 

@@ -176,17 +176,41 @@ describe('mergeSortedTraces', () => {
   }
 
   it('yields the union in trace ID order', async () => {
-    const out: number[] = [];
-    for await (const r of mergeSortedTraces([of(1, 4, 9), of(2, 3), of(5, 10)], 0)) out.push(r.traceId[0]);
-    expect(out).toEqual([1, 2, 3, 4, 5, 9, 10]);
+    const out = await mergeSortedTraces([of(1, 4, 9), of(2, 3), of(5, 10)], 0);
+    expect(out.map((r) => r.traceId[0])).toEqual([1, 2, 3, 4, 5, 9, 10]);
   });
 
   it('refuses an input out of trace ID order', async () => {
-    const read = async () => {
-      for await (const _ of mergeSortedTraces([of(3, 2)], 0)) {
-        // drain
+    await expect(mergeSortedTraces([of(3, 2)], 0)).rejects.toThrow(/not in trace ID order/);
+    await expect(mergeSortedTraces([of(1, 5), of(2, 2)], 0)).rejects.toThrow(/not in trace ID order/);
+  });
+
+  it('reads the inputs side by side, at most `concurrency` at once', async () => {
+    let open = 0;
+    let most = 0;
+    async function* slow(...ids: number[]) {
+      open++;
+      most = Math.max(most, open);
+      try {
+        for (const id of ids) {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          yield record(id);
+        }
+      } finally {
+        open--;
       }
-    };
-    await expect(read()).rejects.toThrow(/not in trace ID order/);
+    }
+    const inputs = [slow(1, 6), slow(2, 7), slow(3, 8), slow(4, 9), slow(5, 10)];
+    const out = await mergeSortedTraces(inputs, 0, 3);
+    expect(out.map((r) => r.traceId[0])).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(most).toBe(3);
+  });
+
+  it('fails with the input that fails', async () => {
+    async function* broken() {
+      yield record(1);
+      throw new Error('page checksum mismatch');
+    }
+    await expect(mergeSortedTraces([of(2, 3), broken()], 0)).rejects.toThrow(/checksum/);
   });
 });

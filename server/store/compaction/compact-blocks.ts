@@ -1,6 +1,6 @@
 import { buildBlock } from '../block-writer';
 import type { BlockReader, BuiltBlock } from '../encoding/block-format';
-import type { BlockMeta, TraceRecord } from '../types';
+import type { BlockMeta } from '../types';
 import { mergeSortedTraces } from './merge-traces';
 
 export interface CompactOptions {
@@ -31,13 +31,10 @@ export async function compactBlocks(
       `compaction mixes tenants: ${tenantId} and ${other.meta.tenantId} (${other.meta.blockId})`,
     );
   }
-  const traces: TraceRecord[] = [];
-  for await (const record of mergeSortedTraces(
+  const traces = await mergeSortedTraces(
     inputs.map((input) => input.traces()),
     options.maxBytesPerTrace,
-  )) {
-    traces.push(record);
-  }
+  );
   const built = buildBlock({
     tenantId,
     blockId: options.blockId,
