@@ -10,10 +10,23 @@ export default defineConfig({
           name: 'server',
           globals: true,
           include: ['server/**/*.test.ts'],
+          exclude: ['server/**/*.timing.test.ts', '**/node_modules/**'],
           environment: 'node',
           testTimeout: 30_000,
           hookTimeout: 30_000,
           globalSetup: ['server/testing/s3-global-setup.ts'],
+        },
+      },
+      {
+        // Latency comparisons: run alone, after the rest (`npm run test:unit`), so other test
+        // files' bursts on a 2-core machine are not what they measure.
+        test: {
+          name: 'timing',
+          globals: true,
+          include: ['server/**/*.timing.test.ts'],
+          environment: 'node',
+          testTimeout: 180_000,
+          fileParallelism: false,
         },
       },
       {
