@@ -19,9 +19,10 @@ const MAX_COMPACTIONS_PER_TENANT_CYCLE = 16;
 /**
  * Compactions under way at once. Each reads its inputs (I/O), builds its block on the
  * compactor's block-builder worker (one CPU, one build at a time), then writes the block (I/O,
- * fsyncs or PUTs). One at a time, the worker idled through every read and write: over half of a
- * small compaction's wall time. With three, the worker builds one block while the block before
- * it is written and the inputs of the next are read.
+ * fsyncs or PUTs). One at a time, the worker sat idle through every read and write: it was busy
+ * about half the wall time of a run of small compactions (docs/benchmarks.md, "Compaction"). With
+ * three, it builds one block while the block before it is written and the inputs of the next
+ * are read (busy ~75%); more adds memory and contention for the same one worker.
  */
 export const MAX_CONCURRENT_COMPACTIONS = 3;
 
