@@ -3,19 +3,11 @@ import { splitTracesByTraceId, type TraceFragment } from '../otlp/split-traces';
 import type { SelfMetrics } from '../self-metrics/self-metrics';
 import {
   checkSpansPerRequest,
-  IngestionRateLimiter,
   type IngestLimits,
-  RateLimitedError,
   TenantLimitError,
+  TraceIngestionRate,
 } from './ingest-limits';
 import { truncateLongAttributes } from './truncate-attributes';
-
-/** How long a rate-limit refusal is held before it is answered: its Retry-After. */
-const REFUSAL_HOLD_MS = 1_000;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** A request none of whose spans could be stored (OTLP: 400 / INVALID_ARGUMENT). */
 export class NoValidSpansError extends Error {
@@ -53,7 +45,7 @@ export type SpanObserver = (tenantId: string, body: Uint8Array) => void;
  */
 export class Distributor {
   private readonly observers: SpanObserver[] = [];
-  private readonly rateLimiter = new IngestionRateLimiter();
+  private readonly rate = new TraceIngestionRate();
 
   constructor(
     private readonly ingester: TraceSink,
@@ -77,17 +69,7 @@ export class Distributor {
   async pushTraces(tenantId: string, body: Uint8Array): Promise<PushOutcome> {
     const limits = this.limits?.(tenantId);
     // Before any decoding: a flooding tenant's refusals cost the others next to nothing.
-    if (limits) {
-      try {
-        this.refusing(tenantId, undefined, () => this.rateLimiter.take(tenantId, body.length, limits));
-      } catch (err) {
-        // Answered after the Retry-After the refusal carries (1 s): a client that ignores 429s and
-        // resends at once is held to one request per connection per second instead of spinning,
-        // so its refusals cost the other tenants next to nothing. A client that waits loses nothing.
-        if (err instanceof RateLimitedError) await sleep(REFUSAL_HOLD_MS);
-        throw err;
-      }
-    }
+    if (limits) await this.refusing(tenantId, 0, () => this.rate.take(tenantId, body.length, limits));
     let split: ReturnType<typeof splitTracesByTraceId>;
     try {
       split = splitTracesByTraceId(body);
@@ -105,16 +87,12 @@ export class Distributor {
       throw new NoValidSpansError(`request contains no valid spans${why}`);
     }
     const spans = split.acceptedSpans + split.rejectedSpans;
-    if (limits) this.refusing(tenantId, spans, () => checkSpansPerRequest(tenantId, spans, limits));
+    if (limits) await this.refusing(tenantId, spans, () => checkSpansPerRequest(tenantId, spans, limits));
     if (limits && limits.maxAttributeBytes > 0)
       this.truncateAttributes(tenantId, split.fragments, limits.maxAttributeBytes);
-    let pushed: Awaited<ReturnType<TraceSink['push']>>;
-    try {
-      pushed = await this.ingester.push(tenantId, split.fragments);
-    } catch (err) {
-      if (err instanceof TenantLimitError) this.countRefusal(tenantId, err, split.acceptedSpans);
-      throw err;
-    }
+    const pushed = await this.refusing(tenantId, split.acceptedSpans, () =>
+      this.ingester.push(tenantId, split.fragments),
+    );
     if (pushed.refusedSpans > 0) {
       this.metrics.spansRefused.inc({ tenant: tenantId, reason: 'trace_too_large' }, pushed.refusedSpans);
       messages.push(`${pushed.refusedSpans} spans refused: trace exceeds max_bytes_per_trace`);
@@ -144,19 +122,20 @@ export class Distributor {
     if (values > 0) this.metrics.attributesTruncated.inc({ tenant: tenantId }, values);
   }
 
-  /** Runs a limit check; a refusal is counted (spans unknown before decoding count as none) and thrown. */
-  private refusing(tenantId: string, spans: number | undefined, check: () => void): void {
+  /**
+   * Runs `work`; a tenant-limit refusal from it is counted (with `spans`: 0 before decoding, when
+   * they are not known yet) and thrown on.
+   */
+  private async refusing<T>(tenantId: string, spans: number, work: () => T | Promise<T>): Promise<T> {
     try {
-      check();
+      return await work();
     } catch (err) {
-      if (err instanceof TenantLimitError) this.countRefusal(tenantId, err, spans ?? 0);
+      if (err instanceof TenantLimitError) {
+        this.metrics.requestsRefused.inc({ reason: err.reason });
+        this.metrics.tenantRequestsRefused.inc({ tenant: tenantId, reason: err.reason });
+        if (spans > 0) this.metrics.spansRefused.inc({ tenant: tenantId, reason: err.reason }, spans);
+      }
       throw err;
     }
-  }
-
-  private countRefusal(tenantId: string, err: TenantLimitError, spans: number): void {
-    this.metrics.requestsRefused.inc({ reason: err.reason });
-    this.metrics.tenantRequestsRefused.inc({ tenant: tenantId, reason: err.reason });
-    if (spans > 0) this.metrics.spansRefused.inc({ tenant: tenantId, reason: err.reason }, spans);
   }
 }

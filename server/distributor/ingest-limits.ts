@@ -1,5 +1,6 @@
 import { TenantLimitError } from '../tenancy/tenant-limit-error';
 import type { NumericTenantLimits } from '../tenancy/tenant-limit-keys';
+import { holdRateLimitRefusal, TenantRateLimiter } from '../tenancy/tenant-rate-limiter';
 
 export { TenantLimitError };
 
@@ -9,16 +10,14 @@ export type IngestLimits = Pick<
 >;
 
 /**
- * Per-tenant token buckets over OTLP request bytes (Tempo's `ingestion.rate_limit_bytes` and
- * `burst_size_bytes`; x/time/rate semantics: refills continuously, starts full). A request takes
- * its bytes or nothing. Each tenant has its own bucket, so one flooding tenant is refused while
- * the others go on.
+ * Tempo's `ingestion.rate_limit_bytes` and `burst_size_bytes` over OTLP request bytes (0: no
+ * limit), on the shared per-tenant buckets. A request larger than the burst can never pass (413);
+ * one over the rate waits out its Retry-After, then is refused (429).
  */
-export class IngestionRateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; atMs: number }>();
+export class TraceIngestionRate {
+  private readonly buckets = new TenantRateLimiter();
 
-  /** Takes `bytes` from the tenant's bucket, or throws `TenantLimitError` and takes nothing. */
-  take(tenantId: string, bytes: number, limits: IngestLimits, nowMs = Date.now()): void {
+  async take(tenantId: string, bytes: number, limits: IngestLimits): Promise<void> {
     const { ingestionRateBytes: rate, ingestionBurstBytes: burst } = limits;
     if (rate <= 0) return;
     const capacity = burst > 0 ? burst : rate;
@@ -29,31 +28,13 @@ export class IngestionRateLimiter {
         'request_too_large',
       );
     }
-    let bucket = this.buckets.get(tenantId);
-    if (!bucket) {
-      bucket = { tokens: capacity, atMs: nowMs };
-      this.buckets.set(tenantId, bucket);
-    }
-    const elapsedMs = Math.max(0, nowMs - bucket.atMs);
-    bucket.tokens = Math.min(capacity, bucket.tokens + (elapsedMs / 1000) * rate);
-    bucket.atMs = nowMs;
-    if (bytes > bucket.tokens) {
-      throw new RateLimitedError(
-        `ingestion rate limit reached for tenant "${tenantId}" (rate_limit_bytes: ${rate} bytes/s, burst_size_bytes: ${capacity}): retry later`,
-        ((bytes - bucket.tokens) / rate) * 1000,
-      );
-    }
-    bucket.tokens -= bytes;
-  }
-}
-
-/** Over the rate: how long until the bucket would hold the request's bytes. */
-export class RateLimitedError extends TenantLimitError {
-  constructor(
-    message: string,
-    readonly refillMs: number,
-  ) {
-    super(message, 429, 'rate_limited');
+    if (this.buckets.tryTake(tenantId, bytes, rate, capacity)) return;
+    await holdRateLimitRefusal();
+    throw new TenantLimitError(
+      `ingestion rate limit reached for tenant "${tenantId}" (rate_limit_bytes: ${rate} bytes/s, burst_size_bytes: ${capacity}): retry later`,
+      429,
+      'rate_limited',
+    );
   }
 }
 

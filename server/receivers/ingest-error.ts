@@ -1,4 +1,5 @@
 import { ErrorCode } from '../errors/error-codes';
+import { RATE_LIMIT_RETRY_AFTER_SECONDS } from '../tenancy/tenant-rate-limiter';
 
 /**
  * The one classifier of ingest errors, shared by the OTLP/gRPC and OTLP/HTTP receivers, so the
@@ -35,9 +36,6 @@ export interface IngestErrorLike {
   statusCode?: number;
   message: string;
 }
-
-/** The delay suggested with a rate-limit refusal: long enough for a token bucket to refill a little. */
-const RATE_LIMIT_RETRY_AFTER_SECONDS = 1;
 
 function refused(httpStatus: number, grpcCode: number, message: string): ClassifiedIngestError {
   return { httpStatus, grpcCode, retryable: false, message };

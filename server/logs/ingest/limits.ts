@@ -1,31 +1,24 @@
+import { holdRateLimitRefusal, TenantRateLimiter } from '../../tenancy/tenant-rate-limiter';
 import { RateLimitError } from '../errors';
 import { streamKey } from '../labels';
 import type { LogsLimits } from '../logs-config';
 import type { Labels } from '../model';
 import { abbreviate, QUOTED_STREAM_CHARS } from './quote';
 
-/** Per-tenant token buckets over pushed line bytes (Loki's `ingestion_rate_mb` / `ingestion_burst_size_mb`). */
+/** Loki's `ingestion_rate_mb` / `ingestion_burst_size_mb` over pushed line bytes, on the shared per-tenant buckets. */
 export class IngestionRateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; updatedMs: number }>();
+  private readonly buckets = new TenantRateLimiter();
 
   constructor(private readonly limits: LogsLimits) {}
 
-  /** Takes `bytes` from the tenant's bucket, or throws a 429 and takes nothing. */
-  take(tenantId: string, bytes: number, lines: number, nowMs = Date.now()): void {
+  /** Takes `bytes` from the tenant's bucket, or waits out the refusal's Retry-After and throws a 429. */
+  async take(tenantId: string, bytes: number, lines: number): Promise<void> {
     const { ingestionRateBytesPerSecond: rate, ingestionBurstBytes: burst } = this.limits;
-    let bucket = this.buckets.get(tenantId);
-    if (!bucket) {
-      bucket = { tokens: burst, updatedMs: nowMs };
-      this.buckets.set(tenantId, bucket);
-    }
-    bucket.tokens = Math.min(burst, bucket.tokens + ((nowMs - bucket.updatedMs) / 1000) * rate);
-    bucket.updatedMs = nowMs;
-    if (bytes > bucket.tokens) {
-      throw new RateLimitError(
-        `Ingestion rate limit exceeded for user ${tenantId} (limit: ${Math.round(rate)} bytes/sec) while attempting to ingest '${lines}' lines totaling '${bytes}' bytes, reduce log volume or contact your Loki administrator to see if the limit can be increased`,
-      );
-    }
-    bucket.tokens -= bytes;
+    if (this.buckets.tryTake(tenantId, bytes, rate, burst)) return;
+    await holdRateLimitRefusal();
+    throw new RateLimitError(
+      `Ingestion rate limit exceeded for user ${tenantId} (limit: ${Math.round(rate)} bytes/sec) while attempting to ingest '${lines}' lines totaling '${bytes}' bytes, reduce log volume or contact your Loki administrator to see if the limit can be increased`,
+    );
   }
 }
 

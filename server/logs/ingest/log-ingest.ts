@@ -21,7 +21,7 @@ export class LogIngest {
   async ingest(tenantId: string, push: LogPush, lineBytes: number, lines: number): Promise<void> {
     if (lines === 0) return;
     try {
-      this.limiter.take(tenantId, lineBytes, lines);
+      await this.limiter.take(tenantId, lineBytes, lines);
     } catch (err) {
       if (err instanceof RateLimitError) this.discarded(tenantId, 'rate_limited', lines);
       throw err;
