@@ -28,3 +28,8 @@ export function lookupKey(section: Section, key: string): SchemaNode | undefined
 export function ignoring(keys: string[], reason?: string): Section {
   return Object.fromEntries(keys.map((k) => [k, new Ignored(reason)]));
 }
+
+/** A YAML mapping (a plain object), as opposed to a list, a scalar or nothing. */
+export function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

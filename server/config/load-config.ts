@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { ConfigError, type Endpoint, parseGoDuration, readEndpoint } from '../config-reader/config-values';
-import { Ignored, lookupKey, type Section } from '../config-reader/schema-node';
+import { Ignored, isMapping, lookupKey, type Section } from '../config-reader/schema-node';
 import type { ConfigGetter } from '../config-reader/types';
 import { buildHttpServerLimits } from '../http-util/listener-limits';
 import { buildLogsConfig } from '../logs/logs-config';
@@ -163,10 +163,6 @@ function expandEnv(text: string, env: NodeJS.ProcessEnv): string {
       return value !== undefined && value !== '' ? value : (fallback ?? '');
     },
   );
-}
-
-function isMapping(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function parseYaml(text: string, source: string): Record<string, unknown> {

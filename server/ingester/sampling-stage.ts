@@ -99,18 +99,25 @@ export class SamplingStage {
       trace.locations.push(locations[0]);
       return;
     }
-    instance.live.delete(key);
-    instance.liveBytes -= trace.bytes;
-    const segments = [...new Set(trace.locations.map((l) => l.segment))].filter(
-      (segment) => segment !== locations[0].segment,
-    );
-    this.pendingDrops.push({ record: locations[0], segments });
+    instance.removeLive(key);
+    this.holdDropRecord(locations[0], trace.locations);
     // Only once the drop record is durable: a crash before must not find the spans gone and the
     // record missing, or a restart would replay whatever part of the trace is left.
     durable.then(
       () => this.wal.release(trace.locations),
       () => {}, // the WAL failed: the spans stay until the next start decides again
     );
+  }
+
+  /**
+   * Keeps a drop record until every other segment that held the trace's spans is deleted (its own
+   * segment goes with the record, so it is not waited for).
+   */
+  private holdDropRecord(record: WalLocation, spans: readonly WalLocation[]): void {
+    const segments = [...new Set(spans.map((l) => l.segment))].filter(
+      (segment) => segment !== record.segment,
+    );
+    this.pendingDrops.push({ record, segments });
   }
 
   /** Releases drop records whose traces' segments are all gone (each tick). */
@@ -157,12 +164,8 @@ export class SamplingStage {
       trace.locations.push(location);
       return false;
     }
-    instance.live.delete(key);
-    instance.liveBytes -= trace.bytes;
-    const segments = [...new Set(trace.locations.map((l) => l.segment))].filter(
-      (segment) => segment !== location.segment,
-    );
-    this.pendingDrops.push({ record: location, segments });
+    instance.removeLive(key);
+    this.holdDropRecord(location, trace.locations);
     this.strays.push(...trace.locations);
     return false;
   }

@@ -144,6 +144,14 @@ export class TenantInstance {
     trace.lastAppendMs = now;
   }
 
+  /** Forgets a live trace (tail sampling dropped it); its WAL records are the caller's to release. */
+  removeLive(key: string): void {
+    const trace = this.live.get(key);
+    if (!trace) return;
+    this.live.delete(key);
+    this.liveBytes -= trace.bytes;
+  }
+
   /**
    * Moves traces idle since `idleBefore` (all of them when undefined) into the head block,
    * stopping once the head block holds `maxHeadBytes`, so blocks keep to max_block_bytes.

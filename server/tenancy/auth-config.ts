@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../config-reader/config-values';
-import type { Section } from '../config-reader/schema-node';
+import { isMapping, type Section } from '../config-reader/schema-node';
 import type { ConfigGetter, ValueReader } from '../config-reader/types';
 import { SINGLE_TENANT_ID, tenantIdProblem } from './tenant';
 
@@ -31,10 +31,6 @@ export interface BasicCredential {
 
 /** A token as it travels in a header: visible ASCII, no spaces (RFC 6750's token characters and more). */
 const TOKEN = /^[\x21-\x7e]+$/;
-
-function isMapping(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function refuseUnknownKeys(entry: Record<string, unknown>, allowed: readonly string[], key: string): void {
   for (const name of Object.keys(entry)) {

@@ -1,11 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
+import { isMapping } from '../config-reader/schema-node';
 import { compileSamplingPolicies, type SamplingPolicies } from '../sampling/policies';
 import { DEFAULT_TENANT_LIMITS, type NumericTenantLimits, TENANT_LIMIT_KEYS } from './tenant-limit-keys';
-
-function isMapping(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** A tenant's tail sampling: its policies (undefined: keep everything, no wait) and dry run. */
 export interface TenantSampling {
