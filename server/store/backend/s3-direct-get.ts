@@ -1,6 +1,8 @@
 import { createHash, createHmac } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, NoSuchKey, type S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
+import type { SdkError } from '@smithy/types';
 
 /**
  * GetObject without the SDK's middleware stack.
@@ -405,73 +407,20 @@ function xmlValue(xml: string, element: string): string | undefined {
 
 const XML_ENTITIES: Record<string, string> = { lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' };
 
-// What the SDK's retry middleware retries (`@smithy/core` retry: isThrottlingError,
-// isTransientError, isServerError), so a direct GET is retried exactly when `client.send`'s would be.
-const THROTTLING_CODES = new Set([
-  'BandwidthLimitExceeded',
-  'EC2ThrottledException',
-  'LimitExceededException',
-  'PriorRequestNotComplete',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'SlowDown',
-  'ThrottledException',
-  'Throttling',
-  'ThrottlingException',
-  'TooManyRequestsException',
-  'TransactionInProgressException',
-]);
-const TRANSIENT_CODES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
-const TRANSIENT_STATUSES = new Set([500, 502, 503, 504]);
-const TRANSIENT_NODE_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
-
-interface ErrorShape {
-  name?: string;
-  message?: string;
-  code?: string;
-  cause?: unknown;
-  $retryable?: { throttling?: boolean };
-  $metadata?: { httpStatusCode?: number; clockSkewCorrected?: boolean };
-  $response?: { headers?: Record<string, string> };
-}
-
+/**
+ * How the SDK's retry strategy classifies an error, with the SDK's own classifiers (the ones its
+ * retry middleware calls), so a direct GET is retried exactly when `client.send`'s would be.
+ */
 export function retryErrorType(error: unknown): 'THROTTLING' | 'TRANSIENT' | 'SERVER_ERROR' | 'CLIENT_ERROR' {
-  const e = (error ?? {}) as ErrorShape;
-  const status = e.$metadata?.httpStatusCode;
-  if (status === 429 || THROTTLING_CODES.has(e.name ?? '') || e.$retryable?.throttling === true) {
-    return 'THROTTLING';
-  }
-  if (isTransient(e)) return 'TRANSIENT';
-  if (status !== undefined && status >= 500 && status <= 599) return 'SERVER_ERROR';
+  const e = (error ?? {}) as SdkError;
+  if (isThrottlingError(e)) return 'THROTTLING';
+  if (isTransientError(e)) return 'TRANSIENT';
+  if (isServerError(e)) return 'SERVER_ERROR';
   return 'CLIENT_ERROR';
 }
 
-function isTransient(e: ErrorShape, depth = 0): boolean {
-  if (e.name === 'AbortError') return false;
-  return (
-    e.$retryable !== undefined ||
-    e.$metadata?.clockSkewCorrected === true ||
-    (e.name === 'InvalidSignatureException' && (e.message ?? '').includes('Signature expired')) ||
-    TRANSIENT_CODES.has(e.name ?? '') ||
-    TRANSIENT_NODE_CODES.has(e.code ?? '') ||
-    TRANSIENT_STATUSES.has(e.$metadata?.httpStatusCode ?? 0) ||
-    (e.code === 'ERR_HTTP2_STREAM_ERROR' && (e.message ?? '').includes('NGHTTP2_REFUSED_STREAM')) ||
-    (e.cause !== undefined &&
-      e.cause !== null &&
-      depth <= 10 &&
-      isTransient(e.cause as ErrorShape, depth + 1))
-  );
+interface ErrorShape {
+  $response?: { headers?: Record<string, string> };
 }
 
 /** The SDK's reading of `Retry-After` (seconds or an HTTP date) and `x-amz-retry-after` (ms). */
