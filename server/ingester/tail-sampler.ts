@@ -125,9 +125,9 @@ export class TailSampler {
     this.cache.record(cacheKey(tenantId, key), keep, policy);
     if (keep) {
       trace.keptBy = policy;
-      this.dropped.forget(tenantId, key);
+      this.dropped.forget(cacheKey(tenantId, key));
     } else {
-      this.dropped.add(tenantId, key, { policy, reason: decision.reason, atMs: nowMs });
+      this.dropped.add(cacheKey(tenantId, key), { policy, reason: decision.reason, atMs: nowMs });
     }
     const labels = { tenant: tenantId, policy, decision: decision.keep ? 'kept' : 'dropped' };
     this.metrics.traces.inc(labels);
@@ -145,7 +145,7 @@ export class TailSampler {
     nowMs: number,
   ): void {
     this.cache.record(cacheKey(tenantId, key), decision.keep, decision.policy);
-    if (!decision.keep) this.dropped.add(tenantId, key, { ...decision, atMs: nowMs });
+    if (!decision.keep) this.dropped.add(cacheKey(tenantId, key), { ...decision, atMs: nowMs });
   }
 
   /** Forgets a waiting trace without deciding it (its spans went elsewhere). */
@@ -157,7 +157,7 @@ export class TailSampler {
   }
 
   droppedTrace(tenantId: string, key: string, nowMs = Date.now()): DroppedTrace | undefined {
-    return this.dropped.get(tenantId, key, nowMs);
+    return this.dropped.get(cacheKey(tenantId, key), nowMs);
   }
 
   updateGauges(): void {
@@ -179,6 +179,7 @@ export function waitingTraceBytes(summaryBytes: number, walLocations: number): n
 const LIVE_TRACE_BYTES = 800;
 const WAL_LOCATION_BYTES = 48;
 
+/** A trace of a tenant, as the decision cache and the dropped-trace record key it. */
 function cacheKey(tenantId: string, key: string): string {
   return `${tenantId}\u0000${key}`;
 }

@@ -24,33 +24,29 @@ export class DroppedTraces {
     return this.entries.size;
   }
 
-  add(tenantId: string, key: string, dropped: DroppedTrace): void {
+  /** `id`: the trace as the caller keys it (tenant and trace ID). */
+  add(id: string, dropped: DroppedTrace): void {
     if (this.maxTraces <= 0) return;
-    const id = entryKey(tenantId, key);
     this.entries.delete(id);
     this.entries.set(id, dropped);
     if (this.entries.size > this.maxTraces) this.entries.delete(this.entries.keys().next().value as string);
   }
 
-  /** The record of a dropped trace (lowercase hex key), or undefined if none is remembered now. */
-  get(tenantId: string, key: string, nowMs: number): DroppedTrace | undefined {
-    const found = this.entries.get(entryKey(tenantId, key));
+  /** The record of a dropped trace, or undefined if none is remembered now. */
+  get(id: string, nowMs: number): DroppedTrace | undefined {
+    const found = this.entries.get(id);
     if (!found) return undefined;
     if (nowMs - found.atMs > this.ttlMs) {
-      this.entries.delete(entryKey(tenantId, key));
+      this.entries.delete(id);
       return undefined;
     }
     return found;
   }
 
   /** A trace kept later (its late spans waited out a new decision) is no longer dropped. */
-  forget(tenantId: string, key: string): void {
-    this.entries.delete(entryKey(tenantId, key));
+  forget(id: string): void {
+    this.entries.delete(id);
   }
-}
-
-function entryKey(tenantId: string, key: string): string {
-  return `${tenantId}\u0000${key}`;
 }
 
 /** What the trace page and Tempo's API say about a trace sampling did not keep. */
