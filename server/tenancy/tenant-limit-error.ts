@@ -10,7 +10,7 @@ export class TenantLimitError extends Error {
   constructor(
     message: string,
     readonly statusCode: 413 | 429,
-    /** `loupe_distributor_spans_refused_total` reason. */
+    /** `loupe_tenant_requests_refused_total` and `loupe_discarded_spans_total` reason. */
     readonly reason:
       | 'rate_limited'
       | 'request_too_large'
