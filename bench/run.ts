@@ -1,10 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { measureDecode } from './decode';
 import { figureRow } from './figure';
 import { runLogsBench } from './logs';
+import { runBenchScript, scrapeTotals, startLoupe, stopLoupe, writeBenchConfig } from './loupe-server';
 import { runMetricsBench } from './metrics';
 import { runRegexBench } from './regex';
 import { printSamplingBench, runSamplingBench, samplingBenchOptionsFromEnv } from './sampling';
@@ -42,115 +42,28 @@ const LOOKUPS = 2_000;
 const PORTS = { http: 13300, grpc: 13317, otlp: 13318 };
 
 const dataDir = mkdtempSync(join(tmpdir(), 'loupe-bench-'));
-const configPath = join(dataDir, 'loupe.yaml');
-writeFileSync(
-  configPath,
-  `server:
-  http_listen_port: ${PORTS.http}
-  http_listen_address: 127.0.0.1
-  log_level: warn
-distributor:
-  receivers:
-    otlp:
-      protocols:
-        grpc:
-          endpoint: 127.0.0.1:${PORTS.grpc}
-        http:
-          endpoint: 127.0.0.1:${PORTS.otlp}
-ingester:
-  trace_idle_period: 2s
-  max_block_bytes: 12_000_000
-  max_block_duration: 1m
-storage:
-  trace:
-    backend: local
-    local:
-      path: ${join(dataDir, 'blocks')}
-    wal:
-      path: ${join(dataDir, 'wal')}
-# No per-tenant limits: the load is sent as fast as Loupe takes it (Tempo's defaults: 15 MB/s,
-# 10,000 live traces, which would refuse part of it).
-overrides:
-  defaults:
-    ingestion:
-      rate_limit_bytes: 0
-      max_traces_per_user: 0
-logs:
+// No per-tenant limits (writeBenchConfig's): the load is sent as fast as Loupe takes it (Tempo's
+// defaults: 15 MB/s, 10,000 live traces, which would refuse part of it).
+const configPath = writeBenchConfig({
+  ports: PORTS,
+  dataDir,
+  idlePeriod: '2s',
+  maxBlockBytes: 12_000_000,
+  maxBlockDuration: '1m',
+  extra: `logs:
   # The logs bench pushes ~100 MB as fast as it can: no per-tenant rate limit here.
   ingestion_rate_mb: 100000
   ingestion_burst_size_mb: 100000
 `,
-);
+});
+const startServer = () => startLoupe(configPath, PORTS.http, 60_000);
 
-function startServer(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', `-config.file=${configPath}`], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  child.stdout!.resume();
-  return waitFor(async () => (await fetch(`http://127.0.0.1:${PORTS.http}/ready`)).ok).then(() => child);
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    try {
-      if (await check()) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('timed out waiting for Loupe');
-}
-
-function stopServer(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
-function runLoadGenerator(
-  idsFile: string,
-): Promise<{ spans: number; rawBytes: number; spansPerSec: number; failures: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'bench/load-generator.ts',
-        String(PORTS.otlp),
-        String(TRACES),
-        String(SPANS_PER_TRACE),
-        String(CONCURRENCY),
-        idsFile,
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-    });
-    child.on('exit', (code) =>
-      code === 0
-        ? resolve(JSON.parse(out.trim().split('\n').at(-1)!))
-        : reject(new Error(`load generator exited ${code}`)),
-    );
-  });
-}
-
-async function scrape(): Promise<Map<string, number>> {
-  const text = await (await fetch(`http://127.0.0.1:${PORTS.http}/metrics`)).text();
-  const values = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line.startsWith('#') || !line) continue;
-    const [name, value] = line.split(/\s+/);
-    const bare = name.replace(/\{.*\}$/, '');
-    values.set(bare, (values.get(bare) ?? 0) + Number(value));
-  }
-  return values;
-}
+const runLoadGenerator = (idsFile: string) =>
+  runBenchScript<{ spans: number; rawBytes: number; spansPerSec: number; failures: number }>(
+    'bench/load-generator.ts',
+    [PORTS.otlp, TRACES, SPANS_PER_TRACE, CONCURRENCY, idsFile],
+  );
+const scrape = () => scrapeTotals(PORTS.http);
 
 async function latencies(urls: string[]): Promise<{ p50: number; p99: number }> {
   const times: number[] = [];
@@ -198,7 +111,7 @@ clearInterval(sampler);
 // Let the worker finish cutting what ingest produced, then read its throughput.
 await new Promise((r) => setTimeout(r, 3_000));
 const metrics = await scrape();
-await stopServer(server); // SIGTERM flushes everything left into blocks
+await stopLoupe(server); // SIGTERM flushes everything left into blocks
 server = await startServer();
 
 const ids: string[] = JSON.parse(readFileSync(idsFile, 'utf8'));
@@ -215,7 +128,7 @@ const logs = await runLogsBench({
   apiUrl: `http://127.0.0.1:${PORTS.http}`,
   lines: Number(process.env.BENCH_LOG_LINES ?? 1_000_000),
 });
-await stopServer(server);
+await stopLoupe(server);
 const seriesMetrics = await runMetricsBench();
 const regexFigures = runRegexBench(Number(process.env.BENCH_REGEX_LINES ?? 1_000_000));
 

@@ -1,11 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { encodeTraceRequest, hex, newTraceId, simpleSpan } from '../server/integration/support/otlp-request';
 import { newProbabilisticSampler } from '../server/sampling/probabilistic';
 import { type BenchFigure, printFigureTable } from './figure';
+import { rssOf, runBenchScript, startLoupe, stopLoupe, waitFor, writeBenchConfig } from './loupe-server';
 import { SearchData, TRACE_SPACING_US } from './search-data';
 
 /**
@@ -101,45 +102,19 @@ interface ConfigOptions {
 }
 
 function writeConfig(dataDir: string, o: ConfigOptions): string {
-  const path = join(dataDir, 'loupe.yaml');
-  writeFileSync(
-    path,
-    `server:
-  http_listen_port: ${PORTS.http}
-  http_listen_address: 127.0.0.1
-  log_level: warn
-distributor:
-  receivers:
-    otlp:
-      protocols:
-        grpc:
-          endpoint: 127.0.0.1:${PORTS.grpc}
-        http:
-          endpoint: 127.0.0.1:${PORTS.otlp}
-ingester:
-  trace_idle_period: ${o.idle}
-  max_block_bytes: 12_000_000
-  max_block_duration: ${o.maxBlockDuration}
-# No per-tenant limits: the load is sent as fast as Loupe takes it, and the memory part holds
-# 100,000 live traces (Tempo's defaults: 15 MB/s, 10,000 live traces).
-overrides:
-  defaults:
-    ingestion:
-      rate_limit_bytes: 0
-      max_traces_per_user: 0
-# Compaction is not what is measured: it would run in the slower rounds only (cycles of 30 s).
+  // No per-tenant limits (writeBenchConfig's): the load is sent as fast as Loupe takes it, and the
+  // memory part holds 100,000 live traces (Tempo's defaults: 15 MB/s, 10,000 live traces).
+  return writeBenchConfig({
+    ports: PORTS,
+    dataDir,
+    idlePeriod: o.idle,
+    maxBlockBytes: 12_000_000,
+    maxBlockDuration: o.maxBlockDuration,
+    extra: `# Compaction is not what is measured: it would run in the slower rounds only (cycles of 30 s).
 compactor:
   disabled: true
-storage:
-  trace:
-    backend: local
-    local:
-      path: ${join(dataDir, 'blocks')}
-    wal:
-      path: ${join(dataDir, 'wal')}
 ${o.sampling === undefined ? '' : `sampling:\n${POLICIES_YAML}${o.sampling}`}`,
-  );
-  return path;
+  });
 }
 
 /** The ingest rounds' sampling: decisions a second after the root span, during the run. */
@@ -152,68 +127,9 @@ const MEMORY_SAMPLING = `  decision_wait: 5m
   max_waiting_bytes: 1073741824
 `;
 
-async function waitFor(
-  check: () => Promise<boolean>,
-  timeoutMs: number,
-  what: string,
-  state: () => string = () => '',
-): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    try {
-      if (await check()) return;
-    } catch {
-      // not up yet
-    }
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what} ${state()}`);
-}
-
-async function startServer(configPath: string, nodeFlags: string[] = []): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [...nodeFlags, '--import', 'tsx', 'server/main.ts', `-config.file=${configPath}`],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  child.stdout!.resume();
-  // Loupe's stderr, less the inspector's notices (the memory part attaches to it).
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (chunk: string) => {
-    const kept = chunk
-      .split('\n')
-      .filter(
-        (line) =>
-          line &&
-          !/^(Debugger (listening|attached|ending)|For help, see|Waiting for the debugger)/.test(line),
-      );
-    if (kept.length > 0) process.stderr.write(`${kept.join('\n')}\n`);
-  });
-  const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code) => reject(new Error(`Loupe exited (${code}) before it was ready`))),
-  );
-  exited.catch(() => {});
-  await Promise.race([waitFor(async () => (await fetch(`${API}/ready`)).ok, 120_000, 'Loupe'), exited]);
-  return child;
-}
-
-/** SIGTERM: Loupe decides what still waits, flushes everything into blocks and exits. */
-function stopServer(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill(signal);
-  });
-}
-
-function rssOf(child: ChildProcess): number {
-  try {
-    const kb = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-    return kb ? Number(kb[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
+/** Loupe's stderr passes through less the inspector's notices (the memory part attaches to it). */
+const startServer = (configPath: string, nodeFlags: string[] = []) =>
+  startLoupe(configPath, PORTS.http, 120_000, { nodeFlags, hideInspectorNotices: true });
 
 /** User + system CPU seconds of a process, all its threads (`/proc/<pid>/stat`, 100 ticks a second). */
 function cpuSecondsOf(child: ChildProcess): number {
@@ -233,22 +149,7 @@ interface LoadResult {
 
 function runLoadGenerator(traces: number, spansPerTrace: number, startMs: number): Promise<LoadResult> {
   const args = [PORTS.otlp, traces, spansPerTrace, CONCURRENCY, SEED, startMs, slowCount(traces)];
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'bench/search-load-generator.ts', ...args.map(String)],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-    });
-    child.on('exit', (code) =>
-      code === 0
-        ? resolve(JSON.parse(out.trim().split('\n').at(-1)!))
-        : reject(new Error(`load generator exited ${code}`)),
-    );
-  });
+  return runBenchScript('bench/search-load-generator.ts', args);
 }
 
 const slowCount = (traces: number) => Math.round(traces * SLOW_SHARE);
@@ -418,7 +319,8 @@ async function ingestRound(
     );
     const settleMs = performance.now() - ingestEnded;
     const cpuSeconds = cpuSecondsOf(server) - cpuBefore;
-    await stopServer(server);
+    // SIGTERM: Loupe decides what still waits, flushes everything into blocks and exits.
+    await stopLoupe(server);
     return {
       sampled,
       load,
@@ -429,7 +331,7 @@ async function ingestRound(
       blocks: blockTotals(dataDir),
     };
   } finally {
-    if (server) await stopServer(server, 'SIGKILL');
+    if (server) await stopLoupe(server, 'SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -453,22 +355,7 @@ const INSPECTOR_PORT = 13529;
 
 /** Full GCs in the Loupe process (through its inspector), then its V8 heap usage. */
 function heapAfterGc(): Promise<{ usedSize: number; totalSize: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--experimental-websocket', '--import', 'tsx', 'bench/heap-usage.ts', String(INSPECTOR_PORT)],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-    });
-    child.on('exit', (code) =>
-      code === 0
-        ? resolve(JSON.parse(out.trim().split('\n').at(-1)!))
-        : reject(new Error(`heap-usage exited ${code}`)),
-    );
-  });
+  return runBenchScript('bench/heap-usage.ts', [INSPECTOR_PORT], ['--experimental-websocket']);
 }
 
 async function rssMedian(child: ChildProcess): Promise<number> {
@@ -530,7 +417,7 @@ async function memoryRound(
     };
   } finally {
     // Nothing to keep: no flush on the way out.
-    if (server) await stopServer(server, 'SIGKILL');
+    if (server) await stopLoupe(server, 'SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -638,7 +525,7 @@ async function probeDecisions(count: number): Promise<ProbeResult> {
     }));
     return { latencies, readsWhileWaiting, metrics, problems };
   } finally {
-    if (server) await stopServer(server, 'SIGKILL');
+    if (server) await stopLoupe(server, 'SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

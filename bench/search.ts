@@ -1,9 +1,18 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type BenchFigure, printFigureTable } from './figure';
+import {
+  rssOf,
+  runBenchScript,
+  scrapeTotals,
+  spawnLoupe,
+  stopLoupe,
+  untilReady,
+  writeBenchConfig,
+} from './loupe-server';
 import { measureSearchBuild } from './search-build';
 import { COMMON_SERVICE, SearchData, TRACE_SPACING_US } from './search-data';
 
@@ -101,31 +110,17 @@ class Server {
   /** Starts Loupe; resolves with the milliseconds until `/ready` answered. */
   async start(): Promise<number> {
     const began = performance.now();
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'server/main.ts', `-config.file=${this.configPath}`],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    child.stdout!.resume();
-    this.child = child;
-    const exited = new Promise<never>((_, reject) =>
-      child.once('exit', (code) => reject(new Error(`Loupe exited (${code}) before it was ready`))),
-    );
-    exited.catch(() => {});
-    await Promise.race([waitFor(async () => (await fetch(`${API}/ready`)).ok, 600_000), exited]);
+    // Set at the spawn, not once ready: the 250 ms RSS timer samples the start too.
+    this.child = spawnLoupe(this.configPath);
+    await untilReady(this.child, PORTS.http, 600_000);
     return performance.now() - began;
   }
 
   /** SIGTERM (flushes everything into blocks); resolves with the milliseconds until exit. */
-  stop(): Promise<number> {
+  async stop(): Promise<number> {
     const began = performance.now();
-    const child = this.child!;
-    return new Promise((resolve) => {
-      child.once('exit', () => resolve(performance.now() - began));
-      child.kill('SIGTERM');
-    });
+    await stopLoupe(this.child!);
+    return performance.now() - began;
   }
 
   /** Samples from now on count towards `phase`'s peak. */
@@ -137,13 +132,7 @@ class Server {
 
   /** The resident set now, bytes. */
   rss(): number {
-    try {
-      const status = readFileSync(`/proc/${this.child?.pid}/status`, 'utf8');
-      const kb = /VmRSS:\s+(\d+)\s+kB/.exec(status);
-      return kb ? Number(kb[1]) * 1024 : 0;
-    } catch {
-      return 0; // not started, or exiting
-    }
+    return rssOf(this.child);
   }
 
   peak(phase: string): number {
@@ -160,51 +149,9 @@ class Server {
   }
 }
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    try {
-      if (await check()) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('timed out waiting for Loupe');
-}
-
-function runLoadGenerator(args: (string | number)[]): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'bench/search-load-generator.ts', ...args.map(String)],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-    });
-    child.on('exit', (code) =>
-      code === 0
-        ? resolve(JSON.parse(out.trim().split('\n').at(-1)!))
-        : reject(new Error(`search load generator exited ${code}`)),
-    );
-  });
-}
-
-async function scrape(): Promise<Map<string, number>> {
-  const text = await (await fetch(`${API}/metrics`)).text();
-  const values = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line.startsWith('#') || !line) continue;
-    const [name, value] = line.split(/\s+/);
-    const bare = name.replace(/\{.*\}$/, '');
-    values.set(bare, (values.get(bare) ?? 0) + Number(value));
-  }
-  return values;
-}
+const runLoadGenerator = (args: (string | number)[]) =>
+  runBenchScript<LoadResult>('bench/search-load-generator.ts', args);
+const scrape = () => scrapeTotals(PORTS.http);
 
 /** One timed GET; the body is read before the clock stops and parsed after. */
 async function timed(url: string): Promise<{ ms: number; body: string }> {
@@ -246,43 +193,19 @@ export async function runSearchBench(options: SearchBenchOptions = {}): Promise<
   const spansPerTrace = options.spansPerTrace ?? 10;
   const runs = Math.max(20, options.runs ?? 25);
   const dataDir = mkdtempSync(join(tmpdir(), 'loupe-bench-search-'));
-  const configPath = join(dataDir, 'loupe.yaml');
-  writeFileSync(
-    configPath,
-    `server:
-  http_listen_port: ${PORTS.http}
-  http_listen_address: 127.0.0.1
-  log_level: warn
-distributor:
-  receivers:
-    otlp:
-      protocols:
-        grpc:
-          endpoint: 127.0.0.1:${PORTS.grpc}
-        http:
-          endpoint: 127.0.0.1:${PORTS.otlp}
-ingester:
-  trace_idle_period: 2s
-${options.maxBlockBytes ? `  max_block_bytes: ${options.maxBlockBytes}\n` : ''}storage:
-  trace:
-    backend: local
-    local:
-      path: ${join(dataDir, 'blocks')}
-    wal:
-      path: ${join(dataDir, 'wal')}
-# No per-tenant limits: 1M traces are sent as fast as Loupe takes them (Tempo's defaults:
-# 15 MB/s, 10,000 live traces).
-overrides:
-  defaults:
-    ingestion:
-      rate_limit_bytes: 0
-      max_traces_per_user: 0
-querier:
+  // No per-tenant limits (writeBenchConfig's): 1M traces are sent as fast as Loupe takes them
+  // (Tempo's defaults: 15 MB/s, 10,000 live traces).
+  const configPath = writeBenchConfig({
+    ports: PORTS,
+    dataDir,
+    idlePeriod: '2s',
+    maxBlockBytes: options.maxBlockBytes,
+    extra: `querier:
   search:
     # The full-scan baseline reads every span; Tempo's default 30s would cut it short here.
     query_timeout: 10m
 `,
-  );
+  });
   // Data ends a minute before now; everything is inside Grafana's default search ranges of hours.
   const startMs = Math.floor((Date.now() - traces * (TRACE_SPACING_US / 1000) - 60_000) / 1000) * 1000;
   const data = new SearchData({ traces, spansPerTrace, seed: SEED, startMs, chosen: runs + WARMUPS });
