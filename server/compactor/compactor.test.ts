@@ -5,7 +5,7 @@ import { blockObjectKey, META_OBJECT } from '../store/block-keys';
 import { writeBlock } from '../store/block-writer';
 import { Blocklist } from '../store/blocklist';
 import { compactBlocks } from '../store/compaction/compact-blocks';
-import { freshBackendPerTest } from '../store/store-test-support';
+import { freshBackendPerTest, loggingWrites } from '../store/store-test-support';
 import { isBlockName, readTenantIndex } from '../store/tenant-index';
 import { Compactor, type CompactorDeps, MAX_CONCURRENT_COMPACTIONS } from './compactor';
 import { CompactorLease } from './compactor-lease';
@@ -70,28 +70,6 @@ function compactor(
     lease: lease ?? leases.get(fresh.backend),
     ...overrides,
   });
-}
-
-/** A backend that logs when each write starts and ends, and can fail chosen writes. */
-function loggingWrites(inner: Backend, fail: (key: string) => boolean = () => false) {
-  const events: { at: 'start' | 'end' | 'fail'; key: string }[] = [];
-  const backend: Backend = {
-    read: (key, o) => inner.read(key, o),
-    readRange: (key, offset, length, o) => inner.readRange(key, offset, length, o),
-    list: (prefix, o) => inner.list(prefix, o),
-    delete: (key, o) => inner.delete(key, o),
-    writeIfAbsent: (key, data, o) => inner.writeIfAbsent(key, data, o),
-    async write(key, data, o) {
-      events.push({ at: 'start', key });
-      if (fail(key)) {
-        events.push({ at: 'fail', key });
-        throw new Error(`disk full writing ${key}`);
-      }
-      await inner.write(key, data, o);
-      events.push({ at: 'end', key });
-    },
-  };
-  return { backend, events };
 }
 
 /** The block builder, counting the builds asked of it at once (one compaction each). */
@@ -326,9 +304,11 @@ describe('Compactor', () => {
     const blocklist = new Blocklist();
     await blocklist.load(fresh.backend);
     let failedData: string | undefined;
-    const logged = loggingWrites(fresh.backend, (key) => {
-      if (failedData === undefined && key.endsWith('/data')) failedData = key;
-      return key === failedData;
+    const logged = loggingWrites(fresh.backend, {
+      fail: (key) => {
+        if (failedData === undefined && key.endsWith('/data')) failedData = key;
+        return key === failedData;
+      },
     });
     const warnings: string[] = [];
     const warnLogger = { info: () => {}, warn: (_: object, message: string) => void warnings.push(message) };

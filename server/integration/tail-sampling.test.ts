@@ -1,12 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readSamplingNote } from '../otlp/sampling-note';
 import { compileSamplingPolicies } from '../sampling/policies';
 import { SAMPLING_DEFAULTS, type SamplingConfig } from '../sampling/sampling-config';
 import { tempDataDir } from '../testing/test-config';
 import { fetchTrace, metricValue, postTraces, scrapeMetrics } from './support/clients';
-import { flushAll, removeDir, startTestLoupe, type TestLoupe } from './support/loupe-server';
+import { flushAll, oneLoupePerTest, type TestLoupe } from './support/loupe-server';
 import {
   encodeTraceRequest,
   hex,
@@ -47,16 +47,10 @@ const IDLE_MS = 60_000;
 const DECISION_WAIT_MS = 10_000;
 const MAX_WAIT_MS = 40_000;
 
-let server: TestLoupe | undefined;
-
-afterEach(async () => {
-  await server?.loupe.stop();
-  if (server) removeDir(server.dataDir);
-  server = undefined;
-});
+const startLoupe = oneLoupePerTest();
 
 async function start(sampling: Partial<SamplingConfig> = {}): Promise<TestLoupe> {
-  server = await startTestLoupe({
+  return startLoupe({
     ingester: { traceIdlePeriodMs: IDLE_MS, maxBlockDurationMs: 600_000 },
     sampling: {
       ...SAMPLING_DEFAULTS,
@@ -66,7 +60,6 @@ async function start(sampling: Partial<SamplingConfig> = {}): Promise<TestLoupe>
       ...sampling,
     },
   });
-  return server;
 }
 
 function push(s: TestLoupe, spans: SpanSpec[], service = 'checkout') {
@@ -311,7 +304,7 @@ describe('tail sampling in the ingester', () => {
     sampling: { policies: [] }
 `,
     );
-    server = await startTestLoupe(
+    const s = await startLoupe(
       {
         multitenancyEnabled: true,
         overrides: { perTenantFile: file },
@@ -320,7 +313,6 @@ describe('tail sampling in the ingester', () => {
       },
       dataDir,
     );
-    const s = server;
     const ids = { everything: newTraceId(), unsampled: newTraceId(), other: newTraceId() };
     for (const [tenant, id] of Object.entries(ids)) {
       const { root, child } = twoSpans(id, Date.now() - 5_000);

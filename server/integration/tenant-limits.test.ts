@@ -12,10 +12,10 @@ import {
   SimpleSpanProcessor,
   type SpanExporter,
 } from '@opentelemetry/sdk-trace-base';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tempDataDir } from '../testing/test-config';
 import { fetchTrace, grpcExport, metricValue, postTraces, scrapeMetrics } from './support/clients';
-import { removeDir, startTestLoupe, type TestLoupe } from './support/loupe-server';
+import { oneLoupePerTest, type TestLoupe } from './support/loupe-server';
 import { encodeTraceRequest, hex, newTraceId, simpleSpan } from './support/otlp-request';
 
 /**
@@ -27,21 +27,14 @@ import { encodeTraceRequest, hex, newTraceId, simpleSpan } from './support/otlp-
 const GRPC_INVALID_ARGUMENT = 3;
 const GRPC_RESOURCE_EXHAUSTED = 8;
 
-let server: TestLoupe | undefined;
-
-afterEach(async () => {
-  await server?.loupe.stop();
-  if (server) removeDir(server.dataDir);
-  server = undefined;
-});
+const startLoupe = oneLoupePerTest();
 
 /** Loupe with multitenancy and these tenants' limits in a runtime overrides file. */
 async function start(perTenant: string): Promise<TestLoupe> {
   const dataDir = tempDataDir('loupe-limits-');
   const file = join(dataDir, 'overrides.yaml');
   writeFileSync(file, `overrides:\n${perTenant}`);
-  server = await startTestLoupe({ multitenancyEnabled: true, overrides: { perTenantFile: file } }, dataDir);
-  return server;
+  return startLoupe({ multitenancyEnabled: true, overrides: { perTenantFile: file } }, dataDir);
 }
 
 function request(spans = 1): { body: Buffer; traceId: Buffer } {

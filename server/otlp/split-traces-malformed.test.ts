@@ -1,3 +1,4 @@
+import { seededBytes } from '../../fixtures/hostile/corpus';
 import { generateTraceRequests } from '../../fixtures/synthetic-traces';
 import { OtlpDecodeError } from './errors';
 import { ProtoWriter } from './proto-writer';
@@ -34,19 +35,6 @@ function topLevelBoundaries(request: Buffer): Set<number> {
     ends.add(r.pos);
   }
   return ends;
-}
-
-/** mulberry32, so the garbage is the same on every run. */
-function garbage(seed: number, length: number): Buffer {
-  let state = seed;
-  const out = Buffer.alloc(length);
-  for (let i = 0; i < length; i++) {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    out[i] = (t ^ (t >>> 14)) & 0xff;
-  }
-  return out;
 }
 
 describe('splitTracesByTraceId on malformed input', () => {
@@ -158,7 +146,7 @@ describe('splitTracesByTraceId on malformed input', () => {
 
   it('refuses random bytes', () => {
     for (let seed = 1; seed <= 300; seed++) {
-      const body = garbage(seed, 16 + (seed % 200));
+      const body = seededBytes(seed, 16 + (seed % 200));
       expect(() => splitTracesByTraceId(body), `seed ${seed}`).toThrow(OtlpDecodeError);
     }
   });
@@ -166,7 +154,7 @@ describe('splitTracesByTraceId on malformed input', () => {
   it('refuses a valid request with random bytes appended', () => {
     const { requests } = generateTraceRequests({ traces: 1, spansPerTrace: 3, spansPerRequest: 3, seed: 4 });
     for (let seed = 1; seed <= 50; seed++) {
-      const body = Buffer.concat([requests[0], garbage(seed, 40)]);
+      const body = Buffer.concat([requests[0], seededBytes(seed, 40)]);
       expect(() => splitTracesByTraceId(body), `seed ${seed}`).toThrow(OtlpDecodeError);
     }
   });

@@ -4,6 +4,7 @@ import { seedProtobuf } from '../../fixtures/hostile/corpus';
 import {
   anyBytes,
   bitFlips,
+  emptyMessages,
   expectCleanDecode,
   fuzzRuns,
   mutatedSeed,
@@ -115,16 +116,17 @@ describe('trace decoders on hostile bytes', () => {
   });
 
   it('records no offsets for resources and scopes without a kept span (10 million of them were 400 MB)', () => {
-    const empties = (tag: number, count: number) => {
-      const out = Buffer.alloc(count * 2);
-      for (let i = 0; i < out.length; i += 2) out[i] = tag;
-      return out;
-    };
     const seed = SEEDS[0];
     // Empty resources, a resource of empty scopes, a resource whose only span is rejected, and the seed.
     const noIdSpan = Buffer.from([0x0a, 0x04, 0x12, 0x02, 0x12, 0x00]);
-    const emptyScopes = Buffer.concat([Buffer.from([0x0a, 0xd0, 0x0f]), empties(0x12, 1000)]); // 2,000 bytes
-    const body = Buffer.concat([empties(0x0a, 100_000), emptyScopes, noIdSpan, seed, empties(0x0a, 10)]);
+    const emptyScopes = Buffer.concat([Buffer.from([0x0a, 0xd0, 0x0f]), emptyMessages(0x12, 1000)]); // 2,000 bytes
+    const body = Buffer.concat([
+      emptyMessages(0x0a, 100_000),
+      emptyScopes,
+      noIdSpan,
+      seed,
+      emptyMessages(0x0a, 10),
+    ]);
     const index = new RequestIndex(body);
     index.read();
     const seedIndex = new RequestIndex(seed);

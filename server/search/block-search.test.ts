@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTraceRequests } from '../../fixtures/synthetic-traces';
-import { splitTracesByTraceId } from '../otlp/split-traces';
 import { NO_UNFLUSHED } from '../query/unflushed-source';
 import { QueryDeadline } from '../query-guards/deadline';
 import { searchTraceFromOtlp } from '../search-model/otlp-to-search';
@@ -13,6 +12,7 @@ import type { SearchTrace } from '../search-model/search-trace';
 import { LocalBackend } from '../store/backend/local-backend';
 import { buildBlock, writeBlock } from '../store/block-writer';
 import { Blocklist } from '../store/blocklist';
+import { newestFirst, wholeTraces } from '../store/store-test-support';
 import { parseTraceQL } from '../traceql';
 import { TraceSearch } from './trace-search';
 
@@ -34,37 +34,11 @@ beforeAll(async () => {
     spansPerRequest: 400,
     seed: 21,
   });
-  const parts = new Map<
-    string,
-    { id: Buffer; data: Buffer[]; spans: number; startMs: number; endMs: number }
-  >();
-  for (const request of requests) {
-    for (const f of splitTracesByTraceId(request).fragments) {
-      const p = parts.get(f.key) ?? { id: f.traceId, data: [], spans: 0, startMs: f.startMs, endMs: f.endMs };
-      p.data.push(f.data);
-      p.spans += f.spanCount;
-      p.startMs = Math.min(p.startMs, f.startMs);
-      p.endMs = Math.max(p.endMs, f.endMs);
-      parts.set(f.key, p);
-    }
-  }
-  const keys = [...parts.keys()].sort();
-  const records = keys.map((key) => {
-    const p = parts.get(key)!;
-    const data = Buffer.concat(p.data);
-    return { traceId: p.id, data, spanCount: p.spans, startMs: p.startMs, endMs: p.endMs, truncated: false };
-  });
-  traces = keys.map((key) => searchTraceFromOtlp(key, parts.get(key)!.data));
+  const whole = wholeTraces(requests);
+  const records = whole.map(({ record }) => record);
+  traces = whole.map(({ key, parts }) => searchTraceFromOtlp(key, parts));
   // Newest first, ties by trace ID: the order search answers in.
-  traces.sort((a, b) =>
-    a.startUnixNano === b.startUnixNano
-      ? a.traceId < b.traceId
-        ? -1
-        : 1
-      : a.startUnixNano > b.startUnixNano
-        ? -1
-        : 1,
-  );
+  traces.sort(newestFirst);
   dir = await mkdtemp(join(tmpdir(), 'loupe-block-search-'));
   const backend = new LocalBackend(dir);
   const options = {

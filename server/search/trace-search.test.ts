@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTraceRequests } from '../../fixtures/synthetic-traces';
-import { splitTracesByTraceId } from '../otlp/split-traces';
 import { NO_UNFLUSHED } from '../query/unflushed-source';
 import { QueryDeadline, QueryTimeoutError } from '../query-guards/deadline';
 import { searchTraceFromOtlp } from '../search-model/otlp-to-search';
@@ -14,7 +13,7 @@ import { LocalBackend } from '../store/backend/local-backend';
 import { buildBlock, writeBlock } from '../store/block-writer';
 import { Blocklist } from '../store/blocklist';
 import { SUMMARY_OBJECT } from '../store/search/search-layout';
-import type { TraceRecord } from '../store/types';
+import { newestFirst, wholeTraces } from '../store/store-test-support';
 import { parseTraceQL } from '../traceql';
 import { SUMMARY_READS_AT_ONCE, TraceSearch } from './trace-search';
 
@@ -81,28 +80,7 @@ beforeAll(async () => {
     spansPerRequest: 200,
     seed: 7,
   });
-  const parts = new Map<string, TraceRecord & { pieces: Buffer[] }>();
-  for (const request of requests) {
-    for (const f of splitTracesByTraceId(request).fragments) {
-      const p: TraceRecord & { pieces: Buffer[] } = parts.get(f.key) ?? {
-        traceId: f.traceId,
-        data: Buffer.alloc(0),
-        pieces: [],
-        spanCount: 0,
-        startMs: f.startMs,
-        endMs: f.endMs,
-        truncated: false,
-      };
-      p.pieces.push(f.data);
-      p.spanCount += f.spanCount;
-      p.startMs = Math.min(p.startMs, f.startMs);
-      p.endMs = Math.max(p.endMs, f.endMs);
-      parts.set(f.key, p);
-    }
-  }
-  const records = [...parts.entries()]
-    .map(([key, { pieces, ...record }]) => ({ key, record: { ...record, data: Buffer.concat(pieces) } }))
-    .sort((a, b) => (a.key < b.key ? -1 : 1));
+  const records = wholeTraces(requests);
   dir = await mkdtemp(join(tmpdir(), 'loupe-trace-search-'));
   const backend = new LocalBackend(dir);
   for (let b = 0; b < BLOCKS; b++) {
@@ -113,15 +91,7 @@ beforeAll(async () => {
     await writeBlock(backend, buildBlock({ ...options, bloomShardSizeBytes: 100 * 1024 }));
   }
   const traces = records.map(({ key, record }) => searchTraceFromOtlp(key, [record.data]));
-  traces.sort((a, b) =>
-    a.startUnixNano === b.startUnixNano
-      ? a.traceId < b.traceId
-        ? -1
-        : 1
-      : a.startUnixNano > b.startUnixNano
-        ? -1
-        : 1,
-  );
+  traces.sort(newestFirst);
   newest = traces.slice(0, LIMIT).map((trace) => trace.traceId);
 }, 60_000);
 

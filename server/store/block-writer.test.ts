@@ -1,7 +1,7 @@
 import type { Backend } from './backend/backend';
 import { buildBlock, writeBlock } from './block-writer';
 import type { BuildBlockOptions } from './encoding/block-format';
-import { CountingBackend, makeTraces, tempBackend } from './store-test-support';
+import { CountingBackend, loggingWrites, makeTraces, tempBackend } from './store-test-support';
 import type { TraceRecord } from './types';
 
 function options(traces: TraceRecord[]): BuildBlockOptions {
@@ -14,34 +14,12 @@ function options(traces: TraceRecord[]): BuildBlockOptions {
   };
 }
 
-type WriteEvent = { at: 'start' | 'end' | 'fail'; key: string };
-
 /**
  * A backend whose writes take a while (the first one longest, as `data` does) and log when each
  * starts and ends, so the order of completions — not only of calls — can be checked.
  */
 function slowWrites(inner: Backend, fail?: (key: string) => boolean) {
-  const events: WriteEvent[] = [];
-  let calls = 0;
-  const backend: Backend = {
-    read: (key, o) => inner.read(key, o),
-    readRange: (key, offset, length, o) => inner.readRange(key, offset, length, o),
-    list: (prefix, o) => inner.list(prefix, o),
-    delete: (key, o) => inner.delete(key, o),
-    writeIfAbsent: (key, data, o) => inner.writeIfAbsent(key, data, o),
-    async write(key, data, o) {
-      events.push({ at: 'start', key });
-      const delay = calls++ === 0 ? 40 : 5 + (calls % 3) * 5;
-      await new Promise((resolve) => setTimeout(resolve, delay));
-      if (fail?.(key)) {
-        events.push({ at: 'fail', key });
-        throw new Error(`disk full writing ${key}`);
-      }
-      await inner.write(key, data, o);
-      events.push({ at: 'end', key });
-    },
-  };
-  return { backend, events };
+  return loggingWrites(inner, { fail, delayMs: (n) => (n === 0 ? 40 : 5 + ((n + 1) % 3) * 5) });
 }
 
 describe('writeBlock', () => {

@@ -1,6 +1,6 @@
 import { buildBlock, writeBlock } from './block-writer';
 import { Blocklist } from './blocklist';
-import { CountingBackend, freshBackendPerTest, makeTraces } from './store-test-support';
+import { CountingBackend, freshBackendPerTest, makeTraces, writeTestBlock } from './store-test-support';
 
 /**
  * `addFromBackend`: how a querier adds the blocks an ingester says it flushed since the last
@@ -9,14 +9,7 @@ import { CountingBackend, freshBackendPerTest, makeTraces } from './store-test-s
 const fresh = freshBackendPerTest();
 
 async function storeBlock(blockId: string, seed: number): Promise<void> {
-  const built = buildBlock({
-    tenantId: 't',
-    blockId,
-    traces: makeTraces(10, seed, 200),
-    bloomFalsePositive: 0.01,
-    bloomShardSizeBytes: 1024,
-  });
-  await writeBlock(fresh.backend, built);
+  await writeTestBlock(fresh.backend, 't', blockId, makeTraces(10, seed, 200));
 }
 
 describe('Blocklist.addFromBackend', () => {

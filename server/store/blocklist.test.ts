@@ -1,20 +1,11 @@
-import { buildBlock, writeBlock } from './block-writer';
 import { Blocklist } from './blocklist';
-import { freshBackendPerTest, makeTraces } from './store-test-support';
+import { freshBackendPerTest, makeTraces, writeTestBlock } from './store-test-support';
 import type { BlockMeta } from './types';
 
 const fresh = freshBackendPerTest();
 
 async function storeBlock(tenantId: string, blockId: string, seed: number): Promise<BlockMeta> {
-  const built = buildBlock({
-    tenantId,
-    blockId,
-    traces: makeTraces(20, seed, 200),
-    bloomFalsePositive: 0.01,
-    bloomShardSizeBytes: 1024,
-  });
-  await writeBlock(fresh.backend, built);
-  return built.meta;
+  return (await writeTestBlock(fresh.backend, tenantId, blockId, makeTraces(20, seed, 200))).meta;
 }
 
 function recordingLogger() {
@@ -98,14 +89,7 @@ describe('Blocklist', () => {
         endMs,
         truncated: false,
       }));
-      const built = buildBlock({
-        tenantId: 't',
-        blockId,
-        traces,
-        bloomFalsePositive: 0.01,
-        bloomShardSizeBytes: 1024,
-      });
-      await writeBlock(fresh.backend, built);
+      await writeTestBlock(fresh.backend, 't', blockId, traces);
     };
     await block('early', [0x10, 0x20], 1000, 2000);
     await block('late', [0x18, 0x30], 5000, 6000);

@@ -1,9 +1,8 @@
 import type { Backend } from './backend/backend';
 import { openBuiltBlock } from './block-reader';
-import { buildBlock, writeBlock } from './block-writer';
 import { Blocklist } from './blocklist';
 import { applyRetention, type ExpiredBlock, RetentionError } from './retention';
-import { freshBackendPerTest, makeTraces } from './store-test-support';
+import { freshBackendPerTest, makeTraces, writeTestBlock } from './store-test-support';
 
 const HOUR = 3_600_000;
 const NOW = Date.UTC(2024, 5, 1, 12);
@@ -14,14 +13,7 @@ const fresh = freshBackendPerTest();
 async function storeBlock(blocklist: Blocklist, tenantId: string, blockId: string, hoursAgo: number) {
   const endMs = NOW - hoursAgo * HOUR;
   const traces = makeTraces(10, hoursAgo + 1, 100).map((t) => ({ ...t, startMs: endMs - 1000, endMs }));
-  const built = buildBlock({
-    tenantId,
-    blockId,
-    traces,
-    bloomFalsePositive: 0.01,
-    bloomShardSizeBytes: 1024,
-  });
-  await writeBlock(fresh.backend, built);
+  const built = await writeTestBlock(fresh.backend, tenantId, blockId, traces);
   blocklist.add(built.meta, openBuiltBlock(fresh.backend, built));
 }
 

@@ -1,9 +1,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, beforeEach } from 'vitest';
+import { splitTracesByTraceId } from '../otlp/split-traces';
 import type { Backend, BackendCallOptions } from './backend/backend';
 import { LocalBackend } from './backend/local-backend';
+import type { S3Options } from './backend/s3-client';
+import { buildBlock, writeBlock } from './block-writer';
+import type { BuiltBlock } from './encoding/block-format';
 import type { TraceRecord } from './types';
 
 /** Helpers shared by the store's tests. */
@@ -114,4 +121,124 @@ export class CountingBackend implements Backend {
     this.calls.push({ op: 'delete', key: keyOrPrefix });
     return this.inner.delete(keyOrPrefix, options);
   }
+}
+
+/** Builds a block of `traces` (bloom shards of 1 KiB) and writes it to `backend`. */
+export async function writeTestBlock(
+  backend: Backend,
+  tenantId: string,
+  blockId: string,
+  traces: TraceRecord[],
+): Promise<BuiltBlock> {
+  const built = buildBlock({
+    tenantId,
+    blockId,
+    traces,
+    bloomFalsePositive: 0.01,
+    bloomShardSizeBytes: 1024,
+  });
+  await writeBlock(backend, built);
+  return built;
+}
+
+/** One trace of a set of OTLP requests, as a block holds it. */
+export interface WholeTrace {
+  /** The trace ID as hex. */
+  key: string;
+  /** The trace's fragments joined, its span counts summed, from the earliest start to the latest end. */
+  record: TraceRecord;
+  /** The fragments' data, in request order: what `record.data` joins. */
+  parts: Buffer[];
+}
+
+/** The traces of `requests`, split by trace ID and each put back together; sorted by ID. */
+export function wholeTraces(requests: readonly Uint8Array[]): WholeTrace[] {
+  const byKey = new Map<
+    string,
+    { traceId: Buffer; parts: Buffer[]; spanCount: number; startMs: number; endMs: number }
+  >();
+  for (const request of requests) {
+    for (const f of splitTracesByTraceId(request).fragments) {
+      const p = byKey.get(f.key) ?? {
+        traceId: f.traceId,
+        parts: [],
+        spanCount: 0,
+        startMs: f.startMs,
+        endMs: f.endMs,
+      };
+      p.parts.push(f.data);
+      p.spanCount += f.spanCount;
+      p.startMs = Math.min(p.startMs, f.startMs);
+      p.endMs = Math.max(p.endMs, f.endMs);
+      byKey.set(f.key, p);
+    }
+  }
+  return [...byKey.keys()].sort().map((key) => {
+    const { parts, ...record } = byKey.get(key)!;
+    return { key, parts, record: { ...record, data: Buffer.concat(parts), truncated: false } };
+  });
+}
+
+/** Newest start first, ties by trace ID: the order search answers in (a comparator for `sort`). */
+export function newestFirst(
+  a: { startUnixNano: bigint; traceId: string },
+  b: { startUnixNano: bigint; traceId: string },
+): number {
+  return a.startUnixNano === b.startUnixNano
+    ? a.traceId < b.traceId
+      ? -1
+      : 1
+    : a.startUnixNano > b.startUnixNano
+      ? -1
+      : 1;
+}
+
+export type WriteEvent = { at: 'start' | 'end' | 'fail'; key: string };
+
+/**
+ * Wraps a backend and logs when each write starts and ends, so the order of completions (not
+ * only of calls) can be checked. A write of a key `fail` picks throws ("disk full") after it
+ * starts; with `delayMs`, the `n`th write (from 0) first waits `delayMs(n)` ms.
+ */
+export function loggingWrites(
+  inner: Backend,
+  { fail, delayMs }: { fail?: (key: string) => boolean; delayMs?: (n: number) => number } = {},
+): { backend: Backend; events: WriteEvent[] } {
+  const events: WriteEvent[] = [];
+  let calls = 0;
+  const backend: Backend = {
+    read: (key, o) => inner.read(key, o),
+    readRange: (key, offset, length, o) => inner.readRange(key, offset, length, o),
+    list: (prefix, o) => inner.list(prefix, o),
+    delete: (key, o) => inner.delete(key, o),
+    writeIfAbsent: (key, data, o) => inner.writeIfAbsent(key, data, o),
+    async write(key, data, o) {
+      events.push({ at: 'start', key });
+      const n = calls++;
+      if (delayMs) await delay(delayMs(n));
+      if (fail?.(key)) {
+        events.push({ at: 'fail', key });
+        throw new Error(`disk full writing ${key}`);
+      }
+      await inner.write(key, data, o);
+      events.push({ at: 'end', key });
+    },
+  };
+  return { backend, events };
+}
+
+/** S3 options for a scripted endpoint listening on loopback (`server`), with static test credentials. */
+export function loopbackS3Options(server: Server, overrides: Partial<S3Options> = {}): S3Options {
+  return {
+    bucket: 'b',
+    endpoint: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+    region: 'us-east-1',
+    accessKey: 'k',
+    secretKey: 's',
+    insecure: true,
+    forcePathStyle: false,
+    prefix: '',
+    partSizeBytes: 5 * 1024 * 1024,
+    ...overrides,
+  };
 }

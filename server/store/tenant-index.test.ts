@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { parseConfigYaml } from '../config/load-config';
-import { buildBlock, writeBlock } from './block-writer';
 import { Blocklist } from './blocklist';
 import { tenantIndexOptions } from './store-config';
-import { CountingBackend, freshBackendPerTest, makeTraces } from './store-test-support';
+import { CountingBackend, freshBackendPerTest, makeTraces, writeTestBlock } from './store-test-support';
 import {
   encodeTenantIndex,
   readTenantIndex,
@@ -25,15 +24,7 @@ const fresh = freshBackendPerTest();
 const FRESH_INDEX = { staleMs: 60_000, fallback: true };
 
 async function storeBlock(tenantId: string, blockId: string = randomUUID(), seed = 1): Promise<BlockMeta> {
-  const built = buildBlock({
-    tenantId,
-    blockId,
-    traces: makeTraces(5, seed, 100),
-    bloomFalsePositive: 0.01,
-    bloomShardSizeBytes: 1024,
-  });
-  await writeBlock(fresh.backend, built);
-  return built.meta;
+  return (await writeTestBlock(fresh.backend, tenantId, blockId, makeTraces(5, seed, 100))).meta;
 }
 
 /** What a compactor does: list the bucket, then write every tenant's index from that. */

@@ -1,7 +1,12 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isReady } from '../support/clients';
+import {
+  closeFakes,
+  type FakeAnswer,
+  type FakeServer,
+  forgetRequests,
+  startFake,
+} from '../support/fake-http';
 import { removeDir, startTestLoupe, type TestLoupe } from '../support/loupe-server';
 
 /**
@@ -14,35 +19,6 @@ import { removeDir, startTestLoupe, type TestLoupe } from '../support/loupe-serv
 
 const SECRET = 'internal-secret-body-7f3a';
 const PREFIX = '/prom';
-
-interface FakeServer {
-  server: Server;
-  url: string;
-  requests: string[];
-}
-
-interface FakeAnswer {
-  status: number;
-  headers?: Record<string, string>;
-  body?: string;
-}
-
-/** A plain HTTP server on an ephemeral loopback port that records every request's method and URL. */
-async function startFake(handle: (req: IncomingMessage) => FakeAnswer): Promise<FakeServer> {
-  const requests: string[] = [];
-  const server = createServer((req, res) => {
-    requests.push(`${req.method} ${req.url}`);
-    req.resume();
-    req.on('end', () => {
-      const answer = handle(req);
-      res.writeHead(answer.status, answer.headers);
-      res.end(answer.body ?? '');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { server, url: `http://127.0.0.1:${port}`, requests };
-}
 
 let secret: FakeServer;
 let upstream: FakeServer;
@@ -78,20 +54,17 @@ beforeAll(async () => {
 afterAll(async () => {
   await loupe?.loupe.stop();
   if (loupe) removeDir(loupe.dataDir);
-  for (const fake of [secret, upstream]) await new Promise((resolve) => fake?.server.close(resolve));
+  await closeFakes(secret, upstream);
 });
 
-beforeEach(() => {
-  upstream.requests.length = 0;
-  secret.requests.length = 0;
-});
+beforeEach(() => forgetRequests(upstream, secret));
 
 describe('the Prometheus proxy and redirects', () => {
   it('forwards a plain query to the configured Prometheus, under its path', async () => {
     const res = await fetch(`${proxy()}/api/v1/query?query=1`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'success', data: { resultType: 'scalar', result: [0, '1'] } });
-    expect(upstream.requests).toEqual([`GET ${PREFIX}/api/v1/query?query=1`]);
+    expect(upstream.requests.map((r) => r.line)).toEqual([`GET ${PREFIX}/api/v1/query?query=1`]);
   });
 
   it.each([301, 302, 303, 307, 308])('a %i is answered 502, not followed', async (status) => {
@@ -130,6 +103,7 @@ describe('the Prometheus proxy and redirects', () => {
     const res = await fetch(`${proxy()}${path.replaceAll('SECRET_PORT', port)}`);
     expect(await res.text()).not.toContain(SECRET);
     expect(secret.requests).toEqual([]);
-    for (const request of upstream.requests) expect(request).toMatch(new RegExp(`^GET ${PREFIX}/api/v1/`));
+    for (const request of upstream.requests)
+      expect(request.line).toMatch(new RegExp(`^GET ${PREFIX}/api/v1/`));
   });
 });

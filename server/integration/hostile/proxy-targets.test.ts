@@ -1,7 +1,7 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import { type AddressInfo, connect } from 'node:net';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isReady } from '../support/clients';
+import { closeFakes, type FakeServer, forgetRequests, startFake } from '../support/fake-http';
 import { removeDir, startTestLoupe, type TestLoupe } from '../support/loupe-server';
 
 /**
@@ -17,31 +17,6 @@ import { removeDir, startTestLoupe, type TestLoupe } from '../support/loupe-serv
 const SECRET = 'internal-secret-body-7f3a';
 const PREFIX = '/prom';
 const PROXY = '/loupe/proxy/prometheus';
-
-interface Recorded {
-  line: string;
-  headers: IncomingHttpHeaders;
-}
-
-interface FakeServer {
-  server: Server;
-  port: number;
-  requests: Recorded[];
-}
-
-async function startFake(body: string): Promise<FakeServer> {
-  const requests: Recorded[] = [];
-  const server = createServer((req, res) => {
-    requests.push({ line: `${req.method} ${req.url}`, headers: req.headers });
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(body);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, port: (server.address() as AddressInfo).port, requests };
-}
 
 /** Writes `head` (a request line and headers, CRLF-separated) as is; returns the status and body. */
 function rawRequest(port: number, head: string): Promise<{ status: number; text: string }> {
@@ -64,9 +39,14 @@ let loupe: TestLoupe;
 let loupePort: number;
 
 beforeAll(async () => {
-  secret = await startFake(SECRET);
+  const json = (body: string) => () => ({
+    status: 200,
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
+  secret = await startFake(json(SECRET));
   upstream = await startFake(
-    JSON.stringify({ status: 'success', data: { resultType: 'scalar', result: [0, '1'] } }),
+    json(JSON.stringify({ status: 'success', data: { resultType: 'scalar', result: [0, '1'] } })),
   );
   loupe = await startTestLoupe({ metrics: { prometheusUrl: `http://127.0.0.1:${upstream.port}${PREFIX}` } });
   loupePort = Number(new URL(loupe.api).port);
@@ -75,13 +55,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await loupe?.loupe.stop();
   if (loupe) removeDir(loupe.dataDir);
-  for (const fake of [secret, upstream]) await new Promise((resolve) => fake?.server.close(resolve));
+  await closeFakes(secret, upstream);
 });
 
-beforeEach(() => {
-  upstream.requests.length = 0;
-  secret.requests.length = 0;
-});
+beforeEach(() => forgetRequests(upstream, secret));
 
 /** What every attempt must leave behind: no request to the secret, none outside the prefix, none with the client's headers. */
 function expectContained(answer: { text: string }): void {

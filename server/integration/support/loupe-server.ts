@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import { afterEach } from 'vitest';
 import type { LoupeConfig } from '../../config/types';
 import { type RunningLoupe, type StartOptions, startLoupe } from '../../loupe';
 import { tempDataDir, testConfig } from '../../testing/test-config';
@@ -72,6 +73,23 @@ export async function flushAll(server: TestLoupe, timeoutMs = 15_000): Promise<v
 
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * `startTestLoupe` for tests that each start their own Loupe: the one a test started is stopped,
+ * and its data dir removed, after the test. Call at the top level of a test file.
+ */
+export function oneLoupePerTest(): typeof startTestLoupe {
+  let server: TestLoupe | undefined;
+  afterEach(async () => {
+    await server?.loupe.stop();
+    if (server) removeDir(server.dataDir);
+    server = undefined;
+  });
+  return async (...args) => {
+    server = await startTestLoupe(...args);
+    return server;
+  };
 }
 
 export interface BlockOnDisk {

@@ -5,8 +5,10 @@ import { SEED_LOKI, seedProtobuf } from '../../../fixtures/hostile/corpus';
 import {
   anyBytes,
   bitFlips,
+  emptyMessages,
   expectCleanDecode,
   fuzzRuns,
+  lengthDelimited,
   mutatedSeed,
   truncations,
 } from '../../../fixtures/hostile/fuzz';
@@ -74,10 +76,8 @@ describe('OTLP logs on hostile bytes', () => {
   });
 
   it('refuses more log records than the budget before decoding any', () => {
-    const records = Buffer.alloc((MAX_DECODED_ITEMS + 1) * 2);
-    for (let i = 0; i < records.length; i += 2) records[i] = 0x12; // LogRecord, empty
-    const scope = Buffer.concat([Buffer.from([0x12]), varint(records.length), records]);
-    const request = Buffer.concat([Buffer.from([0x0a]), varint(scope.length), scope]);
+    const records = emptyMessages(0x12, MAX_DECODED_ITEMS + 1); // LogRecord, empty
+    const request = lengthDelimited(0x0a, lengthDelimited(0x12, records));
     const started = performance.now();
     expect(() => convertOtlpLogs(request, config.limits, [])).toThrow(
       `more than ${MAX_DECODED_ITEMS} log records; send smaller batches`,
@@ -180,21 +180,9 @@ describe('Loki push on hostile bytes', () => {
   it('refuses more entries than the budget, in JSON and in protobuf', () => {
     const json = `{"streams":[{"stream":{"job":"a"},"values":[${Array.from({ length: MAX_DECODED_ITEMS + 1 }, () => '["1","x"]').join(',')}]}]}`;
     expect(() => decodeLokiJson(Buffer.from(json))).toThrow(`more than ${MAX_DECODED_ITEMS} entries`);
-    const entries = Buffer.alloc((MAX_DECODED_ITEMS + 1) * 2);
-    for (let i = 0; i < entries.length; i += 2) entries[i] = 0x12;
-    const stream = Buffer.concat([Buffer.from([0x0a]), varint(entries.length + 0), entries]);
+    const stream = lengthDelimited(0x0a, emptyMessages(0x12, MAX_DECODED_ITEMS + 1));
     expect(() => decodeLokiProtobuf(snappy(stream), MAX_BODY)).toThrow(
       `more than ${MAX_DECODED_ITEMS} entries`,
     );
   });
 });
-
-function varint(n: number): Buffer {
-  const out: number[] = [];
-  while (n >= 0x80) {
-    out.push((n & 0x7f) | 0x80);
-    n = Math.floor(n / 128);
-  }
-  out.push(n);
-  return Buffer.from(out);
-}

@@ -1,19 +1,11 @@
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { LocalBackend } from '../../store/backend/local-backend';
-import { tempDataDir } from '../../testing/test-config';
+import { describe, expect, it } from 'vitest';
 import type { LogQuery } from '../logql/ast';
 import { parseLogQL } from '../logql/parser';
-import { LogStore } from '../store/log-store';
+import type { LogStore } from '../store/log-store';
+import { tempLogStores } from '../store/log-store-test-support';
 import { type SelectStats, selectLogs, type TimeRange } from './select-logs';
 
-const silent = { warn() {}, error() {}, info() {} };
-const dirs: string[] = [];
-
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const openStore = tempLogStores('loupe-select-logs-');
 
 const NOW = Date.now();
 const STREAMS = 40;
@@ -24,17 +16,7 @@ const everything: TimeRange = { startMs: NOW - 3 * 3600_000, startNs: 0, endMs: 
  * ones (in the head); the recent entries of stream `s` are at `NOW - 60 s + s * 10 + i` ms.
  */
 async function manyStreams(): Promise<LogStore> {
-  const dir = tempDataDir('loupe-select-logs-');
-  dirs.push(dir);
-  const store = new LogStore({
-    backend: new LocalBackend(join(dir, 'blocks')),
-    walPath: join(dir, 'wal', 'logs'),
-    maxChunkBytes: 1024 * 1024,
-    maxChunkAgeMs: 3600_000,
-    retentionMs: 7 * 86_400_000,
-    logger: silent,
-  });
-  await store.open();
+  const store = await openStore(7 * 86_400_000);
   const pushAt = (baseMs: number, tag: string) =>
     store.push('acme', {
       streams: Array.from({ length: STREAMS }, (_, s) => ({

@@ -4,8 +4,10 @@ import { seedProtobuf } from '../../../fixtures/hostile/corpus';
 import {
   anyBytes,
   bitFlips,
+  emptyMessages,
   expectCleanDecode,
   fuzzRuns,
+  lengthDelimited,
   mutatedSeed,
   truncations,
 } from '../../../fixtures/hostile/fuzz';
@@ -27,23 +29,6 @@ function checkMetrics(body: Buffer): void {
   ]);
 }
 
-function varint(n: number): Buffer {
-  const out: number[] = [];
-  while (n >= 0x80) {
-    out.push((n & 0x7f) | 0x80);
-    n = Math.floor(n / 128);
-  }
-  out.push(n);
-  return Buffer.from(out);
-}
-const field = (tag: number, body: Buffer) => Buffer.concat([Buffer.from([tag]), varint(body.length), body]);
-/** `count` two-byte empty messages with one-byte tag `tag`. */
-const empties = (tag: number, count: number) => {
-  const out = Buffer.alloc(count * 2);
-  for (let i = 0; i < out.length; i += 2) out[i] = tag;
-  return out;
-};
-
 describe('translateOtlpMetrics on hostile bytes', () => {
   it('the seed translates: a series per gauge, sum, bucket, quantile', () => {
     const { batch, unsupportedPoints } = translateOtlpMetrics(SEED, new Map());
@@ -62,13 +47,16 @@ describe('translateOtlpMetrics on hostile bytes', () => {
 
   it('refuses more data points, or more messages, than the budget before decoding any', () => {
     // One gauge (Metric.gauge = 5) with 500,001 empty data points (Gauge.data_points = 1).
-    const points = field(0x12, field(0x2a, empties(0x0a, MAX_DECODED_ITEMS + 1)));
+    const points = lengthDelimited(0x12, lengthDelimited(0x2a, emptyMessages(0x0a, MAX_DECODED_ITEMS + 1)));
     const started = performance.now();
-    expect(() => translateOtlpMetrics(field(0x0a, field(0x12, points)), new Map())).toThrow(
-      `more than ${MAX_DECODED_ITEMS} data points`,
-    );
+    expect(() =>
+      translateOtlpMetrics(lengthDelimited(0x0a, lengthDelimited(0x12, points)), new Map()),
+    ).toThrow(`more than ${MAX_DECODED_ITEMS} data points`);
     // 2,000,001 empty metrics.
-    const metrics = field(0x0a, field(0x12, empties(0x12, MAX_DECODED_MESSAGES + 1)));
+    const metrics = lengthDelimited(
+      0x0a,
+      lengthDelimited(0x12, emptyMessages(0x12, MAX_DECODED_MESSAGES + 1)),
+    );
     expect(() => translateOtlpMetrics(metrics, new Map())).toThrow(
       `more than ${MAX_DECODED_MESSAGES} protobuf messages`,
     );

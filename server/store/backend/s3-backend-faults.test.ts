@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { loopbackS3Options } from '../store-test-support';
 import { S3Backend } from './s3-backend';
 
 const backends: S3Backend[] = [];
@@ -43,24 +43,11 @@ describe.each([
 
   const backendOn = (maxAttempts: number, requestTimeoutMs = 5_000, socketTimeoutMs = 5_000) => {
     const warnings: object[] = [];
-    const backend = new S3Backend(
-      {
-        bucket: 'b',
-        endpoint: `127.0.0.1:${(server.address() as AddressInfo).port}`,
-        region: 'us-east-1',
-        accessKey: 'k',
-        secretKey: 's',
-        insecure: true,
-        forcePathStyle: false,
-        prefix: '',
-        partSizeBytes: 5 * 1024 * 1024,
-      },
-      {
-        tuning: { maxAttempts, requestTimeoutMs, socketTimeoutMs },
-        logger: { warn: (details) => warnings.push(details) },
-        directGets,
-      },
-    );
+    const backend = new S3Backend(loopbackS3Options(server), {
+      tuning: { maxAttempts, requestTimeoutMs, socketTimeoutMs },
+      logger: { warn: (details) => warnings.push(details) },
+      directGets,
+    });
     backends.push(backend);
     return { backend, warnings };
   };

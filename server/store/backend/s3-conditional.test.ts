@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { loopbackS3Options } from '../store-test-support';
 import { S3Backend } from './s3-backend';
 
 /**
@@ -37,20 +37,9 @@ describe('S3Backend.writeIfAbsent against a scripted endpoint', () => {
   });
 
   const backendOn = (maxAttempts: number) => {
-    const backend = new S3Backend(
-      {
-        bucket: 'b',
-        endpoint: `127.0.0.1:${(server.address() as AddressInfo).port}`,
-        region: 'us-east-1',
-        accessKey: 'k',
-        secretKey: 's',
-        insecure: true,
-        forcePathStyle: true,
-        prefix: '',
-        partSizeBytes: 5 * 1024 * 1024,
-      },
-      { tuning: { maxAttempts } },
-    );
+    const backend = new S3Backend(loopbackS3Options(server, { forcePathStyle: true }), {
+      tuning: { maxAttempts },
+    });
     backends.push(backend);
     return backend;
   };

@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTraceRequests } from '../../../fixtures/synthetic-traces';
-import { splitTracesByTraceId } from '../../otlp/split-traces';
 import { NO_UNFLUSHED } from '../../query/unflushed-source';
 import { QueryDeadline } from '../../query-guards/deadline';
 import { TraceSearch } from '../../search/trace-search';
@@ -16,7 +15,7 @@ import { parseTraceQL } from '../../traceql';
 import { LocalBackend } from '../backend/local-backend';
 import { buildBlock, writeBlock } from '../block-writer';
 import { Blocklist } from '../blocklist';
-import type { TraceRecord } from '../types';
+import { wholeTraces } from '../store-test-support';
 import { SIDECAR_OBJECT } from './search-layout';
 
 /**
@@ -39,33 +38,9 @@ beforeAll(async () => {
     spansPerRequest: 300,
     seed: 5,
   });
-  const parts = new Map<
-    string,
-    { id: Buffer; data: Buffer[]; spans: number; startMs: number; endMs: number }
-  >();
-  for (const request of requests) {
-    for (const f of splitTracesByTraceId(request).fragments) {
-      const p = parts.get(f.key) ?? { id: f.traceId, data: [], spans: 0, startMs: f.startMs, endMs: f.endMs };
-      p.data.push(f.data);
-      p.spans += f.spanCount;
-      p.startMs = Math.min(p.startMs, f.startMs);
-      p.endMs = Math.max(p.endMs, f.endMs);
-      parts.set(f.key, p);
-    }
-  }
-  const keys = [...parts.keys()].sort();
-  const traces: TraceRecord[] = keys.map((key) => {
-    const p = parts.get(key)!;
-    return {
-      traceId: p.id,
-      data: Buffer.concat(p.data),
-      spanCount: p.spans,
-      startMs: p.startMs,
-      endMs: p.endMs,
-      truncated: false,
-    };
-  });
-  expected = keys.map((key) => searchTraceFromOtlp(key, parts.get(key)!.data));
+  const whole = wholeTraces(requests);
+  const traces = whole.map(({ record }) => record);
+  expected = whole.map(({ key, parts }) => searchTraceFromOtlp(key, parts));
 
   dir = await mkdtemp(join(tmpdir(), 'loupe-duck-'));
   const backend = new LocalBackend(dir);
