@@ -14,6 +14,7 @@ import './styles/logs.css';
 import './styles/metrics.css';
 import './styles/search.css';
 import './styles/recent-traces.css';
+import './styles/landing.css';
 
 // index.html loads this script `async`: on a trace page the server may still be rendering the page
 // (server/http/trace-page.ts) while the app's code loads, so the app waits for the document, not

@@ -1,10 +1,14 @@
 import '@testing-library/jest-dom/vitest';
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { usePreferences } from '../src/state/preferences';
 import { FULL_WINDOW } from '../src/trace/model/time-scale';
 import { EMPTY, useViewStore } from '../src/trace/state/view-store';
 import { mswServer } from './msw';
+
+// findBy*/waitFor give up after 1 s by default; the suites share two cores and lazy chunks load
+// on first use, so a slow moment is not a failure. Waits still end as soon as the UI is there.
+configure({ asyncUtilTimeout: 5000 });
 
 // jsdom lays nothing out: give scroll containers a size so the virtualised list renders rows.
 const hasDom = typeof window !== 'undefined';

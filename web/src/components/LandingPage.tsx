@@ -3,16 +3,21 @@ import { useOverviewContext, useServicesWithMetrics } from '../metrics/use-servi
 import { Link, useSearchParams } from '../router/router';
 import { searchPageHref } from '../state/url-state';
 import { TraceIdForm } from '../trace/components/TraceIdForm';
+import { LANDING_TARGETS } from './landing/landing-targets';
 
 // Charts are a chunk of their own: the page (and a trace opened from it) never waits for them.
 const RedOverview = lazy(() => import('../metrics/RedOverview'));
 // So are the recent-traces lists: the trace-ID box is on screen before they load.
 const RecentTraces = lazy(() => import('../search/RecentTraces'));
+// And the recent logs and the first-steps strip (they also bring the landing page's stylesheet).
+const LandingLogs = lazy(() => import('./landing/LandingLogs'));
+const FirstSteps = lazy(() => import('./landing/FirstSteps'));
 
 /**
- * Where users land: one box to paste a trace ID into, the most recent traces and errors (a way in
- * without an ID) and, once span metrics exist, the RED view of every service with the service
- * graph below it.
+ * Where users land: one box to paste a trace ID into, then the three other ways to a trace, each a
+ * click from a waterfall: the most recent traces and errors, the most recent log lines with their
+ * trace links and, once span metrics exist, the RED view of every service (service graph, charts
+ * with exemplar dots). A dismissable strip beside the box points at the three.
  */
 export function LandingPage() {
   const [params] = useSearchParams();
@@ -38,19 +43,37 @@ export function LandingPage() {
     </div>
   );
   // One tree whether or not metrics exist: when they arrive, the trace-ID box must keep what the
-  // user is typing (a different parent element would remount it, empty).
+  // user is typing (a different parent element would remount it, empty). Panels are placed by CSS
+  // (landing.css), never by moving the box.
   return (
-    <section className={hasMetrics ? 'landing landing--metrics' : 'landing'} aria-labelledby="landing-title">
+    <section className="landing landing--dashboard" aria-labelledby="landing-title">
       <div className="landing-column">
-        {panel}
-        <Suspense fallback={null}>
-          <RecentTraces />
-        </Suspense>
-        {hasMetrics && (
+        <div className="landing-top">
+          {panel}
           <Suspense fallback={null}>
-            <RedOverview services={services} context={overview} />
+            <FirstSteps hasMetrics={hasMetrics} />
           </Suspense>
-        )}
+        </div>
+        <div className="landing-grid">
+          {/* tabIndex -1: the strip's links move focus here. */}
+          <div id={LANDING_TARGETS.traces} className="landing-slot landing-slot--traces" tabIndex={-1}>
+            <Suspense fallback={null}>
+              <RecentTraces />
+            </Suspense>
+          </div>
+          <div id={LANDING_TARGETS.logs} className="landing-slot landing-slot--logs" tabIndex={-1}>
+            <Suspense fallback={null}>
+              <LandingLogs />
+            </Suspense>
+          </div>
+          {hasMetrics && (
+            <div id={LANDING_TARGETS.latency} className="landing-slot landing-slot--red" tabIndex={-1}>
+              <Suspense fallback={null}>
+                <RedOverview services={services} context={overview} />
+              </Suspense>
+            </div>
+          )}
+        </div>
       </div>
     </section>
   );

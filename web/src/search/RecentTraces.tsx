@@ -13,6 +13,20 @@ const ALL_TRACES = '{}';
 const ERROR_TRACES = '{ status = error }';
 
 /**
+ * The newest traces in the global time range. The landing page's first-steps strip asks the same
+ * (one request, cached) to tell an empty Loupe from one with data.
+ */
+export function useRecentTraces() {
+  const [params] = useSearchParams();
+  return useTraceSearch({
+    query: ALL_TRACES,
+    limit: RECENT_LIMIT,
+    range: readTimeRange(params),
+    tenant: readTenant(params),
+  });
+}
+
+/**
  * The landing page's way into traces without an ID: the newest traces and the newest failed ones
  * in the global time range, each a link to the trace; with none, how to send some.
  */
@@ -21,7 +35,7 @@ export default function RecentTraces() {
   const range = readTimeRange(params);
   const tenant = readTenant(params);
   const utc = useShowUtc();
-  const recent = useTraceSearch({ query: ALL_TRACES, limit: RECENT_LIMIT, range, tenant });
+  const recent = useRecentTraces();
   const failed = useTraceSearch({ query: ERROR_TRACES, limit: RECENT_LIMIT, range, tenant });
   const rangeLabel = describeTimeRange(range, utc, Date.now()).toLowerCase();
 
