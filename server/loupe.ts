@@ -8,7 +8,7 @@ import { droppedConnections } from './http-util/listener-limits';
 import type { Ingester } from './ingester/ingester';
 import { type LogsModule, startLogs } from './logs/logs-module';
 import { type MetricsModule, startMetrics } from './metrics/metrics-module';
-import { startReceivers } from './receivers/start-receivers';
+import { type RunningReceivers, startReceivers } from './receivers/start-receivers';
 import { startSearch } from './search/search-module';
 import { SelfMetrics } from './self-metrics/self-metrics';
 import { openBackend } from './store/backend/create-backend';
@@ -18,7 +18,8 @@ import { startTraces } from './traces/traces-module';
 import { LOUPE_VERSION } from './version';
 
 export interface RunningLoupe {
-  ports: { http: number; otlpHttp?: number; otlpGrpc?: number };
+  /** The API's port and each receiver's (`otlpHttp`, `otlpGrpc`, `zipkin`, `jaegerThriftHttp`, `jaegerGrpc`). */
+  ports: { http: number } & RunningReceivers['ports'];
   /** The ingester (throws where the target runs none: querier, compactor). */
   ingester: Ingester;
   blocklist: Blocklist;

@@ -2,7 +2,6 @@ import {
   readBool,
   readBytes,
   readDuration,
-  readEndpoint,
   readEnum,
   readInt,
   readNonEmptyPath,
@@ -10,7 +9,6 @@ import {
   readPositiveDuration,
   readPositiveInt,
   readString,
-  readStringList,
 } from '../config-reader/config-values';
 import { Ignored, ignoring, type Section } from '../config-reader/schema-node';
 import { LOGS_SCHEMA } from '../logs/logs-config';
@@ -21,51 +19,10 @@ import { QUERIER_SCHEMA, QUERY_FRONTEND_SCHEMA, TAG_VALUES_OVERRIDE } from '../s
 import { STORAGE_SCHEMA } from '../store/store-config';
 import { AUTH_SCHEMA } from '../tenancy/auth-config';
 import { TENANT_LIMIT_KEYS, type TenantLimitKey } from '../tenancy/tenant-limit-keys';
+import { RECEIVERS_SCHEMA } from './receivers-config';
 import { LOUPE_TARGETS } from './types';
 
-const notOtlp = 'Loupe receives OTLP only';
 const singleProcess = 'Loupe instances share a bucket, not a ring';
-
-const otlpGrpc: Section = {
-  endpoint: readEndpoint,
-  max_recv_msg_size_mib: readInt(0),
-  keepalive: {
-    server_parameters: {
-      max_connection_idle: readDuration,
-      max_connection_age: readDuration,
-      max_connection_age_grace: readDuration,
-      time: readDuration,
-      timeout: readDuration,
-    },
-    ...ignoring(['enforcement_policy']),
-  },
-  ...ignoring([
-    'transport',
-    'max_concurrent_streams',
-    'read_buffer_size',
-    'write_buffer_size',
-    'tls',
-    'auth',
-    'include_metadata',
-  ]),
-};
-
-const otlpHttp: Section = {
-  endpoint: readEndpoint,
-  max_request_body_size: readBytes,
-  cors: { allowed_origins: readStringList, ...ignoring(['allowed_headers', 'max_age']) },
-  ...ignoring([
-    'tls',
-    'auth',
-    'include_metadata',
-    'response_headers',
-    'traces_url_path',
-    'metrics_url_path',
-    'logs_url_path',
-    'compression_algorithms',
-    'keepalives_enabled',
-  ]),
-};
 
 /**
  * Every key of a Tempo config file Loupe knows, composed from the modules' own sections
@@ -140,10 +97,7 @@ export const CONFIG_SCHEMA: Section = {
     ]),
   },
   distributor: {
-    receivers: {
-      otlp: { protocols: { grpc: otlpGrpc, http: otlpHttp } },
-      ...ignoring(['jaeger', 'zipkin', 'opencensus', 'kafka'], notOtlp),
-    },
+    receivers: RECEIVERS_SCHEMA,
     ...ignoring([
       'log_received_spans',
       'log_received_traces',

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { HTTP_SERVER_DEFAULTS } from '../http-util/listener-limits';
 import { GRPC_KEEPALIVE_DEFAULTS } from '../receivers/grpc-limits';
+import type { JaegerReceiversConfig } from '../receivers/jaeger/start-jaeger-receivers';
 import { ConfigError, defaultConfig, loadConfig, parseConfigYaml } from './load-config';
 
 // Verbatim from docs: the reference configuration must start Loupe unchanged.
@@ -130,7 +131,13 @@ storage:
     });
     expect(config.storage.bloomFalsePositive).toBe(0.05);
     expect(config.storage.walPath).toBe('/tmp/tempo/wal');
-    expect(warnings).toHaveLength(5);
+    // Its Jaeger and Zipkin receivers are started, on the Collector's default ports.
+    expect(config.receivers.zipkin).toMatchObject({ host: '0.0.0.0', port: 9411 });
+    expect(config.receivers.jaeger).toEqual({
+      thriftHttp: { host: '0.0.0.0', port: 14268, maxRequestBodyBytes: 20 * 1024 * 1024 },
+      grpc: { host: '0.0.0.0', port: 14250, maxRecvMsgBytes: 20 * 1024 * 1024 },
+    });
+    expect(warnings).toHaveLength(3);
     expect(warnings).toContain('config key "storage.trace.block.encoding" is accepted but ignored');
   });
 });
@@ -147,6 +154,7 @@ describe('defaults', () => {
       http: HTTP_SERVER_DEFAULTS,
     });
     expect(config.multitenancyEnabled).toBe(false);
+    expect(Object.keys(config.receivers).sort()).toEqual(['grpc', 'http']);
     expect(config.receivers.grpc).toMatchObject({ host: '0.0.0.0', port: 4317 });
     expect(config.receivers.http).toEqual({
       host: '0.0.0.0',
@@ -178,7 +186,9 @@ describe('defaults', () => {
   it('an empty config file opens no receiver, and says so', () => {
     const { config, warnings } = parse('');
     expect(config.receivers).toEqual({});
-    expect(warnings.join('\n')).toMatch(/no OTLP receiver configured/);
+    expect(warnings).toEqual([
+      'no receiver configured (distributor.receivers.otlp, distributor.receivers.jaeger or distributor.receivers.zipkin): Loupe will not accept traces',
+    ]);
   });
 });
 
@@ -387,10 +397,76 @@ describe('receivers', () => {
     );
   });
 
-  it('warns about receivers other than OTLP', () => {
-    const { warnings } = parse(`${otlp('        grpc:\n')}    jaeger:\n      protocols:\n        grpc:\n`);
+  it("zipkin: alone starts the Zipkin receiver on the Collector's default endpoint and body limit", () => {
+    const { config, warnings } = parse('distributor:\n  receivers:\n    zipkin:\n');
+    expect(warnings).toEqual([]);
+    expect(config.receivers).toEqual({
+      zipkin: { host: '0.0.0.0', port: 9411, maxRequestBodyBytes: 20 * 1024 * 1024, parseStringTags: false },
+    });
+  });
+
+  it('zipkin: takes its endpoint, body limit and parse_string_tags, and warns about the HTTP keys it ignores', () => {
+    const { config, warnings } = parse(
+      'distributor:\n  receivers:\n    zipkin:\n      endpoint: 127.0.0.1:19411\n' +
+        '      max_request_body_size: 1048576\n      parse_string_tags: true\n      tls: {}\n      read_timeout: 5s\n',
+    );
+    expect(config.receivers.zipkin).toEqual({
+      host: '127.0.0.1',
+      port: 19411,
+      maxRequestBodyBytes: 1048576,
+      parseStringTags: true,
+    });
     expect(warnings).toEqual([
-      'config key "distributor.receivers.jaeger" is accepted but ignored (Loupe receives OTLP only)',
+      'config key "distributor.receivers.zipkin.tls" is accepted but ignored',
+      'config key "distributor.receivers.zipkin.read_timeout" is accepted but ignored (the server.http_server_* timeouts apply to every listener)',
+    ]);
+    expect(
+      errorOf(() => parse('distributor:\n  receivers:\n    zipkin:\n      endpoint: 9411\n')).message,
+    ).toMatch(/"distributor.receivers.zipkin.endpoint" must be an endpoint/);
+    expect(
+      errorOf(() => parse('distributor:\n  receivers:\n    zipkin:\n      endpiont: ":1"\n')).message,
+    ).toContain('unknown config key "distributor.receivers.zipkin.endpiont"');
+  });
+
+  it('jaeger: starts the protocols it lists (a bare key takes the default endpoint); the UDP agent ones are ignored', () => {
+    const jaeger = (protocols: string) =>
+      `distributor:\n  receivers:\n    jaeger:\n      protocols:\n${protocols}`;
+    const { config, warnings } = parse(
+      jaeger(
+        '        thrift_http:\n        grpc:\n          endpoint: 127.0.0.1:24250\n          max_recv_msg_size_mib: 4\n' +
+          '        thrift_compact:\n          endpoint: 0.0.0.0:6831\n',
+      ),
+    );
+    // The shape startJaegerReceivers takes (receivers/jaeger/start-jaeger-receivers.ts).
+    const expected: JaegerReceiversConfig = {
+      thriftHttp: { host: '0.0.0.0', port: 14268, maxRequestBodyBytes: 20 * 1024 * 1024 },
+      grpc: { host: '127.0.0.1', port: 24250, maxRecvMsgBytes: 4 * 1024 * 1024 },
+    };
+    expect(config.receivers.jaeger).toEqual(expected);
+    expect(warnings).toEqual([
+      'config key "distributor.receivers.jaeger.protocols.thrift_compact" is accepted but ignored (Jaeger agent UDP protocols; Loupe takes Jaeger spans over thrift_http and grpc)',
+    ]);
+    expect(
+      parse(jaeger('        thrift_http:\n          max_request_body_size: 1000\n')).config.receivers,
+    ).toEqual({
+      jaeger: { thriftHttp: { host: '0.0.0.0', port: 14268, maxRequestBodyBytes: 1000 } },
+    });
+
+    const udpOnly = parse(jaeger('        thrift_binary:\n'));
+    expect(udpOnly.config.receivers.jaeger).toBeUndefined();
+    expect(udpOnly.warnings.join('\n')).toMatch(/no receiver configured/);
+    expect(errorOf(() => parse('distributor:\n  receivers:\n    jaeger:\n')).message).toMatch(
+      /"distributor.receivers.jaeger" must list at least one protocol under protocols: \(thrift_http: and\/or grpc:\)/,
+    );
+  });
+
+  it('warns about the receivers Loupe does not have', () => {
+    const { warnings } = parse(
+      `${otlp('        grpc:\n')}    opencensus:\n    kafka:\n      brokers: [k:9092]\n`,
+    );
+    expect(warnings).toEqual([
+      'config key "distributor.receivers.opencensus" is accepted but ignored (Loupe receives OTLP, Jaeger and Zipkin)',
+      'config key "distributor.receivers.kafka" is accepted but ignored (Loupe receives OTLP, Jaeger and Zipkin)',
     ]);
   });
 });

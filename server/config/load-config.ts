@@ -1,19 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
-import { ConfigError, type Endpoint, parseGoDuration, readEndpoint } from '../config-reader/config-values';
+import { ConfigError, parseGoDuration } from '../config-reader/config-values';
 import { Ignored, isMapping, lookupKey, type Section } from '../config-reader/schema-node';
 import type { ConfigGetter } from '../config-reader/types';
 import { buildHttpServerLimits } from '../http-util/listener-limits';
 import { buildLogsConfig } from '../logs/logs-config';
 import { buildMetricsConfig } from '../metrics/metrics-config';
 import { parseSpec } from '../querier/ingester-discovery';
-import { buildGrpcKeepalive } from '../receivers/grpc-limits';
 import { buildSamplingConfig } from '../sampling/sampling-config';
 import { buildSearchConfig } from '../search/search-config';
 import { buildStorageConfig } from '../store/store-config';
 import { buildAuthConfig } from '../tenancy/auth-config';
 import { type NumericTenantLimits, TENANT_LIMIT_KEYS } from '../tenancy/tenant-limit-keys';
 import { CONFIG_SCHEMA } from './config-schema';
+import { buildReceiversConfig, DEFAULT_RECEIVER_SECTIONS } from './receivers-config';
 import { LOUPE_TARGETS, type LoupeConfig, type LoupeTarget } from './types';
 
 export { ConfigError } from '../config-reader/config-values';
@@ -25,16 +25,10 @@ export interface LoadedConfig {
 }
 
 const MiB = 1024 * 1024;
-const OTLP = 'distributor.receivers.otlp';
-const PROTOCOLS = `${OTLP}.protocols`;
 
 /** Defaults are Tempo's (storage's are in `STORAGE_DEFAULTS`), except where Loupe deliberately differs (marked). */
 const DEFAULTS = {
   httpListenPort: 3200, // Tempo's own default is 80; 3200 is what every Tempo example uses
-  grpcEndpoint: '0.0.0.0:4317',
-  httpEndpoint: '0.0.0.0:4318',
-  maxRecvMsgSizeMib: 20,
-  maxRequestBodyBytes: 20 * MiB, // the OpenTelemetry Collector's default
   traceIdlePeriod: '10s',
   maxBlockBytes: 500 * MiB,
   maxBlockDuration: '30m',
@@ -95,9 +89,7 @@ function checkTarget(config: LoupeConfig): void {
 
 /** The configuration used when no config file is given. */
 export function defaultConfig(): LoupeConfig {
-  const values: Values = new Map(
-    [OTLP, PROTOCOLS, `${PROTOCOLS}.grpc`, `${PROTOCOLS}.http`].map((k) => [k, SECTION]),
-  );
+  const values: Values = new Map(DEFAULT_RECEIVER_SECTIONS.map((k) => [k, SECTION]));
   return buildConfig(values, 'built-in defaults', []);
 }
 
@@ -256,7 +248,7 @@ function buildConfig(values: Values, source: string, warnings: string[]): LoupeC
       http: buildHttpServerLimits(get),
     },
     multitenancyEnabled: get('multitenancy_enabled', get('auth_enabled', false)),
-    receivers: buildReceivers(values, get, warnings),
+    receivers: buildReceiversConfig({ has: (path) => values.has(path), get }, warnings),
     ingester: {
       traceIdlePeriodMs: duration('ingester.trace_idle_period', DEFAULTS.traceIdlePeriod),
       maxBlockBytes: get('ingester.max_block_bytes', DEFAULTS.maxBlockBytes),
@@ -304,42 +296,4 @@ function buildTenantLimits(get: ConfigGetter): Partial<NumericTenantLimits> {
     if (value !== undefined) limits[k.field] = value;
   }
   return limits;
-}
-
-function buildReceivers(values: Values, get: ConfigGetter, warnings: string[]): LoupeConfig['receivers'] {
-  const grpcKey = `${PROTOCOLS}.grpc`;
-  const httpKey = `${PROTOCOLS}.http`;
-  if (values.has(OTLP) && !values.has(grpcKey) && !values.has(httpKey)) {
-    // The OpenTelemetry Collector refuses an otlp receiver without protocols; so does Tempo.
-    throw new ConfigError(
-      `config key "${OTLP}" must list at least one protocol under protocols: (grpc: and/or http:)`,
-    );
-  }
-  const receivers: LoupeConfig['receivers'] = {};
-  if (values.has(grpcKey)) {
-    const at = get<Endpoint>(
-      `${grpcKey}.endpoint`,
-      readEndpoint(DEFAULTS.grpcEndpoint, `${grpcKey}.endpoint`),
-    );
-    // 0 means "the default" for the Collector's size settings.
-    const mib = get<number>(`${grpcKey}.max_recv_msg_size_mib`, 0) || DEFAULTS.maxRecvMsgSizeMib;
-    const keepalive = buildGrpcKeepalive(get, grpcKey);
-    receivers.grpc = { host: at.host, port: at.port, maxRecvMsgBytes: mib * MiB, keepalive };
-  }
-  if (values.has(httpKey)) {
-    const at = get<Endpoint>(
-      `${httpKey}.endpoint`,
-      readEndpoint(DEFAULTS.httpEndpoint, `${httpKey}.endpoint`),
-    );
-    receivers.http = {
-      host: at.host,
-      port: at.port,
-      maxRequestBodyBytes: get<number>(`${httpKey}.max_request_body_size`, 0) || DEFAULTS.maxRequestBodyBytes,
-      corsAllowedOrigins: get<string[]>(`${httpKey}.cors.allowed_origins`, []),
-    };
-  }
-  if (!receivers.grpc && !receivers.http) {
-    warnings.push(`no OTLP receiver configured (${PROTOCOLS}): Loupe will not accept traces`);
-  }
-  return receivers;
 }

@@ -45,8 +45,8 @@ export function buildHttpServerLimits(get: ConfigGetter): HttpServerLimits {
   };
 }
 
-/** Which listener dropped a connection: :3200, :4318 or :4317. */
-export type ListenerName = 'api' | 'otlp_http' | 'otlp_grpc';
+/** Which listener dropped a connection: :3200, :4318, :4317, or a Zipkin or Jaeger receiver's. */
+export type ListenerName = 'api' | 'otlp_http' | 'otlp_grpc' | 'zipkin' | 'jaeger_thrift_http' | 'jaeger_grpc';
 export type DropReason = 'max_connections' | 'read_timeout' | 'write_timeout';
 
 const counters = new WeakMap<SelfMetrics, Counter<'listener' | 'reason'>>();
@@ -57,7 +57,7 @@ export function droppedConnections(metrics: SelfMetrics): Counter<'listener' | '
   if (!counter) {
     counter = new Counter({
       name: 'loupe_connections_dropped_total',
-      help: 'Connections or calls dropped by a listener (api, otlp_http, otlp_grpc), by reason (max_connections, read_timeout, write_timeout).',
+      help: 'Connections or calls dropped by a listener (api, otlp_http, otlp_grpc, zipkin, jaeger_thrift_http, jaeger_grpc), by reason (max_connections, read_timeout, write_timeout).',
       labelNames: ['listener', 'reason'],
       registers: metrics.registers,
     });
