@@ -93,6 +93,7 @@ export async function startLoupe(
         metrics,
         logger: child('metrics'),
         maxActiveSeries: (tenantId) => overrides.forTenant(tenantId).maxActiveSeries,
+        isTraceDropped: traces.isTraceDropped,
       })
     : undefined;
   if (seriesMetrics) distributor?.addSpanObserver(seriesMetrics.observeSpans);

@@ -27,6 +27,8 @@ export interface MetricsDeps {
   metrics: SelfMetrics;
   /** A tenant's own series limit (`metrics_generator.max_active_series`); 0: `max_series_per_tenant`. */
   maxActiveSeries?: (tenantId: string) => number;
+  /** Tail sampling's record of dropped traces: their exemplars are not offered (see prometheus-routes). */
+  isTraceDropped?: (tenantId: string, traceId: string) => boolean;
 }
 
 /** The metrics side of Loupe: series store, OTLP metrics, Prometheus API, and the metrics generator. */
@@ -88,6 +90,7 @@ export async function startMetrics(deps: MetricsDeps): Promise<MetricsModule> {
       version: LOUPE_VERSION,
       queryTimeoutMs: config.queryTimeoutMs,
       maxSamples: config.maxSamples,
+      isTraceDropped: deps.isTraceDropped,
     });
     if (config.prometheusUrl) {
       await prometheusProxyRoutes(app, {

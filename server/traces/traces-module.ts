@@ -53,6 +53,8 @@ export interface TracesModule {
   finder: TraceFinder;
   /** Why a missing trace is missing, when this process's ingester knows (tail sampling dropped it). */
   explainMissingTrace?: (tenantId: string, key: string) => string | undefined;
+  /** Whether tail sampling dropped the trace `key` (lowercase hex), while it remembers it. */
+  isTraceDropped?: (tenantId: string, key: string) => boolean;
   /** Deletes blocks past `compactor.compaction.block_retention`. */
   applyRetention(nowMs: number): Promise<void>;
   /**
@@ -160,6 +162,7 @@ export async function startTraces(deps: TracesDeps): Promise<TracesModule> {
         const dropped = ingester?.droppedTrace(tenantId, key);
         return dropped && describeDroppedTrace(key, dropped);
       }),
+    isTraceDropped: ingester && ((tenantId, key) => ingester.droppedTrace(tenantId, key) !== undefined),
     async applyRetention(nowMs) {
       if (!runsCompactor) return;
       const deleted = await applyRetention(backend, blocklist, {

@@ -25,7 +25,15 @@ export interface PrometheusRoutesOptions {
   queryTimeoutMs: number;
   /** Prometheus's `query.max-samples`: a query holding more at once answers 422 `execution`. */
   maxSamples: number;
+  /**
+   * Whether tail sampling dropped this trace (lowercase hex): its exemplars are left out of
+   * `query_exemplars`, so a dot on a chart always opens a trace. Absent without sampling.
+   */
+  isTraceDropped?: (tenantId: string, traceId: string) => boolean;
 }
+
+/** The trace an exemplar points at: span metrics label it `traceID`, OTLP metrics `trace_id`. */
+const exemplarTraceId = (labels: Labels): string | undefined => labels.traceID ?? labels.trace_id;
 
 /** Prometheus refuses range queries that would produce more points than this per series. */
 const MAX_POINTS_PER_SERIES = 11_000;
@@ -246,7 +254,13 @@ export async function prometheusRoutes(app: FastifyInstance, opts: PrometheusRou
     const end = parseTimeParam(p, 'end', now);
     if (end < start) throw new BadDataError('end timestamp must not be before start time');
     const deadline = deadlineFor(reply);
-    const tenant = await deadline.within(store.querier(tenantOf(request), start, end));
+    const tenantId = tenantOf(request);
+    const tenant = await deadline.within(store.querier(tenantId, start, end));
+    const isDropped = opts.isTraceDropped;
+    const opens = (labels: Labels) => {
+      const traceId = isDropped && exemplarTraceId(labels);
+      return !traceId || !isDropped(tenantId, traceId.toLowerCase().padStart(32, '0'));
+    };
     // By labels: series ids are per head or chunk, not unique across a query reaching into both.
     const seen = new Set<string>();
     const data: {
@@ -259,7 +273,7 @@ export async function prometheusRoutes(app: FastifyInstance, opts: PrometheusRou
         if (seen.has(key)) continue;
         seen.add(key);
         const exemplars = series.exemplars
-          .filter((e) => e.timestampMs >= start && e.timestampMs <= end)
+          .filter((e) => e.timestampMs >= start && e.timestampMs <= end && opens(e.labels))
           .map((e) => ({
             labels: e.labels,
             value: formatSampleValue(e.value),
