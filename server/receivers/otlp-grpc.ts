@@ -6,7 +6,7 @@ import type { OtlpSignal } from '../otlp/otlp-json';
 import { Authenticator } from '../tenancy/auth';
 import type { AuthConfig } from '../tenancy/auth-config';
 import { grpcTenant } from '../tenancy/grpc-tenancy';
-import { type ExportHandler, exportHandlers } from './export-handlers';
+import { exportHandlers } from './export-handlers';
 import {
   GRPC_KEEPALIVE_DEFAULTS,
   type GrpcKeepalive,
@@ -16,7 +16,8 @@ import {
 import { classifyIngestError } from './ingest-error';
 import type { SignalSinks } from './signal-sink';
 
-export interface OtlpGrpcDeps {
+/** What every gRPC receiver (OTLP, Jaeger) is built from. */
+export interface ReceiverGrpcDeps {
   distributor: Distributor;
   multitenancyEnabled: boolean;
   /** `auth:`: every call must carry a tenant's credentials in its `authorization` metadata. */
@@ -29,11 +30,12 @@ export interface OtlpGrpcDeps {
   /** Hears of every call answered DEADLINE_EXCEEDED for a request that did not arrive in time. */
   onReadTimeout?: () => void;
   logger: Logger;
+}
+
+export interface OtlpGrpcDeps extends ReceiverGrpcDeps {
   /** Logs and metrics services are registered only when their sink exists. */
   sinks?: SignalSinks;
 }
-
-const identity = (b: Buffer): Buffer => b;
 
 const SERVICE_PATHS: Record<OtlpSignal, string> = {
   traces: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
@@ -41,26 +43,13 @@ const SERVICE_PATHS: Record<OtlpSignal, string> = {
   metrics: '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export',
 };
 
-/** Messages stay raw bytes: each signal's own reader decodes them (the hot path). */
-function exportService(signal: OtlpSignal): grpc.ServiceDefinition {
-  return {
-    Export: {
-      path: SERVICE_PATHS[signal],
-      requestStream: false,
-      responseStream: false,
-      requestSerialize: identity,
-      requestDeserialize: identity,
-      responseSerialize: identity,
-      responseDeserialize: identity,
-    },
-  };
-}
-
 /**
- * The gRPC answer to an ingest error, from the classifier both receivers share. A retryable
+ * The gRPC answer to an ingest error, from the classifier all receivers share. A retryable
  * refusal with a suggested delay carries `google.rpc.RetryInfo` in `grpc-status-details-bin`.
  */
-function toServiceError(err: Error & { code?: string; statusCode?: number }): Partial<grpc.ServiceError> {
+export function toServiceError(
+  err: Error & { code?: string; statusCode?: number },
+): Partial<grpc.ServiceError> {
   const classified = classifyIngestError(err);
   const metadata = new grpc.Metadata();
   if (classified.retryAfterSeconds !== undefined) {
@@ -72,32 +61,77 @@ function toServiceError(err: Error & { code?: string; statusCode?: number }): Pa
   return { code: classified.grpcCode, details: classified.message, message: classified.message, metadata };
 }
 
-/** The OTLP/gRPC receiver (:4317): `TraceService`, `LogsService`, `MetricsService` Export; gzip is handled by grpc-js. */
-export function createOtlpGrpcServer(deps: OtlpGrpcDeps): grpc.Server {
+/** Takes a call's tenant and raw request; resolves with the raw response. */
+export type TenantCallHandler = (tenantId: string, request: Buffer) => Promise<Buffer>;
+
+export interface ReceiverGrpcServer {
+  server: grpc.Server;
+  /** The logger of the server's `component`. */
+  log: Logger;
+  /**
+   * Serves the unary method at `path` (`/package.Service/Method`). Its messages stay raw bytes:
+   * each receiver's own reader decodes them (the hot path). The tenant comes from the metadata
+   * (`x-scope-orgid`, and with `auth:` the credentials) before `handle` runs; an error is
+   * answered by `toServiceError`, and logged when it is the server's fault (UNAVAILABLE).
+   */
+  addUnaryMethod(path: string, handle: TenantCallHandler, logFields?: Record<string, string>): void;
+}
+
+const identity = (b: Buffer): Buffer => b;
+
+/**
+ * A gRPC server with the receivers' limits (`max_recv_msg_size`, keepalive, the read deadline)
+ * and tenancy; the caller adds its methods. gzip is handled by grpc-js.
+ */
+export function createReceiverGrpcServer(deps: ReceiverGrpcDeps, component: string): ReceiverGrpcServer {
   const readTimeoutMs = deps.readTimeoutMs ?? 0;
   const server = new grpc.Server({
     'grpc.max_receive_message_length': deps.maxRecvMsgBytes,
     ...keepaliveOptions(deps.keepalive ?? GRPC_KEEPALIVE_DEFAULTS),
     interceptors: readTimeoutMs > 0 ? [requestReadDeadline(readTimeoutMs, () => deps.onReadTimeout?.())] : [],
   });
-  const log = deps.logger.child({ component: 'otlp-grpc' });
+  const log = deps.logger.child({ component });
   const authenticator = deps.auth && new Authenticator(deps.auth);
-  const addExport = (signal: OtlpSignal, push: ExportHandler) => {
-    server.addService(exportService(signal), {
-      Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
-        Promise.resolve()
-          .then(() => grpcTenant(call.metadata, deps.multitenancyEnabled, authenticator))
-          .then((tenantId) => push(tenantId, call.request))
-          .then((partial) => callback(null, encodeExportResponseProtobuf(signal, partial)))
-          .catch((err: Error) => {
-            const serviceError = toServiceError(err);
-            if (serviceError.code === grpc.status.UNAVAILABLE) log.error({ err, signal }, 'ingest failed');
-            callback(serviceError);
-          });
-      },
-    });
+  const addUnaryMethod = (
+    path: string,
+    handle: TenantCallHandler,
+    logFields: Record<string, string> = {},
+  ) => {
+    const name = path.slice(path.lastIndexOf('/') + 1);
+    const definition: grpc.MethodDefinition<Buffer, Buffer> = {
+      path,
+      requestStream: false,
+      responseStream: false,
+      requestSerialize: identity,
+      requestDeserialize: identity,
+      responseSerialize: identity,
+      responseDeserialize: identity,
+    };
+    const call = (unary: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+      Promise.resolve()
+        .then(() => grpcTenant(unary.metadata, deps.multitenancyEnabled, authenticator))
+        .then((tenantId) => handle(tenantId, unary.request))
+        .then((response) => callback(null, response))
+        .catch((err: Error) => {
+          const serviceError = toServiceError(err);
+          if (serviceError.code === grpc.status.UNAVAILABLE)
+            log.error({ err, ...logFields }, 'ingest failed');
+          callback(serviceError);
+        });
+    };
+    server.addService({ [name]: definition }, { [name]: call });
   };
-  for (const [signal, handler] of exportHandlers(deps.distributor, deps.sinks)) addExport(signal, handler);
+  return { server, log, addUnaryMethod };
+}
+
+/** The OTLP/gRPC receiver (:4317): `TraceService`, `LogsService`, `MetricsService` Export. */
+export function createOtlpGrpcServer(deps: OtlpGrpcDeps): grpc.Server {
+  const { server, addUnaryMethod } = createReceiverGrpcServer(deps, 'otlp-grpc');
+  for (const [signal, push] of exportHandlers(deps.distributor, deps.sinks)) {
+    const exportCall = async (tenantId: string, request: Buffer) =>
+      encodeExportResponseProtobuf(signal, await push(tenantId, request));
+    addUnaryMethod(SERVICE_PATHS[signal], exportCall, { signal });
+  }
   return server;
 }
 

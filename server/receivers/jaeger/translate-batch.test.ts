@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { OtlpResourceSpans } from '../../otlp/otlp-traces-model';
 import type { JaegerProcess, JaegerSpan, JaegerTag } from './jaeger-model';
-import type { OtlpResourceSpans } from './otlp-model';
 import { protoBatchToOtlp, thriftBatchToOtlp } from './translate-batch';
 
 /**

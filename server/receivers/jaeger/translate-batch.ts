@@ -1,5 +1,5 @@
+import type { OtlpResourceSpans, OtlpScopeSpans } from '../../otlp/otlp-traces-model';
 import type { JaegerBatch, JaegerProcess, JaegerSpan, JaegerTag } from './jaeger-model';
-import type { OtlpResourceSpans, OtlpScopeSpans } from './otlp-model';
 import { processToResource, translateSpan } from './translate-span';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { type OtlpSpan, SpanKind, StatusCode } from '../../otlp/otlp-traces-model';
 import type { JaegerSpan, JaegerSpanRef, JaegerTag } from './jaeger-model';
-import { type OtlpSpan, SpanKind, StatusCode } from './otlp-model';
 import { protoBatchToOtlp, thriftBatchToOtlp } from './translate-batch';
 
 /**

@@ -1,5 +1,3 @@
-import type { JaegerLog, JaegerProcess, JaegerSpan, JaegerSpanRef, JaegerTag } from './jaeger-model';
-import { SpanRefType } from './jaeger-model';
 import {
   AttributeMap,
   type OtlpEvent,
@@ -8,7 +6,11 @@ import {
   type OtlpValue,
   SpanKind,
   StatusCode,
-} from './otlp-model';
+  spanIdHex,
+  traceIdHex,
+} from '../../otlp/otlp-traces-model';
+import type { JaegerLog, JaegerProcess, JaegerSpan, JaegerSpanRef, JaegerTag } from './jaeger-model';
+import { SpanRefType } from './jaeger-model';
 
 /**
  * What the OpenTelemetry Collector's Jaeger translator (`pkg/translator/jaeger` in
@@ -18,10 +20,6 @@ import {
  * `http.status_code` the status; logs events; references links; the parent comes from
  * `parentSpanId` or, failing that, a reference in the same trace.
  */
-
-const hex64 = (value: bigint): string => value.toString(16).padStart(16, '0');
-export const traceIdHex = (high: bigint, low: bigint): string => hex64(high) + hex64(low);
-export const spanIdHex = (id: bigint): string => hex64(id);
 
 function tagToValue(tag: JaegerTag): OtlpValue {
   const v = tag.value;

@@ -1,6 +1,6 @@
+import { spanIdHex, traceIdHex } from '../../otlp/otlp-traces-model';
 import { canonicalIp } from './zipkin-ip';
 import {
-  traceIdHex,
   type ZipkinAnnotation,
   ZipkinDecodeError,
   type ZipkinEndpoint,
@@ -129,8 +129,8 @@ function readSpan(raw: unknown, at: string): ZipkinSpan {
   const timestamp = micros(f.timestamp, `${at}: "timestamp"`);
   return {
     traceId: traceIdHex(high, low),
-    id: id.toString(16).padStart(16, '0'),
-    parentId: parent === 0n ? undefined : parent.toString(16).padStart(16, '0'),
+    id: spanIdHex(id),
+    parentId: parent === 0n ? undefined : spanIdHex(parent),
     name: text(f.name, `${at}: "name"`),
     kind: text(f.kind, `${at}: "kind"`),
     timestampUs: timestamp > 0n ? timestamp : undefined,

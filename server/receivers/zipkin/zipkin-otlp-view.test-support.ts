@@ -1,5 +1,5 @@
+import { encodeExportTraceServiceRequest } from '../../otlp/otlp-traces-encoder';
 import { otlpProtoTypes } from '../../otlp/protobuf-root';
-import { encodeExportTraceRequest } from './otlp-traces-writer';
 import { parseZipkinJson } from './zipkin-json';
 import { zipkinToOtlp } from './zipkin-to-otlp';
 
@@ -13,7 +13,7 @@ import { zipkinToOtlp } from './zipkin-to-otlp';
 export type Json = Record<string, unknown>;
 
 export function otlpOf(spans: Json[], parseStringTags = false): Json[] {
-  const request = encodeExportTraceRequest(
+  const request = encodeExportTraceServiceRequest(
     zipkinToOtlp(parseZipkinJson(JSON.stringify(spans)), { parseStringTags }),
   );
   const { ExportTraceServiceRequest } = otlpProtoTypes();

@@ -55,8 +55,3 @@ export class ZipkinDecodeError extends Error {
   readonly statusCode = 400;
   override readonly name = 'ZipkinDecodeError';
 }
-
-/** Left-pads a 64-bit trace ID (16 hex digits) to 128 bits, as OTLP has only 16-byte trace IDs. */
-export function traceIdHex(high: bigint, low: bigint): string {
-  return high.toString(16).padStart(16, '0') + low.toString(16).padStart(16, '0');
-}

@@ -1,4 +1,10 @@
-import type { OtlpAttributes, OtlpEvent, OtlpLink, OtlpValue } from './otlp-traces-writer';
+import {
+  AttributeMap,
+  type OtlpEvent,
+  type OtlpKeyValue,
+  type OtlpLink,
+  type OtlpValue,
+} from '../../otlp/otlp-traces-model';
 import { TAG } from './zipkin-conventions';
 import { type ZipkinAnnotation, ZipkinDecodeError } from './zipkin-span';
 
@@ -23,7 +29,7 @@ export function parseAnnotation(annotation: ZipkinAnnotation, at: string): OtlpE
   const event: OtlpEvent = {
     timeUnixNano: annotation.timestampUs * 1000n,
     name: parts[0],
-    attributes: new Map(),
+    attributes: [],
     droppedAttributesCount: 0,
   };
   if (parts.length < 3) return event;
@@ -55,37 +61,42 @@ export function parseLinkTags(tags: Map<string, string>, at: string): OtlpLink[]
   return links;
 }
 
+/** An all-zero ID is absent (`''`), as the Collector's pdata writes it. */
+export function absentIfZero(hex: string): string {
+  return /^0*$/.test(hex) ? '' : hex;
+}
+
 /** Hex of exactly `bytes` bytes, possibly in double quotes; empty is the zero ID. */
-function hexId(text: string, bytes: number, at: string): Uint8Array {
+function hexId(text: string, bytes: number, at: string): string {
   const unquoted = text.length >= 2 && text.startsWith('"') && text.endsWith('"') ? text.slice(1, -1) : text;
-  if (unquoted === '') return new Uint8Array(bytes);
+  if (unquoted === '') return '';
   if (unquoted.length !== 2 * bytes || !/^[0-9a-fA-F]+$/.test(unquoted)) {
     throw new ZipkinDecodeError(`${at}: ${JSON.stringify(unquoted)} is not ${2 * bytes} hex digits`);
   }
-  return Buffer.from(unquoted, 'hex');
+  return absentIfZero(unquoted.toLowerCase());
 }
 
 /**
  * A JSON object's strings, numbers (whole ones as int64) and booleans as attributes; other values
  * (objects, arrays, null) are left out, as the Collector does.
  */
-function jsonAttributes(json: string, at: string): OtlpAttributes {
+function jsonAttributes(json: string, at: string): OtlpKeyValue[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(json);
   } catch {
     throw new ZipkinDecodeError(`${at} ${JSON.stringify(json)} is not a JSON object`);
   }
-  const attributes: OtlpAttributes = new Map();
-  if (parsed === null) return attributes;
+  const attributes = new AttributeMap();
+  if (parsed === null) return attributes.entries;
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new ZipkinDecodeError(`${at} ${JSON.stringify(json)} is not a JSON object`);
   }
   for (const [key, value] of Object.entries(parsed)) {
     const typed = jsonValue(value);
-    if (typed) attributes.set(key, typed);
+    if (typed) attributes.put(key, typed);
   }
-  return attributes;
+  return attributes.entries;
 }
 
 function jsonValue(value: unknown): OtlpValue | undefined {

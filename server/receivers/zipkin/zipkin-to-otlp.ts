@@ -1,4 +1,12 @@
-import type { OtlpAttributes, OtlpResourceSpans, OtlpSpan, OtlpValue } from './otlp-traces-writer';
+import {
+  AttributeMap,
+  type OtlpKeyValue,
+  type OtlpResourceSpans,
+  type OtlpSpan,
+  type OtlpValue,
+  SpanKind,
+  StatusCode,
+} from '../../otlp/otlp-traces-model';
 import {
   ENDPOINT_ATTRIBUTE,
   NO_SERVICE_NAME,
@@ -9,16 +17,19 @@ import {
   TAG,
 } from './zipkin-conventions';
 import type { ZipkinSpan } from './zipkin-span';
-import { parseAnnotation, parseLinkTags } from './zipkin-tag-formats';
+import { absentIfZero, parseAnnotation, parseLinkTags } from './zipkin-tag-formats';
 
 export interface ZipkinTranslateOptions {
   /** The receiver's `parse_string_tags`: tags that look like integers, floats or booleans become those. */
   parseStringTags: boolean;
 }
 
-const KIND: Readonly<Record<string, number>> = { CLIENT: 3, SERVER: 2, PRODUCER: 4, CONSUMER: 5 };
-const SPAN_KIND_INTERNAL = 1;
-const STATUS_ERROR = 2;
+const KIND: Readonly<Record<string, number>> = {
+  CLIENT: SpanKind.CLIENT,
+  SERVER: SpanKind.SERVER,
+  PRODUCER: SpanKind.PRODUCER,
+  CONSUMER: SpanKind.CONSUMER,
+};
 
 /**
  * Zipkin v2 spans to OTLP, as the OpenTelemetry Collector's `zipkinv2.ToTranslator` does (Tempo
@@ -72,26 +83,22 @@ function scopeName(tags: ReadonlyMap<string, string>): string {
 
 const str = (value: string): OtlpValue => ({ string: value });
 
-function resourceOf(tags: Map<string, string>, service: string): OtlpAttributes {
-  const resource: OtlpAttributes = new Map();
-  if (service === NO_SERVICE_NAME) return resource;
-  resource.set(tags.get(TAG.serviceNameSource) || 'service.name', str(service));
+function resourceOf(tags: Map<string, string>, service: string): OtlpKeyValue[] {
+  const resource = new AttributeMap();
+  if (service === NO_SERVICE_NAME) return resource.entries;
+  resource.put(tags.get(TAG.serviceNameSource) || 'service.name', str(service));
   tags.delete(TAG.serviceNameSource);
   for (const [key, value] of tags) {
     if (!RESOURCE_TAGS.has(key)) continue;
-    resource.set(key, str(value));
+    resource.put(key, str(value));
     tags.delete(key);
   }
-  return resource;
+  return resource.entries;
 }
 
 function scopeOf(tags: ReadonlyMap<string, string>, name: string): { name: string; version: string } {
   if (name === '') return { name: '', version: '' };
   return { name, version: tags.get(TAG.scopeVersion) ?? tags.get(TAG.libraryVersion) ?? '' };
-}
-
-function hexBytes(hex: string): Uint8Array {
-  return Buffer.from(hex, 'hex');
 }
 
 function toOtlpSpan(span: ZipkinSpan, tags: Map<string, string>, options: ZipkinTranslateOptions): OtlpSpan {
@@ -102,37 +109,36 @@ function toOtlpSpan(span: ZipkinSpan, tags: Map<string, string>, options: Zipkin
   const status = statusOf(tags);
   const links = parseLinkTags(tags, at);
 
-  const attributes: OtlpAttributes = new Map();
+  const attributes = new AttributeMap();
   for (const [key, value] of tags) {
     if (NON_SPAN_TAGS.has(key)) continue;
-    attributes.set(key, options.parseStringTags ? typedTag(value) : str(value));
+    attributes.put(key, options.parseStringTags ? typedTag(value) : str(value));
   }
   const local = span.localEndpoint;
-  if (local?.ipv4 !== undefined) attributes.set(ENDPOINT_ATTRIBUTE.hostIp, str(local.ipv4));
-  if (local?.ipv6 !== undefined) attributes.set(ENDPOINT_ATTRIBUTE.hostIp, str(local.ipv6));
-  if (local && local.port > 0) attributes.set(ENDPOINT_ATTRIBUTE.hostPort, { int: BigInt(local.port) });
+  if (local?.ipv4 !== undefined) attributes.put(ENDPOINT_ATTRIBUTE.hostIp, str(local.ipv4));
+  if (local?.ipv6 !== undefined) attributes.put(ENDPOINT_ATTRIBUTE.hostIp, str(local.ipv6));
+  if (local && local.port > 0) attributes.put(ENDPOINT_ATTRIBUTE.hostPort, { int: BigInt(local.port) });
   const remote = span.remoteEndpoint;
-  if (remote?.serviceName) attributes.set(ENDPOINT_ATTRIBUTE.peerService, str(remote.serviceName));
-  if (remote?.ipv4 !== undefined) attributes.set(ENDPOINT_ATTRIBUTE.peerIp, str(remote.ipv4));
-  if (remote?.ipv6 !== undefined) attributes.set(ENDPOINT_ATTRIBUTE.peerIp, str(remote.ipv6));
-  if (remote && remote.port > 0) attributes.set(ENDPOINT_ATTRIBUTE.peerPort, { int: BigInt(remote.port) });
+  if (remote?.serviceName) attributes.put(ENDPOINT_ATTRIBUTE.peerService, str(remote.serviceName));
+  if (remote?.ipv4 !== undefined) attributes.put(ENDPOINT_ATTRIBUTE.peerIp, str(remote.ipv4));
+  if (remote?.ipv6 !== undefined) attributes.put(ENDPOINT_ATTRIBUTE.peerIp, str(remote.ipv6));
+  if (remote && remote.port > 0) attributes.put(ENDPOINT_ATTRIBUTE.peerPort, { int: BigInt(remote.port) });
 
   const durationNano = span.durationUs * 1000n;
   let startTimeUnixNano = 0n;
-  if (span.timestampUs === undefined) attributes.set(START_TIME_ABSENT, { bool: true });
+  if (span.timestampUs === undefined) attributes.put(START_TIME_ABSENT, { bool: true });
   else startTimeUnixNano = span.timestampUs * 1000n;
 
   return {
-    traceId: hexBytes(span.traceId),
-    spanId: hexBytes(span.id),
+    traceId: absentIfZero(span.traceId),
+    spanId: absentIfZero(span.id),
     traceState,
-    parentSpanId:
-      span.parentId !== undefined && span.parentId !== span.id ? hexBytes(span.parentId) : new Uint8Array(),
+    parentSpanId: span.parentId !== undefined && span.parentId !== span.id ? absentIfZero(span.parentId) : '',
     name: span.name,
     kind,
     startTimeUnixNano,
     endTimeUnixNano: startTimeUnixNano + durationNano,
-    attributes,
+    attributes: attributes.entries,
     events: span.annotations.map((annotation, i) => parseAnnotation(annotation, `${at}: annotation ${i}`)),
     links,
     status,
@@ -144,9 +150,9 @@ function kindOf(zipkinKind: string, tags: Map<string, string>): number {
   const kind = KIND[zipkinKind];
   if (kind !== undefined) return kind;
   const tag = tags.get(TAG.spanKind);
-  if (tag === undefined) return 0;
+  if (tag === undefined) return SpanKind.UNSPECIFIED;
   tags.delete(TAG.spanKind);
-  return tag === 'internal' ? SPAN_KIND_INTERNAL : 0;
+  return tag === 'internal' ? SpanKind.INTERNAL : SpanKind.UNSPECIFIED;
 }
 
 /**
@@ -155,10 +161,10 @@ function kindOf(zipkinKind: string, tags: Map<string, string>): number {
  * error's description, an attribute).
  */
 function statusOf(tags: Map<string, string>): { code: number; message: string } {
-  const status = { code: 0, message: '' };
+  const status: OtlpSpan['status'] = { code: StatusCode.UNSET, message: '' };
   const code = tags.get(TAG.statusCode);
   if (code !== undefined) {
-    status.code = STATUS_CODE_VALUES.get(code) ?? 0;
+    status.code = STATUS_CODE_VALUES.get(code) ?? StatusCode.UNSET;
     tags.delete(TAG.statusCode);
     const description = tags.get(TAG.statusDescription);
     if (description !== undefined) {
@@ -168,7 +174,7 @@ function statusOf(tags: Map<string, string>): { code: number; message: string } 
   }
   const error = tags.get(TAG.error);
   if (error !== undefined) {
-    status.code = STATUS_ERROR;
+    status.code = StatusCode.ERROR;
     if (error === 'true') tags.delete(TAG.error);
   }
   return status;
