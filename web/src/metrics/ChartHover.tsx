@@ -1,4 +1,6 @@
+import { useRef } from 'react';
 import type { ChartScales, HoverValue } from './chart-layout';
+import { useTooltipPlacement } from './use-tooltip-placement';
 import { formatTime, formatWithUnit } from './value-format';
 
 /** The tooltip lists this many series at most, highest values first. */
@@ -18,8 +20,15 @@ export function ChartHover({ time, values, scales, unit, utc }: ChartHoverProps)
   const { plot } = scales;
   const [start, end] = scales.x.domain();
   const rows = values.slice(0, MAX_TOOLTIP_ROWS);
-  // Keep the tooltip inside the chart: left of the crosshair on the right half.
-  const onRight = x > plot.left + plot.width / 2;
+  const tooltip = useRef<HTMLDivElement>(null);
+  // Left of the crosshair on the right half of the chart, so it mostly stays over the chart; on
+  // the other side, or moved up, wherever that would leave part of it out of view.
+  const placement = useTooltipPlacement(
+    tooltip,
+    { x, y: plot.top },
+    { gap: 12, lift: 0, prefer: x > plot.left + plot.width / 2 ? 'left' : 'right' },
+    time,
+  );
   return (
     <>
       <svg className="metrics-crosshair" width="100%" height="100%" aria-hidden="true">
@@ -29,11 +38,10 @@ export function ChartHover({ time, values, scales, unit, utc }: ChartHoverProps)
         ))}
       </svg>
       <div
-        className="metrics-tooltip metrics-tooltip--values"
+        ref={tooltip}
+        className="metrics-tooltip metrics-tooltip--values metrics-tooltip--placed"
         role="status"
-        style={
-          onRight ? { right: `calc(100% - ${x - 12}px)`, top: plot.top } : { left: x + 12, top: plot.top }
-        }
+        style={placement}
       >
         <div className="metrics-tooltip__title">
           {formatTime(time, Math.min(end.getTime() - start.getTime(), 600_000), utc)}

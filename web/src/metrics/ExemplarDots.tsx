@@ -1,8 +1,9 @@
-import { useId, useState } from 'react';
+import { useId, useRef, useState } from 'react';
 import type { ExemplarTraceIdDestination } from '../api/client';
 import { type ChartScales, exemplarPosition } from './chart-layout';
 import { type Exemplar, type ExemplarLink, exemplarLinks } from './exemplars';
 import { seriesName } from './series';
+import { useTooltipPlacement } from './use-tooltip-placement';
 import { formatTime, formatWithUnit } from './value-format';
 
 interface ExemplarDotsProps {
@@ -37,6 +38,9 @@ export function ExemplarDots({ exemplars, scales, unit, destinations, utc, onFol
     return [{ exemplar, index, at, link: exemplarLinks(exemplar.labels, destinations)[0] }];
   });
   const shown = dots.find((d) => d.index === active);
+  const tooltip = useRef<HTMLDivElement>(null);
+  // Beside the dot, on whichever side (and above or below) keeps all of it in view.
+  const placement = useTooltipPlacement(tooltip, shown?.at, { gap: 10, lift: 10 }, shown?.index);
 
   return (
     <>
@@ -58,10 +62,11 @@ export function ExemplarDots({ exemplars, scales, unit, destinations, utc, onFol
       ))}
       {shown && (
         <div
+          ref={tooltip}
           id={tooltipId}
           role="tooltip"
-          className="metrics-tooltip"
-          style={{ left: shown.at.x + 10, top: Math.max(shown.at.y - 10, 0) }}
+          className="metrics-tooltip metrics-tooltip--placed"
+          style={placement}
         >
           <div className="metrics-tooltip__title">Exemplar {formatWithUnit(shown.exemplar.value, unit)}</div>
           <div className="muted small">{formatTime(shown.exemplar.t, Math.min(rangeMs, 600_000), utc)}</div>

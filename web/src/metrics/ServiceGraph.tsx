@@ -1,12 +1,20 @@
 import { useMemo } from 'react';
 import type { MetricsDataSource } from '../api/client';
 import { SERVICE_GRAPH_QUERIES } from './promql';
-import { buildEdges, errorLabel, errorLevel, type GraphNode, layoutServiceGraph } from './service-graph';
+import { buildEdges, errorLevel, type GraphNode } from './service-graph';
+import { curvePath } from './service-graph-geometry';
+import {
+  type DrawnEdge,
+  drawServiceGraph,
+  EDGE_LABEL_FONT_PX,
+  NODE_NAME_FONT_PX,
+  nodeNameBox,
+} from './service-graph-labels';
 import { useRangeResults } from './use-metrics';
 import { type OverviewContext, overviewRequest } from './use-services';
 import { formatValue } from './value-format';
 
-const SIZE = { columnWidth: 200, rowHeight: 84, padding: 16 };
+const SIZE = { columnWidth: 200, rowHeight: 96, padding: 16 };
 
 interface ServiceGraphProps {
   context: OverviewContext;
@@ -15,81 +23,125 @@ interface ServiceGraphProps {
   onSelect(service: string): void;
 }
 
-/** A curve from the right of the caller to the left of the callee (or a loop above a self-call). */
-function edgePath(from: GraphNode, to: GraphNode): string {
-  if (from === to) {
-    const { x, y, radius: r } = from;
-    return `M${x - r / 2},${y - r} C${x - r * 2},${y - r * 4} ${x + r * 2},${y - r * 4} ${x + r / 2},${y - r}`;
-  }
-  const x1 = from.x + from.radius;
-  const x2 = to.x - to.radius;
-  const bend = Math.max(Math.abs(x2 - x1) / 2, 30);
-  return `M${x1},${from.y} C${x1 + bend},${from.y} ${x2 - bend},${to.y} ${x2},${to.y}`;
+/**
+ * A call's label where the layout put it, on a backing of the panel's colour so a curve passing
+ * under it does not cross the text; a short form carries the full text as its title.
+ */
+function EdgeText({ edge }: { edge: DrawnEdge }) {
+  const { label } = edge;
+  if (!label) return null;
+  return (
+    <g className="service-graph__edge-label">
+      {!label.full && <title>{`${edge.client} → ${edge.server}: ${edge.description}`}</title>}
+      <rect
+        x={label.box.left}
+        y={label.box.top}
+        width={label.box.right - label.box.left}
+        height={label.box.bottom - label.box.top}
+        rx={2}
+      />
+      <text
+        x={label.x}
+        y={label.y}
+        dominantBaseline="central"
+        textAnchor="middle"
+        fontSize={EDGE_LABEL_FONT_PX}
+      >
+        {label.text}
+      </text>
+    </g>
+  );
+}
+
+interface ServiceNodeProps {
+  node: GraphNode;
+  selected: boolean;
+  onSelect(service: string): void;
+}
+
+/** A service: a circle sized by its rate with its name below; a button that filters the RED view. */
+function ServiceNode({ node, selected, onSelect }: ServiceNodeProps) {
+  const nameBox = nodeNameBox(node);
+  return (
+    // biome-ignore lint/a11y/useSemanticElements: an SVG group cannot be a <button>; it has the role, focus and keys of one
+    <g
+      className="service-graph__node"
+      role="button"
+      tabIndex={0}
+      aria-pressed={selected}
+      aria-label={`${node.name}, ${formatValue(node.rate)} requests per second`}
+      onClick={() => onSelect(node.name)}
+      onKeyDown={(event) => {
+        if (event.key === 'Enter' || event.key === ' ') {
+          event.preventDefault();
+          onSelect(node.name);
+        }
+      }}
+    >
+      <circle cx={node.x} cy={node.y} r={node.radius} />
+      <text
+        x={node.x}
+        y={(nameBox.top + nameBox.bottom) / 2}
+        dominantBaseline="central"
+        textAnchor="middle"
+        fontSize={NODE_NAME_FONT_PX}
+      >
+        {node.name}
+      </text>
+    </g>
+  );
 }
 
 /**
- * Services as nodes sized by request rate, calls as edges coloured by error ratio (with the ratio
- * written beside them), from the service-graph metrics. A node is a button: it filters the RED
- * view. Absent when there are no service-graph metrics.
+ * Services as nodes sized by request rate, calls as edges coloured by error ratio (with the rate
+ * and ratio written beside them, clear of every other label and node), from the service-graph
+ * metrics. A node is a button: it filters the RED view. Absent when there are no service-graph
+ * metrics.
  */
 export function ServiceGraph({ context, datasource, selected, onSelect }: ServiceGraphProps) {
   const results = useRangeResults(
     overviewRequest(context, datasource, [SERVICE_GRAPH_QUERIES.requests, SERVICE_GRAPH_QUERIES.failed]),
     context.window !== undefined,
   );
-  const layout = useMemo(() => {
+  const picture = useMemo(() => {
     const [requests = [], failed = []] = results.data ?? [];
     const edges = buildEdges(requests, failed);
-    return edges.length ? layoutServiceGraph(edges, SIZE) : undefined;
+    return edges.length ? drawServiceGraph(edges, SIZE) : undefined;
   }, [results.data]);
-  if (!layout) return null;
+  if (!picture) return null;
+  const { view } = picture;
+  const key = (edge: DrawnEdge) => `${edge.client}→${edge.server}`;
 
   return (
     <figure className="service-graph" aria-labelledby="service-graph-title">
       <figcaption className="red-chart">
         <h3 id="service-graph-title">Service graph</h3>
       </figcaption>
-      <svg width={layout.width} height={layout.height}>
+      <svg
+        width={view.width}
+        height={view.height}
+        viewBox={`${view.x} ${view.y} ${view.width} ${view.height}`}
+      >
         <title>Calls between services</title>
-        {layout.edges.map((edge) => {
-          const level = errorLevel(edge.errorRatio);
-          const midX = (edge.from.x + edge.to.x) / 2;
-          const midY =
-            edge.from === edge.to ? edge.from.y - edge.from.radius * 3.2 : (edge.from.y + edge.to.y) / 2;
-          const text = `${formatValue(edge.rate)} req/s · ${errorLabel(edge.errorRatio)}`;
-          return (
-            <g key={`${edge.client}→${edge.server}`} data-edge={`${edge.client}→${edge.server}`}>
-              <path className="service-graph__edge" data-level={level} d={edgePath(edge.from, edge.to)}>
-                <title>{`${edge.client} → ${edge.server}: ${text}`}</title>
-              </path>
-              <text className="service-graph__edge-label" x={midX} y={midY - 6} textAnchor="middle">
-                {text}
-              </text>
-            </g>
-          );
-        })}
-        {layout.nodes.map((node) => (
-          // biome-ignore lint/a11y/useSemanticElements: an SVG group cannot be a <button>; it has the role, focus and keys of one
-          <g
-            key={node.name}
-            className="service-graph__node"
-            role="button"
-            tabIndex={0}
-            aria-pressed={selected === node.name}
-            aria-label={`${node.name}, ${formatValue(node.rate)} requests per second`}
-            onClick={() => onSelect(node.name)}
-            onKeyDown={(event) => {
-              if (event.key === 'Enter' || event.key === ' ') {
-                event.preventDefault();
-                onSelect(node.name);
-              }
-            }}
-          >
-            <circle cx={node.x} cy={node.y} r={node.radius} />
-            <text x={node.x} y={node.y + node.radius + 14} textAnchor="middle">
-              {node.name}
-            </text>
+        {picture.edges.map((edge) => (
+          <g key={key(edge)} data-edge={key(edge)}>
+            <path
+              className="service-graph__edge"
+              data-level={errorLevel(edge.errorRatio)}
+              d={curvePath(edge.curve)}
+            >
+              <title>{`${edge.client} → ${edge.server}: ${edge.description}`}</title>
+            </path>
           </g>
+        ))}
+        {/* Labels after every curve, so no line is drawn over one. */}
+        <g>
+          {picture.edges.map((edge) => (
+            <EdgeText key={key(edge)} edge={edge} />
+          ))}
+        </g>
+        {picture.nodes.map((node) => (
+          <ServiceNode key={node.name} node={node} selected={selected === node.name} onSelect={onSelect} />
         ))}
       </svg>
       <div className="service-graph__legend">

@@ -67,6 +67,54 @@ describe('service graph layout', () => {
     expect(layoutServiceGraph([...edges].reverse(), SIZE)).toEqual(layout);
   });
 
+  it('puts a service right of every caller, even one its other caller also calls', () => {
+    // user → frontend → {inventory, orders, shipping}; orders → {inventory, shipping, payments}
+    const demo = buildEdges(
+      [
+        series('user', 'frontend', '1'),
+        series('frontend', 'inventory', '1'),
+        series('frontend', 'orders', '1'),
+        series('frontend', 'shipping', '1'),
+        series('orders', 'inventory', '1'),
+        series('orders', 'payments', '1'),
+        series('orders', 'shipping', '1'),
+        series('payments', 'payment-gateway', '1'),
+      ],
+      [],
+    );
+    const layout = layoutServiceGraph(demo, SIZE);
+    for (const edge of layout.edges)
+      expect(edge.from.x, `${edge.client} → ${edge.server}`).toBeLessThan(edge.to.x);
+    const depth = Object.fromEntries(layout.nodes.map((n) => [n.name, n.depth]));
+    expect(depth).toEqual({
+      user: 0,
+      frontend: 1,
+      orders: 2,
+      inventory: 3,
+      payments: 3,
+      shipping: 3,
+      'payment-gateway': 4,
+    });
+    // Within a column by the height of the callers, then by name: payments lines up with orders.
+    const node = (name: string) => layout.nodes.find((n) => n.name === name)!;
+    expect(node('payments').y).toBe(node('orders').y);
+    expect(node('inventory').y).toBeLessThan(node('payments').y);
+  });
+
+  it('orders a column by where its callers are, so a fan-out does not cross itself', () => {
+    // a → {b, c}; b → z; c → y: z (called from above) goes above y despite its name.
+    const layout = layoutServiceGraph(
+      buildEdges(
+        [series('a', 'b', '1'), series('a', 'c', '1'), series('b', 'z', '1'), series('c', 'y', '1')],
+        [],
+      ),
+      SIZE,
+    );
+    const node = (name: string) => layout.nodes.find((n) => n.name === name)!;
+    expect(node('b').y).toBeLessThan(node('c').y);
+    expect(node('z').y).toBeLessThan(node('y').y);
+  });
+
   it('lays out a graph that is only a cycle', () => {
     const layout = layoutServiceGraph(buildEdges([series('b', 'a', '1'), series('a', 'b', '1')], []), SIZE);
     expect(layout.nodes.map((n) => [n.name, n.depth])).toEqual([

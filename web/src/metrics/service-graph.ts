@@ -19,10 +19,15 @@ export function errorLevel(ratio: number): ErrorLevel {
   return 'bad';
 }
 
+/** `0.004` → "0.4": a percentage to one decimal under 10 %, whole from there. */
+export function errorPercent(ratio: number): string {
+  const percent = ratio * 100;
+  return `${percent >= 10 || percent === 0 ? Math.round(percent) : percent.toFixed(1)}`;
+}
+
 /** `0.004` → "0.4 % errors": the text beside the colour, for readers who cannot tell them apart. */
 export function errorLabel(ratio: number): string {
-  const percent = ratio * 100;
-  return `${percent >= 10 || percent === 0 ? Math.round(percent) : percent.toFixed(1)} % errors`;
+  return `${errorPercent(ratio)} % errors`;
 }
 
 function meanValue(series: MatrixSeries): number {
@@ -71,77 +76,115 @@ export interface GraphNode {
   name: string;
   /** Requests per second it served, or (for a pure client) sent. */
   rate: number;
-  /** Column: 0 for services nothing calls, then one more per hop. */
+  /** Column: 0 for services nothing calls, then the longest chain of calls that reaches it. */
   depth: number;
   x: number;
   y: number;
   radius: number;
 }
 
+export type LaidOutEdge = GraphEdge & { from: GraphNode; to: GraphNode };
+
 export interface GraphLayout {
   nodes: GraphNode[];
-  edges: (GraphEdge & { from: GraphNode; to: GraphNode })[];
+  edges: LaidOutEdge[];
   width: number;
   height: number;
+}
+
+export interface GraphSize {
+  columnWidth: number;
+  rowHeight: number;
+  padding: number;
 }
 
 const MIN_RADIUS = 8;
 const MAX_RADIUS = 26;
 
 /**
- * Columns by depth, left to right (callers before callees); within a column, by name.
- * Depth is the shortest hop count from a service nothing calls; services only reachable in a
- * cycle start at the alphabetically first of them. Node area grows with its rate.
- * Deterministic: the same edges always give the same picture.
+ * Each service's column: the length of the longest chain of calls reaching it from a service
+ * nothing calls, so every caller stands left of all its callees (a service called both by the
+ * frontend and by one of the frontend's callees goes right of both). Calls that close a cycle,
+ * found by a depth-first walk from the roots in name order, and self-calls do not count; services
+ * only reachable in a cycle start at the alphabetically first of them. Iterative: no recursion.
  */
-export function layoutServiceGraph(
-  unsortedEdges: readonly GraphEdge[],
-  size: { columnWidth: number; rowHeight: number; padding: number },
-): GraphLayout {
+function columnsOf(names: readonly string[], callees: Map<string, string[]>, roots: readonly string[]) {
+  const state = new Map<string, 'open' | 'done'>();
+  const closesCycle = new Set<string>();
+  const finished: string[] = [];
+  for (const start of [...roots, ...names]) {
+    if (state.has(start)) continue;
+    state.set(start, 'open');
+    const stack: { name: string; next: number }[] = [{ name: start, next: 0 }];
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      const callee = callees.get(top.name)?.[top.next++];
+      if (callee === undefined) {
+        state.set(top.name, 'done');
+        finished.push(top.name);
+        stack.pop();
+      } else if (state.get(callee) === 'open') {
+        closesCycle.add(edgeKey(top.name, callee));
+      } else if (!state.has(callee)) {
+        state.set(callee, 'open');
+        stack.push({ name: callee, next: 0 });
+      }
+    }
+  }
+  // Reverse finishing order is a topological order of the calls that close no cycle.
+  const depth = new Map<string, number>(names.map((n) => [n, 0]));
+  for (const name of finished.reverse()) {
+    const next = (depth.get(name) ?? 0) + 1;
+    for (const callee of callees.get(name) ?? []) {
+      if (callee === name || closesCycle.has(edgeKey(name, callee))) continue;
+      if ((depth.get(callee) ?? 0) < next) depth.set(callee, next);
+    }
+  }
+  return depth;
+}
+
+/**
+ * Columns by depth, left to right (callers before callees). Within a column, services sit in the
+ * order of the mean height of their callers in earlier columns, so fan-outs do not cross, then by
+ * name. Node area grows with its rate. Deterministic: the same edges always give the same picture.
+ */
+export function layoutServiceGraph(unsortedEdges: readonly GraphEdge[], size: GraphSize): GraphLayout {
   const edges = [...unsortedEdges].sort(
     (a, b) => a.client.localeCompare(b.client) || a.server.localeCompare(b.server),
   );
   const names = [...new Set(edges.flatMap((e) => [e.client, e.server]))].sort();
   const callees = new Map<string, string[]>(names.map((n) => [n, []]));
+  const callers = new Map<string, string[]>(names.map((n) => [n, []]));
   const served = new Map<string, number>(names.map((n) => [n, 0]));
   const sent = new Map<string, number>(names.map((n) => [n, 0]));
-  const called = new Set<string>();
   for (const e of edges) {
     callees.get(e.client)?.push(e.server);
+    callers.get(e.server)?.push(e.client);
     served.set(e.server, (served.get(e.server) ?? 0) + e.rate);
     sent.set(e.client, (sent.get(e.client) ?? 0) + e.rate);
-    if (e.client !== e.server) called.add(e.server);
   }
-
-  const depth = new Map<string, number>();
-  const visit = (roots: string[]) => {
-    const queue = roots.filter((r) => !depth.has(r));
-    for (const r of queue) depth.set(r, 0);
-    for (let i = 0; i < queue.length; i++) {
-      const next = (depth.get(queue[i]) ?? 0) + 1;
-      for (const callee of callees.get(queue[i]) ?? []) {
-        if (depth.has(callee)) continue;
-        depth.set(callee, next);
-        queue.push(callee);
-      }
-    }
-  };
-  visit(names.filter((n) => !called.has(n)));
-  for (const name of names) if (!depth.has(name)) visit([name]);
+  const roots = names.filter((n) => (callers.get(n) ?? []).every((caller) => caller === n));
+  const depth = columnsOf(names, callees, roots);
 
   const rateOf = (name: string) => (served.get(name) || sent.get(name)) ?? 0;
   const maxRate = Math.max(...names.map(rateOf), 0);
-  const columns = new Map<number, string[]>();
-  for (const name of names) {
-    const d = depth.get(name) ?? 0;
-    columns.set(d, [...(columns.get(d) ?? []), name]);
-  }
-  const tallest = Math.max(...[...columns.values()].map((c) => c.length), 1);
+  // Depths are contiguous: a service at depth d > 0 has a caller at depth d - 1.
+  const columns = Array.from({ length: Math.max(...depth.values(), 0) + 1 }, (_, d) =>
+    names.filter((n) => depth.get(n) === d),
+  );
+  const tallest = Math.max(...columns.map((c) => c.length), 1);
   const height = tallest * size.rowHeight + size.padding * 2;
   const nodes = new Map<string, GraphNode>();
-  for (const [d, column] of columns) {
+  columns.forEach((column, d) => {
+    const meanCallerY = (name: string) => {
+      const placed = (callers.get(name) ?? []).flatMap((c) => nodes.get(c)?.y ?? []);
+      return placed.length ? placed.reduce((sum, y) => sum + y, 0) / placed.length : 0;
+    };
+    const order = column
+      .map((name) => ({ name, at: meanCallerY(name) }))
+      .sort((a, b) => a.at - b.at || a.name.localeCompare(b.name));
     const offset = (height - column.length * size.rowHeight) / 2;
-    column.forEach((name, row) => {
+    order.forEach(({ name }, row) => {
       const rate = rateOf(name);
       const share = maxRate > 0 ? Math.sqrt(rate / maxRate) : 0;
       nodes.set(name, {
@@ -153,8 +196,7 @@ export function layoutServiceGraph(
         radius: MIN_RADIUS + share * (MAX_RADIUS - MIN_RADIUS),
       });
     });
-  }
-  const columnCount = Math.max(...columns.keys(), 0) + 1;
+  });
   return {
     nodes: names.map((n) => nodes.get(n) as GraphNode),
     edges: edges.map((e) => ({
@@ -162,7 +204,7 @@ export function layoutServiceGraph(
       from: nodes.get(e.client) as GraphNode,
       to: nodes.get(e.server) as GraphNode,
     })),
-    width: columnCount * size.columnWidth + size.padding * 2,
+    width: columns.length * size.columnWidth + size.padding * 2,
     height,
   };
 }
