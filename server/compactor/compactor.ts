@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { BlockBuilder } from '../ingester/block-builder';
 import type { SelfMetrics } from '../self-metrics/self-metrics';
 import type { Backend } from '../store/backend/backend';
-import { blockObjectKey, blockPrefix, META_OBJECT } from '../store/block-keys';
+import { blockPrefix } from '../store/block-keys';
 import { openBuiltBlock } from '../store/block-reader';
 import { writeBlockMeta, writeBlockObjects } from '../store/block-writer';
 import type { BlockEntry, Blocklist } from '../store/blocklist';
@@ -10,6 +10,7 @@ import { compactionFields } from '../store/compaction/compact-blocks';
 import { mergeSortedTraces } from '../store/compaction/merge-traces';
 import { openSearchSidecar } from '../store/search/search-sidecar';
 import { tenantIndexOf, writeTenantIndex } from '../store/tenant-index';
+import { deleteCompactedBlocks, deleteHalfWrittenBlocks } from './compactor-cleanup';
 import { CompactorLease } from './compactor-lease';
 import { MAX_COMPACTION_RAW_BYTES, MAX_INPUT_BLOCKS, type PickOptions, pickInputs } from './pick-inputs';
 
@@ -110,9 +111,9 @@ export class Compactor {
     try {
       await this.compactTenants(result);
       this.checkLease();
-      result.deleted = await this.deleteCompacted(now);
+      result.deleted = await deleteCompactedBlocks(this.deps, now);
       this.checkLease();
-      result.incompleteDeleted = await this.deleteIncomplete(now);
+      result.incompleteDeleted = await deleteHalfWrittenBlocks(this.deps, now);
       this.checkLease();
       await this.writeTenantIndexes();
     } catch (err) {
@@ -259,8 +260,9 @@ export class Compactor {
   }
 
   /**
-   * Writes `<tenant>/index.json.gz` for every tenant this process knows or last listed (an
+   * Writes `<tenant>/loupe-index.json.gz` for every tenant this process knows or last listed (an
    * emptied tenant gets an empty index, not a stale one): what pollers read instead of listing.
+   * Never Tempo's `index.json.gz`, in a bucket shared with it.
    */
   private async writeTenantIndexes(): Promise<void> {
     const { backend, blocklist, logger } = this.deps;
@@ -279,30 +281,6 @@ export class Compactor {
         logger.warn({ err, tenant: tenantId }, 'could not write the tenant index');
       }
     }
-  }
-
-  /**
-   * Deletes block directories that had no meta.json when the store was loaded and still have
-   * none `compacted_block_retention` later: left by a crash mid-write (a write under way takes
-   * seconds, not an hour). A directory that gained its meta.json meanwhile is a block: left alone.
-   */
-  private async deleteIncomplete(now: number): Promise<number> {
-    const { backend, blocklist, config } = this.deps;
-    let deleted = 0;
-    for (const { tenantId, blockId, seenAt } of blocklist.incompleteBlocks()) {
-      if (seenAt + config.compactedBlockRetentionMs > now) continue;
-      try {
-        if (!(await backend.read(blockObjectKey(tenantId, blockId, META_OBJECT)))) {
-          await backend.delete(blockPrefix(tenantId, blockId));
-          deleted++;
-          this.deps.logger.info({ tenant: tenantId, blockId }, 'deleted a block left half-written');
-        }
-        blocklist.forgetIncomplete(tenantId, blockId);
-      } catch (err) {
-        this.deps.logger.warn({ err, tenant: tenantId, blockId }, 'could not delete a half-written block');
-      }
-    }
-    return deleted;
   }
 
   /**
@@ -369,28 +347,6 @@ export class Compactor {
       'blocks compacted',
     );
     return blockId;
-  }
-
-  /** Deletes compacted blocks past their retention: meta.json first (invisible), then the rest. */
-  private async deleteCompacted(now: number): Promise<number> {
-    const { backend, blocklist, config } = this.deps;
-    let deleted = 0;
-    for (const tenantId of blocklist.tenantIdsWithCompacted()) {
-      for (const { entry, since } of blocklist.compactedBlocks(tenantId)) {
-        if (since + config.compactedBlockRetentionMs > now) continue;
-        const { blockId } = entry.meta;
-        try {
-          await backend.delete(blockObjectKey(tenantId, blockId, META_OBJECT));
-          await backend.delete(blockPrefix(tenantId, blockId));
-          blocklist.forgetCompacted(tenantId, blockId);
-          this.deps.metrics?.compactedBlocksDeleted.inc();
-          deleted++;
-        } catch (err) {
-          this.deps.logger.warn({ err, tenant: tenantId, blockId }, 'could not delete a compacted block');
-        }
-      }
-    }
-    return deleted;
   }
 }
 

@@ -1,4 +1,5 @@
 import {
+  ConfigError,
   readBool,
   readBytes,
   readDuration,
@@ -10,7 +11,8 @@ import {
   readPositiveInt,
   readString,
 } from '../config-reader/config-values';
-import { Ignored, ignoring, type Section } from '../config-reader/schema-node';
+import { Ignored, ignoring, isMapping, type Section } from '../config-reader/schema-node';
+import type { ValueReader } from '../config-reader/types';
 import { LOGS_SCHEMA } from '../logs/logs-config';
 import { METRICS_SCHEMA } from '../metrics/metrics-config';
 import { METRICS_GENERATOR_SCHEMA } from '../metrics-generator/metrics-generator-config';
@@ -23,12 +25,39 @@ import { RECEIVERS_SCHEMA } from './receivers-config';
 import { LOUPE_TARGETS } from './types';
 
 const singleProcess = 'Loupe instances share a bucket, not a ring';
+const noServerGrpc = 'Loupe has no gRPC server of its own: its gRPC listeners are the receivers';
+const requestLogging = "Loupe's request logging is fixed";
 
 /**
- * Every key of a Tempo config file Loupe knows, composed from the modules' own sections
- * (`LOGS_SCHEMA`, `METRICS_SCHEMA`, `STORAGE_SCHEMA`, …) and the keys of the stages that have
- * no config file of their own yet. See `SchemaNode` for what each node means.
+ * `server.http_tls_config`: accepted only as Tempo's complete configuration writes it, every value
+ * empty. With a certificate, Tempo serves HTTPS on :3200; ignoring it would serve the same API in
+ * plain HTTP to clients that were promised TLS, so Loupe refuses to start instead.
  */
+const readNoHttpTls: ValueReader<undefined> = (value, key) => {
+  const entries: [string, unknown][] = isMapping(value) ? Object.entries(value) : [[key, value]];
+  const set = entries.filter(([, v]) => v !== null && v !== undefined && v !== '').map(([k]) => k);
+  if (set.length > 0) {
+    throw new ConfigError(
+      `config key "${key}" sets ${set.join(', ')}: Loupe serves plain HTTP on server.http_listen_port; terminate TLS (and client certificates) in a proxy in front of it, and remove "${key}"`,
+    );
+  }
+  return undefined;
+};
+
+/**
+ * `server.proxy_protocol_enabled`: `false` only. True means a load balancer prefixes every
+ * connection with a PROXY header, which Loupe would take for a malformed request: refused at start
+ * rather than answering every request 400.
+ */
+const readNoProxyProtocol: ValueReader<false> = (value, key) => {
+  if (readBool(value, key)) {
+    throw new ConfigError(
+      `config key "${key}" is true: Loupe does not read the PROXY protocol; turn it off at the load balancer and set "${key}" to false`,
+    );
+  }
+  return false;
+};
+
 /** The per-tenant limits of one section of Tempo's 2.3+ overrides form, as config keys. */
 function limitSection(section: TenantLimitKey['section']): Section {
   return Object.fromEntries(
@@ -42,6 +71,11 @@ function legacyLimitKeys(): Section {
   );
 }
 
+/**
+ * Every key of a Tempo config file Loupe knows, composed from the modules' own sections
+ * (`LOGS_SCHEMA`, `METRICS_SCHEMA`, `STORAGE_SCHEMA`, …) and the keys of the stages that have
+ * no config file of their own yet. See `SchemaNode` for what each node means.
+ */
 export const CONFIG_SCHEMA: Section = {
   multitenancy_enabled: readBool,
   logs: LOGS_SCHEMA,
@@ -73,6 +107,11 @@ export const CONFIG_SCHEMA: Section = {
     'search_enabled', // Tempo 1.x feature flags, on by default since
     'metrics_generator_enabled',
   ]),
+  ...ignoring(['live_store_client', 'backend_scheduler_client'], singleProcess),
+  ...ignoring(['internal_server'], 'Loupe serves /ready and /metrics on server.http_listen_port'),
+  ...ignoring(['memory'], "Node's heap limit is set with --max-old-space-size"),
+  ...ignoring(['span_profiling'], 'Loupe does not trace its own requests'),
+  ...ignoring(['shutdown_delay'], 'Loupe starts stopping as soon as it is signalled'),
   server: {
     http_listen_port: readPort,
     http_listen_address: readString,
@@ -95,6 +134,52 @@ export const CONFIG_SCHEMA: Section = {
       'http_path_prefix',
       'log_source_ips_enabled',
     ]),
+    http_tls_config: readNoHttpTls,
+    proxy_protocol_enabled: readNoProxyProtocol,
+    ...ignoring(['http_listen_network'], 'Loupe listens on TCP'),
+    ...ignoring(
+      ['tls_cipher_suites', 'tls_min_version'],
+      'they apply only to TLS, which Loupe does not serve',
+    ),
+    ...ignoring(
+      [
+        'grpc_listen_network',
+        'grpc_listen_conn_limit',
+        'grpc_collect_max_streams_by_conn',
+        'grpc_tls_config',
+        'grpc_server_max_connection_idle',
+        'grpc_server_max_connection_age',
+        'grpc_server_max_connection_age_grace',
+        'grpc_server_keepalive_time',
+        'grpc_server_keepalive_timeout',
+        'grpc_server_min_time_between_pings',
+        'grpc_server_ping_without_stream_allowed',
+        'grpc_server_num_workers',
+        'grpc_server_stats_tracking_enabled',
+        'grpc_server_recv_buffer_pools_enabled',
+        'grpc_server_read_buffer_size',
+        'grpc_server_write_buffer_size',
+        'report_grpc_codes_in_instrumentation_label_enabled',
+      ],
+      noServerGrpc,
+    ),
+    ...ignoring(
+      [
+        'http_log_closed_connections_without_response_enabled',
+        'log_source_ips_full',
+        'log_source_ips_header',
+        'log_source_ips_regex',
+        'log_request_headers',
+        'log_request_at_info_level_enabled',
+        'log_request_exclude_headers_list',
+      ],
+      requestLogging,
+    ),
+    ...ignoring(
+      ['trace_request_headers', 'trace_request_exclude_headers_list', 'create_new_traces'],
+      'Loupe does not trace its own requests',
+    ),
+    ...ignoring(['cluster_validation'], "a check between Tempo's own components"),
   },
   distributor: {
     receivers: RECEIVERS_SCHEMA,
@@ -109,7 +194,13 @@ export const CONFIG_SCHEMA: Section = {
       'retry_after_on_resource_exhausted',
       'usage',
       'max_attribute_bytes',
+      'artificial_delay',
     ]),
+    ...ignoring(['override_ring_key'], singleProcess),
+    ...ignoring(
+      ['ingester_write_path_enabled', 'kafka_write_path_enabled', 'kafka_config'],
+      'spans go straight to the ingester, never through Kafka',
+    ),
   },
   ingester: {
     trace_idle_period: readDuration,
@@ -117,8 +208,10 @@ export const CONFIG_SCHEMA: Section = {
     max_block_duration: readPositiveDuration,
     flush_check_period: readPositiveDuration,
     complete_block_timeout: readPositiveDuration,
-    ...ignoring(['lifecycler', 'override_ring_key'], singleProcess),
+    ...ignoring(['lifecycler', 'override_ring_key', 'partition_ring'], singleProcess),
     ...ignoring(['concurrent_flushes', 'flush_all_on_shutdown', 'flush_op_timeout', 'max_traces_per_block']),
+    ...ignoring(['trace_live_period'], 'a live trace is cut once idle for trace_idle_period'),
+    ...ignoring(['flush_object_storage'], 'the ingester always flushes its blocks to storage'),
   },
   compactor: {
     compaction: {
@@ -167,6 +260,7 @@ export const CONFIG_SCHEMA: Section = {
           'unsafe_query_hints',
           'left_pad_trace_ids',
         ]),
+        ...ignoring(['max_condition_groups_per_tag_query'], 'tag queries are not split by condition'),
       },
       ...ignoring(['compaction', 'metrics_generator', 'forwarders', 'storage', 'cost_attribution']),
     },
@@ -175,6 +269,8 @@ export const CONFIG_SCHEMA: Section = {
     per_tenant_override_period: readPositiveDuration,
     ...TAG_VALUES_OVERRIDE,
     ...ignoring(['user_configurable_overrides']),
+    // Tempo 3 refuses the flat form unless this is true; Loupe reads both forms either way.
+    ...ignoring(['enable_legacy_overrides'], 'Loupe reads both forms of overrides'),
     ...ignoring([
       'ingestion_rate_strategy',
       'ingestion_tenant_shard_size',

@@ -2,15 +2,16 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Ignored, type Section } from '../config-reader/schema-node';
+import { DEFAULT_TENANT_LIMITS } from '../tenancy/tenant-limit-keys';
 import { CONFIG_SCHEMA } from './config-schema';
-import { parseConfigYaml } from './load-config';
+import { defaultConfig, parseConfigYaml } from './load-config';
 
 /**
  * docs/configuration.md against the schema the loader walks (`CONFIG_SCHEMA`, composed from each
  * module's own section): every key Loupe reads has a row of its own, with a default and whether
  * Tempo has it, and every key it accepts but ignores is listed as ignored. A key added to a
  * schema without its documentation fails here, and so does a row left behind for a key that
- * was removed or stopped being ignored. Also the Tempo keys docs/migrating.md says are refused.
+ * was removed or stopped being ignored. Also the Tempo settings docs/migrating.md says are refused.
  */
 
 const readDoc = (name: string) =>
@@ -48,6 +49,7 @@ function tableRows(markdown: string): string[][] {
         .map((cell) => cell.trim()),
     );
 }
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const backticked = (cell: string) => [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1]);
 
 const [keysPart, ignoredPart] = DOC.split(/^## Accepted and ignored$/m);
@@ -81,6 +83,15 @@ describe('docs/configuration.md', () => {
     expect(ignoredListed).toContain(path);
   });
 
+  it('gives the max_bytes_per_trace default Loupe applies, in both forms', () => {
+    const applied = defaultConfig().overrides.maxBytesPerTrace;
+    expect(applied).toBe(DEFAULT_TENANT_LIMITS.maxBytesPerTrace);
+    for (const key of ['overrides.defaults.global.max_bytes_per_trace', 'overrides.max_bytes_per_trace']) {
+      const row = keyRows.find((cells) => backticked(cells[0]).includes(key));
+      expect(backticked(row?.[1] ?? '')[0], key).toBe(String(applied));
+    }
+  });
+
   it('documents no key the schema does not have', () => {
     const known = new Set([...schema.read, ...schema.sections]);
     // A row may name a part of a key's value (`auth.tenants.<id>.basic`): its key must exist.
@@ -92,24 +103,30 @@ describe('docs/configuration.md', () => {
 });
 
 describe('docs/migrating.md', () => {
-  const [, refusedPart = ''] = readDoc('migrating.md').split(/^#### Keys Loupe refuses$/m);
-  const refused = tableRows(refusedPart.split(/^#/m)[0])
-    .filter((cells) => cells.length === 2 && cells[0] !== 'section')
-    .flatMap(([section, keys]) => {
-      const parent = section === 'top level' ? '' : `${backticked(section)[0]}.`;
-      return backticked(keys).map((key) => parent + key);
-    });
+  const [, refusedPart = ''] = readDoc('migrating.md').split(/^#### Tempo settings Loupe refuses$/m);
+  /** Rows `refused | accepted | why`, each setting as `a.b.c: value`. */
+  const settings = tableRows(refusedPart.split(/^#/m)[0])
+    .filter((cells) => cells.length === 3 && cells[0] !== 'refused')
+    .map(([refused, accepted]) => ({ refused: backticked(refused)[0], accepted: backticked(accepted)[0] }));
+  /** `a.b.c: value` as the YAML it stands for: a: / b: / c: value. */
+  const asYaml = (setting: string) => {
+    const [, path, value] = /^([^:]+): (.*)$/.exec(setting) ?? [];
+    const keys = path.split('.');
+    return `${keys.map((key, depth) => `${'  '.repeat(depth)}${key}:`).join('\n')} ${value}\n`;
+  };
 
-  it('lists the Tempo keys Loupe refuses', () => {
-    expect(refused.length).toBeGreaterThan(50);
+  it('lists the Tempo settings Loupe refuses', () => {
+    expect(settings.map((row) => row.refused)).toContain('server.http_tls_config.cert_file: /certs/tls.crt');
+    expect(settings.length).toBeGreaterThanOrEqual(4);
   });
 
-  it.each(refused)('%s stops startup as an unknown key', (path) => {
-    // The key nested as YAML: `a.b.c` becomes a: / b: / c: 1.
-    const yaml = path
-      .split('.')
-      .map((key, depth) => `${'  '.repeat(depth)}${key}:`)
-      .join('\n');
-    expect(() => parseConfigYaml(`${yaml} 1\n`, 'tempo.yaml')).toThrow(`unknown config key "${path}"`);
+  it.each(settings)('$refused stops startup naming its key; $accepted starts', ({ refused, accepted }) => {
+    // The message names the setting's key, or the section holding it (`server.http_tls_config`).
+    const keys = refused.split(':')[0].split('.');
+    const named = keys.map((_, n) => `config key "${keys.slice(0, n + 1).join('.')}"`);
+    expect(() => parseConfigYaml(asYaml(refused), 'tempo.yaml')).toThrow(
+      expect.objectContaining({ message: expect.stringMatching(named.map(escapeRegExp).join('|')) }),
+    );
+    expect(() => parseConfigYaml(asYaml(accepted), 'tempo.yaml')).not.toThrow();
   });
 });

@@ -11,7 +11,11 @@ import { buildSamplingConfig } from '../sampling/sampling-config';
 import { buildSearchConfig } from '../search/search-config';
 import { buildStorageConfig } from '../store/store-config';
 import { buildAuthConfig } from '../tenancy/auth-config';
-import { type NumericTenantLimits, TENANT_LIMIT_KEYS } from '../tenancy/tenant-limit-keys';
+import {
+  DEFAULT_TENANT_LIMITS,
+  type NumericTenantLimits,
+  TENANT_LIMIT_KEYS,
+} from '../tenancy/tenant-limit-keys';
 import { CONFIG_SCHEMA } from './config-schema';
 import { buildReceiversConfig, DEFAULT_RECEIVER_SECTIONS } from './receivers-config';
 import { LOUPE_TARGETS, type LoupeConfig, type LoupeTarget } from './types';
@@ -40,7 +44,6 @@ const DEFAULTS = {
   maxCompactionObjects: 6_000_000,
   maxCompactedBlockBytes: 100 * 1024 * MiB,
   compactionCycle: '30s',
-  maxBytesPerTrace: 50_000_000, // Loupe: Tempo's 5 MB refuses many real traces from busy services
 } as const;
 
 /** Marks a section that was present in the file (possibly empty, as `grpc:` alone). */
@@ -215,6 +218,7 @@ function checkOverridesForm(raw: Record<string, unknown>) {
     'per_tenant_override_config',
     'per_tenant_override_period',
     'user_configurable_overrides',
+    'enable_legacy_overrides', // Tempo 3's switch for the flat form; a file may set it with either
   ]);
   const legacy = Object.keys(overrides).find((k) => !either.has(k));
   if (legacy !== undefined) {
@@ -235,7 +239,7 @@ function buildConfig(values: Values, source: string, warnings: string[]): LoupeC
   const blockRetentionMs = duration('compactor.compaction.block_retention', DEFAULTS.blockRetention);
   const maxBytesPerTrace = get(
     'overrides.defaults.global.max_bytes_per_trace',
-    get<number>('overrides.max_bytes_per_trace', DEFAULTS.maxBytesPerTrace),
+    get<number>('overrides.max_bytes_per_trace', DEFAULT_TENANT_LIMITS.maxBytesPerTrace),
   );
 
   return {

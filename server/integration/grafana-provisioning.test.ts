@@ -8,12 +8,22 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
-import { fetchTrace } from './support/clients';
-import { flatten, type LokiStreamsResponse, lokiGet, lokiPushJson } from './support/logs-client';
+import {
+  derivedField,
+  expandLikeGrafana,
+  formatTags,
+  GrafanaDataSources,
+  interpolate,
+  matchLabel,
+  SERVICE_GRAPH_METRICS,
+  serviceGraphTableQueries,
+  serviceMapQueries,
+  tracesToLogsQuery,
+} from './support/grafana-datasources';
+import { flatten, type LokiStreamsResponse, lokiPushJson } from './support/logs-client';
 import { removeDir, startTestLoupe, type TestLoupe } from './support/loupe-server';
-import type { PromExemplarSeries, PromVectorItem } from './support/metrics-api';
-import type { FlatSpan, TypedValue } from './support/tempo-json';
+import type { PromExemplarSeries } from './support/metrics-api';
+import type { FlatSpan } from './support/tempo-json';
 
 /**
  * docs/grafana/provisioning/datasources/loupe.yaml, checked by doing what Grafana does with it:
@@ -29,56 +39,15 @@ const FILE = fileURLToPath(
 const HOST = 'http://loupe:3200';
 const RANGE = '1h'; // what Grafana puts for `$__range` with "Last 1 hour"
 
-interface DataSource {
-  name: string;
-  type: string;
-  uid: string;
-  url: string;
-  // biome-ignore lint/suspicious/noExplicitAny: provisioning jsonData is free-form YAML
-  jsonData: Record<string, any>;
-}
-
-/** Grafana expands `$VAR`/`${VAR}` from the environment in provisioning files and reads `$$` as `$`. */
-function expandLikeGrafana(value: unknown): unknown {
-  if (typeof value === 'string') {
-    return value.replace(/\$(\$|\{?[A-Za-z_])/g, (match, next: string) => {
-      if (next === '$') return '$';
-      throw new Error(`"${value}" would be expanded as an environment variable by Grafana (${match}…)`);
-    });
-  }
-  if (Array.isArray(value)) return value.map(expandLikeGrafana);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expandLikeGrafana(v)]));
-  }
-  return value;
-}
-
-const file = expandLikeGrafana(parse(readFileSync(FILE, 'utf8'))) as {
-  apiVersion: number;
-  datasources: DataSource[];
-};
-
-function byUid(uid: string | undefined, type: string): DataSource {
-  const found = file.datasources.find((d) => d.uid === uid);
-  if (!found) throw new Error(`no data source with uid ${uid} in ${FILE}`);
-  expect(found.type, `data source ${uid}`).toBe(type);
-  return found;
-}
-const only = (type: string) => {
-  const all = file.datasources.filter((d) => d.type === type);
-  expect(all, `${type} data sources`).toHaveLength(1);
-  return all[0];
-};
-const tempo = only('tempo');
-const loki = only('loki');
-const prom = only('prometheus');
-
 let server: TestLoupe;
-/** The data source's URL with Grafana's host replaced by this test's Loupe. */
-function baseOf(ds: DataSource): string {
-  expect(ds.url.startsWith(HOST), `${ds.uid} url ${ds.url}`).toBe(true);
-  return server.api + ds.url.slice(HOST.length);
-}
+const grafana = new GrafanaDataSources(FILE, HOST, () => server.api);
+const { file } = grafana;
+const byUid = (uid: string | undefined, type: string) => grafana.byUid(uid, type);
+const baseOf = grafana.baseOf.bind(grafana);
+const openTrace = grafana.openTrace.bind(grafana);
+const tempo = grafana.only('tempo');
+const loki = grafana.only('loki');
+const prom = grafana.only('prometheus');
 
 const hr = (ms: number): HrTime => [Math.floor(ms / 1000), (ms % 1000) * 1e6];
 const START_MS = Date.now() - 90_000;
@@ -177,35 +146,6 @@ afterAll(async () => {
   if (server) removeDir(server.dataDir);
 });
 
-/** What Grafana shows after following a link to `uid` with `query` as the trace ID: the trace. */
-async function openTrace(uid: string, query: string): Promise<FlatSpan[]> {
-  const answer = await fetchTrace(baseOf(byUid(uid, 'tempo')), query, 'v2-proto');
-  expect(answer.httpStatus).toBe(200);
-  expect(answer.spans.length, `spans of trace ${query}`).toBeGreaterThan(0);
-  expect(new Set(answer.spans.map((s) => s.traceId))).toEqual(new Set([query]));
-  return answer.spans;
-}
-
-/** Grafana's `${name}` variables in a link or query, from `vars`; one without a value fails. */
-function interpolate(text: string, vars: Record<string, string>): string {
-  return text.replace(/\$\{([^}]+)\}/g, (_, name: string) => {
-    if (vars[name] === undefined) throw new Error(`no value for the variable ${name} in ${text}`);
-    return vars[name];
-  });
-}
-/** A span's tags as Grafana's trace view has them: resource attributes, then span attributes. */
-const spanTags = (span: FlatSpan): [string, string][] =>
-  [...Object.entries(span.resource), ...Object.entries(span.attributes)].map(([k, v]) => [
-    k,
-    String(Object.values(v as TypedValue)[0]),
-  ]);
-/** Grafana's `tags` mapping: `label="value"` for each configured tag the span has, joined by ", ". */
-function formatTags(span: FlatSpan, tags: { key: string; value?: string }[]): string {
-  const have = spanTags(span);
-  return tags
-    .flatMap((t) => have.filter(([k]) => k === t.key).map(([, v]) => `${t.value || t.key}="${v}"`))
-    .join(', ');
-}
 async function checkoutSpan(): Promise<FlatSpan> {
   const spans = await openTrace(tempo.uid, traceId);
   const span = spans.find((s) => s.service === 'checkout');
@@ -213,19 +153,7 @@ async function checkoutSpan(): Promise<FlatSpan> {
   return span;
 }
 
-/** A Prometheus API call as Grafana makes it, with the data source's `httpMethod`. */
-async function promQuery(ds: DataSource, path: string, params: Record<string, string>) {
-  const body = new URLSearchParams(params).toString();
-  const form = { 'content-type': 'application/x-www-form-urlencoded' };
-  const res = await (ds.jsonData.httpMethod === 'GET'
-    ? fetch(`${baseOf(ds)}/api/v1/${path}?${body}`)
-    : fetch(`${baseOf(ds)}/api/v1/${path}`, { method: 'POST', headers: form, body }));
-  const text = await res.text();
-  expect(res.status, `${path} ${params.query}: ${text}`).toBe(200);
-  return JSON.parse(text).data;
-}
-const instant = async (ds: DataSource, query: string): Promise<PromVectorItem[]> =>
-  (await promQuery(ds, 'query', { query, time: String(Date.now() / 1000) })).result;
+const instant = grafana.instant.bind(grafana);
 
 describe('the provisioning file', () => {
   it('declares the three data sources, each linking only to the others by uid and type', () => {
@@ -279,15 +207,8 @@ describe('Tempo data source', () => {
 });
 
 describe('Loki data source and the links into and out of it', () => {
-  const lokiGetOk = async <T = LokiStreamsResponse>(
-    path: string,
-    params: Record<string, string>,
-    headers: Record<string, string> = {},
-  ): Promise<T> => {
-    const res = await lokiGet<T>(baseOf(loki), path, params, headers);
-    expect(res.status, `${path}: ${res.text}`).toBe(200);
-    return res.json();
-  };
+  const lokiGetOk = <T = LokiStreamsResponse>(path: string, params: Record<string, string>, headers = {}) =>
+    grafana.loki<T>(loki, path, params, headers);
   const ns = (ms: number) => String(BigInt(Math.round(ms)) * 1_000_000n);
 
   it("runs the span's tracesToLogsV2 query and the derived field opens the trace from the line", async () => {
@@ -297,23 +218,18 @@ describe('Loki data source and the links into and out of it', () => {
     expect([cfg.customQuery ?? false, cfg.filterByTraceID, cfg.filterBySpanID]).toEqual([false, true, false]);
     const labels = await lokiGetOk<{ data: string[] }>('/api/v1/labels', {});
     expect(labels.data).toContain(cfg.tags[0].value); // the label service.name maps to
-    const expr = `{${formatTags(span, cfg.tags)}} |="${span.traceId}"`;
+    const { expr, startMs, endMs } = tracesToLogsQuery(span, cfg);
     expect(expr).toBe(`{service_name="checkout"} |="${traceId}"`);
-    const shiftMs = (s: string) => Number(/^(-?\d+)m$/.exec(s)?.[1]) * 60_000;
-    const start = Number(BigInt(span.startTimeUnixNano) / 1_000_000n) + shiftMs(cfg.spanStartTimeShift);
-    const end = Number(BigInt(span.endTimeUnixNano) / 1_000_000n) + shiftMs(cfg.spanEndTimeShift);
     const result = await lokiGetOk('/api/v1/query_range', {
       query: expr,
-      start: ns(start),
-      end: ns(end),
+      start: ns(startMs),
+      end: ns(endMs),
       limit: String(loki.jsonData.maxLines),
       direction: 'backward',
     });
     const lines = flatten(result).map((e) => e.line);
     expect(lines).toEqual([`level=error msg="payment refused" trace_id=${traceId}`]);
-    const field = loki.jsonData.derivedFields.find(
-      (f: { matcherType?: string }) => f.matcherType !== 'label',
-    );
+    const field = derivedField(loki, 'regex');
     const value = lines[0].match(field.matcherRegex)?.[1];
     expect(value).toBe(traceId);
     await openTrace(field.datasourceUid, interpolate(field.url, { '__value.raw': value as string }));
@@ -336,15 +252,10 @@ describe('Loki data source and the links into and out of it', () => {
     );
     const entries = flatten(result);
     expect(entries.map((e) => e.line)).toEqual(['card authorisation failed']);
-    const field = loki.jsonData.derivedFields.find(
-      (f: { matcherType?: string }) => f.matcherType === 'label',
-    );
-    // Grafana's label matcher: the first label (stream, structured metadata, parsed) whose key matches.
-    const { labels: stream, extra } = entries[0];
-    const labels = { ...stream, ...extra?.structuredMetadata, ...extra?.parsed };
-    const key = Object.keys(labels).find((k) => new RegExp(field.matcherRegex).test(k));
+    const field = derivedField(loki, 'label');
+    const { key, value } = matchLabel(field, entries[0]);
     expect(key).toBe('trace_id');
-    await openTrace(field.datasourceUid, interpolate(field.url, { '__value.raw': labels[key as string] }));
+    await openTrace(field.datasourceUid, interpolate(field.url, { '__value.raw': value as string }));
   });
 });
 
@@ -375,7 +286,7 @@ describe('Prometheus data source: traces to metrics, exemplars, service graph', 
     ];
     const labels: Record<string, string>[] = [];
     for (const query of queries) {
-      const series: PromExemplarSeries[] = await promQuery(prom, 'query_exemplars', {
+      const series: PromExemplarSeries[] = await grafana.prom(prom, 'query_exemplars', {
         query,
         start: String(end - 3600),
         end: String(end),
@@ -390,27 +301,17 @@ describe('Prometheus data source: traces to metrics, exemplars, service graph', 
   });
 
   it("answers the service graph's queries with the frontend → checkout edge", async () => {
-    const metrics = [
-      'traces_service_graph_request_server_seconds_sum',
-      'traces_service_graph_request_total',
-      'traces_service_graph_request_failed_total',
-      'traces_service_graph_request_server_seconds_bucket',
-    ];
     const ds = byUid(tempo.jsonData.serviceMap.datasourceUid, 'prometheus');
-    for (const metric of metrics) {
+    for (const metric of SERVICE_GRAPH_METRICS) {
       // makePromServiceMapRequest: the rates by edge, and the edges' labels.
-      const rates = await instant(ds, `sum by (client, server) (rate(${metric}[${RANGE}]))`);
-      expect(rates.map((r) => `${r.metric.client}→${r.metric.server}`)).toContain('frontend→checkout');
-      const edges = await instant(ds, `group by (client, connection_type, server) (${metric})`);
-      expect(edges.map((r) => `${r.metric.client}→${r.metric.server}`)).toContain('frontend→checkout');
+      const { rates, edges } = serviceMapQueries(metric, RANGE);
+      for (const query of [rates, edges]) {
+        const edge = (await instant(ds, query)).map((r) => `${r.metric.client}→${r.metric.server}`);
+        expect(edge, query).toContain('frontend→checkout');
+      }
     }
-    // The Service Graph view's table: rate, errors and p90 duration by span name.
-    const server = 'span_kind="SPAN_KIND_SERVER"';
-    const table = [
-      `topk(5, sum(rate(traces_spanmetrics_calls_total{${server}}[${RANGE}])) by (span_name))`,
-      `topk(5, sum(rate(traces_spanmetrics_calls_total{status_code="STATUS_CODE_ERROR",${server}}[${RANGE}])) by (span_name))`,
-      `histogram_quantile(.9, sum(rate(traces_spanmetrics_latency_bucket{${server},span_name="POST /checkout"}[${RANGE}])) by (le))`,
-    ];
-    for (const expr of table) expect((await instant(ds, expr)).length, expr).toBeGreaterThan(0);
+    for (const expr of serviceGraphTableQueries(RANGE, 'POST /checkout')) {
+      expect((await instant(ds, expr)).length, expr).toBeGreaterThan(0);
+    }
   });
 });

@@ -91,6 +91,7 @@ const readRemoteWrite: ValueReader<{ url: string }[]> = (value, key) => {
 export const readLabelLength = readInt(0, Number.MAX_SAFE_INTEGER, 'a whole number of bytes');
 
 const fromSpanMetrics = 'Loupe derives span metrics itself';
+const everySpanOnce = 'every span counts once';
 
 /** The keys `metrics_generator:` takes: those Loupe reads, and Tempo's it accepts but ignores (warned). */
 export const METRICS_GENERATOR_SCHEMA: Section = {
@@ -113,6 +114,8 @@ export const METRICS_GENERATOR_SCHEMA: Section = {
         'span_multiplier_key',
         'enable_instance_label',
       ]),
+      ...ignoring(['subprocessors'], 'every span-metrics series is produced'),
+      ...ignoring(['enable_tracestate_span_multiplier'], everySpanOnce),
     },
     service_graphs: {
       histogram_buckets: readBuckets,
@@ -126,8 +129,11 @@ export const METRICS_GENERATOR_SCHEMA: Section = {
         'enable_messaging_system_latency_histogram',
         'enable_virtual_node_label',
       ]),
+      ...ignoring(['span_multiplier_key', 'enable_tracestate_span_multiplier'], everySpanOnce),
+      ...ignoring(['database_name_attributes', 'filter_policies'], 'not implemented'),
     },
     ...ignoring(['local_blocks'], fromSpanMetrics),
+    ...ignoring(['host_info'], 'not implemented'),
   },
   registry: {
     collection_interval: readPositiveDuration,
@@ -150,6 +156,19 @@ export const METRICS_GENERATOR_SCHEMA: Section = {
     'override_ring_key',
     'codec',
   ]),
+  ...ignoring(
+    [
+      'traces_query_storage',
+      'disable_local_blocks',
+      'disable_grpc',
+      'ring_mode',
+      'instance_id',
+      'ingest_concurrency',
+      'leave_consumer_group_on_shutdown',
+    ],
+    'the generator runs in the process that receives the spans',
+  ),
+  ...ignoring(['limiter_type'], 'series are limited by max_active_series'),
 };
 
 /** The `metrics_generator:` section's values, Tempo's defaults where a key is not set. */

@@ -68,7 +68,13 @@ export const QUERY_FRONTEND_SCHEMA: Section = {
     'url_deny_list',
     'max_query_expression_size_bytes',
     'log_query_request_headers',
+    'rf1_after',
+    'query_end_cutoff',
+    'allowed_headers',
+    'skip_ast_transformations',
   ]),
+  ...ignoring(['max_grpc_streaming_packet_size'], "Loupe does not serve Tempo's gRPC streaming API"),
+  ...ignoring(['mcp_server'], "Loupe does not serve Tempo's MCP endpoint"),
 };
 
 export const QUERIER_SCHEMA: Section = {
@@ -85,8 +91,20 @@ export const QUERIER_SCHEMA: Section = {
   trace_by_id: {
     query_timeout: readPositiveDuration,
     ...ignoring(['hedge_requests_at', 'hedge_requests_up_to']),
+    ...ignoring(['external'], 'no serverless backends'),
   },
   ...ignoring(['frontend_worker', 'max_concurrent_queries', 'metrics', 'partition_ring']),
+  ...ignoring(
+    [
+      'shuffle_sharding_ingesters_enabled',
+      'shuffle_sharding_ingesters_lookback_period',
+      'query_relevant_ingesters',
+      'secondary_ingester_ring',
+      'query_live_store',
+      'extra_query_delay',
+    ],
+    'a querier asks every ingester of querier.ingester_addresses',
+  ),
 };
 
 export const TAG_VALUES_OVERRIDE = { max_bytes_per_tag_values_query: readBytes };

@@ -2,8 +2,10 @@ import type { Backend } from './backend/backend';
 import { isSignalPrefix } from './backend/prefixes';
 import { blockObjectKey, META_OBJECT } from './block-keys';
 import { openBlock } from './block-reader';
+import { type ForeignBlocks, isTempoRootObject } from './blocklist-foreign';
 import type { BlocklistView } from './blocklist-view';
 import type { BlockReader } from './encoding/block-format';
+import { UnknownBlockFormatError } from './encoding/registry';
 import { openSearchSidecar } from './search/search-sidecar';
 import { isBlockName, readTenantIndex, type TenantIndex } from './tenant-index';
 import type { StoredBlockMeta } from './types';
@@ -66,7 +68,7 @@ export async function surveyBucket(
 ): Promise<Map<string, TenantView>> {
   const views = new Map<string, TenantView>();
   for (const tenantId of await backend.list('')) {
-    if (isSignalPrefix(tenantId)) continue;
+    if (isSignalPrefix(tenantId) || isTempoRootObject(tenantId)) continue;
     const index = await usableIndex(backend, tenantId, options);
     if (index === null) views.set(tenantId, { kind: 'unknown' });
     else if (index) {
@@ -109,28 +111,36 @@ function isGone(view: TenantView | undefined, blockId: string, seen: Sighting | 
 
 /**
  * The block's reader from its meta.json; null when it has none (being written, or left by a
- * crash); undefined, with a warning, when it is unreadable.
+ * crash); undefined, with a warning, when it is unreadable. A meta.json of a format this Loupe
+ * cannot read (Tempo's, a newer Loupe's) is noted in `foreign`, which warns once per block.
  */
 export async function readBlock(
   backend: Backend,
   tenantId: string,
   blockId: string,
   logger?: SurveyOptions['logger'],
+  foreign?: ForeignBlocks,
 ): Promise<BlockReader | null | undefined> {
   const key = blockObjectKey(tenantId, blockId, META_OBJECT);
+  let stored: Partial<StoredBlockMeta> | undefined;
   try {
     const bytes = await backend.read(key);
     if (!bytes) return null;
+    stored = JSON.parse(bytes.toString('utf8')) as Partial<StoredBlockMeta>;
     // Opening refuses an unknown format, and the format's reader checks the trace ID range,
     // so a malformed meta.json is caught here too.
-    const reader = openBlock(backend, JSON.parse(bytes.toString('utf8')) as StoredBlockMeta);
+    const reader = openBlock(backend, stored as StoredBlockMeta);
     const { meta } = reader;
     if (meta.tenantId !== tenantId || meta.blockId !== blockId) {
       throw new Error(`meta.json names ${meta.tenantId}/${meta.blockId}`);
     }
     return reader;
   } catch (err) {
-    logger?.warn({ err, key }, 'skipping block with unreadable meta.json');
+    if (err instanceof UnknownBlockFormatError && foreign && typeof stored?.format === 'string') {
+      foreign.note(tenantId, blockId, stored.format, logger);
+    } else {
+      logger?.warn({ err, key }, 'skipping block with unreadable meta.json');
+    }
     return undefined;
   }
 }

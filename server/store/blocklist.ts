@@ -1,4 +1,5 @@
 import type { Backend } from './backend/backend';
+import { ForeignBlocks } from './blocklist-foreign';
 import { addIndexed, dropGone, readBlock, Sightings, surveyBucket } from './blocklist-survey';
 import type { BlockEntry, BlocklistView, CompactedBlock } from './blocklist-view';
 import type { BlockReader } from './encoding/block-format';
@@ -20,7 +21,7 @@ export interface BlocklistOptions {
   /** meta.json reads in flight while loading, kept low so a bounded BackendPool never overflows. */
   loadConcurrency?: number;
   /**
-   * Reads each tenant's index (`<tenant>/index.json.gz`, tenant-index.ts) instead of listing the
+   * Reads each tenant's index (`<tenant>/loupe-index.json.gz`, tenant-index.ts) instead of listing the
    * tenant, where one exists that was built within `staleMs` (0: of any age); otherwise lists the
    * tenant when `fallback` is on, or leaves its blocks as they were. For processes that run no
    * compactor: the compactor lists, and builds the indexes from that.
@@ -51,6 +52,8 @@ export class Blocklist implements BlocklistView {
   private readonly indexOptions: BlocklistOptions['tenantIndex'];
   /** What tells a block deleted from one written after a tenant index was built. */
   private readonly sightings = new Sightings();
+  /** Blocks of formats this Loupe cannot read (Tempo's, in a shared bucket): never listed, read once. */
+  readonly foreign = new ForeignBlocks();
   private lastListing: { startedAt: number; tenantIds: readonly string[] } | undefined;
 
   constructor(
@@ -64,8 +67,8 @@ export class Blocklist implements BlocklistView {
   /**
    * Discovers the blocks under `<tenant>/<blockId>/meta.json` (or in tenant indexes). A directory
    * without meta.json is a block still being written (or abandoned by a crash) and is skipped
-   * silently; a meta.json that cannot be read or parsed is skipped with a warning. Returns how
-   * many blocks were added.
+   * silently; a meta.json that cannot be read or parsed is skipped with a warning, and one of a
+   * format Loupe cannot read (Tempo's) is left alone, warned once. Returns how many blocks were added.
    */
   async load(backend: Backend): Promise<number> {
     this.incomplete = [];
@@ -105,13 +108,16 @@ export class Blocklist implements BlocklistView {
     const fresh: { tenantId: string; blockId: string }[] = [];
     for (const [tenantId, view] of views) {
       if (view.kind !== 'listed') continue;
-      for (const blockId of view.blockIds)
-        if (!this.knows(tenantId, blockId)) fresh.push({ tenantId, blockId });
+      this.foreign.prune(tenantId, view.blockIds);
+      for (const blockId of view.blockIds) {
+        if (!this.knows(tenantId, blockId) && !this.foreign.has(tenantId, blockId))
+          fresh.push({ tenantId, blockId });
+      }
     }
     let added = 0;
     const seenAt = Date.now();
     await forEachLimited(fresh, this.loadConcurrency, async ({ tenantId, blockId }) => {
-      const reader = await readBlock(backend, tenantId, blockId, this.logger);
+      const reader = await readBlock(backend, tenantId, blockId, this.logger, this.foreign);
       if (reader === null && trackIncomplete) this.incomplete.push({ tenantId, blockId, seenAt });
       if (!reader || this.knows(tenantId, blockId)) return;
       this.add(reader.meta, reader, openSearchSidecar(backend, reader.meta));
@@ -145,13 +151,14 @@ export class Blocklist implements BlocklistView {
     const fresh = [...new Set(blockIds)].filter(
       (id) =>
         isBlockName(id) &&
+        !this.foreign.has(tenantId, id) &&
         !this.get(tenantId, id) &&
         !this.compacted.get(tenantId)?.has(id) &&
         !this.gone.has(`${tenantId}/${id}`),
     );
     let added = 0;
     await forEachLimited(fresh, this.loadConcurrency, async (blockId) => {
-      const reader = await readBlock(backend, tenantId, blockId, this.logger);
+      const reader = await readBlock(backend, tenantId, blockId, this.logger, this.foreign);
       if (reader === null) this.rememberGone(`${tenantId}/${blockId}`);
       if (!reader || this.get(tenantId, blockId)) return;
       this.add(reader.meta, reader, openSearchSidecar(backend, reader.meta));

@@ -133,6 +133,14 @@ export const STORAGE_SCHEMA: Section = {
       'memcached',
       'redis',
     ]),
+    ...ignoring(
+      [
+        'blocklist_poll_tenant_concurrency',
+        'blocklist_poll_tolerate_consecutive_errors',
+        'blocklist_poll_tolerate_tenant_failures',
+      ],
+      'a poll that fails keeps the blocks it knew until the next one',
+    ),
   },
 };
 

@@ -5,13 +5,27 @@ import type { BlocklistView } from './blocklist-view';
 import type { StoredBlockMeta } from './types';
 
 /**
- * A tenant's blocks in one object, `<tenant>/index.json.gz` (Tempo's name), written by the
- * compactor that holds the lease and read by pollers instead of listing the tenant and reading
- * every new meta.json. Block folders are UUIDs, so the name cannot be a block's; everything that
- * lists `<tenant>/` for blocks skips it (`isBlockName`).
+ * A tenant's blocks in one object, `<tenant>/loupe-index.json.gz`, written by the compactor that
+ * holds the lease and read by pollers instead of listing the tenant and reading every new
+ * meta.json. Block folders are UUIDs, so the name cannot be a block's; everything that lists
+ * `<tenant>/` for blocks skips it (`isBlockName`).
+ *
+ * Loupe once wrote it as `<tenant>/index.json.gz`, Tempo's name for its own tenant index. In a
+ * bucket shared with Tempo the two overwrote each other, so Loupe now writes a name of its own
+ * and never writes or deletes `index.json.gz`; it still reads one of its own format there, where
+ * its own name is missing, so pollers keep using the index of a bucket written before.
  */
-export const TENANT_INDEX_OBJECT = 'index.json.gz';
+export const TENANT_INDEX_OBJECT = 'loupe-index.json.gz';
+export const LEGACY_TENANT_INDEX_OBJECT = 'index.json.gz';
 export const TENANT_INDEX_FORMAT = 'loupe-tenant-index-v1';
+/** Tempo's tenant index in protobuf, beside its JSON one. */
+const TEMPO_PROTO_TENANT_INDEX = 'index.pb.zst';
+/** Objects at `<tenant>/` that are not block folders: the tenant indexes, Loupe's and Tempo's. */
+const TENANT_LEVEL_OBJECTS: ReadonlySet<string> = new Set([
+  TENANT_INDEX_OBJECT,
+  LEGACY_TENANT_INDEX_OBJECT,
+  TEMPO_PROTO_TENANT_INDEX,
+]);
 
 export interface TenantIndex {
   /** Who built it (the compactor lease's owner, one per process start). */
@@ -44,9 +58,9 @@ export function tenantIndexKey(tenantId: string): string {
   return `${tenantId}/${TENANT_INDEX_OBJECT}`;
 }
 
-/** True for a child of `<tenant>/` that can be a block folder: anything but the tenant index. */
+/** True for a child of `<tenant>/` that can be a block folder: anything but a tenant index. */
 export function isBlockName(name: string): boolean {
-  return name !== TENANT_INDEX_OBJECT;
+  return !TENANT_LEVEL_OBJECTS.has(name);
 }
 
 /** A block ID usable as one key segment: what a corrupt or hostile index could otherwise slip in. */
@@ -88,10 +102,16 @@ export async function decodeTenantIndex(tenantId: string, bytes: Uint8Array): Pr
   return { builder: stored.builder, builtAt, listedAt, blocks: stored.blocks };
 }
 
-/** The tenant's index, or undefined when it has none. Throws when it cannot be read or parsed. */
+/**
+ * The tenant's index, or undefined when it has none. Throws when it cannot be read or parsed.
+ * Without one under Loupe's name, an index Loupe wrote under the old name is used; anything else
+ * there is Tempo's (or unreadable), and counts as no index, without a warning.
+ */
 export async function readTenantIndex(backend: Backend, tenantId: string): Promise<TenantIndex | undefined> {
   const bytes = await backend.read(tenantIndexKey(tenantId));
-  return bytes && decodeTenantIndex(tenantId, bytes);
+  if (bytes) return decodeTenantIndex(tenantId, bytes);
+  const legacy = await backend.read(`${tenantId}/${LEGACY_TENANT_INDEX_OBJECT}`);
+  return legacy && decodeTenantIndex(tenantId, legacy).catch(() => undefined);
 }
 
 export async function writeTenantIndex(

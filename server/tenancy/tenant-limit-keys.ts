@@ -52,7 +52,8 @@ export const TENANT_LIMIT_KEYS: readonly TenantLimitKey[] = [
     legacy: 'max_bytes_per_trace',
     read: readBytes,
     unit: 'bytes',
-    defaultValue: 50 * 1024 * 1024,
+    // Loupe's own default: Tempo's 5,000,000 refuses many real traces of busy services.
+    defaultValue: 50_000_000,
   },
   {
     field: 'ingestionRateBytes',
