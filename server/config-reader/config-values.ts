@@ -155,3 +155,20 @@ export const readEndpoint: ValueReader<Endpoint> = (value, key) => {
   if (!match || port > 65535) throw typeError(key, expected, value);
   return { host: match[1] ?? (match[2] || '0.0.0.0'), port };
 };
+
+/**
+ * A TLS section Loupe cannot honour (it serves plain HTTP and gRPC): accepted only with every value
+ * empty, as complete default configs write it. Ignoring a certificate would serve plain text to
+ * clients that were promised TLS, so a set value stops the start with `advice`.
+ */
+export function readUnsupportedTls(advice: string): ValueReader<undefined> {
+  return (value, key) => {
+    const isSection = typeof value === 'object' && value !== null && !Array.isArray(value);
+    const entries: [string, unknown][] = isSection ? Object.entries(value) : [[key, value]];
+    const set = entries.filter(([, v]) => v !== null && v !== undefined && v !== '').map(([k]) => k);
+    if (set.length > 0) {
+      throw new ConfigError(`config key "${key}" sets ${set.join(', ')}: ${advice}, and remove "${key}"`);
+    }
+    return undefined;
+  };
+}

@@ -10,6 +10,7 @@ import {
   readPositiveDuration,
   readPositiveInt,
   readString,
+  readUnsupportedTls,
 } from '../config-reader/config-values';
 import { Ignored, ignoring, isMapping, type Section } from '../config-reader/schema-node';
 import type { ValueReader } from '../config-reader/types';
@@ -28,21 +29,10 @@ const singleProcess = 'Loupe instances share a bucket, not a ring';
 const noServerGrpc = 'Loupe has no gRPC server of its own: its gRPC listeners are the receivers';
 const requestLogging = "Loupe's request logging is fixed";
 
-/**
- * `server.http_tls_config`: accepted only as Tempo's complete configuration writes it, every value
- * empty. With a certificate, Tempo serves HTTPS on :3200; ignoring it would serve the same API in
- * plain HTTP to clients that were promised TLS, so Loupe refuses to start instead.
- */
-const readNoHttpTls: ValueReader<undefined> = (value, key) => {
-  const entries: [string, unknown][] = isMapping(value) ? Object.entries(value) : [[key, value]];
-  const set = entries.filter(([, v]) => v !== null && v !== undefined && v !== '').map(([k]) => k);
-  if (set.length > 0) {
-    throw new ConfigError(
-      `config key "${key}" sets ${set.join(', ')}: Loupe serves plain HTTP on server.http_listen_port; terminate TLS (and client certificates) in a proxy in front of it, and remove "${key}"`,
-    );
-  }
-  return undefined;
-};
+/** `server.http_tls_config`: with a certificate, Tempo serves HTTPS on :3200. */
+const readNoHttpTls = readUnsupportedTls(
+  'Loupe serves plain HTTP on server.http_listen_port; terminate TLS (and client certificates) in a proxy in front of it',
+);
 
 /**
  * `server.proxy_protocol_enabled`: `false` only. True means a load balancer prefixes every

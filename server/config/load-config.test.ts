@@ -416,10 +416,21 @@ describe('receivers', () => {
       maxRequestBodyBytes: 1048576,
       parseStringTags: true,
     });
+    // An empty tls section is what complete default configs write: accepted, nothing to serve.
     expect(warnings).toEqual([
-      'config key "distributor.receivers.zipkin.tls" is accepted but ignored',
       'config key "distributor.receivers.zipkin.read_timeout" is accepted but ignored (the server.http_server_* timeouts apply to every listener)',
     ]);
+    // A certificate would promise senders TLS that Loupe does not serve: refused, with what to do.
+    for (const receiver of ['zipkin', 'otlp:\n      protocols:\n        grpc']) {
+      const indent = receiver === 'zipkin' ? '      ' : '          ';
+      expect(
+        errorOf(() =>
+          parse(
+            `distributor:\n  receivers:\n    ${receiver}:\n${indent}tls:\n${indent}  cert_file: /c.pem\n`,
+          ),
+        ).message,
+      ).toMatch(/tls" sets cert_file: .*terminate TLS in a proxy/);
+    }
     expect(
       errorOf(() => parse('distributor:\n  receivers:\n    zipkin:\n      endpoint: 9411\n')).message,
     ).toMatch(/"distributor.receivers.zipkin.endpoint" must be an endpoint/);

@@ -7,6 +7,7 @@ import {
   readEndpoint,
   readInt,
   readStringList,
+  readUnsupportedTls,
 } from '../config-reader/config-values';
 import { ignoring, type Section } from '../config-reader/schema-node';
 import type { ConfigGetter } from '../config-reader/types';
@@ -49,18 +50,21 @@ const grpcServerKeys = [
   'max_concurrent_streams',
   'read_buffer_size',
   'write_buffer_size',
-  'tls',
   'auth',
   'include_metadata',
 ];
 const httpServerKeys = [
-  'tls',
   'auth',
   'include_metadata',
   'response_headers',
   'compression_algorithms',
   'keepalives_enabled',
 ];
+/** A receiver's `tls`: the Collector serves TLS with it; Loupe's receivers are plain text. */
+const tls = readUnsupportedTls(
+  "Loupe's receivers take plain-text OTLP, Zipkin and Jaeger; terminate TLS in a proxy or an OpenTelemetry Collector in front of them",
+);
+
 const httpTimeouts = ['read_timeout', 'read_header_timeout', 'write_timeout', 'idle_timeout'];
 const serverTimeouts = 'the server.http_server_* timeouts apply to every listener';
 
@@ -77,6 +81,7 @@ const otlpGrpc: Section = {
     },
     ...ignoring(['enforcement_policy']),
   },
+  tls,
   ...ignoring(grpcServerKeys),
 };
 
@@ -84,6 +89,7 @@ const otlpHttp: Section = {
   endpoint: readEndpoint,
   max_request_body_size: readBytes,
   cors: { allowed_origins: readStringList, ...ignoring(['allowed_headers', 'max_age']) },
+  tls,
   ...ignoring([...httpServerKeys, 'traces_url_path', 'metrics_url_path', 'logs_url_path']),
 };
 
@@ -91,6 +97,7 @@ const otlpHttp: Section = {
 const httpServer = (extra: Section = {}): Section => ({
   endpoint: readEndpoint,
   max_request_body_size: readBytes,
+  tls,
   ...extra,
   ...ignoring([...httpServerKeys, 'cors']),
   ...ignoring(httpTimeouts, serverTimeouts),
@@ -105,6 +112,7 @@ export const RECEIVERS_SCHEMA: Section = {
       grpc: {
         endpoint: readEndpoint,
         max_recv_msg_size_mib: readInt(0),
+        tls,
         ...ignoring([...grpcServerKeys, 'keepalive']),
       },
       ...ignoring(

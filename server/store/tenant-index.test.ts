@@ -15,7 +15,7 @@ import {
 import type { BlockMeta } from './types';
 
 /**
- * Pollers reading `<tenant>/index.json.gz` instead of listing: what it costs, when they fall
+ * Pollers reading `<tenant>/loupe-index.json.gz` instead of listing: what it costs, when they fall
  * back to listing, and that a block missing from an index is dropped only when it is surely
  * deleted, never because it was written after the index's builder last listed the bucket.
  */

@@ -42,6 +42,10 @@ describe('resolveTenant with multi-tenancy on', () => {
     ['a\\b', "tenant ID 'a\\b' contains unsupported character '\\'"],
     ['..', "tenant ID is '.' or '..'"],
     ['.', "tenant ID is '.' or '..'"],
+    [
+      'work.json',
+      "tenant ID 'work.json' is reserved: a bucket shared with Tempo holds Tempo's own object of that name",
+    ],
     ['%2e%2e', "tenant ID '%2e%2e' contains unsupported character '%'"],
     ['x'.repeat(151), 'tenant ID is too long: max 150 characters'],
     ['café', "tenant ID 'café' contains unsupported character 'é'"],

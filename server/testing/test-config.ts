@@ -9,6 +9,7 @@ import { buildMetricsConfig } from '../metrics/metrics-config';
 import { GRPC_KEEPALIVE_DEFAULTS } from '../receivers/grpc-limits';
 import { SAMPLING_DEFAULTS } from '../sampling/sampling-config';
 import { buildSearchConfig } from '../search/search-config';
+import { DEFAULT_TENANT_LIMITS } from '../tenancy/tenant-limit-keys';
 
 /** Every optional key at its default. */
 const defaults: ConfigGetter = (_path, fallback) => fallback;
@@ -75,7 +76,7 @@ export function testConfig(overrides: DeepPartial<LoupeConfig> = {}, dataDir = t
       bloomShardSizeBytes: 100 * 1024,
       blocklistPollMs: 300_000,
     },
-    overrides: { maxBytesPerTrace: 50 * 1024 * 1024, perTenantPeriodMs: 10_000 },
+    overrides: { maxBytesPerTrace: DEFAULT_TENANT_LIMITS.maxBytesPerTrace, perTenantPeriodMs: 10_000 },
     logs: buildLogsConfig(defaults, { blockRetentionMs, walPath }),
     metrics: buildMetricsConfig(defaults, { blockRetentionMs, walPath }),
     search: buildSearchConfig(defaults),

@@ -79,7 +79,7 @@ describe('CachingBackend', () => {
 
   it('passes mutable and big objects through every time', async () => {
     const keys = [
-      't/index.json.gz', // a tenant index: rewritten
+      't/loupe-index.json.gz', // a tenant index: rewritten
       'compactor-lease/other', // a lease: rewritten
       'compactor-lease/t/meta.json', // three segments deep and a block object's name, but no block ID
       `@logs/${B}/meta.json`, // another signal's folder
