@@ -12,7 +12,7 @@ import {
   readString,
   readUnsupportedTls,
 } from '../config-reader/config-values';
-import { Ignored, ignoring, isMapping, type Section } from '../config-reader/schema-node';
+import { Ignored, ignoring, type Section } from '../config-reader/schema-node';
 import type { ValueReader } from '../config-reader/types';
 import { LOGS_SCHEMA } from '../logs/logs-config';
 import { METRICS_SCHEMA } from '../metrics/metrics-config';

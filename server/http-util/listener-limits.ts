@@ -46,7 +46,13 @@ export function buildHttpServerLimits(get: ConfigGetter): HttpServerLimits {
 }
 
 /** Which listener dropped a connection: :3200, :4318, :4317, or a Zipkin or Jaeger receiver's. */
-export type ListenerName = 'api' | 'otlp_http' | 'otlp_grpc' | 'zipkin' | 'jaeger_thrift_http' | 'jaeger_grpc';
+export type ListenerName =
+  | 'api'
+  | 'otlp_http'
+  | 'otlp_grpc'
+  | 'zipkin'
+  | 'jaeger_thrift_http'
+  | 'jaeger_grpc';
 export type DropReason = 'max_connections' | 'read_timeout' | 'write_timeout';
 
 const counters = new WeakMap<SelfMetrics, Counter<'listener' | 'reason'>>();
