@@ -56,6 +56,28 @@ async function stopStack(stack: Stack | undefined): Promise<void> {
   removeDir(stack.server.dataDir);
 }
 
+/**
+ * `describe` with a stack started before its tests and stopped after them; `stack()` is that
+ * stack while the tests run.
+ */
+function describeWithStack(
+  title: string,
+  { multitenancyEnabled }: { multitenancyEnabled: boolean },
+  body: (stack: () => Stack) => void,
+): void {
+  describe(title, () => {
+    let started: Stack | undefined;
+    beforeAll(async () => {
+      started = await startStack(multitenancyEnabled);
+    });
+    afterAll(() => stopStack(started));
+    body(() => {
+      if (!started) throw new Error(`the stack of "${title}" did not start`);
+      return started;
+    });
+  });
+}
+
 async function readTrace(stack: Stack, traceId: string, tenant?: string): Promise<FlatSpan[]> {
   const answer = await fetchTrace(stack.server.api, traceId, 'v2-json', { tenant });
   expect(answer.httpStatus).toBe(200);
@@ -84,20 +106,16 @@ function oneSpanBatch(traceIdLow: bigint, name = 'op'): Buffer {
 
 const hex = (bytes: Buffer) => bytes.toString('hex');
 const ms = (t: number) => `${t}000000`;
+/** A span's start and end in the flattened answer, from milliseconds. */
+const during = (start: number, end: number) => ({ startTimeUnixNano: ms(start), endTimeUnixNano: ms(end) });
 const ns = (t: bigint) => ({ seconds: Number(t / 1_000_000_000n), nanos: Number(t % 1_000_000_000n) });
 
-describe('Jaeger receivers, single tenant', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack(false);
-  });
-  afterAll(() => stopStack(stack));
-
+describeWithStack('Jaeger receivers, single tenant', { multitenancyEnabled: false }, (stack) => {
   it('jaeger-client (Tracer, RemoteReporter, HTTPSender) over thrift_http: each span as recorded', async () => {
     const { Tracer, RemoteReporter, ConstSampler, opentracing } = jaegerClient();
     const errors: string[] = [];
     const logger: JaegerClientLogger = { info: () => {}, error: (message) => errors.push(message) };
-    const reporter = new RemoteReporter(httpSender({ endpoint: stack.thriftUrl, logger }), { logger });
+    const reporter = new RemoteReporter(httpSender({ endpoint: stack().thriftUrl, logger }), { logger });
     const tracer = new Tracer('checkout', reporter, new ConstSampler(true), {
       tags: { region: 'eu-west-1', 'build.number': 42, canary: true },
       traceId128bit: true,
@@ -152,8 +170,7 @@ describe('Jaeger receivers, single tenant', () => {
         parentSpanId: '',
         name: 'POST /checkout',
         kind: 'SPAN_KIND_SERVER',
-        startTimeUnixNano: ms(t0),
-        endTimeUnixNano: ms(t0 + 50),
+        ...during(t0, t0 + 50),
         attributes: {
           'http.method': { string: 'POST' },
           'sampler.type': { string: 'const' },
@@ -166,8 +183,7 @@ describe('Jaeger receivers, single tenant', () => {
         parentSpanId: rootId,
         name: 'charge card',
         kind: 'SPAN_KIND_CLIENT',
-        startTimeUnixNano: ms(t0 + 5),
-        endTimeUnixNano: ms(t0 + 30),
+        ...during(t0 + 5, t0 + 30),
         attributes: { payload: { bytes: Buffer.from([1, 2, 3]).toString('base64') } },
         events: [
           {
@@ -184,28 +200,27 @@ describe('Jaeger receivers, single tenant', () => {
         parentSpanId: rootId,
         name: 'send receipt',
         kind: 'SPAN_KIND_PRODUCER',
-        startTimeUnixNano: ms(t0 + 40),
-        endTimeUnixNano: ms(t0 + 45),
+        ...during(t0 + 40, t0 + 45),
         attributes: {},
         links: [
           { traceId, spanId: rootId, attributes: { 'opentracing.ref_type': { string: 'follows_from' } } },
         ],
       },
     ];
-    expect(await readTrace(stack, traceId)).toEqual(
+    expect(await readTrace(stack(), traceId)).toEqual(
       expected.sort((a, b) => a.spanId.localeCompare(b.spanId)),
     );
   });
 
   it('a gRPC PostSpans call: scope, trace state, a span with its own process, links, status', async () => {
     const scenario = grpcScenario();
-    expect(await postSpans(stack.grpcAddress, scenario.request)).toEqual({
+    expect(await postSpans(stack().grpcAddress, scenario.request)).toEqual({
       code: grpc.status.OK,
       details: '',
     });
-    expect(await readTrace(stack, scenario.traceId)).toEqual(scenario.expected);
+    expect(await readTrace(stack(), scenario.traceId)).toEqual(scenario.expected);
     // The trace state is not in the flattened form: read it from the answer itself.
-    const raw = await fetch(`${stack.server.api}/api/v2/traces/${scenario.traceId}`).then((res) =>
+    const raw = await fetch(`${stack().server.api}/api/v2/traces/${scenario.traceId}`).then((res) =>
       res.text(),
     );
     expect(raw).toContain(`"traceState":"${scenario.traceState}"`);
@@ -213,7 +228,7 @@ describe('Jaeger receivers, single tenant', () => {
 
   it('thrift_http: a malformed body is 400 with the reason; a gzipped one is taken', async () => {
     const post = (body: Buffer, headers: Record<string, string>) =>
-      fetch(stack.thriftUrl, { method: 'POST', body: new Uint8Array(body), headers }).then(async (res) => ({
+      fetch(stack().thriftUrl, { method: 'POST', body: new Uint8Array(body), headers }).then(async (res) => ({
         status: res.status,
         text: await res.text(),
       }));
@@ -226,32 +241,28 @@ describe('Jaeger receivers, single tenant', () => {
       'content-encoding': 'gzip',
     });
     expect(gzipped).toEqual({ status: 202, text: '' });
-    const spans = await readTrace(stack, `${'77'.padStart(16, '0')}${'abc'.padStart(16, '0')}`);
+    const spans = await readTrace(stack(), `${'77'.padStart(16, '0')}${'abc'.padStart(16, '0')}`);
     expect(spans.map((s) => s.name)).toEqual(['zipped']);
   });
 });
 
-describe('Jaeger receivers, multi-tenant', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack(true);
-  });
-  afterAll(() => stopStack(stack));
-
+describeWithStack('Jaeger receivers, multi-tenant', { multitenancyEnabled: true }, (stack) => {
   it('thrift_http: no X-Scope-OrgID is 401; with one, the trace is that tenant’s alone', async () => {
     const body = new Uint8Array(oneSpanBatch(0xdefn, 'tenant span'));
     const headers = { 'content-type': 'application/x-thrift' };
-    const anonymous = await fetch(stack.thriftUrl, { method: 'POST', body, headers });
+    const anonymous = await fetch(stack().thriftUrl, { method: 'POST', body, headers });
     expect(anonymous.status).toBe(401);
-    const teamA = await fetch(stack.thriftUrl, {
+    const teamA = await fetch(stack().thriftUrl, {
       method: 'POST',
       body,
       headers: { ...headers, 'x-scope-orgid': 'team-a' },
     });
     expect(teamA.status).toBe(202);
     const traceId = `${'77'.padStart(16, '0')}${'def'.padStart(16, '0')}`;
-    expect((await readTrace(stack, traceId, 'team-a')).map((s) => s.name)).toEqual(['tenant span']);
-    expect((await fetchTrace(stack.server.api, traceId, 'v2-json', { tenant: 'team-b' })).spans).toEqual([]);
+    expect((await readTrace(stack(), traceId, 'team-a')).map((s) => s.name)).toEqual(['tenant span']);
+    expect((await fetchTrace(stack().server.api, traceId, 'v2-json', { tenant: 'team-b' })).spans).toEqual(
+      [],
+    );
   });
 
   it('grpc: no x-scope-orgid is UNAUTHENTICATED, as OTLP/gRPC answers; with one, stored for that tenant', async () => {
@@ -269,11 +280,13 @@ describe('Jaeger receivers, multi-tenant', () => {
         ],
       },
     };
-    expect((await postSpans(stack.grpcAddress, request)).code).toBe(grpc.status.UNAUTHENTICATED);
-    expect(await postSpans(stack.grpcAddress, request, { 'x-scope-orgid': 'team-a' })).toEqual({
+    expect((await postSpans(stack().grpcAddress, request)).code).toBe(grpc.status.UNAUTHENTICATED);
+    expect(await postSpans(stack().grpcAddress, request, { 'x-scope-orgid': 'team-a' })).toEqual({
       code: grpc.status.OK,
       details: '',
     });
-    expect((await readTrace(stack, hex(traceId), 'team-a')).map((s) => s.name)).toEqual(['grpc tenant span']);
+    expect((await readTrace(stack(), hex(traceId), 'team-a')).map((s) => s.name)).toEqual([
+      'grpc tenant span',
+    ]);
   });
 });

@@ -1,30 +1,21 @@
 import {
   type Attributes,
   type AttributeValue,
-  defaultTextMapGetter,
-  defaultTextMapSetter,
   type HrTime,
   ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
   trace,
 } from '@opentelemetry/api';
-import { type ExportResult, ExportResultCode, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter as GrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  BasicTracerProvider,
-  BatchSpanProcessor,
-  type ReadableSpan,
-  SimpleSpanProcessor,
-  type SpanExporter,
-} from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeEachBackend } from './support/backends';
 import { fetchTrace, TRACE_FORMS } from './support/clients';
 import { flushAll, removeDir, type TestLoupe } from './support/loupe-server';
+import { emitThroughSdk, handOver, OTLP_KIND_NAMES, startCheckoutRequest } from './support/otel-sdk-services';
 import type { FlatSpan, TypedValue } from './support/tempo-json';
 
 /**
@@ -34,30 +25,6 @@ import type { FlatSpan, TypedValue } from './support/tempo-json';
  * as JSON and as protobuf, while the trace is live, once it is in a block, and after a restart;
  * with blocks on the local disk and on S3.
  */
-
-/** Records what the wrapped (real) exporter sent and what it was answered. */
-class RecordingExporter implements SpanExporter {
-  readonly sent: ReadableSpan[] = [];
-  readonly results: ExportResult[] = [];
-
-  constructor(private readonly inner: SpanExporter) {}
-
-  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
-    this.inner.export(spans, (result) => {
-      this.results.push(result);
-      if (result.code === ExportResultCode.SUCCESS) this.sent.push(...spans);
-      done(result);
-    });
-  }
-
-  shutdown(): Promise<void> {
-    return this.inner.shutdown();
-  }
-
-  forceFlush(): Promise<void> {
-    return this.inner.forceFlush?.() ?? Promise.resolve();
-  }
-}
 
 type GrpcOptions = NonNullable<ConstructorParameters<typeof GrpcExporter>[0]>;
 type ProtoOptions = NonNullable<ConstructorParameters<typeof ProtoExporter>[0]>;
@@ -114,60 +81,27 @@ interface EmittedTrace {
  * plus frontend's `nightly-reindex`, a trace of its own that `publish` links to.
  */
 async function emitCheckoutTrace(makeExporter: () => SpanExporter): Promise<EmittedTrace> {
-  const propagator = new W3CTraceContextPropagator();
-  const services = ['frontend', 'checkout', 'payments'];
-  const exporters = services.map(() => new RecordingExporter(makeExporter()));
-  const providers = services.map(
-    (service, i) =>
-      new BasicTracerProvider({
-        resource: resourceFromAttributes({
-          'service.name': service,
-          'service.version': '1.4.2',
-          'deployment.environment.name': 'integration',
-          'host.cpu.count': 2,
-        }),
-        // Batching for two services, export-on-end for the third: both processors in play.
-        spanProcessors: [
-          i === 2
-            ? new SimpleSpanProcessor(exporters[i])
-            : new BatchSpanProcessor(exporters[i], { scheduledDelayMillis: 60_000 }),
-        ],
-      }),
-  );
-  const [frontend, checkout, payments] = providers.map((p, i) =>
-    p.getTracer(`${services[i]}-instrumentation`, '0.9.1'),
-  );
-  /** What one service hands the next over the wire: a W3C traceparent header. */
-  const handOver = (span: ReturnType<typeof frontend.startSpan>) => {
-    const carrier: Record<string, string> = {};
-    propagator.inject(trace.setSpan(ROOT_CONTEXT, span), carrier, defaultTextMapSetter);
-    return propagator.extract(ROOT_CONTEXT, carrier, defaultTextMapGetter);
-  };
-
-  try {
+  const services = ['frontend', 'checkout', 'payments'].map((service, i) => ({
+    resource: {
+      'service.name': service,
+      'service.version': '1.4.2',
+      'deployment.environment.name': 'integration',
+      'host.cpu.count': 2,
+    },
+    scope: { name: `${service}-instrumentation`, version: '0.9.1' },
+    // Batching for two services, export-on-end for the third: both processors in play.
+    batched: i !== 2,
+  }));
+  const { emitted, sent } = await emitThroughSdk(services, makeExporter, ([frontend, checkout, payments]) => {
     const reindex = frontend.startSpan('nightly-reindex', { kind: SpanKind.INTERNAL }, ROOT_CONTEXT);
     reindex.end();
 
-    const root = frontend.startSpan(
-      'GET /checkout',
-      {
-        kind: SpanKind.SERVER,
-        attributes: { 'http.request.method': 'GET', 'http.response.status_code': 200 },
-      },
-      ROOT_CONTEXT,
-    );
-    const callOrders = frontend.startSpan(
-      'POST /api/orders',
-      { kind: SpanKind.CLIENT },
-      trace.setSpan(ROOT_CONTEXT, root),
-    );
-
-    const handle = checkout.startSpan(
-      'POST /api/orders',
-      { kind: SpanKind.SERVER, attributes: ORDER_ATTRIBUTES },
-      handOver(callOrders),
-    );
-    const inHandle = trace.setSpan(ROOT_CONTEXT, handle);
+    const {
+      root,
+      call: callOrders,
+      handle,
+      inHandle,
+    } = startCheckoutRequest(frontend, checkout, ORDER_ATTRIBUTES);
     const compute = checkout.startSpan('compute-total', { kind: SpanKind.INTERNAL }, inHandle);
     compute.addEvent('tax-applied', { 'tax.rate': 0.2, 'tax.region': 'EU', 'tax.lines': 2 });
     compute.end();
@@ -204,36 +138,20 @@ async function emitCheckoutTrace(makeExporter: () => SpanExporter): Promise<Emit
     handle.end();
     callOrders.end();
     root.end();
-
-    await Promise.all(providers.map((p) => p.forceFlush()));
-    const results = exporters.flatMap((e) => e.results);
-    for (const result of results) {
-      expect(result.code, `export failed: ${result.error?.message}`).toBe(ExportResultCode.SUCCESS);
-    }
-    const sent = exporters.flatMap((e) => e.sent);
-    const traceId = root.spanContext().traceId;
-    const linkedTraceId = reindex.spanContext().traceId;
-    expect(sent).toHaveLength(9);
-    return {
-      traceId,
-      spans: sent.filter((s) => s.spanContext().traceId === traceId),
-      linkedTrace: {
-        traceId: linkedTraceId,
-        spans: sent.filter((s) => s.spanContext().traceId === linkedTraceId),
-      },
-    };
-  } finally {
-    await Promise.all(providers.map((p) => p.shutdown()));
-  }
+    return { traceId: root.spanContext().traceId, linkedTraceId: reindex.spanContext().traceId };
+  });
+  const { traceId, linkedTraceId } = emitted;
+  expect(sent).toHaveLength(9);
+  return {
+    traceId,
+    spans: sent.filter((s) => s.spanContext().traceId === traceId),
+    linkedTrace: {
+      traceId: linkedTraceId,
+      spans: sent.filter((s) => s.spanContext().traceId === linkedTraceId),
+    },
+  };
 }
 
-const KIND_NAMES: Record<SpanKind, string> = {
-  [SpanKind.INTERNAL]: 'SPAN_KIND_INTERNAL',
-  [SpanKind.SERVER]: 'SPAN_KIND_SERVER',
-  [SpanKind.CLIENT]: 'SPAN_KIND_CLIENT',
-  [SpanKind.PRODUCER]: 'SPAN_KIND_PRODUCER',
-  [SpanKind.CONSUMER]: 'SPAN_KIND_CONSUMER',
-};
 const STATUS_NAMES: Record<SpanStatusCode, string> = {
   [SpanStatusCode.UNSET]: 'STATUS_CODE_UNSET',
   [SpanStatusCode.OK]: 'STATUS_CODE_OK',
@@ -268,7 +186,7 @@ function expectedSpans(spans: ReadableSpan[]): FlatSpan[] {
       spanId: s.spanContext().spanId,
       parentSpanId: s.parentSpanContext?.spanId ?? '',
       name: s.name,
-      kind: KIND_NAMES[s.kind],
+      kind: OTLP_KIND_NAMES[s.kind],
       startTimeUnixNano: nanos(s.startTime),
       endTimeUnixNano: nanos(s.endTime),
       attributes: typedAttributes(s.attributes),
@@ -312,7 +230,7 @@ function expectRecognisableCheckout(spans: FlatSpan[]): void {
     return found;
   };
   expect(new Set(spans.map((s) => s.service))).toEqual(new Set(['frontend', 'checkout', 'payments']));
-  expect(new Set(spans.map((s) => s.kind))).toEqual(new Set(Object.values(KIND_NAMES)));
+  expect(new Set(spans.map((s) => s.kind))).toEqual(new Set(Object.values(OTLP_KIND_NAMES)));
   const root = byName('frontend', 'GET /checkout');
   expect(root.parentSpanId).toBe('');
   const order = byName('checkout', 'POST /api/orders');

@@ -1,32 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import {
-  defaultTextMapGetter,
-  defaultTextMapSetter,
-  type HrTime,
-  ROOT_CONTEXT,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-} from '@opentelemetry/api';
-import {
-  type ExportResult,
-  ExportResultCode,
-  hrTimeToMicroseconds,
-  W3CTraceContextPropagator,
-} from '@opentelemetry/core';
+import { type HrTime, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { hrTimeToMicroseconds } from '@opentelemetry/core';
 import { ZipkinExporter } from '@opentelemetry/exporter-zipkin';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  BasicTracerProvider,
-  type ReadableSpan,
-  SimpleSpanProcessor,
-  type SpanExporter,
-} from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listOfSpansType } from '../receivers/zipkin/zipkin-proto';
 import { fetchTrace, TRACE_FORMS } from './support/clients';
 import { type Overrides, removeDir, startTestLoupe, type TestLoupe } from './support/loupe-server';
+import { emitThroughSdk, OTLP_KIND_NAMES, startCheckoutRequest } from './support/otel-sdk-services';
 import type { FlatSpan, TypedValue } from './support/tempo-json';
 
 /**
@@ -90,21 +72,13 @@ async function postZipkin(
 const hexId = (bytes: number) => randomBytes(bytes).toString('hex');
 const nowMicros = () => Date.now() * 1000;
 
-/** Keeps the spans the real exporter sent and what it was answered. */
-class RecordingExporter implements SpanExporter {
-  readonly sent: ReadableSpan[] = [];
-  readonly results: ExportResult[] = [];
-  constructor(private readonly inner: SpanExporter) {}
-  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
-    this.inner.export(spans, (result) => {
-      this.results.push(result);
-      if (result.code === ExportResultCode.SUCCESS) this.sent.push(...spans);
-      done(result);
-    });
-  }
-  shutdown(): Promise<void> {
-    return this.inner.shutdown();
-  }
+/** A Zipkin v2 JSON body of one span named `name`, in a trace of its own. */
+function oneSpanTrace(name: string): { traceId: string; body: string } {
+  const traceId = hexId(16);
+  return {
+    traceId,
+    body: JSON.stringify([{ traceId, id: hexId(8), name, timestamp: nowMicros(), duration: 1 }]),
+  };
 }
 
 /**
@@ -114,43 +88,18 @@ class RecordingExporter implements SpanExporter {
  *                                          └─ publish order.created (producer, ok)
  */
 async function emitThroughZipkinExporter(url: string, headers?: Record<string, string>) {
-  const propagator = new W3CTraceContextPropagator();
-  const exporters = ['frontend', 'checkout'].map(
-    () => new RecordingExporter(new ZipkinExporter({ url, headers })),
-  );
-  const providers = ['frontend', 'checkout'].map(
-    (service, i) =>
-      new BasicTracerProvider({
-        resource: resourceFromAttributes({ 'service.name': service, 'service.version': '2.1.0' }),
-        spanProcessors: [new SimpleSpanProcessor(exporters[i])],
-      }),
-  );
-  const [frontend, checkout] = providers.map((p) => p.getTracer('shop', '0.9.1'));
-  try {
-    const root = frontend.startSpan(
-      'GET /checkout',
-      {
-        kind: SpanKind.SERVER,
-        attributes: { 'http.request.method': 'GET', 'http.response.status_code': 200 },
-      },
-      ROOT_CONTEXT,
-    );
-    const call = frontend.startSpan(
-      'POST /api/orders',
-      { kind: SpanKind.CLIENT },
-      trace.setSpan(ROOT_CONTEXT, root),
-    );
-    const carrier: Record<string, string> = {};
-    propagator.inject(trace.setSpan(ROOT_CONTEXT, call), carrier, defaultTextMapSetter);
-    const handle = checkout.startSpan(
-      'POST /api/orders',
-      {
-        kind: SpanKind.SERVER,
-        attributes: { 'order.id': 'ord-1042', 'order.items': 3, 'order.total': 12.5, 'order.express': true },
-      },
-      propagator.extract(ROOT_CONTEXT, carrier, defaultTextMapGetter),
-    );
-    const inHandle = trace.setSpan(ROOT_CONTEXT, handle);
+  const services = ['frontend', 'checkout'].map((service) => ({
+    resource: { 'service.name': service, 'service.version': '2.1.0' },
+    scope: { name: 'shop', version: '0.9.1' },
+  }));
+  const makeExporter = () => new ZipkinExporter({ url, headers });
+  const { emitted, sent } = await emitThroughSdk(services, makeExporter, ([frontend, checkout]) => {
+    const { root, call, handle, inHandle } = startCheckoutRequest(frontend, checkout, {
+      'order.id': 'ord-1042',
+      'order.items': 3,
+      'order.total': 12.5,
+      'order.express': true,
+    });
     const compute = checkout.startSpan('compute-total', { kind: SpanKind.INTERNAL }, inHandle);
     compute.addEvent('tax-applied', { 'tax.rate': 0.2 });
     compute.end();
@@ -163,14 +112,9 @@ async function emitThroughZipkinExporter(url: string, headers?: Record<string, s
     handle.end();
     call.end();
     root.end();
-    await Promise.all(providers.map((p) => p.forceFlush()));
-    for (const result of exporters.flatMap((e) => e.results)) {
-      expect(result.code, `export failed: ${result.error?.message}`).toBe(ExportResultCode.SUCCESS);
-    }
-    return { traceId: root.spanContext().traceId, sent: exporters.flatMap((e) => e.sent) };
-  } finally {
-    await Promise.all(providers.map((p) => p.shutdown()));
-  }
+    return root.spanContext().traceId;
+  });
+  return { traceId: emitted, sent };
 }
 
 const nanosOfMicros = (micros: number) => (BigInt(Math.round(micros)) * 1000n).toString();
@@ -189,13 +133,8 @@ function expectedFromSdk(span: ReadableSpan): FlatSpan {
   if (span.status.code === SpanStatusCode.ERROR && span.status.message) {
     attributes.error = { string: span.status.message };
   }
-  const kinds: Record<SpanKind, string> = {
-    [SpanKind.INTERNAL]: 'SPAN_KIND_UNSPECIFIED',
-    [SpanKind.SERVER]: 'SPAN_KIND_SERVER',
-    [SpanKind.CLIENT]: 'SPAN_KIND_CLIENT',
-    [SpanKind.PRODUCER]: 'SPAN_KIND_PRODUCER',
-    [SpanKind.CONSUMER]: 'SPAN_KIND_CONSUMER',
-  };
+  // INTERNAL has no Zipkin kind, so no OTLP kind either.
+  const kinds = { ...OTLP_KIND_NAMES, [SpanKind.INTERNAL]: 'SPAN_KIND_UNSPECIFIED' };
   const start = micros(span.startTime);
   return {
     service: String(span.resource.attributes['service.name']),
@@ -405,10 +344,7 @@ describe('the Zipkin receiver with multi-tenancy', () => {
   afterAll(() => stop(server));
 
   it('refuses a push without X-Scope-OrgID with 401, and keeps each tenant to itself', async () => {
-    const traceId = hexId(16);
-    const body = JSON.stringify([
-      { traceId, id: hexId(8), name: 'tenanted', timestamp: nowMicros(), duration: 1 },
-    ]);
+    const { traceId, body } = oneSpanTrace('tenanted');
     const missing = await postZipkin(server.zipkin, body);
     expect(missing.status).toBe(401);
     expect(missing.text).toBe('no org id'); // Tempo's words, as on the OTLP receivers
@@ -437,10 +373,7 @@ describe('the Zipkin receiver with auth:', () => {
   afterAll(() => stop(server));
 
   it("asks for a tenant's credentials before reading the body, and files the spans under that tenant", async () => {
-    const traceId = hexId(16);
-    const body = JSON.stringify([
-      { traceId, id: hexId(8), name: 'authed', timestamp: nowMicros(), duration: 1 },
-    ]);
+    const { traceId, body } = oneSpanTrace('authed');
     const anonymous = await postZipkin(server.zipkin, body);
     expect(anonymous.status).toBe(401);
     expect(anonymous.wwwAuthenticate).toContain('Bearer realm="Loupe"');

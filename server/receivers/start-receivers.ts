@@ -1,14 +1,13 @@
-import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { Distributor } from '../distributor/distributor';
-import { listenApp } from '../http-util/listen';
-import { droppedConnections, type HttpServerLimits } from '../http-util/listener-limits';
+import type { HttpServerLimits } from '../http-util/listener-limits';
 import type { SelfMetrics } from '../self-metrics/self-metrics';
 import type { AuthConfig } from '../tenancy/auth-config';
 import type { GrpcKeepalive } from './grpc-limits';
 import { type JaegerReceiversConfig, startJaegerReceivers } from './jaeger/start-jaeger-receivers';
-import { createOtlpGrpcServer, listenGrpc } from './otlp-grpc';
+import { createOtlpGrpcServer } from './otlp-grpc';
 import { buildOtlpHttpApp, type OtlpHttpReceiverConfig } from './otlp-http';
+import { startListeners } from './receiver-listeners';
 import type { SignalSinks } from './signal-sink';
 import { buildZipkinApp, type ZipkinReceiverConfig } from './zipkin/zipkin-http';
 
@@ -52,74 +51,37 @@ export async function startReceivers(deps: {
   limits: HttpServerLimits;
   metrics: SelfMetrics;
 }): Promise<RunningReceivers> {
-  const { receivers, multitenancyEnabled, auth, distributor, sinks, logger, limits } = deps;
-  const dropped = droppedConnections(deps.metrics);
-  const ports: RunningReceivers['ports'] = {};
-  const closers: (() => Promise<unknown>)[] = [];
-  const close = async () => {
-    await Promise.all(closers.map((closeOne) => closeOne()));
+  const { receivers, sinks, limits } = deps;
+  // What every receiver pushes with: the same tenancy, credentials, distributor and log.
+  const ingest = {
+    multitenancyEnabled: deps.multitenancyEnabled,
+    auth: deps.auth,
+    distributor: deps.distributor,
+    logger: deps.logger,
   };
-  try {
+  // A receiver that cannot start (a port in use) must not leave the others listening.
+  return startListeners<keyof RunningReceivers['ports']>(deps, async (listen) => {
     if (receivers.http) {
-      const app = await buildOtlpHttpApp({
-        receiver: receivers.http,
-        multitenancyEnabled,
-        auth,
-        distributor,
-        logger,
-        sinks,
-      });
-      ports.otlpHttp = await listenApp(app, receivers.http.host, receivers.http.port, {
-        limits,
-        onDrop: (reason) => dropped.inc({ listener: 'otlp_http', reason }),
-      });
-      closers.push(() => app.close());
+      const app = await buildOtlpHttpApp({ ...ingest, receiver: receivers.http, sinks });
+      await listen.http('otlpHttp', app, receivers.http, 'otlp_http');
     }
     if (receivers.grpc) {
-      const server: grpc.Server = createOtlpGrpcServer({
-        distributor,
-        multitenancyEnabled,
-        auth,
+      const server = createOtlpGrpcServer({
+        ...ingest,
+        sinks,
         maxRecvMsgBytes: receivers.grpc.maxRecvMsgBytes,
         keepalive: receivers.grpc.keepalive,
         readTimeoutMs: limits.readTimeoutMs,
-        onReadTimeout: () => dropped.inc({ listener: 'otlp_grpc', reason: 'read_timeout' }),
-        logger,
-        sinks,
+        onReadTimeout: listen.readTimedOut('otlp_grpc'),
       });
-      ports.otlpGrpc = await listenGrpc(server, receivers.grpc.host, receivers.grpc.port);
-      closers.push(() => new Promise<void>((resolve) => server.tryShutdown(() => resolve())));
+      await listen.grpc('otlpGrpc', server, receivers.grpc);
     }
     if (receivers.zipkin) {
-      const app = await buildZipkinApp({
-        receiver: receivers.zipkin,
-        multitenancyEnabled,
-        auth,
-        distributor,
-        logger,
-      });
-      ports.zipkin = await listenApp(app, receivers.zipkin.host, receivers.zipkin.port, {
-        limits,
-        onDrop: (reason) => dropped.inc({ listener: 'zipkin', reason }),
-      });
-      closers.push(() => app.close());
+      const app = await buildZipkinApp({ ...ingest, receiver: receivers.zipkin });
+      await listen.http('zipkin', app, receivers.zipkin, 'zipkin');
     }
     if (receivers.jaeger) {
-      const jaeger = await startJaegerReceivers(receivers.jaeger, {
-        multitenancyEnabled,
-        auth,
-        distributor,
-        logger,
-        limits,
-        metrics: deps.metrics,
-      });
-      Object.assign(ports, jaeger.ports);
-      closers.push(() => jaeger.close());
+      listen.add(await startJaegerReceivers(receivers.jaeger, { ...ingest, limits, metrics: deps.metrics }));
     }
-  } catch (err) {
-    // A receiver that cannot start (a port in use) must not leave the others listening.
-    await close();
-    throw err;
-  }
-  return { ports, close };
+  });
 }

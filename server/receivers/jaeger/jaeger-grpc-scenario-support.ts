@@ -97,7 +97,12 @@ export function grpcScenario(): GrpcScenario {
     links: [],
     attributes: {},
     status: { code: 'STATUS_CODE_UNSET', message: '' },
+    scope: { name: '', version: '' },
   };
+  const during = (start: bigint, end: bigint) => ({
+    startTimeUnixNano: String(start),
+    endTimeUnixNano: String(end),
+  });
   const expected: FlatSpan[] = [
     {
       ...inventory,
@@ -107,20 +112,17 @@ export function grpcScenario(): GrpcScenario {
       parentSpanId: '',
       name: 'reserve',
       kind: 'SPAN_KIND_SERVER',
-      startTimeUnixNano: String(t0),
-      endTimeUnixNano: String(t0 + 250_000_000n),
+      ...during(t0, t0 + 250_000_000n),
       attributes: { items: { int: '3' }, weight: { double: 1.5 } },
     },
     {
       ...inventory,
       ...base,
-      scope: { name: '', version: '' },
       spanId: hex(b),
       parentSpanId: hex(a),
       name: 'SELECT stock',
       kind: 'SPAN_KIND_CLIENT',
-      startTimeUnixNano: String(t0 + 10_000_000n),
-      endTimeUnixNano: String(t0 + 30_000_000n),
+      ...during(t0 + 10_000_000n, t0 + 30_000_000n),
       events: [
         { name: 'retry', timeUnixNano: String(t0 + 15_000_000n), attributes: { attempt: { int: '1' } } },
       ],
@@ -130,13 +132,11 @@ export function grpcScenario(): GrpcScenario {
       ...base,
       service: 'notifier',
       resource: { 'service.name': { string: 'notifier' }, queue: { string: 'orders' } },
-      scope: { name: '', version: '' },
       spanId: hex(c),
       parentSpanId: hex(a),
       name: 'publish',
       kind: 'SPAN_KIND_PRODUCER',
-      startTimeUnixNano: String(t0 + 40_000_000n),
-      endTimeUnixNano: String(t0 + 45_000_000n),
+      ...during(t0 + 40_000_000n, t0 + 45_000_000n),
       links: [
         {
           traceId: hex(otherTrace),

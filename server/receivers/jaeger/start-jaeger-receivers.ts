@@ -1,11 +1,9 @@
-import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { Distributor } from '../../distributor/distributor';
-import { listenApp } from '../../http-util/listen';
-import { droppedConnections, type HttpServerLimits } from '../../http-util/listener-limits';
+import type { HttpServerLimits } from '../../http-util/listener-limits';
 import type { SelfMetrics } from '../../self-metrics/self-metrics';
 import type { AuthConfig } from '../../tenancy/auth-config';
-import { listenGrpc } from '../otlp-grpc';
+import { startListeners } from '../receiver-listeners';
 import { createJaegerGrpcServer } from './jaeger-grpc-server';
 import { buildJaegerThriftHttpApp } from './thrift-http-app';
 
@@ -42,46 +40,24 @@ export async function startJaegerReceivers(
   deps: JaegerReceiverDeps,
 ): Promise<RunningJaegerReceivers> {
   const { multitenancyEnabled, auth, distributor, logger, limits } = deps;
-  const dropped = droppedConnections(deps.metrics);
-  const ports: RunningJaegerReceivers['ports'] = {};
-  const closers: (() => Promise<unknown>)[] = [];
-  const close = async () => {
-    await Promise.all(closers.map((closeOne) => closeOne()));
-  };
-  try {
+  const ingest = { multitenancyEnabled, auth, distributor, logger };
+  // A port in use: what did start is stopped, so a failed start leaves nothing listening.
+  const running = await startListeners<keyof RunningJaegerReceivers['ports']>(deps, async (listen) => {
     if (config.thriftHttp) {
-      const { host, port, maxRequestBodyBytes } = config.thriftHttp;
-      const app = await buildJaegerThriftHttpApp({
-        maxRequestBodyBytes,
-        multitenancyEnabled,
-        auth,
-        distributor,
-        logger,
-      });
-      closers.push(() => app.close());
-      ports.jaegerThriftHttp = await listenApp(app, host, port, {
-        limits,
-        onDrop: (reason) => dropped.inc({ listener: 'jaeger_thrift_http', reason }),
-      });
+      const { maxRequestBodyBytes } = config.thriftHttp;
+      const app = await buildJaegerThriftHttpApp({ ...ingest, maxRequestBodyBytes });
+      await listen.http('jaegerThriftHttp', app, config.thriftHttp, 'jaeger_thrift_http');
     }
     if (config.grpc) {
-      const server: grpc.Server = createJaegerGrpcServer({
-        distributor,
-        multitenancyEnabled,
-        auth,
+      const server = createJaegerGrpcServer({
+        ...ingest,
         maxRecvMsgBytes: config.grpc.maxRecvMsgBytes,
         readTimeoutMs: limits.readTimeoutMs,
-        onReadTimeout: () => dropped.inc({ listener: 'jaeger_grpc', reason: 'read_timeout' }),
-        logger,
+        onReadTimeout: listen.readTimedOut('jaeger_grpc'),
       });
-      closers.push(() => new Promise<void>((resolve) => server.tryShutdown(() => resolve())));
-      ports.jaegerGrpc = await listenGrpc(server, config.grpc.host, config.grpc.port);
+      await listen.grpc('jaegerGrpc', server, config.grpc);
     }
-  } catch (err) {
-    // A port in use: what did start is stopped, so a failed start leaves nothing listening.
-    await close();
-    throw err;
-  }
-  logger.info({ ports }, 'Jaeger receivers started');
-  return { ports, close };
+  });
+  logger.info({ ports: running.ports }, 'Jaeger receivers started');
+  return running;
 }

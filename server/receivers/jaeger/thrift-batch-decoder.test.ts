@@ -1,15 +1,7 @@
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  anyBytes,
-  bitFlips,
-  expectCleanDecode,
-  fuzzRuns,
-  mutatedSeed,
-  truncations,
-} from '../../../fixtures/hostile/fuzz';
+import { expectCleanDecode, truncations } from '../../../fixtures/hostile/fuzz';
 import { encodeThriftBatch, i64, jaegerThrift } from './jaeger-client-support';
-import { JaegerDecodeError } from './jaeger-decode-error';
+import { decodeErrorOf, expectGarbledBodiesRefusedCleanly } from './jaeger-decoder-test-support';
 import type { JaegerBatch } from './jaeger-model';
 import { decodeThriftBatch } from './thrift-batch-decoder';
 
@@ -138,16 +130,6 @@ const STRUCT = 12;
 const LIST = 15;
 const PROCESS = T.field(STRUCT, 1, T.field(STRING, 1, T.str('svc')), T.stop);
 
-function decodeError(body: Uint8Array): JaegerDecodeError {
-  try {
-    decodeThriftBatch(body);
-  } catch (err) {
-    if (err instanceof JaegerDecodeError) return err;
-    throw err;
-  }
-  throw new Error('the body was accepted');
-}
-
 describe('decodeThriftBatch', () => {
   it('reads back every field jaeger-client encodes', () => {
     expect(decodeThriftBatch(RICH_BODY)).toEqual(EXPECTED);
@@ -249,7 +231,7 @@ describe('decodeThriftBatch', () => {
       'at Batch: unknown type 9 is not a Thrift value type',
     ],
   ])('%s: 400 naming what and where', (_case, body, message) => {
-    const err = decodeError(body);
+    const err = decodeErrorOf(decodeThriftBatch, body);
     expect(err.statusCode).toBe(400);
     expect(err.message).toBe(`malformed Jaeger Thrift Batch ${message}`);
   });
@@ -257,21 +239,13 @@ describe('decodeThriftBatch', () => {
   it('a valid body cut at every byte is refused with a JaegerDecodeError', () => {
     let refused = 0;
     for (const cut of truncations(RICH_BODY)) {
-      expectCleanDecode('decodeThriftBatch', () => decodeError(cut), []);
+      expectCleanDecode('decodeThriftBatch', () => decodeErrorOf(decodeThriftBatch, cut), []);
       refused++;
     }
     expect(refused).toBe(RICH_BODY.length);
   });
 
   it('bit flips, mutations and random bytes: a batch or a JaegerDecodeError, fast', () => {
-    for (const body of bitFlips(RICH_BODY, 300, 3)) {
-      expectCleanDecode('decodeThriftBatch', () => decodeThriftBatch(body), [JaegerDecodeError]);
-    }
-    fc.assert(
-      fc.property(fc.oneof(mutatedSeed([RICH_BODY]), anyBytes), (body) => {
-        expectCleanDecode('decodeThriftBatch', () => decodeThriftBatch(body), [JaegerDecodeError]);
-      }),
-      fuzzRuns(500),
-    );
+    expectGarbledBodiesRefusedCleanly(decodeThriftBatch, RICH_BODY);
   });
 });

@@ -1,10 +1,9 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useRef, useState } from 'react';
-import { useShowUtc } from '../state/preferences';
+import { useRef } from 'react';
 import type { PaneOpener } from './DerivedLinkAnchor';
 import type { CompiledField } from './derived-fields';
-import { LogRowItem } from './LogRowItem';
 import type { LogRow } from './log-rows';
+import { useLogRowRenderer } from './use-log-row-renderer';
 
 /** A collapsed row's height before it is measured. */
 const ESTIMATED_ROW_HEIGHT = 24;
@@ -23,17 +22,7 @@ export function LogRowsList({
   opener: PaneOpener;
 }) {
   const scrollRef = useRef<HTMLDivElement>(null);
-  const utc = useShowUtc();
-  const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
-  const toggle = useCallback(
-    (id: string) =>
-      setExpanded((current) => {
-        const next = new Set(current);
-        if (!next.delete(id)) next.add(id);
-        return next;
-      }),
-    [],
-  );
+  const renderRow = useLogRowRenderer(fields, opener);
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollRef.current,
@@ -45,27 +34,17 @@ export function LogRowsList({
   return (
     <div ref={scrollRef} className="log-rows-scroll">
       <ul aria-label="Log lines" className="log-rows" style={{ height: virtualizer.getTotalSize() }}>
-        {virtualizer.getVirtualItems().map((item) => {
-          const row = rows[item.index];
-          return (
-            <li
-              key={item.key}
-              data-index={item.index}
-              ref={virtualizer.measureElement}
-              className="log-rows-item"
-              style={{ transform: `translateY(${item.start}px)` }}
-            >
-              <LogRowItem
-                row={row}
-                fields={fields}
-                expanded={expanded.has(row.id)}
-                utc={utc}
-                opener={opener}
-                onToggle={toggle}
-              />
-            </li>
-          );
-        })}
+        {virtualizer.getVirtualItems().map((item) => (
+          <li
+            key={item.key}
+            data-index={item.index}
+            ref={virtualizer.measureElement}
+            className="log-rows-item"
+            style={{ transform: `translateY(${item.start}px)` }}
+          >
+            {renderRow(rows[item.index])}
+          </li>
+        ))}
       </ul>
     </div>
   );

@@ -3,51 +3,27 @@ import { http } from 'msw';
 import { fakePrometheus, metricsConfigHandler } from '../../test/metrics-handlers';
 import { CHECKOUT_TRACE_ID, mswServer } from '../../test/msw';
 import { currentUrl, renderApp } from '../../test/render-app';
-import type { MatrixSeries } from './prometheus-api';
+import { recentSeries, serveSpanMetrics } from '../../test/span-metrics-handlers';
 import { redQueries, SERVICE_GRAPH_QUERIES, SERVICES_QUERY } from './promql';
 
 /** Generous waits: these tests share two cores with other suites. */
 const SLOW = { timeout: 5000 };
 
-/** A series with a sample a minute over the last half hour. */
-function recent(metric: Record<string, string>, value: number): MatrixSeries {
-  const now = Math.floor(Date.now() / 1000);
-  return { metric, values: Array.from({ length: 30 }, (_, i) => [now - (30 - i) * 60, String(value)]) };
-}
-
-const all = redQueries();
 const checkout = redQueries('checkout');
 
+/** The landing page's span metrics, plus a failing checkout → payment call and checkout's own RED queries. */
 function withSpanMetrics() {
-  const prometheus = fakePrometheus({
+  return serveSpanMetrics({
+    latencyQuery: checkout.latency[1].query,
     series: {
-      [SERVICES_QUERY]: [recent({ service: 'checkout' }, 3), recent({ service: 'frontend' }, 5)],
       [SERVICE_GRAPH_QUERIES.requests]: [
-        recent({ client: 'frontend', server: 'checkout' }, 2),
-        recent({ client: 'checkout', server: 'payment' }, 1),
+        recentSeries({ client: 'frontend', server: 'checkout' }, 2),
+        recentSeries({ client: 'checkout', server: 'payment' }, 1),
       ],
-      [SERVICE_GRAPH_QUERIES.failed]: [recent({ client: 'checkout', server: 'payment' }, 0.2)],
-      [all.rate]: [recent({ service: 'checkout' }, 2), recent({ service: 'frontend' }, 4)],
-      [checkout.rate]: [recent({ service: 'checkout' }, 2)],
-      [checkout.latency[1].query]: [recent({}, 0.25)],
-    },
-    exemplars: {
-      [checkout.latency[1].query]: [
-        {
-          seriesLabels: { service: 'checkout', le: '0.5' },
-          exemplars: [
-            {
-              labels: { traceID: CHECKOUT_TRACE_ID, spanID: '00f067aa0ba902b7' },
-              value: '0.3',
-              timestamp: Date.now() / 1000 - 600,
-            },
-          ],
-        },
-      ],
+      [SERVICE_GRAPH_QUERIES.failed]: [recentSeries({ client: 'checkout', server: 'payment' }, 0.2)],
+      [checkout.rate]: [recentSeries({ service: 'checkout' }, 2)],
     },
   });
-  mswServer.use(metricsConfigHandler(), ...prometheus.handlers);
-  return prometheus;
 }
 
 describe('RED view on the landing page', () => {

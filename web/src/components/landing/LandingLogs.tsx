@@ -1,13 +1,12 @@
-import { type ReactNode, useCallback, useId, useMemo, useState } from 'react';
+import { type ReactNode, useId, useMemo } from 'react';
 import { useClientConfig } from '../../api/queries';
 import { exploreHref, type PaneState } from '../../explore/explore-url';
 import type { PaneOpener } from '../../logs/DerivedLinkAnchor';
 import { compileDerivedFields } from '../../logs/derived-fields';
-import { LogRowItem } from '../../logs/LogRowItem';
 import type { LogRow } from '../../logs/log-rows';
+import { useLogRowRenderer } from '../../logs/use-log-row-renderer';
 import { useLogs } from '../../logs/use-logs';
 import { Link, useNavigate, useSearchParams } from '../../router/router';
-import { useShowUtc } from '../../state/preferences';
 import { readTenant, readTimeRange, traceHref } from '../../state/url-state';
 // Imported here, not in LandingPage: the server imports LandingPage (through the routes) to render
 // trace pages, and only this lazily loaded chunk never runs there. The build makes one CSS file anyway.
@@ -42,7 +41,6 @@ function useTracePageOpener(): PaneOpener {
 export default function LandingLogs() {
   const [params] = useSearchParams();
   const headingId = useId();
-  const utc = useShowUtc();
   const opener = useTracePageOpener();
   const logs = useLogs({
     query: RECENT_LOGS_QUERY,
@@ -54,16 +52,7 @@ export default function LandingLogs() {
   });
   const config = useClientConfig();
   const derived = useMemo(() => compileDerivedFields(config.data?.logs.derivedFields ?? []), [config.data]);
-  const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
-  const toggle = useCallback(
-    (id: string) =>
-      setExpanded((current) => {
-        const next = new Set(current);
-        if (!next.delete(id)) next.add(id);
-        return next;
-      }),
-    [],
-  );
+  const renderRow = useLogRowRenderer(derived.compiled, opener);
 
   const rows = logs.data?.rows ?? [];
   const errors = rows.filter(isError).length;
@@ -82,16 +71,7 @@ export default function LandingLogs() {
     body = (
       <ul className="landing-log-rows" aria-label="Log lines">
         {rows.map((row) => (
-          <li key={row.id}>
-            <LogRowItem
-              row={row}
-              fields={derived.compiled}
-              expanded={expanded.has(row.id)}
-              utc={utc}
-              opener={opener}
-              onToggle={toggle}
-            />
-          </li>
+          <li key={row.id}>{renderRow(row)}</li>
         ))}
       </ul>
     );

@@ -1,48 +1,17 @@
 import { screen, within } from '@testing-library/react';
 import { HttpResponse, http } from 'msw';
-import { fakePrometheus, metricsConfigHandler } from '../../../test/metrics-handlers';
+import { metricsConfigHandler } from '../../../test/metrics-handlers';
 import { CHECKOUT_TRACE_ID, mswServer } from '../../../test/msw';
 import { currentUrl, renderApp } from '../../../test/render-app';
 import { searchAnswer } from '../../../test/search-handlers';
-import type { MatrixSeries } from '../../metrics/prometheus-api';
-import { redQueries, SERVICE_GRAPH_QUERIES, SERVICES_QUERY } from '../../metrics/promql';
+import { serveSpanMetrics } from '../../../test/span-metrics-handlers';
+import { redQueries } from '../../metrics/promql';
 
 /** Generous waits: these tests share two cores with other suites. */
 const SLOW = { timeout: 5000 };
 
-/** A series with a sample a minute over the last half hour. */
-function recent(metric: Record<string, string>, value: number): MatrixSeries {
-  const now = Math.floor(Date.now() / 1000);
-  return { metric, values: Array.from({ length: 30 }, (_, i) => [now - (30 - i) * 60, String(value)]) };
-}
-
 /** Span metrics for checkout and frontend, one call between them and a latency exemplar. */
-function withSpanMetrics() {
-  const all = redQueries();
-  const prometheus = fakePrometheus({
-    series: {
-      [SERVICES_QUERY]: [recent({ service: 'checkout' }, 3), recent({ service: 'frontend' }, 5)],
-      [SERVICE_GRAPH_QUERIES.requests]: [recent({ client: 'frontend', server: 'checkout' }, 2)],
-      [all.rate]: [recent({ service: 'checkout' }, 2), recent({ service: 'frontend' }, 4)],
-      [all.latency[1].query]: [recent({}, 0.25)],
-    },
-    exemplars: {
-      [all.latency[1].query]: [
-        {
-          seriesLabels: { service: 'checkout', le: '0.5' },
-          exemplars: [
-            {
-              labels: { traceID: CHECKOUT_TRACE_ID, spanID: '00f067aa0ba902b7' },
-              value: '0.3',
-              timestamp: Date.now() / 1000 - 600,
-            },
-          ],
-        },
-      ],
-    },
-  });
-  mswServer.use(metricsConfigHandler(), ...prometheus.handlers);
-}
+const withSpanMetrics = () => serveSpanMetrics({ latencyQuery: redQueries().latency[1].query });
 
 const failing = (path: string, message: string) =>
   http.get(path, () => new HttpResponse(message, { status: 500 }));
