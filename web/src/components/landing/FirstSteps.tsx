@@ -109,7 +109,7 @@ export default function FirstSteps({ hasMetrics }: { hasMetrics: boolean }) {
               the newest failed requests
             </Step>
             <Step target={LANDING_TARGETS.logs} title="Follow a log line's trace link">
-              at the end of a line that carries a trace ID
+              at the end of a line that carries a trace ID (Errors shows the failing ones)
             </Step>
             <Step
               target={hasMetrics ? LANDING_TARGETS.latency : undefined}

@@ -28,6 +28,27 @@ describe('recent logs on the landing page', () => {
     expect(asked[0].get('end')).toBe('1715679600000000000');
   });
 
+  it('shows only the error lines on request, kept in the URL and carried to Explore', async () => {
+    const asked: string[] = [];
+    mswServer.events.on('request:start', ({ request }) => {
+      if (request.url.includes('/loki/api/v1/query_range'))
+        asked.push(new URL(request.url).searchParams.get('query') ?? '');
+    });
+    const { panel, user, router } = await openRecentLogs('/?from=now-6h&to=now');
+    await user.click(within(panel).getByRole('radio', { name: 'Errors' }));
+    await within(panel).findByRole('list', { name: 'Log lines' });
+    expect(asked.at(-1)).toBe('{service_name=~".+"} | detected_level=~"error|critical|fatal"');
+    expect(currentUrl(router)).toBe('/?from=now-6h&to=now&logs=errors');
+    const explore = within(panel).getByRole('link', { name: 'Open in Explore' });
+    expect(readPanes(new URL(explore.getAttribute('href') ?? '', 'http://x').searchParams)[0]).toMatchObject({
+      type: 'logs',
+      query: '{service_name=~".+"} | detected_level=~"error|critical|fatal"',
+    });
+    await user.click(within(panel).getByRole('radio', { name: 'All' }));
+    expect(currentUrl(router)).toBe('/?from=now-6h&to=now');
+    expect(within(panel).getByRole('radio', { name: 'All' })).toBeChecked();
+  });
+
   it('shows the lines newest first, with their service, and marks the error line', async () => {
     const { panel, list } = await openRecentLogs();
     const items = within(list).getAllByRole('listitem');

@@ -8,13 +8,18 @@ import { useLogRowRenderer } from '../../logs/use-log-row-renderer';
 import { useLogs } from '../../logs/use-logs';
 import { Link, useNavigate, useSearchParams } from '../../router/router';
 import { readTenant, readTimeRange, traceHref } from '../../state/url-state';
-// Imported here, not in LandingPage: the server imports LandingPage (through the routes) to render
-// trace pages, and only this lazily loaded chunk never runs there. The build makes one CSS file anyway.
 
 /** Every stream Loupe has a service for: OTLP records and pushed lines alike carry `service_name`. */
 export const RECENT_LOGS_QUERY = '{service_name=~".+"}';
+/**
+ * Only the failing lines. The newest 20 lines are a second or two of a busy system, where an
+ * error line is rare; these are the lines whose trace link leads to a failure.
+ */
+export const RECENT_ERROR_LOGS_QUERY = `${RECENT_LOGS_QUERY} | detected_level=~"error|critical|fatal"`;
 /** Enough to see what is going on at a glance; Explore has the rest. */
 export const RECENT_LOGS_LIMIT = 20;
+/** The URL parameter that keeps the panel's choice (`logs=errors`), so a reload or link keeps it. */
+export const LOGS_VIEW_PARAM = 'logs';
 
 const isError = (row: LogRow) => row.level === 'error' || row.level === 'critical';
 
@@ -39,11 +44,19 @@ function useTracePageOpener(): PaneOpener {
  * link (derived fields and OTLP records' `trace_id`, as in Explore); error lines stand out.
  */
 export default function LandingLogs() {
-  const [params] = useSearchParams();
+  const [params, setParams] = useSearchParams();
   const headingId = useId();
   const opener = useTracePageOpener();
+  const errorsOnly = params.get(LOGS_VIEW_PARAM) === 'errors';
+  const query = errorsOnly ? RECENT_ERROR_LOGS_QUERY : RECENT_LOGS_QUERY;
+  const showErrorsOnly = (on: boolean) => {
+    const next = new URLSearchParams(params);
+    if (on) next.set(LOGS_VIEW_PARAM, 'errors');
+    else next.delete(LOGS_VIEW_PARAM);
+    setParams(next, { replace: true });
+  };
   const logs = useLogs({
-    query: RECENT_LOGS_QUERY,
+    query,
     range: readTimeRange(params),
     tenant: readTenant(params),
     limit: RECENT_LOGS_LIMIT,
@@ -66,7 +79,11 @@ export default function LandingLogs() {
       </p>
     );
   } else if (rows.length === 0) {
-    body = <p className="muted small">No logs in this time range.</p>;
+    body = (
+      <p className="muted small">
+        {errorsOnly ? 'No error lines in this time range.' : 'No logs in this time range.'}
+      </p>
+    );
   } else {
     body = (
       <ul className="landing-log-rows" aria-label="Log lines">
@@ -81,12 +98,26 @@ export default function LandingLogs() {
     <section className="panel landing-logs" aria-labelledby={headingId}>
       <div className="landing-panel-header">
         <h2 id={headingId}>Recent logs</h2>
-        {errors > 0 && (
+        {errors > 0 && !errorsOnly && (
           <span className="badge badge--error">
             {errors} error{errors === 1 ? '' : 's'}
           </span>
         )}
-        <Link className="small" to={exploreHref([{ type: 'logs', query: RECENT_LOGS_QUERY }], params)}>
+        <fieldset className="landing-logs-view">
+          <legend className="visually-hidden">Show</legend>
+          {[false, true].map((on) => (
+            <label key={String(on)}>
+              <input
+                type="radio"
+                name={`${headingId}-view`}
+                checked={errorsOnly === on}
+                onChange={() => showErrorsOnly(on)}
+              />
+              {on ? 'Errors' : 'All'}
+            </label>
+          ))}
+        </fieldset>
+        <Link className="small" to={exploreHref([{ type: 'logs', query }], params)}>
           Open in Explore
         </Link>
       </div>
