@@ -4,6 +4,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     globals: true,
+    // Vitest's default is one worker per core less one: a single file at a time on a 2-core
+    // machine, while most integration files spend their time waiting on child processes, ports
+    // and fsync. Two at a time overlaps those waits.
+    maxWorkers: 2,
     projects: [
       {
         test: {
