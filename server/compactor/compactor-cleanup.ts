@@ -1,6 +1,6 @@
 import { blockObjectKey, blockPrefix, META_OBJECT } from '../store/block-keys';
 import { notLoupeLeftover } from '../store/blocklist-foreign';
-import type { CompactorDeps } from './compactor';
+import type { CompactorDeps } from './compactor-deps';
 
 /**
  * What a compaction cycle deletes once it is done compacting: the blocks compactions replaced,

@@ -1,18 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import type { BlockBuilder } from '../ingester/block-builder';
-import type { SelfMetrics } from '../self-metrics/self-metrics';
-import type { Backend } from '../store/backend/backend';
 import { blockPrefix } from '../store/block-keys';
 import { openBuiltBlock } from '../store/block-reader';
 import { writeBlockMeta, writeBlockObjects } from '../store/block-writer';
-import type { BlockEntry, Blocklist } from '../store/blocklist';
+import type { BlockEntry } from '../store/blocklist';
 import { compactionFields } from '../store/compaction/compact-blocks';
 import { mergeSortedTraces } from '../store/compaction/merge-traces';
 import { openSearchSidecar } from '../store/search/search-sidecar';
 import { tenantIndexOf, writeTenantIndex } from '../store/tenant-index';
 import { deleteCompactedBlocks, deleteHalfWrittenBlocks } from './compactor-cleanup';
+import type { CompactorDeps } from './compactor-deps';
 import { CompactorLease } from './compactor-lease';
-import { MAX_COMPACTION_RAW_BYTES, MAX_INPUT_BLOCKS, type PickOptions, pickInputs } from './pick-inputs';
+import { MAX_COMPACTION_RAW_BYTES, MAX_INPUT_BLOCKS, pickInputs } from './pick-inputs';
 
 /** Compactions of one tenant in one cycle at most: the cycle ends, and the others' turn comes. */
 const MAX_COMPACTIONS_PER_TENANT_CYCLE = 16;
@@ -39,32 +37,7 @@ interface TenantRound {
   inFlight: Set<{ window: number; level: number }>;
 }
 
-export interface CompactorConfig extends PickOptions {
-  /** `compacted_block_retention`: how long compacted inputs stay (for queries already under way). */
-  compactedBlockRetentionMs: number;
-}
-
-export interface CompactorDeps {
-  backend: Backend;
-  blocklist: Blocklist;
-  builder: Pick<BlockBuilder, 'build'>;
-  config: CompactorConfig;
-  bloomFalsePositive: number;
-  bloomShardSizeBytes: number;
-  maxBytesPerTrace: (tenantId: string) => number;
-  logger: { info(details: object, message: string): void; warn(details: object, message: string): void };
-  metrics?: Pick<
-    SelfMetrics,
-    | 'compactions'
-    | 'blocksCompacted'
-    | 'compactionSeconds'
-    | 'compactedBlocksDeleted'
-    | 'compactionFailures'
-    | 'compactorLeaseHeld'
-  >;
-  /** Who may compact the bucket now; by default a lease of its own on `backend`. */
-  lease?: CompactorLease;
-}
+export type { CompactorConfig, CompactorDeps } from './compactor-deps';
 
 /** The lease was lost part-way through a cycle: the cycle stops, its unfinished block dropped. */
 class LeaseLostError extends Error {}
