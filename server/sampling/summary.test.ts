@@ -1,4 +1,5 @@
 import { encodeTraceRequest, newSpanId } from '../integration/support/otlp-request';
+import { collectGarbage } from '../testing/collect-garbage';
 import { compileSamplingPolicies } from './policies';
 import {
   allMatched,
@@ -42,6 +43,8 @@ describe('TraceSummary', () => {
   it('does not take more heap than its estimate', () => {
     const n = 50_000;
     const kept: TraceSummary[] = new Array(n);
+    // Full collections on both sides: what the summaries keep, not what other work left unswept.
+    collectGarbage();
     const before = process.memoryUsage().heapUsed;
     for (let i = 0; i < n; i++) {
       const s = new TraceSummary();
@@ -51,6 +54,7 @@ describe('TraceSummary', () => {
       setMatched(s, 3);
       kept[i] = s;
     }
+    collectGarbage();
     const perSummary = (process.memoryUsage().heapUsed - before) / n;
     expect(perSummary).toBeLessThanOrEqual(estimateSummaryBytes(kept[0]) + 8); // + the array slot
   });

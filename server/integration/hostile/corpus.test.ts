@@ -1,5 +1,3 @@
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -13,6 +11,7 @@ import {
   seedProtobuf,
 } from '../../../fixtures/hostile/corpus';
 import { bitFlips } from '../../../fixtures/hostile/fuzz';
+import { collectGarbage } from '../../testing/collect-garbage';
 import { fetchTrace, isReady, postTraces } from '../support/clients';
 import { flatten, lokiGet, lokiPushJson, nanosAgo } from '../support/logs-client';
 import { removeDir, startTestLoupe, type TestLoupe } from '../support/loupe-server';
@@ -172,14 +171,6 @@ async function sendLoki(entry: CorpusEntry, stored: Buffer, outcome: Outcome): P
 async function expectReady(after: string): Promise<void> {
   expect(await isReady(server.api), `not ready after ${after}`).toBe(true);
 }
-
-/**
- * A full collection, so that RSS measures what is kept rather than what the collector has not yet
- * swept (the test's own client inflates and compresses 20 MiB bodies too). vitest's workers are
- * not started with --expose-gc: the flag is set now and `gc` taken from a fresh context.
- */
-v8.setFlagsFromString('--expose-gc');
-const collectGarbage = vm.runInNewContext('gc') as () => void;
 
 function sampleRss(): void {
   rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
