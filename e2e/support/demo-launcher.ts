@@ -1,9 +1,10 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from '@playwright/test';
+import { descendantsOf, isAlive, type ProcessEntry } from '../../server/testing/process-tree';
 
 /**
  * `npm run demo` for real, beside the e2e server: `demo/run.ts` with every port free (`0`), so it
@@ -36,42 +37,6 @@ export interface RunningDemo {
   stop(): Promise<void>;
 }
 
-interface Process {
-  pid: number;
-  command: string;
-}
-
-/** Every process below `root`, from `ps`. */
-function descendantsOf(root: number): Process[] {
-  const table = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,args='], { encoding: 'utf8' })
-    .trim()
-    .split('\n')
-    .map((row) => {
-      const [pid, ppid, ...command] = row.trim().split(/\s+/);
-      return { pid: Number(pid), ppid: Number(ppid), command: command.join(' ') };
-    });
-  const found: Process[] = [];
-  const parents = [root];
-  while (parents.length > 0) {
-    const parent = parents.shift()!;
-    for (const { pid, ppid, command } of table) {
-      if (ppid !== parent) continue;
-      found.push({ pid, command });
-      parents.push(pid);
-    }
-  }
-  return found;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function killQuietly(pid: number, signal: NodeJS.Signals | number): void {
   try {
     process.kill(pid, signal);
@@ -102,7 +67,7 @@ export async function startDemo(rate: number): Promise<RunningDemo> {
     });
   }
 
-  let started: Process[] = [];
+  let started: ProcessEntry[] = [];
   const stopOnce = async () => {
     // Taken before the stop: once the launcher has exited, its children are no longer below it.
     if (launcher.exitCode === null) started = descendantsOf(launcher.pid!);

@@ -1,9 +1,10 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { descendantsOf, isAlive } from '../testing/process-tree';
 import { waitFor } from './support/clients';
 import type { PromExemplarSeries } from './support/metrics-api';
 import { type FlatSpan, flattenResourceSpans } from './support/tempo-json';
@@ -77,38 +78,6 @@ async function exemplars(selector: string): Promise<PromExemplarSeries[]> {
   );
   expect(res.status).toBe(200);
   return ((await res.json()) as { data: PromExemplarSeries[] }).data;
-}
-
-/** Every process below `root`, from `ps`: its PID and command line. */
-function descendantsOf(root: number): { pid: number; command: string }[] {
-  const table = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,args='], { encoding: 'utf8' })
-    .trim()
-    .split('\n')
-    .map((row) => {
-      const [pid, ppid, ...command] = row.trim().split(/\s+/);
-      return { pid: Number(pid), ppid: Number(ppid), command: command.join(' ') };
-    });
-  const found: { pid: number; command: string }[] = [];
-  const queue = [root];
-  while (queue.length > 0) {
-    const parent = queue.shift()!;
-    for (const { pid, ppid, command } of table) {
-      if (ppid === parent) {
-        found.push({ pid, command });
-        queue.push(pid);
-      }
-    }
-  }
-  return found;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('npm run demo', () => {
