@@ -34,6 +34,7 @@ export class SelfMetrics {
   readonly blockFlushFailures: Counter<'tenant'>;
   readonly blockBuildSeconds: Histogram;
   readonly backendRequests: Counter<'operation' | 'outcome'>;
+  readonly backendHedgedRequests: Counter;
   readonly backendBytes: Counter<'operation'>;
   readonly backendSeconds: Histogram<'operation'>;
   readonly backendFailing: Gauge;
@@ -123,6 +124,11 @@ export class SelfMetrics {
       name: 'loupe_backend_requests_total',
       help: 'Calls to the storage backend, by operation and outcome (ok, missing, aborted, error).',
       labelNames: ['operation', 'outcome'],
+      registers,
+    });
+    this.backendHedgedRequests = new Counter({
+      name: 'loupe_backend_hedged_requests_total',
+      help: 'S3 GETs sent again because the first had not answered within storage.trace.s3.hedge_requests_at.',
       registers,
     });
     this.backendBytes = new Counter({

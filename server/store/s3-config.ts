@@ -1,4 +1,10 @@
-import { ConfigError, readBool, readString } from '../config-reader/config-values';
+import {
+  ConfigError,
+  readBool,
+  readDuration,
+  readPositiveInt,
+  readString,
+} from '../config-reader/config-values';
 import { ignoring, type Section } from '../config-reader/schema-node';
 import type { ConfigGetter, ValueReader } from '../config-reader/types';
 import { normalisePrefix, S3_DEFAULTS, type S3Options, s3EndpointUrl } from './backend/s3-client';
@@ -69,10 +75,10 @@ export const S3_SCHEMA: Section = {
   forcepathstyle: readBool,
   prefix: readPrefix,
   part_size: readPartSize,
+  hedge_requests_at: readDuration,
+  hedge_requests_up_to: readPositiveInt,
   ...ignoring(
     [
-      'hedge_requests_at',
-      'hedge_requests_up_to',
       'retry_max_attempts',
       'retry_backoff_initial',
       'retry_backoff_max',
@@ -127,5 +133,7 @@ export function buildS3Options(get: ConfigGetter): S3Options {
     forcePathStyle: get(`${S3}.forcepathstyle`, false),
     prefix: get(`${S3}.prefix`, ''),
     partSizeBytes: get<number>(`${S3}.part_size`, S3_DEFAULTS.partSizeBytes),
+    hedgeAtMs: get<number>(`${S3}.hedge_requests_at`, 0),
+    hedgeUpTo: get<number>(`${S3}.hedge_requests_up_to`, 2),
   };
 }

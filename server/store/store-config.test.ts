@@ -76,7 +76,8 @@ describe('storage.trace.s3', () => {
   it('reads Tempo keys, with Loupe defaults for the rest', () => {
     const { config, warnings } = s3Config(
       'bucket: traces\nendpoint: minio:9000\nregion: eu-west-1\naccess_key: AKIA\nsecret_key: s3cr3t\n' +
-        'insecure: true\nforcepathstyle: true\nprefix: /tempo/blocks/\npart_size: 8388608\nhedge_requests_at: 500ms',
+        'insecure: true\nforcepathstyle: true\nprefix: /tempo/blocks/\npart_size: 8388608\nhedge_requests_at: 500ms\n' +
+        'hedge_requests_up_to: 3\nretry_max_attempts: 5',
     );
     expect(config.storage.s3).toEqual({
       bucket: 'traces',
@@ -89,9 +90,11 @@ describe('storage.trace.s3', () => {
       forcePathStyle: true,
       prefix: 'tempo/blocks/',
       partSizeBytes: 8 * 1024 * 1024,
+      hedgeAtMs: 500,
+      hedgeUpTo: 3,
     });
     expect(warnings).toContain(
-      'config key "storage.trace.s3.hedge_requests_at" is accepted but ignored (not used by the S3 backend)',
+      'config key "storage.trace.s3.retry_max_attempts" is accepted but ignored (not used by the S3 backend)',
     );
 
     expect(s3Config('bucket: traces').config.storage.s3).toEqual({
@@ -105,6 +108,8 @@ describe('storage.trace.s3', () => {
       forcePathStyle: false,
       prefix: '',
       partSizeBytes: 16 * 1024 * 1024,
+      hedgeAtMs: 0,
+      hedgeUpTo: 2,
     });
   });
 

@@ -71,6 +71,7 @@ function createRawBackend(config: StorageConfig, deps: BackendDeps): Backend {
       return new S3Backend(config.s3, {
         logger: deps.logger,
         tuning: { maxSockets: config.pool.maxWorkers },
+        onHedge: () => deps.metrics?.backendHedgedRequests?.inc(),
       });
     default:
       // The config reader refuses every other kind; this line makes a new kind without a case a type error.

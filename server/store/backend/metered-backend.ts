@@ -6,6 +6,8 @@ export interface BackendMetrics {
   backendRequests: Counter<'operation' | 'outcome'>;
   backendBytes: Counter<'operation'>;
   backendSeconds: Histogram<'operation'>;
+  /** S3 GETs sent again by `hedge_requests_at` (the S3 backend counts them itself). */
+  backendHedgedRequests?: Counter;
 }
 
 type Operation = 'read' | 'read_range' | 'write' | 'write_if_absent' | 'list' | 'delete';

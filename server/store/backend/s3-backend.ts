@@ -12,6 +12,7 @@ import {
 import { forEachLimited } from '../for-each-limited';
 import type { Backend, BackendCallOptions, BackendLogger } from './backend';
 import { checkRange, keySegments } from './backend-keys';
+import { hedged } from './hedged';
 import { createS3Client, normalisePrefix, S3_DEFAULTS, type S3Options, type S3Tuning } from './s3-client';
 import { putIfAbsent } from './s3-conditional';
 import { type DirectGetOutput, DirectGets } from './s3-direct-get';
@@ -29,6 +30,8 @@ export interface S3BackendDeps {
    * (`s3-direct-get.ts` says why they do not by default); for tests and comparisons.
    */
   directGets?: boolean;
+  /** Told each time a slow GET is sent again (`hedgeAtMs`). */
+  onHedge?: () => void;
 }
 
 /** Reads of one object's body before its error is the caller's. */
@@ -53,6 +56,7 @@ export class S3Backend implements Backend {
   /** Set once the store has refused DeleteObjects: prefixes are then deleted one object at a time. */
   private oneByOne = false;
   private readonly direct: DirectGets | undefined;
+  private readonly hedge: { atMs: number; upTo: number; onHedge?: () => void };
 
   constructor(options: S3Options, deps: S3BackendDeps = {}) {
     if (!(options.partSizeBytes >= S3_DEFAULTS.minPartSizeBytes)) {
@@ -63,6 +67,7 @@ export class S3Backend implements Backend {
     this.partSize = options.partSizeBytes;
     this.client = deps.client ?? createS3Client(options, deps.tuning);
     this.logger = deps.logger;
+    this.hedge = { atMs: options.hedgeAtMs ?? 0, upTo: options.hedgeUpTo ?? 2, onHedge: deps.onHedge };
     if (deps.directGets !== false) {
       this.direct = new DirectGets(this.client, this.bucket, `${this.prefix}loupe-direct-get-probe`);
     }
@@ -274,7 +279,11 @@ export class S3Backend implements Backend {
    * GetObject and its body. The SDK's retries end once a response has started, so a body cut off
    * or stalled mid-way (the socket timeout) is fetched again here, a few times.
    */
-  private async get(
+  private get(key: string, Key: string, Range: string | undefined, signal?: AbortSignal): Promise<Buffer> {
+    return hedged((attemptSignal) => this.getOnce(key, Key, Range, attemptSignal), { ...this.hedge, signal });
+  }
+
+  private async getOnce(
     key: string,
     Key: string,
     Range: string | undefined,

@@ -19,6 +19,10 @@ export interface S3Options {
   prefix: string;
   /** Size of each multipart upload part; objects larger than one part are uploaded in parts. */
   partSizeBytes: number;
+  /** Tempo's `hedge_requests_at`: a GET not answered after this long is sent again; 0: never. */
+  hedgeAtMs?: number;
+  /** Tempo's `hedge_requests_up_to`: GETs in all for one read when hedging (default 2). */
+  hedgeUpTo?: number;
 }
 
 /** The connection's limits; the defaults suit a remote object store. */
