@@ -144,9 +144,11 @@ export function storageConfig(
 ): StorageConfig {
   const base = testConfig({}, dataDir).storage;
   const pool = { maxWorkers: STORAGE_DEFAULTS.poolMaxWorkers, queueDepth: STORAGE_DEFAULTS.poolQueueDepth };
+  // BENCH_STORAGE_S3_HEDGE_AT_MS: Tempo's hedge_requests_at for the S3 stores (0, off, by default).
+  const hedgeAtMs = Number(process.env.BENCH_STORAGE_S3_HEDGE_AT_MS ?? 0);
   return 'localPath' in where
     ? { ...base, backend: 'local', localPath: where.localPath, pool }
-    : { ...base, backend: 's3', s3: where.s3, pool };
+    : { ...base, backend: 's3', s3: { ...where.s3, hedgeAtMs }, pool };
 }
 
 interface LookupPass {
