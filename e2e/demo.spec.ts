@@ -99,8 +99,10 @@ test('a failed trace from the list of recent errors: its waterfall, kept by the 
 test("an ERROR log line's trace link: the failed trace it was written in", async ({ page }) => {
   const line = await settledErrorLogLine(demo.url, 30_000);
   // The panel's newest 20 lines are two seconds of the demo's traffic, where an ERROR line is a
-  // matter of luck: a user picks *Errors*, as the first-steps card suggests.
-  await openLanding(page, LAST_5_MINUTES);
+  // matter of luck: a user picks *Errors*, as the first-steps card suggests. The range ends at a
+  // line whose trace has settled (its spans stored and decided), as an absolute range in the time
+  // picker would: the very newest error lines may be ahead of their trace's spans.
+  await openLanding(page, `from=${line.timeMs - 5 * 60_000}&to=${line.timeMs + 1}`);
   await page.getByRole('link', { name: "Follow a log line's trace link" }).click();
   const panel = page.getByRole('region', { name: 'Recent logs' });
   await panel.getByRole('radio', { name: 'Errors' }).check();
