@@ -28,19 +28,20 @@ export interface TooltipPlacement {
   vertical: 'down' | 'up';
 }
 
-/** Start and side along one axis: the wanted side if it fits, else the other, else the roomier. */
-function along(
-  wanted: 'before' | 'after',
-  after: { start: number; fits: boolean; room: number },
-  before: { start: number; fits: boolean; room: number },
-): { start: number; side: 'before' | 'after' } {
-  const [first, second] =
-    wanted === 'after' ? (['after', 'before'] as const) : (['before', 'after'] as const);
-  const option = { after, before };
-  if (option[first].fits) return { start: option[first].start, side: first };
-  if (option[second].fits) return { start: option[second].start, side: second };
-  const side = option[first].room >= option[second].room ? first : second;
-  return { start: option[side].start, side };
+/** One way to place the tooltip along an axis: where it starts, and whether it fits there. */
+interface Option<Side> {
+  side: Side;
+  start: number;
+  fits: boolean;
+  /** Space between the anchor and the area's edge on this side. */
+  room: number;
+}
+
+/** The first option if it fits, else the second, else the roomier (the first on a tie). */
+function pick<Side>(first: Option<Side>, second: Option<Side>): Option<Side> {
+  if (first.fits) return first;
+  if (second.fits) return second;
+  return first.room >= second.room ? first : second;
 }
 
 const clamp = (start: number, length: number, min: number, max: number) =>
@@ -61,28 +62,30 @@ const clamp = (start: number, length: number, min: number, max: number) =>
  */
 export function placeTooltip(input: TooltipPlacementInput): TooltipPlacement {
   const { anchor, size, area, gap, lift } = input;
-  const right = anchor.x + gap;
-  const left = anchor.x - gap - size.width;
-  const horizontal = along(
-    input.prefer === 'left' ? 'before' : 'after',
-    { start: right, fits: right + size.width <= area.right, room: area.right - anchor.x },
-    { start: left, fits: left >= area.left, room: anchor.x - area.left },
-  );
-  const down = anchor.y - lift;
-  const up = anchor.y + lift - size.height;
-  const vertical = along(
-    'after',
-    {
-      start: down,
-      fits: down >= area.top && down + size.height <= area.bottom,
-      room: area.bottom - anchor.y,
-    },
-    { start: up, fits: up >= area.top && up + size.height <= area.bottom, room: anchor.y - area.top },
+  const [right, left, down, up] = [
+    anchor.x + gap,
+    anchor.x - gap - size.width,
+    anchor.y - lift,
+    anchor.y + lift - size.height,
+  ];
+  type Across = Option<'left' | 'right'>;
+  const toRight: Across = {
+    side: 'right',
+    start: right,
+    fits: right + size.width <= area.right,
+    room: area.right - anchor.x,
+  };
+  const toLeft: Across = { side: 'left', start: left, fits: left >= area.left, room: anchor.x - area.left };
+  const horizontal = input.prefer === 'left' ? pick(toLeft, toRight) : pick(toRight, toLeft);
+  const fitsVertically = (top: number) => top >= area.top && top + size.height <= area.bottom;
+  const vertical = pick<'down' | 'up'>(
+    { side: 'down', start: down, fits: fitsVertically(down), room: area.bottom - anchor.y },
+    { side: 'up', start: up, fits: fitsVertically(up), room: anchor.y - area.top },
   );
   return {
     left: clamp(horizontal.start, size.width, area.left, area.right),
     top: clamp(vertical.start, size.height, area.top, area.bottom),
-    side: horizontal.side === 'after' ? 'right' : 'left',
-    vertical: vertical.side === 'after' ? 'down' : 'up',
+    side: horizontal.side,
+    vertical: vertical.side,
   };
 }

@@ -1,6 +1,7 @@
 import { scaleLinear, scaleTime } from 'd3-scale';
 import { type MouseEvent, useMemo, useRef, useState } from 'react';
 import { useElementWidth } from '../metrics/use-element-width';
+import { useTooltipPlacement } from '../metrics/use-tooltip-placement';
 import { formatTime } from '../metrics/value-format';
 import { useShowUtc } from '../state/preferences';
 import { formatDuration, formatTimestamp } from '../trace/model/format';
@@ -86,6 +87,14 @@ export function DurationScatter({ rows, openTrace }: DurationScatterProps) {
   };
 
   const shown = hovered === null ? undefined : chart.dots[hovered];
+  const tooltip = useRef<HTMLDivElement>(null);
+  // Beside the dot, on whichever side (and above or below) keeps all of it in view.
+  const placement = useTooltipPlacement(
+    tooltip,
+    shown && { x: shown.cx, y: shown.cy },
+    { gap: 12, lift: 12 },
+    hovered,
+  );
   const errors = rows.filter((r) => r.errorCount > 0).length;
 
   return (
@@ -126,9 +135,10 @@ export function DurationScatter({ rows, openTrace }: DurationScatterProps) {
       </svg>
       {shown && (
         <div
+          ref={tooltip}
           role="tooltip"
-          className="metrics-tooltip search-scatter-tooltip"
-          style={{ left: Math.min(shown.cx + 12, width - 260), top: Math.max(shown.cy - 12, 0) }}
+          className="metrics-tooltip metrics-tooltip--placed search-scatter-tooltip"
+          style={placement}
         >
           <div className="metrics-tooltip__title">{rootLabel(shown.row)}</div>
           <div>
