@@ -23,6 +23,9 @@ interface ServiceGraphProps {
   onSelect(service: string): void;
 }
 
+/** A call's hover text: who calls whom, and the label's full text. */
+const edgeTitle = (edge: DrawnEdge) => `${edge.client} → ${edge.server}: ${edge.description}`;
+
 /**
  * A call's label where the layout put it, on a backing of the panel's colour so a curve passing
  * under it does not cross the text; a short form carries the full text as its title.
@@ -32,7 +35,7 @@ function EdgeText({ edge }: { edge: DrawnEdge }) {
   if (!label) return null;
   return (
     <g className="service-graph__edge-label">
-      {!label.full && <title>{`${edge.client} → ${edge.server}: ${edge.description}`}</title>}
+      {!label.full && <title>{edgeTitle(edge)}</title>}
       <rect
         x={label.box.left}
         y={label.box.top}
@@ -130,7 +133,7 @@ export function ServiceGraph({ context, datasource, selected, onSelect }: Servic
               data-level={errorLevel(edge.errorRatio)}
               d={curvePath(edge.curve)}
             >
-              <title>{`${edge.client} → ${edge.server}: ${edge.description}`}</title>
+              <title>{edgeTitle(edge)}</title>
             </path>
           </g>
         ))}

@@ -14,6 +14,7 @@ import {
   centredBox,
   crossesBox,
   edgeCurve,
+  type Point,
   pointOnCurve,
   sampleCurve,
 } from './service-graph-geometry';
@@ -61,35 +62,35 @@ export function nodeNameBox(node: GraphNode): Box {
   return centredBox(node.x, top + height / 2, estimateTextWidth(node.name, NODE_NAME_FONT_PX), height);
 }
 
-export const nodeCircleBox = (node: GraphNode): Box =>
-  centredBox(node.x, node.y, node.radius * 2, node.radius * 2);
+const nodeCircleBox = (node: GraphNode): Box => centredBox(node.x, node.y, node.radius * 2, node.radius * 2);
 
 /** Where along its curve a label may sit, most wanted first: the middle, then outwards. */
 const ALONG = [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8];
 /** Offsets from the curve, in label heights: just above, just below, on it, one more row out. */
 const ACROSS = [-0.6, 0.6, 0, -1.7, 1.7];
 
-export const fullEdgeText = (edge: GraphEdge) =>
-  `${formatValue(edge.rate)} req/s · ${errorLabel(edge.errorRatio)}`;
-export const shortEdgeText = (edge: GraphEdge) =>
-  `${formatValue(edge.rate)}/s · ${errorPercent(edge.errorRatio)}%`;
+const fullEdgeText = (edge: GraphEdge) => `${formatValue(edge.rate)} req/s · ${errorLabel(edge.errorRatio)}`;
+const shortEdgeText = (edge: GraphEdge) => `${formatValue(edge.rate)}/s · ${errorPercent(edge.errorRatio)}%`;
 
 /**
  * Labels for every edge, each near its own curve, none touching another label, a node or a
- * node's name, and inside the layout's width. Greedy in edge order: each label takes the first
- * free spot (in `ALONG` × `ACROSS` order) that crosses the fewest other edges; with `allowShort`
- * a label that finds no spot for its full text tries the short form. Edges without a spot get none.
+ * node's name (`obstacles`), and inside the layout's width. Greedy in edge order: each label takes
+ * the first free spot (in `ALONG` × `ACROSS` order) that crosses the fewest other edges
+ * (`polylines`, one per edge); with `allowShort` a label that finds no spot for its full text
+ * tries the short form. Edges without a spot get none.
  */
 function placeLabels(
   edges: readonly (LaidOutEdge & { curve: Curve })[],
-  nodes: readonly GraphNode[],
+  polylines: readonly (readonly Point[])[],
+  obstacles: readonly Box[],
   width: number,
   allowShort: boolean,
 ) {
-  const obstacles = nodes.flatMap((n) => [nodeCircleBox(n), nodeNameBox(n)]);
   const placed: Box[] = [];
-  const polylines = edges.map((e) => sampleCurve(e.curve));
   const height = EDGE_LABEL_FONT_PX * LINE_HEIGHT;
+  const isFree = (box: Box) =>
+    !obstacles.some((taken) => boxesOverlap(box, taken, 2)) &&
+    !placed.some((taken) => boxesOverlap(box, taken, 2));
 
   return edges.map((edge, index) => {
     const texts = [{ text: fullEdgeText(edge), full: true }];
@@ -103,8 +104,7 @@ function placeLabels(
           const x = Math.min(Math.max(point.x, textWidth / 2), width - textWidth / 2);
           const y = point.y + across * height;
           const box = centredBox(x, y, textWidth, height);
-          if (box.left < 0 || box.right > width) return;
-          if ([...obstacles, ...placed].some((taken) => boxesOverlap(box, taken, 2))) return;
+          if (box.left < 0 || box.right > width || !isFree(box)) return;
           const crossings = polylines.filter(
             (points, other) => other !== index && crossesBox(points, box),
           ).length;
@@ -159,14 +159,14 @@ export function drawServiceGraph(edges: readonly GraphEdge[], size: GraphSize): 
       columnWidth: size.columnWidth * attempt.columns,
     });
     const curved = layout.edges.map((e) => ({ ...e, curve: edgeCurve(e.from, e.to, rowHeight) }));
-    const labels = placeLabels(curved, layout.nodes, layout.width, attempt.allowShort);
+    const polylines = curved.map((e) => sampleCurve(e.curve));
+    const nodeBoxes = layout.nodes.flatMap((n) => [nodeCircleBox(n), nodeNameBox(n)]);
+    const labels = placeLabels(curved, polylines, nodeBoxes, layout.width, attempt.allowShort);
     const drawn = curved.map((e, i) => ({ ...e, description: fullEdgeText(e), label: labels[i] }));
     const content = union([
-      ...layout.nodes.flatMap((n) => [nodeCircleBox(n), nodeNameBox(n)]),
-      ...drawn.flatMap((e) => (e.label ? [e.label.box] : [])),
-      ...drawn.flatMap((e) =>
-        sampleCurve(e.curve).map((p) => ({ left: p.x, top: p.y, right: p.x, bottom: p.y })),
-      ),
+      ...nodeBoxes,
+      ...labels.flatMap((label) => (label ? [label.box] : [])),
+      ...polylines.flat().map((p) => ({ left: p.x, top: p.y, right: p.x, bottom: p.y })),
     ]);
     // The full width of the columns, so sizes stay in step with the layout; only as tall as needed.
     const left = Math.floor(Math.min(content.left - MARGIN, 0));
