@@ -43,7 +43,7 @@ afterEach(() => {
   if (!hasDom) return;
   cleanup();
   localStorage.clear();
-  usePreferences.setState({ theme: 'dark', utc: false, recentTenants: [] });
+  usePreferences.setState({ theme: 'dark', utc: false, recentTenants: [], dismissedHints: [] });
   useViewStore.setState({
     traceKey: '',
     collapsed: EMPTY,

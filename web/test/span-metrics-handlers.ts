@@ -12,18 +12,19 @@ export function recentSeries(metric: Record<string, string>, value: number): Mat
 /**
  * Serves span metrics of the last half hour from a fake Prometheus (and a `/loupe/config` with
  * metrics on): checkout and frontend, one frontend → checkout call a second, both services'
- * request rates, and under `latencyQuery` a 250 ms latency with one 300 ms exemplar of the
- * checkout trace (`CHECKOUT_TRACE_ID`) ten minutes ago. `series` adds queries or replaces these.
+ * request rates, and under `latencyQuery` (by default every service's, the landing page's) a
+ * 250 ms latency with one 300 ms exemplar of the checkout trace (`CHECKOUT_TRACE_ID`) ten minutes
+ * ago. `series` adds queries or replaces these.
  *
  * @returns the fake Prometheus, with the queries it was asked
  */
 export function serveSpanMetrics({
-  latencyQuery,
+  latencyQuery = redQueries().latency[1].query,
   series = {},
 }: {
-  latencyQuery: string;
+  latencyQuery?: string;
   series?: Record<string, MatrixSeries[]>;
-}) {
+} = {}) {
   const all = redQueries();
   const prometheus = fakePrometheus({
     series: {

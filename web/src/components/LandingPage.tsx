@@ -9,7 +9,7 @@ import { LANDING_TARGETS } from './landing/landing-targets';
 const RedOverview = lazy(() => import('../metrics/RedOverview'));
 // So are the recent-traces lists: the trace-ID box is on screen before they load.
 const RecentTraces = lazy(() => import('../search/RecentTraces'));
-// And the recent logs and the first-steps strip (they also bring the landing page's stylesheet).
+// And the recent logs and the first-steps strip.
 const LandingLogs = lazy(() => import('./landing/LandingLogs'));
 const FirstSteps = lazy(() => import('./landing/FirstSteps'));
 
@@ -46,7 +46,7 @@ export function LandingPage() {
   // user is typing (a different parent element would remount it, empty). Panels are placed by CSS
   // (landing.css), never by moving the box.
   return (
-    <section className="landing landing--dashboard" aria-labelledby="landing-title">
+    <section className="landing" aria-labelledby="landing-title">
       <div className="landing-column">
         <div className="landing-top">
           {panel}
@@ -56,12 +56,12 @@ export function LandingPage() {
         </div>
         <div className="landing-grid">
           {/* tabIndex -1: the strip's links move focus here. */}
-          <div id={LANDING_TARGETS.traces} className="landing-slot landing-slot--traces" tabIndex={-1}>
+          <div id={LANDING_TARGETS.traces} className="landing-slot" tabIndex={-1}>
             <Suspense fallback={null}>
               <RecentTraces />
             </Suspense>
           </div>
-          <div id={LANDING_TARGETS.logs} className="landing-slot landing-slot--logs" tabIndex={-1}>
+          <div id={LANDING_TARGETS.logs} className="landing-slot" tabIndex={-1}>
             <Suspense fallback={null}>
               <LandingLogs />
             </Suspense>

@@ -97,7 +97,7 @@ function RecentList(props: {
   const now = Date.now();
   return (
     <div className="recent-list">
-      <div className="recent-list-header">
+      <div className="landing-panel-header">
         <h2 id={headingId}>{props.title}</h2>
         <Link className="small" to={searchHref({ query: props.query, limit: DEFAULT_SEARCH_LIMIT }, params)}>
           Search all

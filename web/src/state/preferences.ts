@@ -10,9 +10,12 @@ interface Preferences {
   utc: boolean;
   /** Tenants typed before, newest first, for the tenant picker's suggestions. */
   recentTenants: string[];
+  /** Hints the user dismissed, by name (`landing.firstSteps`…): they stay hidden across visits. */
+  dismissedHints: string[];
   setTheme(theme: Theme): void;
   setUtc(utc: boolean): void;
   rememberTenant(tenant: string): void;
+  dismissHint(name: string): void;
 }
 
 const MAX_RECENT_TENANTS = 8;
@@ -24,6 +27,7 @@ export const usePreferences = create<Preferences>()(
       theme: 'dark',
       utc: false,
       recentTenants: [],
+      dismissedHints: [],
       setTheme: (theme) => set({ theme }),
       setUtc: (utc) => set({ utc }),
       rememberTenant: (tenant) =>
@@ -33,11 +37,20 @@ export const usePreferences = create<Preferences>()(
             MAX_RECENT_TENANTS,
           ),
         })),
+      dismissHint: (name) =>
+        set((state) =>
+          state.dismissedHints.includes(name) ? state : { dismissedHints: [...state.dismissedHints, name] },
+        ),
     }),
     {
       name: 'loupe.preferences',
       storage: createJSONStorage(() => localStorage),
-      partialize: ({ theme, utc, recentTenants }) => ({ theme, utc, recentTenants }),
+      partialize: ({ theme, utc, recentTenants, dismissedHints }) => ({
+        theme,
+        utc,
+        recentTenants,
+        dismissedHints,
+      }),
     },
   ),
 );

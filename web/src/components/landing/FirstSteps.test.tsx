@@ -1,30 +1,16 @@
 import { screen, within } from '@testing-library/react';
-import { fakePrometheus, metricsConfigHandler } from '../../../test/metrics-handlers';
 import { mswServer } from '../../../test/msw';
 import { renderApp } from '../../../test/render-app';
 import { searchAnswer } from '../../../test/search-handlers';
-import { SERVICES_QUERY } from '../../metrics/promql';
-
-/** Generous waits: these tests share two cores with other suites. */
-const SLOW = { timeout: 5000 };
-
-function withSpanMetrics() {
-  const now = Math.floor(Date.now() / 1000);
-  const prometheus = fakePrometheus({
-    series: {
-      [SERVICES_QUERY]: [{ metric: { service: 'checkout' }, values: [[now - 60, '3']] }],
-    },
-  });
-  mswServer.use(metricsConfigHandler(), ...prometheus.handlers);
-}
+import { serveSpanMetrics } from '../../../test/span-metrics-handlers';
 
 describe('first steps on the landing page', () => {
   it('points at the three ways to a trace, each a jump to its panel', async () => {
     mswServer.use(searchAnswer());
-    withSpanMetrics();
+    serveSpanMetrics();
     const { user } = renderApp('/');
     const strip = await screen.findByRole('region', { name: 'First steps' });
-    await screen.findByRole('region', { name: 'Services' }, SLOW);
+    await screen.findByRole('region', { name: 'Services' });
     const errors = within(strip).getByRole('link', { name: 'Open an error trace from the list' });
     const logs = within(strip).getByRole('link', { name: "Follow a log line's trace link" });
     const dots = within(strip).getByRole('link', { name: 'Click a dot on a latency chart' });

@@ -1,42 +1,13 @@
-import { type MouseEvent, type ReactNode, useId, useState } from 'react';
+import { type MouseEvent, type ReactNode, useId } from 'react';
 import { useRecentTraces } from '../../search/RecentTraces';
+import { usePreferences } from '../../state/preferences';
 import { LANDING_TARGETS } from './landing-targets';
 
 /**
- * One key per message: dismissing the "send some data" hint must not hide the three paths that
- * replace it once data arrives.
+ * The preference name of each message's dismissal, one per message: dismissing the "send some
+ * data" hint must not hide the three paths that replace it once data arrives.
  */
-const DISMISSED_KEYS = {
-  paths: 'loupe.landing.firstSteps.dismissed',
-  sendData: 'loupe.landing.sendData.dismissed',
-} as const;
-
-type Variant = keyof typeof DISMISSED_KEYS;
-
-function readDismissed(key: string): boolean {
-  try {
-    return localStorage.getItem(key) === 'true';
-  } catch {
-    return false; // storage blocked (private mode, policy): the strip simply shows
-  }
-}
-
-/** Whether each message was dismissed, remembered in localStorage across visits. */
-function useDismissed(): [(variant: Variant) => boolean, (variant: Variant) => void] {
-  const [dismissed, setDismissed] = useState(() => ({
-    paths: readDismissed(DISMISSED_KEYS.paths),
-    sendData: readDismissed(DISMISSED_KEYS.sendData),
-  }));
-  const dismiss = (variant: Variant) => {
-    try {
-      localStorage.setItem(DISMISSED_KEYS[variant], 'true');
-    } catch {
-      // Not remembered, but hidden for this visit.
-    }
-    setDismissed((current) => ({ ...current, [variant]: true }));
-  };
-  return [(variant) => dismissed[variant], dismiss];
-}
+const HINTS = { paths: 'landing.firstSteps', sendData: 'landing.sendData' } as const;
 
 /**
  * Scrolls to the panel and moves focus there, so keyboard users land where they were sent. The
@@ -74,10 +45,11 @@ function Step({ target, title, children }: { target?: string; title: string; chi
 export default function FirstSteps({ hasMetrics }: { hasMetrics: boolean }) {
   const headingId = useId();
   const recent = useRecentTraces();
-  const [isDismissed, dismiss] = useDismissed();
+  const dismissedHints = usePreferences((s) => s.dismissedHints);
+  const dismissHint = usePreferences((s) => s.dismissHint);
   if (recent.isPending) return null;
-  const variant: Variant = recent.data?.traces.length === 0 ? 'sendData' : 'paths';
-  if (isDismissed(variant)) return null;
+  const variant = recent.data?.traces.length === 0 ? 'sendData' : 'paths';
+  if (dismissedHints.includes(HINTS[variant])) return null;
 
   return (
     <section className="panel first-steps" aria-labelledby={headingId}>
@@ -86,7 +58,7 @@ export default function FirstSteps({ hasMetrics }: { hasMetrics: boolean }) {
         <button
           type="button"
           className="button button--ghost first-steps-dismiss"
-          onClick={() => dismiss(variant)}
+          onClick={() => dismissHint(HINTS[variant])}
         >
           Dismiss
         </button>

@@ -7,19 +7,19 @@ import type { LogRow } from '../../logs/log-rows';
 import { useLogRowRenderer } from '../../logs/use-log-row-renderer';
 import { useLogs } from '../../logs/use-logs';
 import { Link, useNavigate, useSearchParams } from '../../router/router';
-import { readTenant, readTimeRange, traceHref } from '../../state/url-state';
+import { readTenant, readTimeRange, traceHref, withParam } from '../../state/url-state';
 
 /** Every stream Loupe has a service for: OTLP records and pushed lines alike carry `service_name`. */
-export const RECENT_LOGS_QUERY = '{service_name=~".+"}';
+const RECENT_LOGS_QUERY = '{service_name=~".+"}';
 /**
  * Only the failing lines. The newest 20 lines are a second or two of a busy system, where an
  * error line is rare; these are the lines whose trace link leads to a failure.
  */
-export const RECENT_ERROR_LOGS_QUERY = `${RECENT_LOGS_QUERY} | detected_level=~"error|critical|fatal"`;
+const RECENT_ERROR_LOGS_QUERY = `${RECENT_LOGS_QUERY} | detected_level=~"error|critical|fatal"`;
 /** Enough to see what is going on at a glance; Explore has the rest. */
-export const RECENT_LOGS_LIMIT = 20;
+const RECENT_LOGS_LIMIT = 20;
 /** The URL parameter that keeps the panel's choice (`logs=errors`), so a reload or link keeps it. */
-export const LOGS_VIEW_PARAM = 'logs';
+const LOGS_VIEW_PARAM = 'logs';
 
 const isError = (row: LogRow) => row.level === 'error' || row.level === 'critical';
 
@@ -49,12 +49,8 @@ export default function LandingLogs() {
   const opener = useTracePageOpener();
   const errorsOnly = params.get(LOGS_VIEW_PARAM) === 'errors';
   const query = errorsOnly ? RECENT_ERROR_LOGS_QUERY : RECENT_LOGS_QUERY;
-  const showErrorsOnly = (on: boolean) => {
-    const next = new URLSearchParams(params);
-    if (on) next.set(LOGS_VIEW_PARAM, 'errors');
-    else next.delete(LOGS_VIEW_PARAM);
-    setParams(next, { replace: true });
-  };
+  const showErrorsOnly = (on: boolean) =>
+    setParams(withParam(params, LOGS_VIEW_PARAM, on ? 'errors' : null), { replace: true });
   const logs = useLogs({
     query,
     range: readTimeRange(params),

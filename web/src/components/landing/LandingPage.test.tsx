@@ -5,13 +5,6 @@ import { CHECKOUT_TRACE_ID, mswServer } from '../../../test/msw';
 import { currentUrl, renderApp } from '../../../test/render-app';
 import { searchAnswer } from '../../../test/search-handlers';
 import { serveSpanMetrics } from '../../../test/span-metrics-handlers';
-import { redQueries } from '../../metrics/promql';
-
-/** Generous waits: these tests share two cores with other suites. */
-const SLOW = { timeout: 5000 };
-
-/** Span metrics for checkout and frontend, one call between them and a latency exemplar. */
-const withSpanMetrics = () => serveSpanMetrics({ latencyQuery: redQueries().latency[1].query });
 
 const failing = (path: string, message: string) =>
   http.get(path, () => new HttpResponse(message, { status: 500 }));
@@ -19,7 +12,7 @@ const failing = (path: string, message: string) =>
 describe('the landing page', () => {
   it('shows every way to a trace when all the APIs answer', async () => {
     mswServer.use(searchAnswer());
-    withSpanMetrics();
+    serveSpanMetrics();
     renderApp('/');
 
     expect(screen.getByRole('region', { name: 'Open a trace' })).toBeInTheDocument();
@@ -27,7 +20,7 @@ describe('the landing page', () => {
     expect(await screen.findByRole('region', { name: 'First steps' })).toBeInTheDocument();
     // The box comes before every panel, in reading and tab order.
     for (const name of ['First steps', 'Recent traces', 'Recent logs', 'Services']) {
-      const region = await screen.findByRole('region', { name }, SLOW);
+      const region = await screen.findByRole('region', { name });
       expect(box.compareDocumentPosition(region) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
     }
 
@@ -37,10 +30,10 @@ describe('the landing page', () => {
     expect(await within(logs).findByRole('link', { name: 'Trace' })).toBeInTheDocument();
 
     const red = screen.getByRole('region', { name: 'Services' });
-    expect(await within(red).findByRole('figure', { name: 'Service graph' }, SLOW)).toBeInTheDocument();
+    expect(await within(red).findByRole('figure', { name: 'Service graph' })).toBeInTheDocument();
     const duration = within(red).getByRole('article', { name: 'Duration' });
     expect(
-      await within(duration).findByRole('button', { name: /^Exemplar 300 ms, trace 4bf92f35/ }, SLOW),
+      await within(duration).findByRole('button', { name: /^Exemplar 300 ms, trace 4bf92f35/ }),
     ).toBeInTheDocument();
   });
 
