@@ -30,7 +30,7 @@ export interface ChildOptions {
   logDir: string;
 }
 
-export function isRunning(child: Child): boolean {
+function isRunning(child: Child): boolean {
   return child.process.exitCode === null && child.process.signalCode === null;
 }
 

@@ -1,6 +1,7 @@
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { endpointUrl } from '../topology';
+import { markFailed } from './mark-failed';
 
 /**
  * A messaging client for the launcher's queue stand-in (launcher/queue-broker.ts), traced the way
@@ -62,8 +63,7 @@ export function publish(topic: string, payload: unknown): Promise<string> {
         span.setAttribute(ATTR_MESSAGING_MESSAGE_ID, id);
         return id;
       } catch (err) {
-        span.recordException(err as Error);
-        span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+        markFailed(span, err);
         throw err;
       } finally {
         span.end();
@@ -106,8 +106,7 @@ export function consume<T>(topic: string, group: string, handle: (payload: T) =>
         try {
           await handle(message.payload);
         } catch (err) {
-          span.recordException(err as Error);
-          span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+          markFailed(span, err);
         } finally {
           span.end();
         }

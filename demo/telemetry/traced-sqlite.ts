@@ -1,4 +1,4 @@
-import { type Attributes, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { type Attributes, type Span, SpanKind, trace } from '@opentelemetry/api';
 import {
   ATTR_DB_COLLECTION_NAME,
   ATTR_DB_NAMESPACE,
@@ -10,6 +10,7 @@ import {
   ATTR_ERROR_TYPE,
 } from '@opentelemetry/semantic-conventions';
 import type Database from 'better-sqlite3';
+import { markFailed } from './mark-failed';
 
 /**
  * Client spans for better-sqlite3, which no auto-instrumentation covers, following the current
@@ -79,8 +80,7 @@ export class TracedDatabase {
       try {
         return this.db.transaction(work)();
       } catch (err) {
-        span.recordException(err as Error);
-        span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+        markFailed(span, err);
         throw err;
       } finally {
         span.end();
@@ -115,12 +115,11 @@ export class TracedDatabase {
         return result;
       } catch (err) {
         const code = (err as { code?: string }).code;
-        span.recordException(err as Error);
+        markFailed(span, err);
         span.setAttributes({
           [ATTR_ERROR_TYPE]: code ?? (err as Error).name,
           ...(code ? { [ATTR_DB_RESPONSE_STATUS_CODE]: code } : {}),
         });
-        span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
         throw err;
       } finally {
         span.end();
