@@ -1,4 +1,11 @@
 import { expect } from '@playwright/test';
+import {
+  exemplarTraceIds,
+  getJson,
+  queryExemplars,
+  queryLogs,
+  searchTraces,
+} from '../../demo/testing/demo-api';
 
 /**
  * What the running demo's Loupe holds, asked through its own APIs (Tempo's search, Loki's and
@@ -21,24 +28,15 @@ const TRACE_ID_IN_LINE = /trace_id=([0-9a-f]{32})/;
 const SETTLED_MS = 10_000;
 const LOOK_BACK_S = 600;
 
-async function getJson<T>(url: string): Promise<T> {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`GET ${url}: HTTP ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
-}
-
 const timeWindow = () => {
   const end = Math.ceil(Date.now() / 1000);
-  return { start: String(end - LOOK_BACK_S), end: String(end + 60) };
+  return { start: end - LOOK_BACK_S, end: end + 60 };
 };
 
 /** The newest failed traces the `errors` sampling policy has kept (decided, so no longer live). */
 export async function keptErrorTraceIds(api: string): Promise<Set<string>> {
-  const params = new URLSearchParams({ q: '{ status = error }', limit: '200', ...timeWindow() });
-  const body = await getJson<{ traces?: { traceID: string; sampling?: { policy: string } }[] }>(
-    `${api}/api/search?${params}`,
-  );
-  return new Set((body.traces ?? []).filter((t) => t.sampling?.policy === 'errors').map((t) => t.traceID));
+  const traces = await searchTraces(api, '{ status = error }', 200, timeWindow());
+  return new Set(traces.filter((t) => t.sampling?.policy === 'errors').map((t) => t.traceID));
 }
 
 export interface ErrorLogLine {
@@ -47,23 +45,18 @@ export interface ErrorLogLine {
 }
 
 /** The newest ERROR line, old enough to have settled, whose trace is one of `kept`. */
-export async function errorLogLineOfKeptTrace(
+async function errorLogLineOfKeptTrace(
   api: string,
   kept: ReadonlySet<string>,
 ): Promise<ErrorLogLine | undefined> {
-  const params = new URLSearchParams({
-    query: '{service_name=~".+"} | detected_level="error"',
-    limit: '200',
+  const found = await queryLogs(api, '{service_name=~".+"} | detected_level="error"', {
+    limit: 200,
     direction: 'backward',
     since: `${LOOK_BACK_S}s`,
   });
-  const body = await getJson<{ data: { result: { values: [string, string][] }[] } }>(
-    `${api}/loki/api/v1/query_range?${params}`,
-  );
-  const lines = body.data.result
-    .flatMap((stream) => stream.values)
-    .map(([nanos, line]) => ({
-      timeMs: Number(BigInt(nanos) / 1_000_000n),
+  const lines = found
+    .map(({ nanos, line }) => ({
+      timeMs: Number(nanos / 1_000_000n),
       traceId: TRACE_ID_IN_LINE.exec(line)?.[1] ?? '',
     }))
     .sort((a, b) => b.timeMs - a.timeMs);
@@ -86,18 +79,8 @@ export async function settledErrorLogLine(api: string, timeoutMs: number): Promi
   return found!;
 }
 
-/** The trace IDs of the exemplars of the span latency histograms over the last minutes. */
-export async function exemplarTraceIds(api: string): Promise<Set<string>> {
-  const params = new URLSearchParams({ query: LATENCY_BUCKETS, ...timeWindow() });
-  const body = await getJson<{ data?: { exemplars?: { labels?: Record<string, string> }[] }[] }>(
-    `${api}/prometheus/api/v1/query_exemplars?${params}`,
-  );
-  const ids = (body.data ?? []).flatMap((series) => (series.exemplars ?? []).map((e) => e.labels?.traceID));
-  return new Set(ids.filter((id): id is string => id !== undefined));
-}
-
 /** How many points the p95 latency line has over the last minutes. */
-export async function latencyPoints(api: string): Promise<number> {
+async function latencyPoints(api: string): Promise<number> {
   const end = Math.floor(Date.now() / 1000);
   const params = new URLSearchParams({
     query: P95_LATENCY,
@@ -128,8 +111,8 @@ export async function waitForDemoData(
           const kept = await keptErrorTraceIds(api);
           if (kept.size === 0) return 'no failed trace kept yet';
           if (!(await errorLogLineOfKeptTrace(api, kept))) return 'no settled ERROR line of a kept trace yet';
-          const exemplars = await exemplarTraceIds(api);
-          if (![...exemplars].some((id) => kept.has(id))) return 'no exemplar of a kept failed trace yet';
+          const exemplars = exemplarTraceIds(await queryExemplars(api, LATENCY_BUCKETS, timeWindow()));
+          if (!exemplars.some((id) => kept.has(id))) return 'no exemplar of a kept failed trace yet';
           const points = await latencyPoints(api);
           if (points < MIN_CHART_POINTS) return `the latency line has ${points} points, not yet a line`;
           return 'ready';

@@ -1,12 +1,15 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { descendantsOf, isAlive } from '../testing/process-tree';
+import {
+  type ExemplarSeries,
+  exemplarTraceIds,
+  type LogLine,
+  queryExemplars,
+  queryLogs,
+  type SearchTrace,
+  searchTraces,
+} from '../../demo/testing/demo-api';
+import { type LaunchedDemo, launchDemo } from '../../demo/testing/launch-demo';
 import { waitFor } from './support/clients';
-import type { PromExemplarSeries } from './support/metrics-api';
 import { type FlatSpan, flattenResourceSpans } from './support/tempo-json';
 
 /**
@@ -19,27 +22,12 @@ import { type FlatSpan, flattenResourceSpans } from './support/tempo-json';
  * Ctrl-C (SIGINT) must stop it all: exit code 0 and none of its processes left.
  */
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const HEX32 = /^[0-9a-f]{32}$/;
 
-interface SearchTrace {
-  traceID: string;
-  rootTraceName?: string;
-  serviceStats: Record<string, { spanCount: number; errorCount?: number }>;
-  sampling?: { policy: string; reason: string };
-}
-
-let demo: ChildProcess;
-let exited: Promise<number | null>;
-let output = '';
+let demo: LaunchedDemo | undefined;
 let api = '';
-let dataDir = '';
 
-async function search(q: string, limit = 100): Promise<SearchTrace[]> {
-  const res = await fetch(`${api}/api/search?${new URLSearchParams({ q, limit: String(limit) })}`);
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { traces: SearchTrace[] }).traces;
-}
+const search = (q: string, limit = 100) => searchTraces(api, q, limit);
 
 /** What opening the trace shows: its spans, "not kept by sampling", or not found. */
 async function openTrace(id: string): Promise<{ status: number; notKept: boolean; spans: FlatSpan[] }> {
@@ -53,68 +41,18 @@ async function openTrace(id: string): Promise<{ status: number; notKept: boolean
   };
 }
 
-interface LogLine {
-  stream: Record<string, string>;
-  nanos: bigint;
-  line: string;
-}
+const logLines = (query: string) => queryLogs(api, query, { limit: 500, since: '10m' });
 
-async function logLines(query: string): Promise<LogLine[]> {
-  const params = new URLSearchParams({ query, limit: '500', since: '10m' });
-  const res = await fetch(`${api}/loki/api/v1/query_range?${params}`);
-  expect(res.status).toBe(200);
-  const body = (await res.json()) as {
-    data: { result: { stream: Record<string, string>; values: string[][] }[] };
-  };
-  return body.data.result.flatMap(({ stream, values }) =>
-    values.map(([ts, line]) => ({ stream, nanos: BigInt(ts), line })),
-  );
-}
-
-async function exemplars(selector: string): Promise<PromExemplarSeries[]> {
-  const start = String(Date.now() / 1000 - 600);
-  const res = await fetch(
-    `${api}/prometheus/api/v1/query_exemplars?${new URLSearchParams({ query: selector, start })}`,
-  );
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { data: PromExemplarSeries[] }).data;
-}
+const exemplars = (selector: string) => queryExemplars(api, selector, { start: Date.now() / 1000 - 600 });
 
 describe('npm run demo', () => {
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'loupe-demo-test-'));
-    const args = ['--duration', '240', '--rate', '6', '--data-dir', dataDir];
-    for (const flag of ['--http-port', '--otlp-port', '--grpc-port', '--port-base']) args.push(flag, '0');
-    demo = spawn(process.execPath, ['--import', 'tsx', 'demo/run.ts', ...args], {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    exited = new Promise((resolve) => demo.once('exit', (code) => resolve(code)));
-    demo.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      output += chunk;
-    });
-    demo.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-      output += chunk;
-    });
-    await waitFor(
-      () => {
-        if (demo.exitCode !== null) throw new Error(`the demo exited early:\n${output}`);
-        return /Loupe demo running: open http:\/\/localhost:\d+/.test(output);
-      },
-      90_000,
-      200,
-    );
-    api = `http://127.0.0.1:${/open http:\/\/localhost:(\d+)/.exec(output)![1]}`;
+    demo = await launchDemo({ rate: 6, durationS: 240, startupTimeoutMs: 90_000 });
+    api = demo.url;
   }, 120_000);
 
-  afterAll(async () => {
-    if (demo?.exitCode === null) {
-      for (const { pid } of descendantsOf(demo.pid!)) process.kill(pid, 'SIGKILL');
-      demo.kill('SIGKILL');
-      await exited;
-    }
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  });
+  // Stops it if the last test did not (a failure before it, or a filtered run).
+  afterAll(() => demo?.stop(), 60_000);
 
   it('finds failed traces from several services, each kept by the errors policy', async () => {
     let failed: SearchTrace[] = [];
@@ -226,8 +164,8 @@ describe('npm run demo', () => {
   }, 45_000);
 
   it('exemplars on the latency histograms open their traces; those of failed spans always do', async () => {
-    let all: PromExemplarSeries[] = [];
-    let failed: PromExemplarSeries[] = [];
+    let all: ExemplarSeries[] = [];
+    let failed: ExemplarSeries[] = [];
     await waitFor(
       async () => {
         all = await exemplars('traces_spanmetrics_latency_bucket{service="frontend"}');
@@ -237,14 +175,11 @@ describe('npm run demo', () => {
       30_000,
       1_000,
     );
-    const idsOf = (series: PromExemplarSeries[]) => [
-      ...new Set(series.flatMap((s) => s.exemplars.map((e) => e.labels.traceID))),
-    ];
-    const answers = await Promise.all(idsOf(all).slice(0, 40).map(openTrace));
+    const answers = await Promise.all(exemplarTraceIds(all).slice(0, 40).map(openTrace));
     expect(answers.filter((a) => a.status !== 200 && !a.notKept)).toEqual([]);
     expect(answers.some((a) => a.status === 200)).toBe(true);
     const opened = await Promise.all(
-      idsOf(failed).map(async (id) => ({ id, status: (await openTrace(id)).status })),
+      exemplarTraceIds(failed).map(async (id) => ({ id, status: (await openTrace(id)).status })),
     );
     expect(opened.filter((o) => o.status !== 200)).toEqual([]);
   }, 45_000);
@@ -265,14 +200,11 @@ describe('npm run demo', () => {
   }, 50_000);
 
   it('stops on Ctrl-C (SIGINT): exit code 0, and every process it started is gone', async () => {
-    const started = descendantsOf(demo.pid!);
+    const { code, started, leftBehind } = await demo!.stop();
     // Loupe and the six services.
     expect(started.filter((p) => /server\/main\.ts|demo\/services\//.test(p.command))).toHaveLength(7);
-    demo.kill('SIGINT');
-    expect(await exited).toBe(0);
-    expect(output).toContain('Demo stopped.');
-    const left = () => started.filter((p) => isAlive(p.pid));
-    await waitFor(() => left().length === 0, 5_000, 100).catch(() => {});
-    expect(left()).toEqual([]);
+    expect(code).toBe(0);
+    expect(demo!.output()).toContain('Demo stopped.');
+    expect(leftBehind).toEqual([]);
   }, 60_000);
 });

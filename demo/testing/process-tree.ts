@@ -36,3 +36,12 @@ export function isAlive(pid: number): boolean {
     return false;
   }
 }
+
+/** Sends `signal` to `pid` (a negative one: its process group), if it is still there. */
+export function killQuietly(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+}
