@@ -2,14 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningS3 } from '../server/testing/s3';
-import { compactAll, cpuSeconds, storageConfig, writeLocalBlocks, writeS3Blocks } from './storage';
 import {
-  BENCH_TENANT,
-  buildBenchBlock,
-  buildBenchBlocks,
-  makeDataset,
-  sliceIntoBlocks,
-} from './storage-data';
+  benchDataStartMs,
+  compactAll,
+  compactionDataset,
+  cpuSeconds,
+  storageConfig,
+  writeLocalBlocks,
+  writeS3Blocks,
+} from './storage';
+import { BENCH_TENANT, buildBenchBlock, buildBenchBlocks, sliceIntoBlocks } from './storage-data';
 import { benchConfig, gets, openStore } from './storage-store';
 
 /**
@@ -22,7 +24,8 @@ import { benchConfig, gets, openStore } from './storage-store';
  * `npx tsx bench/storage-compaction.ts`. Settings: BENCH_STORAGE_SMALL_BLOCKS (1,000),
  * BENCH_STORAGE_SMALL_BLOCK_TRACES (5), BENCH_STORAGE_S3_SMALL_BLOCKS (0: no S3),
  * BENCH_COMPACTION_RUNS (1: runs of each backend, taking turns with the baseline),
- * BENCH_STORAGE_S3_PORT (7491). One JSON line per run on stdout.
+ * BENCH_STORAGE_S3_PORT (7491), BENCH_STORAGE_S3_HEDGE_AT_MS (0: off). One JSON line per run on
+ * stdout.
  */
 
 const num = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
@@ -30,18 +33,11 @@ const smallBlocks = num('BENCH_STORAGE_SMALL_BLOCKS', 1_000);
 const smallBlockTraces = num('BENCH_STORAGE_SMALL_BLOCK_TRACES', 5);
 const s3SmallBlocks = Math.min(smallBlocks, num('BENCH_STORAGE_S3_SMALL_BLOCKS', 0));
 const runs = num('BENCH_COMPACTION_RUNS', 1);
+const s3HedgeAtMs = num('BENCH_STORAGE_S3_HEDGE_AT_MS', 0);
 const FEW_BLOCKS = 4;
-const HOUR_MS = 3_600_000;
 
 process.env.LOUPE_TEST_S3_PORT ??= String(num('BENCH_STORAGE_S3_PORT', 7491));
-const startMs = Math.floor(Date.now() / HOUR_MS) * HOUR_MS - HOUR_MS + 60_000;
-const small = makeDataset({
-  traces: smallBlocks * smallBlockTraces,
-  spansPerTrace: 10,
-  seed: 4343,
-  startMs,
-  chosen: 0,
-});
+const small = compactionDataset(smallBlocks * smallBlockTraces, benchDataStartMs());
 const built = await buildBenchBlocks(sliceIntoBlocks(small.records, smallBlocks));
 const dataDir = mkdtempSync(join(tmpdir(), 'loupe-bench-compaction-'));
 let s3: RunningS3 | undefined;
@@ -64,7 +60,7 @@ try {
       targets.push({ name: 'S3', where: { s3: options } });
     }
     for (const { name, where } of targets) {
-      const store = await openStore(benchConfig(storageConfig(dataDir, where), dataDir));
+      const store = await openStore(benchConfig(storageConfig(dataDir, where, s3HedgeAtMs), dataDir));
       try {
         const result = await compactAll(store, `${name} compaction, run ${run + 1}`);
         console.log(

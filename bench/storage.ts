@@ -71,6 +71,8 @@ export interface StorageBenchOptions {
   searchRuns?: number;
   /** Port of the bench's own radosgw (scripts/start-s3.sh; the tests' default is 7480). */
   s3Port?: number;
+  /** Tempo's `hedge_requests_at` for the S3 stores measured (not the setup's writes); 0 (off) by default. */
+  s3HedgeAtMs?: number;
 }
 
 export interface StorageFigure {
@@ -113,6 +115,13 @@ function percentile(values: readonly number[], p: number): number {
 
 const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
 
+/** A minute into the previous hour: the bench's data is one compaction window, well inside retention. */
+export const benchDataStartMs = () => Math.floor(Date.now() / HOUR_MS) * HOUR_MS - HOUR_MS + 60_000;
+
+/** The compaction part's traces (seed 4343, 10 spans each), also `bench/storage-compaction.ts`'s. */
+export const compactionDataset = (traces: number, startMs: number): Dataset =>
+  makeDataset({ traces, spansPerTrace: SPANS_PER_TRACE, seed: SMALL_SEED, startMs, chosen: 0 });
+
 export function cpuSeconds(since: NodeJS.CpuUsage): number {
   const used = process.cpuUsage(since);
   return (used.user + used.system) / 1e6;
@@ -137,18 +146,20 @@ export async function writeS3Blocks(options: S3Options, blocks: readonly BuiltBl
   }
 }
 
-/** A storage config as Loupe's defaults have it (pool 400/20000), on local disk or S3. */
+/**
+ * A storage config as Loupe's defaults have it (pool 400/20000), on local disk or S3; `s3HedgeAtMs`
+ * is Tempo's `hedge_requests_at` for S3 (0: off).
+ */
 export function storageConfig(
   dataDir: string,
   where: { localPath: string } | { s3: S3Options },
+  s3HedgeAtMs = 0,
 ): StorageConfig {
   const base = testConfig({}, dataDir).storage;
   const pool = { maxWorkers: STORAGE_DEFAULTS.poolMaxWorkers, queueDepth: STORAGE_DEFAULTS.poolQueueDepth };
-  // BENCH_STORAGE_S3_HEDGE_AT_MS: Tempo's hedge_requests_at for the S3 stores (0, off, by default).
-  const hedgeAtMs = Number(process.env.BENCH_STORAGE_S3_HEDGE_AT_MS ?? 0);
   return 'localPath' in where
     ? { ...base, backend: 'local', localPath: where.localPath, pool }
-    : { ...base, backend: 's3', s3: { ...where.s3, hedgeAtMs }, pool };
+    : { ...base, backend: 's3', s3: { ...where.s3, hedgeAtMs: s3HedgeAtMs }, pool };
 }
 
 interface LookupPass {
@@ -353,6 +364,7 @@ export async function runStorageBench(options: StorageBenchOptions = {}): Promis
   const s3SmallBlocks = Math.min(smallBlocks, options.s3SmallBlocks ?? 200);
   const fewBlocks = options.fewBlocks ?? 4;
   const searchRuns = Math.max(10, options.searchRuns ?? 20);
+  const s3HedgeAtMs = options.s3HedgeAtMs ?? 0;
   // The bench's own radosgw: tests running meanwhile share theirs (7480), not this one.
   process.env.LOUPE_TEST_S3_PORT ??= String(options.s3Port ?? 7490);
   const { startS3 } = await import('../server/testing/s3');
@@ -377,8 +389,7 @@ export async function runStorageBench(options: StorageBenchOptions = {}): Promis
       buckets.push(bucket);
       return running.options({ bucket });
     };
-    // Data starts an hour and a minute into the previous hour: one compaction window, well inside retention.
-    const startMs = Math.floor(Date.now() / HOUR_MS) * HOUR_MS - HOUR_MS + 60_000;
+    const startMs = benchDataStartMs();
 
     // ---------- Part 1: trace by ID and search over `blockCount` blocks, S3 against local disk ----------
     progress(`building ${fmt(traces)} traces × ${SPANS_PER_TRACE} spans into ${blockCount} blocks`);
@@ -413,7 +424,7 @@ export async function runStorageBench(options: StorageBenchOptions = {}): Promis
       benchConfig(storageConfig(dataDir, { localPath: bigLocalPath }), dataDir),
     );
     open.push(localStore);
-    const s3Store = await openStore(benchConfig(storageConfig(dataDir, { s3: bigS3 }), dataDir));
+    const s3Store = await openStore(benchConfig(storageConfig(dataDir, { s3: bigS3 }, s3HedgeAtMs), dataDir));
     open.push(s3Store);
     const bigLookups = [
       { store: localStore, dataset: big, indices: bigIndices, what: `local, ${blockCount} blocks` },
@@ -482,13 +493,7 @@ export async function runStorageBench(options: StorageBenchOptions = {}): Promis
     progress(
       `building ${fmt(smallTraces)} traces into ${fmt(smallBlocks)} small blocks and ${fewBlocks} big ones`,
     );
-    const small = makeDataset({
-      traces: smallTraces,
-      spansPerTrace: SPANS_PER_TRACE,
-      seed: SMALL_SEED,
-      startMs,
-      chosen: 0,
-    });
+    const small = compactionDataset(smallTraces, startMs);
     const smallBuilt = await buildBenchBlocks(sliceIntoBlocks(small.records, smallBlocks));
     const buildCpu = process.cpuUsage();
     const fewBuilt = sliceIntoBlocks(small.records, fewBlocks).map(buildBenchBlock);
@@ -553,7 +558,7 @@ export async function runStorageBench(options: StorageBenchOptions = {}): Promis
     );
     await closeAll();
 
-    const s3Config = benchConfig(storageConfig(dataDir, { s3: smallS3 }), dataDir);
+    const s3Config = benchConfig(storageConfig(dataDir, { s3: smallS3 }, s3HedgeAtMs), dataDir);
     const s3Lookups = { dataset: small, indices: s3SmallIndices };
     // As many baseline lookups as S3 ones, taking turns with them.
     const fewForS3 = { ...fewLookups, indices: smallIndices.slice(0, s3SmallIndices.length) };
@@ -850,7 +855,7 @@ export function printStorageBench(result: StorageBenchResult): void {
 /**
  * BENCH_STORAGE_TRACES, BENCH_STORAGE_BLOCKS, BENCH_STORAGE_LOOKUPS, BENCH_STORAGE_LOCAL_LOOKUPS, BENCH_STORAGE_SMALL_BLOCKS,
  * BENCH_STORAGE_SMALL_BLOCK_TRACES, BENCH_STORAGE_S3_SMALL_BLOCKS, BENCH_STORAGE_FEW_BLOCKS,
- * BENCH_STORAGE_SEARCH_RUNS, BENCH_STORAGE_S3_PORT.
+ * BENCH_STORAGE_SEARCH_RUNS, BENCH_STORAGE_S3_PORT, BENCH_STORAGE_S3_HEDGE_AT_MS.
  */
 export function storageBenchOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): StorageBenchOptions {
   const num = (name: string) => (env[name] ? Number(env[name]) : undefined);
@@ -865,6 +870,7 @@ export function storageBenchOptionsFromEnv(env: NodeJS.ProcessEnv = process.env)
     fewBlocks: num('BENCH_STORAGE_FEW_BLOCKS'),
     searchRuns: num('BENCH_STORAGE_SEARCH_RUNS'),
     s3Port: num('BENCH_STORAGE_S3_PORT'),
+    s3HedgeAtMs: num('BENCH_STORAGE_S3_HEDGE_AT_MS'),
   };
 }
 
