@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { expectCleanDecode, truncations } from '../../../fixtures/hostile/fuzz';
+import { varint } from '../../../fixtures/hostile/corpus';
+import { emptyMessages, expectCleanDecode, truncations } from '../../../fixtures/hostile/fuzz';
+import { MAX_DECODED_ITEMS } from '../../otlp/decode-budget';
 import { JaegerDecodeError } from './jaeger-decode-error';
 import { decodeErrorOf, expectGarbledBodiesRefusedCleanly } from './jaeger-decoder-test-support';
 import { decodePostSpansRequest, jaegerProtoTypes } from './proto-batch-decoder';
@@ -127,5 +129,13 @@ describe('decodePostSpansRequest', () => {
       expectCleanDecode('decodePostSpansRequest', () => decodePostSpansRequest(body), [JaegerDecodeError]);
     }
     expectGarbledBodiesRefusedCleanly(decodePostSpansRequest, FULL);
+  });
+
+  it('a body of more spans than the decode budget: refused before protobufjs makes an object of each', () => {
+    const spans = emptyMessages(0x0a, MAX_DECODED_ITEMS + 1);
+    const body = Buffer.concat([Buffer.from([0x0a]), varint(spans.length), spans]);
+    expect(decodeErrorOf(decodePostSpansRequest, body).message).toMatch(
+      `more than ${MAX_DECODED_ITEMS} spans`,
+    );
   });
 });

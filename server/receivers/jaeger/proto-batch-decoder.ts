@@ -1,6 +1,7 @@
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
+import { checkDecodeBudget } from '../../otlp/decode-budget';
 import { JaegerDecodeError } from './jaeger-decode-error';
 import type {
   JaegerBatch,
@@ -16,7 +17,8 @@ const PROTO_DIR = fileURLToPath(new URL('./proto/', import.meta.url));
 
 export interface JaegerProtoTypes {
   PostSpansRequest: protobuf.Type;
-  PostSpansResponse: protobuf.Type;
+  /** What the decode budget counts as items. */
+  spans: ReadonlySet<protobuf.Type>;
 }
 
 let types: JaegerProtoTypes | undefined;
@@ -30,7 +32,7 @@ export function jaegerProtoTypes(): JaegerProtoTypes {
   root.resolveAll();
   types = {
     PostSpansRequest: root.lookupType('jaeger.api_v2.PostSpansRequest'),
-    PostSpansResponse: root.lookupType('jaeger.api_v2.PostSpansResponse'),
+    spans: new Set([root.lookupType('jaeger.api_v2.Span')]),
   };
   return types;
 }
@@ -213,10 +215,12 @@ function toSpan(span: ProtoSpan, at: string): JaegerSpan {
  * decoding (ID lengths, Timestamp and Duration ranges). Throws `JaegerDecodeError`.
  */
 export function decodePostSpansRequest(body: Uint8Array): JaegerBatch {
+  const { PostSpansRequest, spans } = jaegerProtoTypes();
   let batch: ProtoBatch | null;
   try {
-    batch = (jaegerProtoTypes().PostSpansRequest.decode(body) as unknown as { batch: ProtoBatch | null })
-      .batch;
+    // protobufjs makes objects of every message: a body of millions of empty spans is refused first.
+    checkDecodeBudget(PostSpansRequest, body, { items: spans, itemName: 'spans' });
+    batch = (PostSpansRequest.decode(body) as unknown as { batch: ProtoBatch | null }).batch;
   } catch (err) {
     throw new JaegerDecodeError(`malformed PostSpansRequest: ${(err as Error).message}`);
   }

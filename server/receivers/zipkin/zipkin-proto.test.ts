@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { emptyMessages } from '../../../fixtures/hostile/fuzz';
+import { MAX_DECODED_ITEMS } from '../../otlp/decode-budget';
 import { canonicalIp, ipToString } from './zipkin-ip';
 import { listOfSpansType, parseZipkinProtobuf } from './zipkin-proto';
 
@@ -69,6 +71,11 @@ describe('Zipkin v2 protobuf decoding', () => {
     [[span(), span({ parentId: hex('01') })], /span 1: parent_id: has 1 bytes, wanted 8/],
   ])('refuses IDs of the wrong size: %#', (spans, message) => {
     expect(() => parseZipkinProtobuf(encode(spans), false)).toThrow(message);
+  });
+
+  it('refuses more spans than the decode budget before protobufjs makes an object of each', () => {
+    const body = emptyMessages(0x0a, MAX_DECODED_ITEMS + 1);
+    expect(() => parseZipkinProtobuf(body, false)).toThrow(`more than ${MAX_DECODED_ITEMS} spans`);
   });
 
   it('refuses bytes that are not a ListOfSpans, saying what to send', () => {

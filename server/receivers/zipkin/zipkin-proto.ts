@@ -1,11 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
+import { checkDecodeBudget } from '../../otlp/decode-budget';
 import { ipToString } from './zipkin-ip';
 import { ZipkinDecodeError, type ZipkinEndpoint, type ZipkinSpan } from './zipkin-span';
 
 const PROTO_FILE = fileURLToPath(new URL('./zipkin.proto', import.meta.url));
 
 let listOfSpans: protobuf.Type | undefined;
+let spanTypes: ReadonlySet<protobuf.Type> = new Set();
 
 /** `zipkin.proto3.ListOfSpans`, loaded from ./zipkin.proto on first use. */
 export function listOfSpansType(): protobuf.Type {
@@ -13,6 +15,7 @@ export function listOfSpansType(): protobuf.Type {
   const root = protobuf.loadSync(PROTO_FILE);
   root.resolveAll();
   listOfSpans = root.lookupType('zipkin.proto3.ListOfSpans');
+  spanTypes = new Set([root.lookupType('zipkin.proto3.Span')]);
   return listOfSpans;
 }
 
@@ -47,9 +50,11 @@ interface ProtoSpan {
  * `X-B3-Flags: 1` header, not the body. Throws `ZipkinDecodeError` naming the span and field.
  */
 export function parseZipkinProtobuf(body: Uint8Array, debugHeader: boolean): ZipkinSpan[] {
+  const type = listOfSpansType();
   let message: { spans?: ProtoSpan[] };
   try {
-    const type = listOfSpansType();
+    // protobufjs makes objects of every message: a body of millions of empty spans is refused first.
+    checkDecodeBudget(type, body, { items: spanTypes, itemName: 'spans' });
     message = type.toObject(type.decode(body), { longs: String, enums: String }) as typeof message;
   } catch (err) {
     throw new ZipkinDecodeError(
