@@ -156,26 +156,24 @@ export function buildReceiversConfig(
   }
   const grpcKey = `${OTLP}.protocols.grpc`;
   if (has(grpcKey)) {
-    const at = endpoint(grpcKey, DEFAULTS.otlpGrpcEndpoint);
-    const keepalive = buildGrpcKeepalive(get, grpcKey);
-    receivers.grpc = { host: at.host, port: at.port, maxRecvMsgBytes: recvLimit(grpcKey), keepalive };
+    receivers.grpc = {
+      ...endpoint(grpcKey, DEFAULTS.otlpGrpcEndpoint),
+      maxRecvMsgBytes: recvLimit(grpcKey),
+      keepalive: buildGrpcKeepalive(get, grpcKey),
+    };
   }
   const httpKey = `${OTLP}.protocols.http`;
   if (has(httpKey)) {
-    const at = endpoint(httpKey, DEFAULTS.otlpHttpEndpoint);
     receivers.http = {
-      host: at.host,
-      port: at.port,
+      ...endpoint(httpKey, DEFAULTS.otlpHttpEndpoint),
       maxRequestBodyBytes: bodyLimit(httpKey),
       corsAllowedOrigins: get<string[]>(`${httpKey}.cors.allowed_origins`, []),
     };
   }
 
   if (has(ZIPKIN)) {
-    const at = endpoint(ZIPKIN, DEFAULTS.zipkinEndpoint);
     receivers.zipkin = {
-      host: at.host,
-      port: at.port,
+      ...endpoint(ZIPKIN, DEFAULTS.zipkinEndpoint),
       maxRequestBodyBytes: bodyLimit(ZIPKIN),
       parseStringTags: get(`${ZIPKIN}.parse_string_tags`, false),
     };
@@ -192,13 +190,17 @@ export function buildReceiversConfig(
     const jaeger: NonNullable<LoupeConfig['receivers']['jaeger']> = {};
     const thriftKey = `${JAEGER}.protocols.thrift_http`;
     if (has(thriftKey)) {
-      const at = endpoint(thriftKey, DEFAULTS.jaegerThriftHttpEndpoint);
-      jaeger.thriftHttp = { host: at.host, port: at.port, maxRequestBodyBytes: bodyLimit(thriftKey) };
+      jaeger.thriftHttp = {
+        ...endpoint(thriftKey, DEFAULTS.jaegerThriftHttpEndpoint),
+        maxRequestBodyBytes: bodyLimit(thriftKey),
+      };
     }
     const jaegerGrpcKey = `${JAEGER}.protocols.grpc`;
     if (has(jaegerGrpcKey)) {
-      const at = endpoint(jaegerGrpcKey, DEFAULTS.jaegerGrpcEndpoint);
-      jaeger.grpc = { host: at.host, port: at.port, maxRecvMsgBytes: recvLimit(jaegerGrpcKey) };
+      jaeger.grpc = {
+        ...endpoint(jaegerGrpcKey, DEFAULTS.jaegerGrpcEndpoint),
+        maxRecvMsgBytes: recvLimit(jaegerGrpcKey),
+      };
     }
     if (jaeger.thriftHttp || jaeger.grpc) receivers.jaeger = jaeger;
   }

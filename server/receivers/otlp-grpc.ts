@@ -47,9 +47,7 @@ const SERVICE_PATHS: Record<OtlpSignal, string> = {
  * The gRPC answer to an ingest error, from the classifier all receivers share. A retryable
  * refusal with a suggested delay carries `google.rpc.RetryInfo` in `grpc-status-details-bin`.
  */
-export function toServiceError(
-  err: Error & { code?: string; statusCode?: number },
-): Partial<grpc.ServiceError> {
+function toServiceError(err: Error & { code?: string; statusCode?: number }): Partial<grpc.ServiceError> {
   const classified = classifyIngestError(err);
   const metadata = new grpc.Metadata();
   if (classified.retryAfterSeconds !== undefined) {

@@ -1,14 +1,17 @@
-import cors from '@fastify/cors';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Distributor } from '../distributor/distributor';
-import { encodeExportResponseJson, encodeExportResponseProtobuf } from '../otlp/export-response';
+import {
+  encodeExportResponseJson,
+  encodeExportResponseProtobuf,
+  encodeStatusJson,
+  encodeStatusProtobuf,
+} from '../otlp/export-response';
 import { type OtlpSignal, otlpJsonToProtobuf } from '../otlp/otlp-json';
 import type { AuthConfig } from '../tenancy/auth-config';
-import { httpTenancy } from '../tenancy/http-tenancy';
 import { type ExportHandler, exportHandlers } from './export-handlers';
-import { gunzipBody } from './gzip-body';
-import { isProtobufBody, replyWithOtlpError } from './otlp-http-errors';
+import type { ClassifiedIngestError } from './ingest-error';
+import { buildReceiverHttpApp, isProtobufBody } from './receiver-http-app';
 import type { SignalSinks } from './signal-sink';
 
 /** `distributor.receivers.otlp.protocols.http`, as the receiver uses it. */
@@ -30,48 +33,34 @@ export interface OtlpHttpDeps {
   sinks?: SignalSinks;
 }
 
-const PROTOBUF_TYPES = ['application/x-protobuf', 'application/protobuf'];
+const CONTENT_TYPES = ['application/x-protobuf', 'application/protobuf', 'application/json'];
 
-/** Turns `cors.allowed_origins` (exact origins, `*`, or `https://*.example.com`) into matchers. */
-function originMatchers(origins: string[]): (string | RegExp)[] | boolean {
-  if (origins.includes('*')) return true;
-  return origins.map((origin) => {
-    if (!origin.includes('*')) return origin;
-    const escaped = origin.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*');
-    return new RegExp(`^${escaped}$`);
-  });
+/** A refusal as a `google.rpc.Status`, in the request's own encoding. */
+function sendStatus(
+  reply: FastifyReply,
+  refusal: ClassifiedIngestError,
+  request: FastifyRequest,
+): FastifyReply {
+  if (isProtobufBody(request)) {
+    return reply
+      .type('application/x-protobuf')
+      .send(encodeStatusProtobuf(refusal.grpcCode, refusal.message, refusal.retryAfterSeconds));
+  }
+  return reply.type('application/json').send(encodeStatusJson(refusal.grpcCode, refusal.message));
 }
 
 /** The OTLP/HTTP receiver (:4318): `POST /v1/traces`, `/v1/logs`, `/v1/metrics` in protobuf or JSON, optionally gzipped. */
 export async function buildOtlpHttpApp(deps: OtlpHttpDeps): Promise<FastifyInstance> {
-  const http = deps.receiver;
-  const app = Fastify({
-    loggerInstance: deps.logger.child({ component: 'otlp-http' }) as FastifyBaseLogger,
-    bodyLimit: http.maxRequestBodyBytes,
-    logController: new LogController({ disableRequestLogging: true }),
+  const app = await buildReceiverHttpApp({
+    component: 'otlp-http',
+    logger: deps.logger,
+    multitenancyEnabled: deps.multitenancyEnabled,
+    auth: deps.auth,
+    maxRequestBodyBytes: deps.receiver.maxRequestBodyBytes,
+    corsAllowedOrigins: deps.receiver.corsAllowedOrigins,
+    contentTypes: CONTENT_TYPES,
+    sendRefusal: sendStatus,
   });
-  if (http.corsAllowedOrigins.length > 0) {
-    await app.register(cors, {
-      origin: originMatchers(http.corsAllowedOrigins),
-      methods: ['POST'],
-      allowedHeaders: [
-        'Content-Type',
-        'Content-Encoding',
-        'X-Scope-OrgID',
-        ...(deps.auth ? ['Authorization'] : []),
-      ],
-    });
-  }
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser(
-    [...PROTOBUF_TYPES, 'application/json'],
-    { parseAs: 'buffer' },
-    (_req, body, done) => done(null, body),
-  );
-  app.addHook('preParsing', gunzipBody);
-  app.setErrorHandler(replyWithOtlpError);
-  await app.register(httpTenancy, { multitenancyEnabled: deps.multitenancyEnabled, auth: deps.auth });
-
   const route = (signal: OtlpSignal, push: ExportHandler) => {
     app.post(`/v1/${signal}`, async (request, reply) => {
       const tenantId = request.tenantId;

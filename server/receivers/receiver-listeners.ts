@@ -18,7 +18,7 @@ export interface ListenAddress {
   port: number;
 }
 
-/** What `startListeners` hands its `start` callback: each call starts one listener (or a group). */
+/** What `startListeners` hands its `start` callback: each call starts one listener. */
 export interface ReceiverListeners<Name extends string> {
   /**
    * Serves a receiver's Fastify app with the server's HTTP timeouts and connection cap; its
@@ -29,8 +29,6 @@ export interface ReceiverListeners<Name extends string> {
   grpc(name: Name, server: grpc.Server, at: ListenAddress): Promise<void>;
   /** For a gRPC server's `onReadTimeout`: counts each call dropped under `listener`. */
   readTimedOut(listener: ListenerName): () => void;
-  /** Listeners another module started: their ports are recorded, and they close with these. */
-  add(started: RunningListeners<Name>): void;
 }
 
 /**
@@ -62,10 +60,6 @@ export async function startListeners<Name extends string>(
       ports[name] = await listenGrpc(server, at.host, at.port);
     },
     readTimedOut: (listener) => () => dropped.inc({ listener, reason: 'read_timeout' }),
-    add(started) {
-      Object.assign(ports, started.ports);
-      closers.push(() => started.close());
-    },
   };
   try {
     await start(listeners);

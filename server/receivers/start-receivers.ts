@@ -7,7 +7,7 @@ import type { GrpcKeepalive } from './grpc-limits';
 import { type JaegerReceiversConfig, startJaegerReceivers } from './jaeger/start-jaeger-receivers';
 import { createOtlpGrpcServer } from './otlp-grpc';
 import { buildOtlpHttpApp, type OtlpHttpReceiverConfig } from './otlp-http';
-import { startListeners } from './receiver-listeners';
+import { type RunningListeners, startListeners } from './receiver-listeners';
 import type { SignalSinks } from './signal-sink';
 import { buildZipkinApp, type ZipkinReceiverConfig } from './zipkin/zipkin-http';
 
@@ -22,18 +22,10 @@ export interface ReceiversConfig {
   jaeger?: JaegerReceiversConfig;
 }
 
-export interface RunningReceivers {
-  /** The bound port of each receiver started. */
-  ports: {
-    otlpHttp?: number;
-    otlpGrpc?: number;
-    zipkin?: number;
-    jaegerThriftHttp?: number;
-    jaegerGrpc?: number;
-  };
-  /** Stops taking requests; calls under way finish. */
-  close(): Promise<void>;
-}
+/** The receivers' listeners, each by the name its bound port is reported under. */
+type ReceiverName = 'otlpHttp' | 'otlpGrpc' | 'zipkin' | 'jaegerThriftHttp' | 'jaegerGrpc';
+
+export type RunningReceivers = RunningListeners<ReceiverName>;
 
 /**
  * Starts the configured receivers. All of them push traces through the same distributor and
@@ -60,7 +52,7 @@ export async function startReceivers(deps: {
     logger: deps.logger,
   };
   // A receiver that cannot start (a port in use) must not leave the others listening.
-  return startListeners<keyof RunningReceivers['ports']>(deps, async (listen) => {
+  return startListeners<ReceiverName>(deps, async (listen) => {
     if (receivers.http) {
       const app = await buildOtlpHttpApp({ ...ingest, receiver: receivers.http, sinks });
       await listen.http('otlpHttp', app, receivers.http, 'otlp_http');
@@ -81,7 +73,11 @@ export async function startReceivers(deps: {
       await listen.http('zipkin', app, receivers.zipkin, 'zipkin');
     }
     if (receivers.jaeger) {
-      listen.add(await startJaegerReceivers(receivers.jaeger, { ...ingest, limits, metrics: deps.metrics }));
+      await startJaegerReceivers(
+        receivers.jaeger,
+        { ...ingest, readTimeoutMs: limits.readTimeoutMs },
+        listen,
+      );
     }
   });
 }

@@ -1,11 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
-import { pushTranslatedSpans } from '../push-translated-spans';
-import {
-  bodyBytes,
-  buildSpanReceiverApp,
-  replyAccepted,
-  type SpanReceiverHttpDeps,
-} from '../span-receiver-http';
+import { addSpanRoute, buildSpanReceiverApp, type SpanReceiverHttpDeps } from '../span-receiver-http';
 import { decodeThriftBatch } from './thrift-batch-decoder';
 import { thriftBatchToOtlp } from './translate-batch';
 
@@ -50,15 +44,10 @@ function refusalOf(err: FastifyError, request: FastifyRequest): Error {
  */
 export async function buildJaegerThriftHttpApp(deps: JaegerThriftHttpDeps): Promise<FastifyInstance> {
   const app = await buildSpanReceiverApp({ ...deps, component: 'jaeger-thrift-http', refusalOf });
-  app.post('/api/traces', async (request, reply) => {
-    const tenantId = request.tenantId;
+  addSpanRoute(app, deps.distributor, '/api/traces', (body, request) => {
     const badType = contentTypeError(request.headers['content-type']);
     if (badType) throw badType;
-    const resourceSpans = thriftBatchToOtlp(decodeThriftBatch(bodyBytes(request)));
-    return replyAccepted(
-      reply,
-      await pushTranslatedSpans(deps.distributor, tenantId, resourceSpans, request.log),
-    );
+    return thriftBatchToOtlp(decodeThriftBatch(body));
   });
   return app;
 }

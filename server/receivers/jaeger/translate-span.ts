@@ -39,7 +39,7 @@ function tagToValue(tag: JaegerTag): OtlpValue {
   }
 }
 
-export function putTags(tags: readonly JaegerTag[], into: AttributeMap): void {
+function putTags(tags: readonly JaegerTag[], into: AttributeMap): void {
   for (const tag of tags) into.put(tag.key, tagToValue(tag));
 }
 
@@ -65,7 +65,7 @@ export function processToResource(process: JaegerProcess): AttributeMap {
 }
 
 /** `parentSpanId`, else the first CHILD_OF reference in the same trace, else the first FOLLOWS_FROM one. */
-export function parentSpanIdOf(span: JaegerSpan): bigint {
+function parentSpanIdOf(span: JaegerSpan): bigint {
   if (span.parentSpanId !== 0n) return span.parentSpanId;
   let followsFrom: JaegerSpanRef | undefined;
   for (const ref of span.references) {

@@ -1,11 +1,6 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { pushTranslatedSpans } from '../push-translated-spans';
-import {
-  bodyBytes,
-  buildSpanReceiverApp,
-  replyAccepted,
-  type SpanReceiverHttpDeps,
-} from '../span-receiver-http';
+import type { FastifyInstance } from 'fastify';
+import { isProtobufBody } from '../receiver-http-app';
+import { addSpanRoute, buildSpanReceiverApp, type SpanReceiverHttpDeps } from '../span-receiver-http';
 import { parseZipkinJson } from './zipkin-json';
 import { parseZipkinProtobuf } from './zipkin-proto';
 import { ZipkinDecodeError } from './zipkin-span';
@@ -34,25 +29,18 @@ export interface ZipkinHttpDeps extends SpanReceiverHttpDeps {
  * classifier's status with the reason as plain text.
  */
 export async function buildZipkinApp(deps: ZipkinHttpDeps): Promise<FastifyInstance> {
-  // As the Collector: protobuf when the Content-Type says so, JSON whatever else it says.
   const app = await buildSpanReceiverApp({
     ...deps,
     component: 'zipkin',
     maxRequestBodyBytes: deps.receiver.maxRequestBodyBytes,
   });
   const { parseStringTags } = deps.receiver;
-  app.post('/api/v2/spans', async (request, reply) => {
-    // The tenant first: a request without one is refused before its body is decoded.
-    const tenantId = request.tenantId;
-    const body = bodyBytes(request);
+  addSpanRoute(app, deps.distributor, '/api/v2/spans', (body, request) => {
+    // As the Collector: protobuf when the Content-Type says so, JSON whatever else it says.
     const spans = isProtobufBody(request)
       ? parseZipkinProtobuf(body, request.headers['x-b3-flags'] === '1')
       : parseZipkinJson(body.toString('utf8'));
-    const resourceSpans = zipkinToOtlp(spans, { parseStringTags });
-    return replyAccepted(
-      reply,
-      await pushTranslatedSpans(deps.distributor, tenantId, resourceSpans, request.log),
-    );
+    return zipkinToOtlp(spans, { parseStringTags });
   });
   app.post('/api/v1/spans', async () => {
     throw new ZipkinDecodeError(
@@ -60,8 +48,4 @@ export async function buildZipkinApp(deps: ZipkinHttpDeps): Promise<FastifyInsta
     );
   });
   return app;
-}
-
-function isProtobufBody(request: FastifyRequest): boolean {
-  return (request.headers['content-type'] ?? '').includes('protobuf');
 }

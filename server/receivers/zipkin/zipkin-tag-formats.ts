@@ -104,8 +104,12 @@ function jsonValue(value: unknown): OtlpValue | undefined {
   if (typeof value === 'boolean') return { bool: value };
   if (typeof value !== 'number') return undefined;
   if (!Number.isInteger(value)) return { double: value };
-  const n = BigInt(value);
-  return { int: n < INT64_MIN ? INT64_MIN : n > INT64_MAX ? INT64_MAX : n };
+  return { int: saturatedInt64(BigInt(value)) };
+}
+
+/** An integer clamped to the int64 range (where the Collector saturates rather than refuses). */
+export function saturatedInt64(n: bigint): bigint {
+  return n < INT64_MIN ? INT64_MIN : n > INT64_MAX ? INT64_MAX : n;
 }
 
 function droppedCount(text: string, at: string): number {

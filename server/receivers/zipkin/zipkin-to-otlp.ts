@@ -17,7 +17,7 @@ import {
   TAG,
 } from './zipkin-conventions';
 import type { ZipkinSpan } from './zipkin-span';
-import { absentIfZero, parseAnnotation, parseLinkTags } from './zipkin-tag-formats';
+import { absentIfZero, parseAnnotation, parseLinkTags, saturatedInt64 } from './zipkin-tag-formats';
 
 export interface ZipkinTranslateOptions {
   /** The receiver's `parse_string_tags`: tags that look like integers, floats or booleans become those. */
@@ -180,16 +180,10 @@ function statusOf(tags: Map<string, string>): { code: number; message: string } 
   return status;
 }
 
-const INT64_MIN = -(1n << 63n);
-const INT64_MAX = (1n << 63n) - 1n;
-
 /** `parse_string_tags`: the Collector's `DetermineValueType` patterns, in its order. */
 function typedTag(value: string): OtlpValue {
-  if (/^-?\d+$/.test(value)) {
-    const n = BigInt(value);
-    // strconv.ParseInt saturates out-of-range values (the error is dropped).
-    return { int: n < INT64_MIN ? INT64_MIN : n > INT64_MAX ? INT64_MAX : n };
-  }
+  // strconv.ParseInt saturates out-of-range values (the error is dropped).
+  if (/^-?\d+$/.test(value)) return { int: saturatedInt64(BigInt(value)) };
   if (/^-?\d+\.\d+$/.test(value)) return { double: Number(value) };
   if (value === 'true' || value === 'false') return { bool: value === 'true' };
   return str(value);
