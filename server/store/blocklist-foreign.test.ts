@@ -74,12 +74,18 @@ describe('a bucket shared with Tempo', () => {
     await storeBlock(TENANT, 'loupe-1');
     const logger = recordingLogger();
     const poller = new Blocklist(logger, { tenantIndex: { staleMs: 60_000, fallback: true } });
+    const counting = new CountingBackend(fresh.backend);
 
-    await poller.load(fresh.backend);
+    await poller.load(counting);
+    await poller.poll(counting);
+    await poller.poll(counting);
 
     expect(ids(poller, TENANT)).toEqual(['loupe-1']); // listed, as without an index
     expect(logger.warnings.map((w) => w.message)).not.toContain('unreadable tenant index');
     expect(await fresh.backend.list(`${TENANT}/`)).not.toContain(TENANT_INDEX_OBJECT);
+    // Tempo's index (a whole bucket's blocks) is read once, not at every poll.
+    const tempoIndex = `${TENANT}/${LEGACY_TENANT_INDEX_OBJECT}`;
+    expect(counting.calls.filter((c) => c.op === 'read' && c.key === tempoIndex)).toHaveLength(1);
   });
 
   it("reads the index an older Loupe wrote under Tempo's name, until its own name is written", async () => {

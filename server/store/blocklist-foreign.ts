@@ -17,19 +17,12 @@ import { SIDECAR_OBJECT, SUMMARY_OBJECT } from './search/search-layout';
  *   a block Loupe left half-written;
  * - Tempo's objects beside the tenants and the blocks (`tempo_cluster_seed.json`, `work.json`,
  *   `<tenant>/index.json.gz`, `<tenant>/index.pb.zst`): not taken for a tenant or a block, and
- *   never written (Loupe's tenant index has a name of its own, `tenant-index.ts`).
+ *   never written (`isTempoRootObject` in `backend/prefixes.ts`; Loupe's tenant index has a name
+ *   of its own, `tenant-index.ts`).
  *
  * Tempo's format `v2` names its objects `data`, `index` and `bloom-<n>`, as Loupe does: a v2
  * block Tempo left half-written (no meta.json) cannot be told from one of Loupe's.
  */
-
-/** Objects Tempo keeps at the bucket's root, beside the tenants (Tempo's own listings skip them too). */
-const TEMPO_ROOT_OBJECTS: ReadonlySet<string> = new Set(['tempo_cluster_seed.json', 'work.json']);
-
-/** True for a root entry that is one of Tempo's objects rather than a tenant's folder. */
-export function isTempoRootObject(rootEntry: string): boolean {
-  return TEMPO_ROOT_OBJECTS.has(rootEntry);
-}
 
 const LOUPE_BLOCK_OBJECTS: ReadonlySet<string> = new Set([
   META_OBJECT,

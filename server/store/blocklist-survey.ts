@@ -1,8 +1,8 @@
 import type { Backend } from './backend/backend';
-import { isSignalPrefix } from './backend/prefixes';
+import { isSignalPrefix, isTempoRootObject } from './backend/prefixes';
 import { blockObjectKey, META_OBJECT } from './block-keys';
 import { openBlock } from './block-reader';
-import { type ForeignBlocks, isTempoRootObject } from './blocklist-foreign';
+import type { ForeignBlocks } from './blocklist-foreign';
 import type { BlocklistView } from './blocklist-view';
 import type { BlockReader } from './encoding/block-format';
 import { UnknownBlockFormatError } from './encoding/registry';
@@ -58,6 +58,8 @@ export class Sightings {
 export interface SurveyOptions {
   /** Use fresh tenant indexes (see `BlocklistOptions.tenantIndex`); absent: list every tenant. */
   tenantIndex?: { staleMs: number; fallback: boolean };
+  /** Tenants with no index of Loupe's under the old name (`readTenantIndex`), kept across polls. */
+  noLegacyIndex?: Set<string>;
   logger?: { warn(details: object, message: string): void };
 }
 
@@ -85,11 +87,11 @@ export async function surveyBucket(
 async function usableIndex(
   backend: Backend,
   tenantId: string,
-  { tenantIndex, logger }: SurveyOptions,
+  { tenantIndex, noLegacyIndex, logger }: SurveyOptions,
 ): Promise<TenantIndex | null | undefined> {
   if (!tenantIndex) return undefined;
   try {
-    const index = await readTenantIndex(backend, tenantId);
+    const index = await readTenantIndex(backend, tenantId, noLegacyIndex);
     const { staleMs } = tenantIndex;
     if (index && (staleMs === 0 || Date.now() - index.builtAt <= staleMs)) return index;
   } catch (err) {

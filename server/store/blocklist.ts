@@ -54,6 +54,8 @@ export class Blocklist implements BlocklistView {
   private readonly sightings = new Sightings();
   /** Blocks of formats this Loupe cannot read (Tempo's, in a shared bucket): never listed, read once. */
   readonly foreign = new ForeignBlocks();
+  /** Tenants whose tenant index under its old name is not Loupe's: not read again at each poll. */
+  private readonly noLegacyIndex = new Set<string>();
   private lastListing: { startedAt: number; tenantIds: readonly string[] } | undefined;
 
   constructor(
@@ -103,6 +105,7 @@ export class Blocklist implements BlocklistView {
     );
     const views = await surveyBucket(backend, {
       tenantIndex: list ? undefined : this.indexOptions,
+      noLegacyIndex: this.noLegacyIndex,
       logger: this.logger,
     });
     const fresh: { tenantId: string; blockId: string }[] = [];

@@ -106,12 +106,23 @@ export async function decodeTenantIndex(tenantId: string, bytes: Uint8Array): Pr
  * The tenant's index, or undefined when it has none. Throws when it cannot be read or parsed.
  * Without one under Loupe's name, an index Loupe wrote under the old name is used; anything else
  * there is Tempo's (or unreadable), and counts as no index, without a warning.
+ *
+ * `noLegacy`: tenants whose old name held no index of Loupe's when last read, added to here and
+ * not read again. Only an older Loupe writes one there, so one missing stays missing, and Tempo's
+ * (a whole bucket's blocks, in a shared one) is not downloaded at every poll.
  */
-export async function readTenantIndex(backend: Backend, tenantId: string): Promise<TenantIndex | undefined> {
+export async function readTenantIndex(
+  backend: Backend,
+  tenantId: string,
+  noLegacy?: Set<string>,
+): Promise<TenantIndex | undefined> {
   const bytes = await backend.read(tenantIndexKey(tenantId));
   if (bytes) return decodeTenantIndex(tenantId, bytes);
+  if (noLegacy?.has(tenantId)) return undefined;
   const legacy = await backend.read(`${tenantId}/${LEGACY_TENANT_INDEX_OBJECT}`);
-  return legacy && decodeTenantIndex(tenantId, legacy).catch(() => undefined);
+  const index = legacy && (await decodeTenantIndex(tenantId, legacy).catch(() => undefined));
+  if (!index) noLegacy?.add(tenantId);
+  return index;
 }
 
 export async function writeTenantIndex(

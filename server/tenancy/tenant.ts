@@ -1,4 +1,5 @@
 import { ErrorCode } from '../errors/error-codes';
+import { isTempoRootObject } from '../store/backend/prefixes';
 
 /**
  * Tenant resolution, following Tempo (and the dskit `tenant` package it uses): with
@@ -56,8 +57,6 @@ export function namedTenant(headerValue: string | string[] | undefined): string 
   return id;
 }
 
-const TEMPO_ROOT_NAMES: ReadonlySet<string> = new Set(['tempo_cluster_seed.json', 'work.json']);
-
 /**
  * Why `id` is not a valid tenant ID, or undefined when it is. Same checks and order as dskit's
  * `ValidTenantID`: characters first, then length, then the `.` and `..` path segments; then the
@@ -75,7 +74,7 @@ export function tenantIdProblem(id: string): string | undefined {
     return `tenant ID is too long: max ${MAX_TENANT_ID_LENGTH} characters`;
   if (id === '.' || id === '..') return "tenant ID is '.' or '..'";
   // Tempo keeps these objects at a bucket's root; a tenant of that name could not be told from them.
-  if (TEMPO_ROOT_NAMES.has(id))
+  if (isTempoRootObject(id))
     return `tenant ID '${id}' is reserved: a bucket shared with Tempo holds Tempo's own object of that name`;
   return undefined;
 }

@@ -10,3 +10,15 @@ export const METRICS_PREFIX = '@metrics';
 export function isSignalPrefix(rootEntry: string): boolean {
   return rootEntry.startsWith('@');
 }
+
+/**
+ * Objects Tempo keeps at a bucket's root, beside the tenants (Tempo's own listings skip them too).
+ * In a bucket shared with Tempo the blocklist never takes them for tenants, and no tenant may be
+ * named like them (`tenantIdProblem`).
+ */
+const TEMPO_ROOT_OBJECTS: ReadonlySet<string> = new Set(['tempo_cluster_seed.json', 'work.json']);
+
+/** True for a root entry that is one of Tempo's objects rather than a tenant's folder. */
+export function isTempoRootObject(rootEntry: string): boolean {
+  return TEMPO_ROOT_OBJECTS.has(rootEntry);
+}
