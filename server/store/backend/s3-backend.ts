@@ -12,7 +12,7 @@ import {
 import { forEachLimited } from '../for-each-limited';
 import type { Backend, BackendCallOptions, BackendLogger } from './backend';
 import { checkRange, keySegments } from './backend-keys';
-import { hedged } from './hedged';
+import { type HedgeOptions, hedged } from './hedged';
 import { createS3Client, normalisePrefix, S3_DEFAULTS, type S3Options, type S3Tuning } from './s3-client';
 import { putIfAbsent } from './s3-conditional';
 import { type DirectGetOutput, DirectGets } from './s3-direct-get';
@@ -56,7 +56,8 @@ export class S3Backend implements Backend {
   /** Set once the store has refused DeleteObjects: prefixes are then deleted one object at a time. */
   private oneByOne = false;
   private readonly direct: DirectGets | undefined;
-  private readonly hedge: { atMs: number; upTo: number; onHedge?: () => void };
+  /** Undefined when hedging is off: a GET is then a plain call, with nothing allocated for it. */
+  private readonly hedge: Omit<HedgeOptions, 'signal'> | undefined;
 
   constructor(options: S3Options, deps: S3BackendDeps = {}) {
     if (!(options.partSizeBytes >= S3_DEFAULTS.minPartSizeBytes)) {
@@ -67,7 +68,8 @@ export class S3Backend implements Backend {
     this.partSize = options.partSizeBytes;
     this.client = deps.client ?? createS3Client(options, deps.tuning);
     this.logger = deps.logger;
-    this.hedge = { atMs: options.hedgeAtMs ?? 0, upTo: options.hedgeUpTo ?? 2, onHedge: deps.onHedge };
+    const hedge = { atMs: options.hedgeAtMs ?? 0, upTo: options.hedgeUpTo ?? 2, onHedge: deps.onHedge };
+    if (hedge.atMs > 0 && hedge.upTo > 1) this.hedge = hedge;
     if (deps.directGets !== false) {
       this.direct = new DirectGets(this.client, this.bucket, `${this.prefix}loupe-direct-get-probe`);
     }
@@ -275,14 +277,16 @@ export class S3Backend implements Backend {
     }
   }
 
-  /**
-   * GetObject and its body. The SDK's retries end once a response has started, so a body cut off
-   * or stalled mid-way (the socket timeout) is fetched again here, a few times.
-   */
+  /** GetObject and its body, asked again while it is slow when `hedge_requests_at` is set. */
   private get(key: string, Key: string, Range: string | undefined, signal?: AbortSignal): Promise<Buffer> {
+    if (!this.hedge) return this.getOnce(key, Key, Range, signal);
     return hedged((attemptSignal) => this.getOnce(key, Key, Range, attemptSignal), { ...this.hedge, signal });
   }
 
+  /**
+   * One GetObject and its body. The SDK's retries end once a response has started, so a body cut
+   * off or stalled mid-way (the socket timeout) is fetched again here, a few times.
+   */
   private async getOnce(
     key: string,
     Key: string,
