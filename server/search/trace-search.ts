@@ -253,21 +253,18 @@ export class TraceSearch {
  * Every block's search summary (from memory once read), `SUMMARY_READS_AT_ONCE` reads at a time.
  * No read starts once the deadline has passed or the client has gone (the search is answered or
  * failed by then: reads past that point are load for nothing), nor after one has failed, whose
- * error the search fails with.
+ * error the search fails with (`forEachLimited`).
  */
 async function readSummaries(
   blocks: readonly { entry: BlockEntry; reader: NonNullable<BlockEntry['search']> }[],
   deadline: QueryDeadline,
 ): Promise<LoadedSummary[]> {
   const summaries: LoadedSummary[] = new Array(blocks.length);
-  let failed = false;
   await forEachLimited([...blocks.keys()], SUMMARY_READS_AT_ONCE, async (i) => {
-    if (failed) return;
     deadline.check();
     try {
       summaries[i] = await blocks[i].reader.summary();
     } catch (err) {
-      failed = true;
       // A read of its block: one deleted since the last poll (compacted) gets the search retried.
       const { tenantId, blockId } = blocks[i].entry.meta;
       throw new BlockReadError(tenantId, blockId, err);

@@ -2,6 +2,7 @@ import type { Backend } from './backend/backend';
 import { blockObjectKey, META_OBJECT } from './block-keys';
 import type { BuildBlockOptions, BuiltBlock } from './encoding/block-format';
 import { WRITE_FORMAT } from './encoding/registry';
+import { forEachLimited } from './for-each-limited';
 import { buildSearchObjects } from './search/search-sidecar';
 import type { BlockMeta } from './types';
 
@@ -44,21 +45,9 @@ export async function writeBlock(backend: Backend, built: BuiltBlock): Promise<v
  */
 export async function writeBlockObjects(backend: Backend, built: BuiltBlock): Promise<void> {
   const { tenantId, blockId } = built.meta;
-  const objects = built.objects;
-  let next = 0;
-  let failure: { err: unknown } | undefined;
-  const lane = async () => {
-    while (failure === undefined && next < objects.length) {
-      const object = objects[next++];
-      try {
-        await backend.write(blockObjectKey(tenantId, blockId, object.name), object.data);
-      } catch (err) {
-        failure ??= { err };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(OBJECT_WRITE_CONCURRENCY, objects.length) }, lane));
-  if (failure) throw failure.err;
+  await forEachLimited(built.objects, OBJECT_WRITE_CONCURRENCY, (object) =>
+    backend.write(blockObjectKey(tenantId, blockId, object.name), object.data),
+  );
 }
 
 /**

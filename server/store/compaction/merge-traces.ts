@@ -1,4 +1,5 @@
 import { combineTraceParts } from '../../otlp/combine-trace';
+import { forEachLimited } from '../for-each-limited';
 import type { TraceRecord } from '../types';
 
 /**
@@ -19,21 +20,10 @@ export async function readSortedInputs(
   concurrency = DEFAULT_READ_CONCURRENCY,
 ): Promise<TraceRecord[][]> {
   const lists: TraceRecord[][] = inputs.map(() => []);
-  let next = 0;
-  let failed = false;
-  const lane = async () => {
-    while (!failed && next < inputs.length) {
-      const i = next++;
-      try {
-        for await (const record of inputs[i]) lists[i].push(record);
-      } catch (err) {
-        // The other lanes stop at their next input; the first failure is the one reported.
-        failed = true;
-        throw err;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, inputs.length)) }, lane));
+  // The first input to fail is the error reported; no other input is started after it.
+  await forEachLimited([...inputs.keys()], concurrency, async (i) => {
+    for await (const record of inputs[i]) lists[i].push(record);
+  });
   return lists;
 }
 
