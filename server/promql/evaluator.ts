@@ -70,11 +70,7 @@ export class Evaluator {
     // A range vector is answered as it is selected, with no pause between (see the class note).
     const value =
       inner.type === 'matrix'
-        ? this.selectRange(
-            inner,
-            timeMs,
-            this.selections.get(inner.selector) ?? (await this.select(inner.selector)),
-          )
+        ? this.selectRange(inner, timeMs, await this.select(inner.selector))
         : await this.eval(expr, timeMs);
     switch (value.type) {
       case 'scalar':
@@ -146,11 +142,7 @@ export class Evaluator {
       case 'vector':
         return { type: 'vector', samples: await this.selectInstant(expr, t) };
       case 'matrix':
-        return this.selectRange(
-          expr,
-          t,
-          this.selections.get(expr.selector) ?? (await this.select(expr.selector)),
-        );
+        return this.selectRange(expr, t, await this.select(expr.selector));
       case 'unary': {
         const inner = await this.eval(expr.expr, t);
         const sign = expr.op === '-' ? -1 : 1;
@@ -170,11 +162,7 @@ export class Evaluator {
         for (const arg of expr.args) {
           const e = unparen(arg);
           args.push(e.type === 'matrix' ? undefined : await this.eval(arg, t));
-          ranges.push(
-            e.type === 'matrix'
-              ? (this.selections.get(e.selector) ?? (await this.select(e.selector)))
-              : undefined,
-          );
+          ranges.push(e.type === 'matrix' ? await this.select(e.selector) : undefined);
         }
         let units = 0;
         const values = expr.args.map((arg, i) => {
@@ -234,13 +222,16 @@ export class Evaluator {
     if (this.retainedSamples > this.maxSamples) throw new TooManySamplesError(this.maxSamples);
   }
 
-  /** The selector's series, found once per query (pausing while matchers are tried). */
+  /**
+   * The selector's series, found once per query (pausing while matchers are tried). Callers make
+   * a range selector's windows only once this has resolved, so no pause falls while they live.
+   */
   private async select(selector: VectorSelector): Promise<readonly SampleSeries[]> {
-    const source = this.source;
-    const series = source?.selectAsync
-      ? await source.selectAsync(selector.matchers, this.deadline)
-      : (source?.select(selector.matchers) ?? []);
-    this.selections.set(selector, series);
+    let series = this.selections.get(selector);
+    if (!series) {
+      series = (await this.source?.select(selector.matchers, this.deadline)) ?? [];
+      this.selections.set(selector, series);
+    }
     return series;
   }
 
@@ -253,7 +244,7 @@ export class Evaluator {
     const end = t - range.selector.offsetMs;
     const start = end - range.rangeMs;
     const out: Sample[] = [];
-    const series = this.selections.get(range.selector) ?? (await this.select(range.selector));
+    const series = await this.select(range.selector);
     let samples = 0;
     await this.deadline.inChunks(series.length, (from, to) => {
       const windows: Window[] = [];
@@ -282,7 +273,7 @@ export class Evaluator {
   private async selectInstant(selector: VectorSelector, t: number): Promise<Sample[]> {
     const at = t - selector.offsetMs;
     const out: Sample[] = [];
-    const series = this.selections.get(selector) ?? (await this.select(selector));
+    const series = await this.select(selector);
     await this.deadline.inChunks(series.length, (from, to) => {
       for (let n = from; n < to; n++) {
         const s = series[n];

@@ -18,7 +18,6 @@ export interface SampleSeries {
  * store's querier); nothing for a tenant without data. PromQL knows the store only through this.
  */
 export interface SeriesSource {
-  select(matchers: readonly LabelMatcher[]): readonly SampleSeries[];
-  /** The same, pausing as `deadline` asks while it tries matchers on many series. */
-  selectAsync?(matchers: readonly LabelMatcher[], deadline: QueryDeadline): Promise<readonly SampleSeries[]>;
+  /** The series matching every matcher, pausing as `deadline` asks while it tries them on many. */
+  select(matchers: readonly LabelMatcher[], deadline: QueryDeadline): Promise<readonly SampleSeries[]>;
 }

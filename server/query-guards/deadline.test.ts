@@ -141,7 +141,7 @@ describe('QueryDeadline', () => {
   });
 
   it('a PromQL range query stops at its deadline instead of evaluating every step', async () => {
-    const source = { select: () => [] };
+    const source = { select: async () => [] };
     const expr = parsePromql('sum(rate(x[5m])) + 1');
     const error = await new Evaluator(source)
       .range(expr, 0, 1e12, 1, new QueryDeadline(20, undefined, 5))

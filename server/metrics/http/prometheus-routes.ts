@@ -148,7 +148,7 @@ async function matchSeries(
   if (selectors.length === 0) return querier.all().filter((s) => inRange(s, range[0], range[1]));
   const found = new Map<string, Series>();
   for (const selector of selectors) {
-    for (const s of await querier.selectAsync(selector.matchers, deadline)) {
+    for (const s of await querier.select(selector.matchers, deadline)) {
       if (inRange(s, range[0], range[1])) found.set(labelsKey(s.labels), s);
     }
   }
@@ -268,7 +268,7 @@ export async function prometheusRoutes(app: FastifyInstance, opts: PrometheusRou
       exemplars: { labels: Labels; value: string; timestamp: number }[];
     }[] = [];
     for (const selector of selectorsOf(expr)) {
-      for (const series of await tenant.selectAsync(selector.matchers, deadline)) {
+      for (const series of await tenant.select(selector.matchers, deadline)) {
         const key = labelsKey(series.labels);
         if (seen.has(key)) continue;
         seen.add(key);

@@ -14,18 +14,12 @@ export class SeriesQuerier {
     private readonly chunks: readonly TenantSeries[],
   ) {}
 
-  select(matchers: readonly LabelMatcher[]): Series[] {
-    if (this.chunks.length === 0) return this.head?.select(matchers) ?? [];
-    const sources = [...this.chunks, ...(this.head ? [this.head] : [])];
-    return merge(sources.map((s) => s.select(matchers)));
-  }
-
-  /** `select`, pausing as `deadline` asks while matchers are tried on each series. */
-  async selectAsync(matchers: readonly LabelMatcher[], deadline: QueryDeadline): Promise<Series[]> {
-    if (this.chunks.length === 0) return (await this.head?.selectAsync(matchers, deadline)) ?? [];
+  /** Series matching every matcher, pausing as `deadline` asks while matchers are tried on each. */
+  async select(matchers: readonly LabelMatcher[], deadline: QueryDeadline): Promise<Series[]> {
+    if (this.chunks.length === 0) return (await this.head?.select(matchers, deadline)) ?? [];
     const perSource: Series[][] = [];
     for (const source of [...this.chunks, ...(this.head ? [this.head] : [])]) {
-      perSource.push(await source.selectAsync(matchers, deadline));
+      perSource.push(await source.select(matchers, deadline));
     }
     return merge(perSource);
   }

@@ -72,24 +72,11 @@ export class TenantSeries {
     if (series.exemplars.length > MAX_EXEMPLARS_PER_SERIES) series.exemplars.shift();
   }
 
-  /** Series matching every matcher. */
-  select(matchers: readonly LabelMatcher[]): Series[] {
-    const out: Series[] = [];
-    const candidates = this.candidates(matchers);
-    if (candidates === 'none') return out;
-    const consider = (series: Series | undefined) => {
-      if (series && matchers.every((m) => m.matchesLabels(series.labels))) out.push(series);
-    };
-    if (candidates) for (const id of candidates) consider(this.byId[id]);
-    else for (const series of this.byId) consider(series);
-    return out;
-  }
-
   /**
-   * `select`, pausing as `deadline` asks: a regex tried on each of 100,000 series takes ~100 ms.
-   * Series created or removed during a pause may or may not be in the answer.
+   * Series matching every matcher, pausing as `deadline` asks: a regex tried on each of 100,000
+   * series takes ~100 ms. Series created or removed during a pause may or may not be in the answer.
    */
-  async selectAsync(matchers: readonly LabelMatcher[], deadline: QueryDeadline): Promise<Series[]> {
+  async select(matchers: readonly LabelMatcher[], deadline: QueryDeadline): Promise<Series[]> {
     const out: Series[] = [];
     const candidates = this.candidates(matchers);
     if (candidates === 'none') return out;
