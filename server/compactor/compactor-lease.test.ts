@@ -7,9 +7,8 @@ import { Blocklist } from '../store/blocklist';
 import { tempBackend } from '../store/store-test-support';
 import { isBlockName } from '../store/tenant-index';
 import { type RunningS3, S3_START_TIMEOUT_MS, startS3 } from '../testing/s3';
-import { Compactor } from './compactor';
 import { CompactorLease, LEASE_PREFIX, localHost } from './compactor-lease';
-import { HOUR, T0, TEST_COMPACTOR_CONFIG, writeOtlpBlocks } from './compactor-test-support';
+import { HOUR, T0, testCompactor, writeOtlpBlocks } from './compactor-test-support';
 
 /**
  * The compactor lease on the local backend and on a real S3 server (radosgw): one holder among
@@ -175,14 +174,10 @@ describe.each(Object.keys(BACKENDS))('CompactorLease on %s', (kind) => {
       const blocklist = new Blocklist();
       return {
         blocklist,
-        compactor: new Compactor({
+        compactor: testCompactor({
           backend,
           blocklist,
           builder,
-          config: TEST_COMPACTOR_CONFIG,
-          bloomFalsePositive: 0.01,
-          bloomShardSizeBytes: 4096,
-          maxBytesPerTrace: () => 0,
           logger: { info: (_details, message) => logs.push(`${owner}: ${message}`), warn: () => {} },
           lease: new CompactorLease({ backend, owner, autoRenew: false }),
         }),

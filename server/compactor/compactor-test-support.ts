@@ -4,7 +4,8 @@ import { splitTracesByTraceId } from '../otlp/split-traces';
 import type { Backend } from '../store/backend/backend';
 import { buildBlock, writeBlock } from '../store/block-writer';
 import type { TraceRecord } from '../store/types';
-import type { CompactorConfig } from './compactor';
+import { Compactor } from './compactor';
+import type { CompactorConfig, CompactorDeps } from './compactor-deps';
 
 /** Helpers shared by the compactor's tests. */
 
@@ -16,6 +17,22 @@ export const TEST_COMPACTOR_CONFIG: CompactorConfig = {
   maxBlockBytes: 1 << 30,
   compactedBlockRetentionMs: HOUR,
 };
+
+/**
+ * A compactor with the tests' settings: `TEST_COMPACTOR_CONFIG`, bloom shards of 4 KiB, no trace
+ * size limit; `deps` says where it works and may override any of them.
+ */
+export function testCompactor(
+  deps: Pick<CompactorDeps, 'backend' | 'blocklist' | 'builder' | 'logger'> & Partial<CompactorDeps>,
+): Compactor {
+  return new Compactor({
+    config: TEST_COMPACTOR_CONFIG,
+    bloomFalsePositive: 0.01,
+    bloomShardSizeBytes: 4096,
+    maxBytesPerTrace: () => 0,
+    ...deps,
+  });
+}
 
 /** Span IDs (hex) per trace (hex). */
 export function spansOf(data: Uint8Array, into = new Map<string, Set<string>>()): Map<string, Set<string>> {

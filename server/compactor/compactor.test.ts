@@ -7,9 +7,10 @@ import { Blocklist } from '../store/blocklist';
 import { compactBlocks } from '../store/compaction/compact-blocks';
 import { freshBackendPerTest, loggingWrites } from '../store/store-test-support';
 import { isBlockName, readTenantIndex } from '../store/tenant-index';
-import { Compactor, type CompactorDeps, MAX_CONCURRENT_COMPACTIONS } from './compactor';
+import { MAX_CONCURRENT_COMPACTIONS } from './compactor';
+import type { CompactorDeps } from './compactor-deps';
 import { CompactorLease } from './compactor-lease';
-import { HOUR, spansOf, T0, TEST_COMPACTOR_CONFIG, writeOtlpBlocks } from './compactor-test-support';
+import { HOUR, spansOf, T0, testCompactor, writeOtlpBlocks } from './compactor-test-support';
 
 /**
  * The compactor against a real local backend, blocklist and block-builder worker: small blocks
@@ -19,7 +20,6 @@ import { HOUR, spansOf, T0, TEST_COMPACTOR_CONFIG, writeOtlpBlocks } from './com
  */
 
 const TENANT = 'c';
-const config = TEST_COMPACTOR_CONFIG;
 const logger = { info: () => {}, warn: () => {} };
 const builder = new BlockBuilder();
 const fresh = freshBackendPerTest();
@@ -58,14 +58,10 @@ function compactor(
   if (!lease && !leases.has(fresh.backend)) {
     leases.set(fresh.backend, new CompactorLease({ backend: fresh.backend, autoRenew: false }));
   }
-  return new Compactor({
+  return testCompactor({
     backend: fresh.backend,
     blocklist,
     builder,
-    config,
-    bloomFalsePositive: 0.01,
-    bloomShardSizeBytes: 4096,
-    maxBytesPerTrace: () => 0,
     logger,
     lease: lease ?? leases.get(fresh.backend),
     ...overrides,

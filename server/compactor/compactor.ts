@@ -37,8 +37,6 @@ interface TenantRound {
   inFlight: Set<{ window: number; level: number }>;
 }
 
-export type { CompactorConfig, CompactorDeps } from './compactor-deps';
-
 /** The lease was lost part-way through a cycle: the cycle stops, its unfinished block dropped. */
 class LeaseLostError extends Error {}
 

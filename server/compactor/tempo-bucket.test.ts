@@ -10,9 +10,8 @@ import {
 import { applyRetention } from '../store/retention';
 import { freshBackendPerTest } from '../store/store-test-support';
 import { LEGACY_TENANT_INDEX_OBJECT, readTenantIndex } from '../store/tenant-index';
-import { Compactor } from './compactor';
 import { CompactorLease } from './compactor-lease';
-import { HOUR, T0, TEST_COMPACTOR_CONFIG, writeOtlpBlocks } from './compactor-test-support';
+import { HOUR, T0, testCompactor, writeOtlpBlocks } from './compactor-test-support';
 
 /**
  * Loupe's compactor on a folder it shares with Tempo (same layout: `<tenant>/<block>/meta.json`,
@@ -34,17 +33,7 @@ function recordingLogger() {
 }
 
 function compactor(blocklist: Blocklist, logger: ReturnType<typeof recordingLogger>, lease: CompactorLease) {
-  return new Compactor({
-    backend: fresh.backend,
-    blocklist,
-    builder,
-    config: TEST_COMPACTOR_CONFIG,
-    bloomFalsePositive: 0.01,
-    bloomShardSizeBytes: 4096,
-    maxBytesPerTrace: () => 0,
-    logger,
-    lease,
-  });
+  return testCompactor({ backend: fresh.backend, blocklist, builder, logger, lease });
 }
 
 describe('a bucket shared with Tempo', () => {

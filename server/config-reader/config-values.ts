@@ -5,6 +5,7 @@
  */
 
 import { ErrorCode } from '../errors/error-codes';
+import { isMapping } from './schema-node';
 import type { ValueReader } from './types';
 
 /** Any problem with the command line or the config file: Loupe refuses to start. */
@@ -163,8 +164,7 @@ export const readEndpoint: ValueReader<Endpoint> = (value, key) => {
  */
 export function readUnsupportedTls(advice: string): ValueReader<undefined> {
   return (value, key) => {
-    const isSection = typeof value === 'object' && value !== null && !Array.isArray(value);
-    const entries: [string, unknown][] = isSection ? Object.entries(value) : [[key, value]];
+    const entries: [string, unknown][] = isMapping(value) ? Object.entries(value) : [[key, value]];
     const set = entries.filter(([, v]) => v !== null && v !== undefined && v !== '').map(([k]) => k);
     if (set.length > 0) {
       throw new ConfigError(`config key "${key}" sets ${set.join(', ')}: ${advice}, and remove "${key}"`);

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { parquetMetadata } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTraceRequests } from '../../../fixtures/synthetic-traces';
-import { splitTracesByTraceId } from '../../otlp/split-traces';
 import { searchTraceFromOtlp } from '../../search-model/otlp-to-search';
 import type { SearchTrace } from '../../search-model/search-trace';
 import { LocalBackend } from '../backend/local-backend';
 import { blockObjectKey } from '../block-keys';
+import { wholeTraces } from '../store-test-support';
 import type { TraceRecord } from '../types';
 import { COLUMN, TARGET_ROW_GROUP_ROWS } from './search-layout';
 import { buildSearchObjects } from './search-sidecar';
@@ -34,40 +34,11 @@ const BLOCK = 'block-1';
 
 /** The block's trace records (parts concatenated, as a block holds them) and each trace's expected search view. */
 function tracesOf(requests: Buffer[]): { records: TraceRecord[]; expected: Map<string, SearchTrace> } {
-  const parts = new Map<
-    string,
-    { traceId: Buffer; data: Buffer[]; spans: number; startMs: number; endMs: number }
-  >();
-  for (const request of requests) {
-    for (const f of splitTracesByTraceId(request).fragments) {
-      const entry = parts.get(f.key) ?? {
-        traceId: f.traceId,
-        data: [],
-        spans: 0,
-        startMs: f.startMs,
-        endMs: f.endMs,
-      };
-      entry.data.push(f.data);
-      entry.spans += f.spanCount;
-      entry.startMs = Math.min(entry.startMs, f.startMs);
-      entry.endMs = Math.max(entry.endMs, f.endMs);
-      parts.set(f.key, entry);
-    }
-  }
-  const records: TraceRecord[] = [];
-  const expected = new Map<string, SearchTrace>();
-  for (const [key, p] of parts) {
-    records.push({
-      traceId: p.traceId,
-      data: Buffer.concat(p.data),
-      spanCount: p.spans,
-      startMs: p.startMs,
-      endMs: p.endMs,
-      truncated: false,
-    });
-    expected.set(key, searchTraceFromOtlp(key, p.data));
-  }
-  return { records, expected };
+  const whole = wholeTraces(requests);
+  return {
+    records: whole.map((trace) => trace.record),
+    expected: new Map(whole.map(({ key, parts }) => [key, searchTraceFromOtlp(key, parts)])),
+  };
 }
 
 let dir: string;
