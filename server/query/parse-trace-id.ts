@@ -17,6 +17,11 @@ export function parseTraceId(raw: string): { traceId: Buffer; key: string } {
     const shown = raw.length > 40 ? `${raw.slice(0, 40)}…` : raw;
     throw new TraceIdError(`invalid trace ID "${shown}": expected 1 to 32 hexadecimal characters`);
   }
-  const key = raw.toLowerCase().padStart(32, '0');
+  const key = traceIdKey(raw);
   return { traceId: Buffer.from(key, 'hex'), key };
+}
+
+/** A hex trace ID as Loupe keys traces: lowercase, left-padded to 32 characters (not validated). */
+export function traceIdKey(hex: string): string {
+  return hex.toLowerCase().padStart(32, '0');
 }

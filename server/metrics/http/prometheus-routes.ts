@@ -4,6 +4,7 @@ import type { Expr, VectorSelector } from '../../promql/ast';
 import { PromqlEvalError, PromqlParseError } from '../../promql/errors';
 import { DEFAULT_LOOKBACK_MS, Evaluator, type QueryData } from '../../promql/evaluator';
 import { parsePromql } from '../../promql/parser';
+import { traceIdKey } from '../../query/parse-trace-id';
 import {
   clientGoneSignal,
   QueryCancelledError,
@@ -259,7 +260,7 @@ export async function prometheusRoutes(app: FastifyInstance, opts: PrometheusRou
     const isDropped = opts.isTraceDropped;
     const opens = (labels: Labels) => {
       const traceId = isDropped && exemplarTraceId(labels);
-      return !traceId || !isDropped(tenantId, traceId.toLowerCase().padStart(32, '0'));
+      return !traceId || !isDropped(tenantId, traceIdKey(traceId));
     };
     // By labels: series ids are per head or chunk, not unique across a query reaching into both.
     const seen = new Set<string>();
