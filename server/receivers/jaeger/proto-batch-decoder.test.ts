@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { varint } from '../../../fixtures/hostile/corpus';
-import { emptyMessages, expectCleanDecode, truncations } from '../../../fixtures/hostile/fuzz';
+import {
+  emptyMessages,
+  expectCleanDecode,
+  lengthDelimited,
+  truncations,
+} from '../../../fixtures/hostile/fuzz';
 import { MAX_DECODED_ITEMS } from '../../otlp/decode-budget';
 import { JaegerDecodeError } from './jaeger-decode-error';
 import { decodeErrorOf, expectGarbledBodiesRefusedCleanly } from './jaeger-decoder-test-support';
@@ -133,7 +137,7 @@ describe('decodePostSpansRequest', () => {
 
   it('a body of more spans than the decode budget: refused before protobufjs makes an object of each', () => {
     const spans = emptyMessages(0x0a, MAX_DECODED_ITEMS + 1);
-    const body = Buffer.concat([Buffer.from([0x0a]), varint(spans.length), spans]);
+    const body = lengthDelimited(0x0a, spans);
     expect(decodeErrorOf(decodePostSpansRequest, body).message).toMatch(
       `more than ${MAX_DECODED_ITEMS} spans`,
     );
