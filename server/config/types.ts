@@ -2,9 +2,7 @@ import type { HttpServerLimits } from '../http-util/listener-limits';
 import type { IngesterConfig } from '../ingester/ingester-config';
 import type { LogsConfig } from '../logs/logs-config';
 import type { MetricsConfig } from '../metrics/metrics-config';
-import type { GrpcKeepalive } from '../receivers/grpc-limits';
-import type { JaegerReceiversConfig } from '../receivers/jaeger/start-jaeger-receivers';
-import type { ZipkinReceiverConfig } from '../receivers/zipkin/zipkin-http';
+import type { ReceiversConfig } from '../receivers/start-receivers';
 import type { SamplingConfig } from '../sampling/sampling-config';
 import type { SearchConfig } from '../search/search-config';
 import type { StorageConfig } from '../store/store-config';
@@ -35,16 +33,8 @@ export interface LoupeConfig {
     http: HttpServerLimits;
   };
   multitenancyEnabled: boolean;
-  /** `distributor.receivers`; undefined = not opened. */
-  receivers: {
-    /** OTLP/gRPC (`otlp.protocols.grpc`). */
-    grpc?: { host: string; port: number; maxRecvMsgBytes: number; keepalive: GrpcKeepalive };
-    /** OTLP/HTTP (`otlp.protocols.http`). */
-    http?: { host: string; port: number; maxRequestBodyBytes: number; corsAllowedOrigins: string[] };
-    zipkin?: ZipkinReceiverConfig;
-    /** Present with at least one of its protocols. */
-    jaeger?: JaegerReceiversConfig;
-  };
+  /** `distributor.receivers`; a receiver left undefined is not opened. */
+  receivers: ReceiversConfig;
   ingester: IngesterConfig;
   compactor: {
     blockRetentionMs: number;

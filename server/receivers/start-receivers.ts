@@ -17,7 +17,7 @@ import { buildZipkinApp, type ZipkinReceiverConfig } from './zipkin/zipkin-http'
  */
 export interface ReceiversConfig {
   http?: OtlpHttpReceiverConfig & { host: string; port: number };
-  grpc?: { host: string; port: number; maxRecvMsgBytes: number; keepalive?: GrpcKeepalive };
+  grpc?: { host: string; port: number; maxRecvMsgBytes: number; keepalive: GrpcKeepalive };
   zipkin?: ZipkinReceiverConfig;
   jaeger?: JaegerReceiversConfig;
 }
