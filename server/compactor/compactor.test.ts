@@ -1,12 +1,18 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { generateTraceRequests } from '../../fixtures/synthetic-traces';
 import { BlockBuilder } from '../ingester/block-builder';
+import { NO_UNFLUSHED } from '../query/unflushed-source';
+import { QueryDeadline } from '../query-guards/deadline';
+import { TraceSearch } from '../search/trace-search';
 import type { Backend } from '../store/backend/backend';
 import { blockObjectKey, META_OBJECT } from '../store/block-keys';
-import { writeBlock } from '../store/block-writer';
+import { buildBlock, writeBlock } from '../store/block-writer';
 import { Blocklist } from '../store/blocklist';
 import { compactBlocks } from '../store/compaction/compact-blocks';
-import { freshBackendPerTest, loggingWrites } from '../store/store-test-support';
+import { MIN_COPIED_ROW_GROUP_ROWS } from '../store/search/sidecar-merge';
+import { freshBackendPerTest, loggingWrites, wholeTraces } from '../store/store-test-support';
 import { isBlockName, readTenantIndex } from '../store/tenant-index';
+import { parseTraceQL } from '../traceql';
 import { MAX_CONCURRENT_COMPACTIONS } from './compactor';
 import type { CompactorDeps } from './compactor-deps';
 import { CompactorLease } from './compactor-lease';
@@ -86,6 +92,78 @@ function countingBuilder() {
 }
 
 describe('Compactor', () => {
+  it("copies big inputs' search row groups instead of building them again, and searches answer as before", async () => {
+    // Three blocks of ~5,500 spans (one row group each, big enough to copy), one trace in the
+    // last two.
+    const whole = wholeTraces(
+      generateTraceRequests({
+        traces: 2100,
+        spansPerTrace: [4, 12],
+        spansPerRequest: 400,
+        seed: 31,
+        startMs: T0,
+      }).requests,
+    ).map((trace) => trace.record);
+    const thirds = [0, 1, 2].map((k) => whole.filter((_, i) => i % 3 === k));
+    thirds[2] = [...thirds[2], thirds[1][0]].sort((x, y) => Buffer.compare(x.traceId, y.traceId));
+    for (const [n, traces] of thirds.entries()) {
+      await writeBlock(
+        fresh.backend,
+        buildBlock({
+          tenantId: TENANT,
+          blockId: `big-${n}`,
+          traces,
+          bloomFalsePositive: 0.01,
+          bloomShardSizeBytes: 4096,
+        }),
+      );
+    }
+    const blocklist = new Blocklist();
+    await blocklist.load(fresh.backend);
+    const search = new TraceSearch({ unflushed: NO_UNFLUSHED, blocks: blocklist });
+    const queries = [
+      '{ status = error }',
+      '{ span.http.status_code >= 500 }',
+      '{ resource.service.name = "checkout" } | count() > 3',
+    ];
+    const answers = async () =>
+      Promise.all(
+        queries.map(async (q) =>
+          (
+            await search.search(TENANT, { query: parseTraceQL(q), limit: 100_000 }, QueryDeadline.unbounded())
+          ).hits
+            .map((hit) => `${hit.trace.traceId}:${hit.trace.spans.length}:${hit.matches.length}`)
+            .sort(),
+        ),
+      );
+    const inputGroups = new Map(
+      await Promise.all(
+        blocklist
+          .blocks(TENANT)
+          .map(async (e) => [e.meta.blockId, (await e.search!.summary()).rowGroups] as const),
+      ),
+    );
+    expect([...inputGroups.values()].flat().map((g) => g.rows >= MIN_COPIED_ROW_GROUP_ROWS)).toEqual([
+      true,
+      true,
+      true,
+    ]);
+    const before = await answers();
+    expect(before.map((hits) => hits.length > 0)).toEqual([true, true, true]);
+
+    await compactor(blocklist).runCycle(T0 + 6 * HOUR);
+
+    const [merged] = blocklist.blocks(TENANT);
+    expect(blocklist.blocks(TENANT)).toHaveLength(1);
+    const summary = await merged.search!.summary();
+    // The input without the shared trace kept its group as it was (rows, traces, bloom); the
+    // others' groups hold that trace, so they were built again with the trace whole.
+    const { rowStart: _, ...copied } = inputGroups.get('big-0')![0];
+    expect(summary.rowGroups).toContainEqual(expect.objectContaining(copied));
+    expect(summary.traces).toBe(whole.length);
+    expect(await answers()).toEqual(before);
+  });
+
   it('merges the blocks of one window, keeps every trace, and deletes the inputs after their retention', async () => {
     const expected = new Map<string, Set<string>>();
     await writeBlocks(3, T0, 100, expected);

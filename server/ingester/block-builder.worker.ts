@@ -67,13 +67,16 @@ parentPort?.on('message', (job: BlockJob | RecordsJob) => {
   const began = performance.now();
   try {
     const records = 'kind' in job ? job : undefined;
-    const built = buildBlock({
-      tenantId: job.tenantId,
-      blockId: job.blockId,
-      traces: records ? records.traces : readRecords(job as BlockJob),
-      bloomFalsePositive: job.bloomFalsePositive,
-      bloomShardSizeBytes: job.bloomShardSizeBytes,
-    });
+    const built = buildBlock(
+      {
+        tenantId: job.tenantId,
+        blockId: job.blockId,
+        traces: records ? records.traces : readRecords(job as BlockJob),
+        bloomFalsePositive: job.bloomFalsePositive,
+        bloomShardSizeBytes: job.bloomShardSizeBytes,
+      },
+      records?.search,
+    );
     const result: BlockJobResult = {
       blockId: job.blockId,
       meta: { ...built.meta, ...records?.meta },

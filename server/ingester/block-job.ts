@@ -1,3 +1,4 @@
+import type { SearchReuse } from '../store/search/sidecar-merge';
 import type { BlockMeta, TraceRecord } from '../store/types';
 import type { HeadBlock } from './tenant-instance';
 
@@ -37,6 +38,8 @@ export interface RecordsJob {
   bloomShardSizeBytes: number;
   traces: TraceRecord[];
   meta?: Partial<BlockMeta>;
+  /** The inputs' search sidecars, for the new one to copy their row groups where it can. */
+  search?: SearchReuse;
 }
 
 export interface BlockJobResult {

@@ -4,6 +4,7 @@ import type { BuildBlockOptions, BuiltBlock } from './encoding/block-format';
 import { WRITE_FORMAT } from './encoding/registry';
 import { forEachLimited } from './for-each-limited';
 import { buildSearchObjects } from './search/search-sidecar';
+import type { SearchReuse } from './search/sidecar-merge';
 import type { BlockMeta } from './types';
 
 /**
@@ -16,12 +17,13 @@ export const OBJECT_WRITE_CONCURRENCY = 8;
 
 /**
  * Encodes a block in memory in the format new blocks are written in (`WRITE_FORMAT`).
- * Synchronous and CPU-only: it runs on the block-builder worker thread.
+ * Synchronous and CPU-only: it runs on the block-builder worker thread. `searchReuse`: a
+ * compaction's input sidecars, whose row groups the new sidecar copies where it can.
  */
-export function buildBlock(options: BuildBlockOptions): BuiltBlock {
+export function buildBlock(options: BuildBlockOptions, searchReuse?: SearchReuse): BuiltBlock {
   const built = WRITE_FORMAT.build(options);
   // The search sidecar is format-independent: it reads the same traces the pages hold.
-  const search = buildSearchObjects(options.traces);
+  const search = buildSearchObjects(options.traces, searchReuse);
   if (!search) return built;
   return { meta: { ...built.meta, search: search.meta }, objects: [...built.objects, ...search.objects] };
 }

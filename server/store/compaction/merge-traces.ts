@@ -33,10 +33,12 @@ export async function readSortedInputs(
  * record with its parts combined and duplicate spans dropped (`combineTraceParts`, as the
  * ingester combines a trace's WAL records), cut at `maxBytesPerTrace` (0: no limit) and marked
  * truncated when any part was. A trace found in one input only is taken as it is, undecoded.
+ * `split`, when given, gets the IDs of the traces found in several inputs.
  */
 export function mergeSortedRecords(
   lists: readonly (readonly TraceRecord[])[],
   maxBytesPerTrace: number,
+  split?: Uint8Array[],
 ): TraceRecord[] {
   for (const list of lists) {
     for (let i = 1; i < list.length; i++) {
@@ -67,6 +69,7 @@ export function mergeSortedRecords(
       same.push(record);
       at[k]++;
     }
+    if (same.length > 1) split?.push(same[0].traceId);
     out.push(same.length === 1 ? same[0] : combineRecords(same, maxBytesPerTrace));
   }
 }
@@ -76,8 +79,9 @@ export async function mergeSortedTraces(
   inputs: readonly AsyncIterable<TraceRecord>[],
   maxBytesPerTrace: number,
   concurrency = DEFAULT_READ_CONCURRENCY,
+  split?: Uint8Array[],
 ): Promise<TraceRecord[]> {
-  return mergeSortedRecords(await readSortedInputs(inputs, concurrency), maxBytesPerTrace);
+  return mergeSortedRecords(await readSortedInputs(inputs, concurrency), maxBytesPerTrace, split);
 }
 
 function combineRecords(records: readonly TraceRecord[], maxBytesPerTrace: number): TraceRecord {

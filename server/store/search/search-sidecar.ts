@@ -12,6 +12,7 @@ import {
   SUMMARY_OBJECT,
 } from './search-layout';
 import type { SearchSummary } from './search-summary';
+import { planSidecarCopy, type SearchReuse, writeMergedSidecar } from './sidecar-merge';
 import { SidecarReader } from './sidecar-reader';
 import { buildSearchSidecar } from './sidecar-writer';
 
@@ -20,8 +21,13 @@ import { buildSearchSidecar } from './sidecar-writer';
  * holds trace bytes it never had to read; ingest has checked them, but a trace that still does
  * not decode is left out of search (and counted) rather than failing its whole block.
  */
-function* newestFirst(traces: readonly TraceRecord[], skipped: { traces: number }): Generator<SearchTrace> {
-  const order = traces.map((_, i) => i);
+function* newestFirst(
+  traces: readonly TraceRecord[],
+  skipped: { traces: number },
+  copied?: ReadonlySet<string>,
+): Generator<SearchTrace> {
+  let order = traces.map((_, i) => i);
+  if (copied) order = order.filter((i) => !copied.has(traceIdToHex(traces[i].traceId)));
   order.sort((a, b) => traces[b].startMs - traces[a].startMs || (a < b ? -1 : 1));
   for (const i of order) {
     const record = traces[i];
@@ -39,13 +45,21 @@ function* newestFirst(traces: readonly TraceRecord[], skipped: { traces: number 
 
 /**
  * A block's search objects (`search.parquet`, `search-summary.json`) and the `search` field of
- * its meta; undefined when the block holds no spans. Runs on the block-builder worker.
+ * its meta; undefined when the block holds no spans. Runs on the block-builder worker. `reuse`
+ * (a compaction's inputs): the inputs' row groups that can be are copied as they are, and only
+ * the other traces are decoded and written again (`planSidecarCopy`).
  */
 export function buildSearchObjects(
   traces: readonly TraceRecord[],
+  reuse?: SearchReuse,
 ): { objects: BlockObject[]; meta: SearchMeta } | undefined {
   const skipped = { traces: 0 };
-  const built = buildSearchSidecar(newestFirst(traces, skipped));
+  const plan = reuse
+    ? planSidecarCopy(reuse.sources, new Set(reuse.splitTraceIds.map(traceIdToHex)))
+    : undefined;
+  const built = plan
+    ? writeMergedSidecar(plan, newestFirst(traces, skipped, plan.traceIds))
+    : buildSearchSidecar(newestFirst(traces, skipped));
   if (!built) return undefined;
   const summary = Buffer.from(JSON.stringify(built.summary));
   return {

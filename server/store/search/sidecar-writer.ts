@@ -10,22 +10,23 @@ import {
   SIDECAR_PAGE_BYTES,
 } from './search-layout';
 import { SEARCH_SUMMARY_FORMAT, type SearchSummary } from './search-summary';
-import { type GroupRows, SidecarColumns, type SparseAttribute, TYPE_BITS } from './sidecar-columns';
+import { type GroupRows, SidecarColumns, TYPE_BITS } from './sidecar-columns';
 
 export interface BuiltSidecar {
   parquet: Uint8Array;
   summary: SearchSummary;
 }
 
-type ColumnType = 'STRING' | 'INT64' | 'DOUBLE' | 'BOOLEAN';
+export type ColumnType = 'STRING' | 'INT64' | 'DOUBLE' | 'BOOLEAN';
 
 const compressBrotli = (input: Uint8Array): Uint8Array =>
   brotliCompressSync(input, { params: { [constants.BROTLI_PARAM_QUALITY]: SIDECAR_BROTLI_QUALITY } });
 
 /** A key with a column of its own, and the column's type (fixed by the first row group). */
-interface Dedicated {
+export interface Dedicated {
   name: string;
-  attribute: SparseAttribute;
+  scope: 'span' | 'resource';
+  key: string;
   type: ColumnType;
 }
 
@@ -35,7 +36,7 @@ interface Dedicated {
  * with one entry per trace, so a trace's spans share one value; span names, services, kinds and
  * statuses repeat, so they are dictionary-encoded too.
  */
-const FIXED_COLUMNS: ParquetColumnSpec[] = [
+export const FIXED_COLUMNS: readonly ParquetColumnSpec[] = [
   {
     name: COLUMN.traceId,
     type: 'FIXED_LEN_BYTE_ARRAY',
@@ -95,25 +96,7 @@ export function buildSearchSidecar(traces: Iterable<SearchTrace>): BuiltSidecar 
     // of another type go to the scope's JSON column (readers look in both: `spilled`).
     if (!writer) {
       dedicated = chooseDedicated(columns);
-      writer = new ParquetFileWriter({
-        columns: [
-          ...FIXED_COLUMNS,
-          ...dedicated.map(({ name, type }) => ({
-            name,
-            type,
-            nullable: true,
-            // Strings of a key often repeat (methods, routes, codes); a dictionary past 1 MiB
-            // (unique URLs) falls back to PLAIN.
-            encoding: type === 'STRING' ? ('dictionary' as const) : ('plain' as const),
-            compressed: true,
-          })),
-        ],
-        // Small pages: a search that narrows to a few traces decodes only the pages holding them.
-        pageBytes: SIDECAR_PAGE_BYTES,
-        codec: 'BROTLI',
-        compress: compressBrotli,
-        createdBy: 'loupe',
-      });
+      writer = sidecarFileWriter(dedicated);
     }
     writer.writeRowGroup(group.rows, groupColumns(group, dedicated));
   };
@@ -121,24 +104,50 @@ export function buildSearchSidecar(traces: Iterable<SearchTrace>): BuiltSidecar 
   if (columns.finish()) writeGroup();
   if (!writer) return undefined;
   const parquet = (writer as ParquetFileWriter).finish();
+  return { parquet, summary: builtSummary(columns, dedicated) };
+}
+
+/** A Parquet writer of the sidecar's layout: the fixed columns, then one per dedicated key. */
+export function sidecarFileWriter(dedicated: readonly Dedicated[]): ParquetFileWriter {
+  return new ParquetFileWriter({
+    columns: [
+      ...FIXED_COLUMNS,
+      ...dedicated.map(({ name, type }) => ({
+        name,
+        type,
+        nullable: true,
+        // Strings of a key often repeat (methods, routes, codes); a dictionary past 1 MiB
+        // (unique URLs) falls back to PLAIN.
+        encoding: type === 'STRING' ? ('dictionary' as const) : ('plain' as const),
+        compressed: true,
+      })),
+    ],
+    // Small pages: a search that narrows to a few traces decodes only the pages holding them.
+    pageBytes: SIDECAR_PAGE_BYTES,
+    codec: 'BROTLI',
+    compress: compressBrotli,
+    createdBy: 'loupe',
+  });
+}
+
+/** The summary of the rows `columns` took, its dedicated keys marked with their column. */
+export function builtSummary(columns: SidecarColumns, dedicated: readonly Dedicated[]): SearchSummary {
   const keys = columns.keySummaries();
-  for (const { name, attribute } of dedicated) {
-    const summary = keys[attribute.scope][attribute.key];
+  for (const { name, scope, key } of dedicated) {
+    const summary = keys[scope][key];
+    if (!summary) continue;
     summary.column = name;
-    if (attribute.spilled) summary.alsoInJson = true;
+    if (columns.attributes.get(scope)?.get(key)?.spilled) summary.alsoInJson = true;
   }
   return {
-    parquet,
-    summary: {
-      format: SEARCH_SUMMARY_FORMAT,
-      rows: columns.rows,
-      traces: columns.traces,
-      attributes: keys,
-      names: SidecarColumns.valueSet(columns.names),
-      services: SidecarColumns.valueSet(columns.services),
-      eventNames: SidecarColumns.valueSet(columns.eventNames),
-      rowGroups: columns.rowGroups,
-    },
+    format: SEARCH_SUMMARY_FORMAT,
+    rows: columns.rows,
+    traces: columns.traces,
+    attributes: keys,
+    names: SidecarColumns.valueSet(columns.names),
+    services: SidecarColumns.valueSet(columns.services),
+    eventNames: SidecarColumns.valueSet(columns.eventNames),
+    rowGroups: columns.rowGroups,
   };
 }
 
@@ -154,7 +163,8 @@ function chooseDedicated(columns: SidecarColumns): Dedicated[] {
     for (const attribute of candidates) {
       out.push({
         name: attributeColumn(scope, attribute.key),
-        attribute,
+        scope,
+        key: attribute.key,
         type: columnType(attribute.types)!,
       });
     }
@@ -163,7 +173,7 @@ function chooseDedicated(columns: SidecarColumns): Dedicated[] {
 }
 
 /** The Parquet type for values of these `TYPE_BITS`, or undefined when strings mix with others. */
-function columnType(types: number): ColumnType | undefined {
+export function columnType(types: number): ColumnType | undefined {
   switch (types) {
     case TYPE_BITS.string:
       return 'STRING';
@@ -203,20 +213,20 @@ function idBytes(hex: readonly string[], width: number): (Uint8Array | null)[] {
   return out;
 }
 
-function groupColumns(group: GroupRows, dedicated: Dedicated[]): ColumnData[] {
+export function groupColumns(group: GroupRows, dedicated: readonly Dedicated[]): ColumnData[] {
   const other: Record<'span' | 'resource', (Record<string, AttributeValue> | null)[]> = {
     span: new Array(group.rows).fill(null),
     resource: new Array(group.rows).fill(null),
   };
-  const dense = new Map<SparseAttribute, (AttributeValue | null)[]>();
-  const byAttribute = new Map(dedicated.map((d) => [d.attribute, d]));
+  const dense = new Map<Dedicated, (AttributeValue | null)[]>();
+  const byKey = new Map(dedicated.map((d) => [attributeColumn(d.scope, d.key), d]));
   for (const { attribute, rows, values } of group.attributes) {
     if (attribute.scope !== 'span' && attribute.scope !== 'resource') continue;
-    const column = byAttribute.get(attribute);
-    let data = column ? dense.get(attribute) : undefined;
+    const column = byKey.get(attributeColumn(attribute.scope, attribute.key));
+    let data = column ? dense.get(column) : undefined;
     if (column && !data) {
       data = new Array(group.rows).fill(null);
-      dense.set(attribute, data);
+      dense.set(column, data);
     }
     const json = other[attribute.scope];
     for (let i = 0; i < rows.length; i++) {
@@ -258,7 +268,6 @@ function groupColumns(group: GroupRows, dedicated: Dedicated[]): ColumnData[] {
     group.events,
     group.links,
   ];
-  for (const { attribute } of dedicated)
-    columnData.push(dense.get(attribute) ?? new Array(group.rows).fill(null));
+  for (const column of dedicated) columnData.push(dense.get(column) ?? new Array(group.rows).fill(null));
   return columnData;
 }

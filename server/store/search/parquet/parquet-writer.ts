@@ -38,10 +38,29 @@ export interface ParquetWriterOptions {
   createdBy: string;
 }
 
-interface PageLocation {
+export interface PageLocation {
   offset: number;
   size: number;
   firstRow: number;
+}
+
+/**
+ * A column chunk of another file in this writer's layout (DATA_PAGE_V2 pages, the same column
+ * spec), to be copied byte for byte: offsets are the source file's.
+ */
+export interface SourceChunk {
+  file: Uint8Array;
+  /** The chunk's first byte (its dictionary page, if any) and the byte past its last page. */
+  start: number;
+  end: number;
+  dictionaryOffset: number | undefined;
+  dataOffset: number;
+  uncompressedBytes: number;
+  /** Some pages are DELTA_BINARY_PACKED. */
+  delta: boolean;
+  /** Pages are BROTLI-compressed (the codec of the chunk). */
+  compressed: boolean;
+  pages: readonly PageLocation[];
 }
 
 interface ChunkMeta {
@@ -54,6 +73,8 @@ interface ChunkMeta {
   dictionary: boolean;
   /** Some pages are DELTA_BINARY_PACKED. */
   delta?: boolean;
+  /** The chunk's codec when it is not the spec's (a copied chunk keeps its own). */
+  compressed?: boolean;
   pages: PageLocation[];
   offsetIndexAt?: number;
   offsetIndexLength?: number;
@@ -119,6 +140,38 @@ export class ParquetFileWriter {
     const start = this.out.pos;
     const chunks = this.options.columns.map((spec, i) => this.writeChunk(spec, data[i], rows));
     this.rowGroups.push({ rows, start, bytes: this.out.pos - start, chunks });
+    this.rows += rows;
+  }
+
+  /**
+   * Writes one row group of chunks copied from other files (`null`: a column the source lacks,
+   * written as all nulls): no value is decoded or compressed again. Only the offsets move.
+   */
+  copyRowGroup(rows: number, chunks: readonly (SourceChunk | null)[]): void {
+    const { columns } = this.options;
+    if (chunks.length !== columns.length) {
+      throw new Error(`row group has ${chunks.length} columns; the schema has ${columns.length}`);
+    }
+    const start = this.out.pos;
+    const metas = columns.map((spec, i): ChunkMeta => {
+      const source = chunks[i];
+      if (!source) return this.writeChunk(spec, new Array<null>(rows).fill(null), rows);
+      const shift = this.out.pos - source.start;
+      this.out.bytes(source.file.subarray(source.start, source.end));
+      return {
+        spec,
+        start: source.start + shift,
+        dictionaryOffset: source.dictionaryOffset === undefined ? undefined : source.dictionaryOffset + shift,
+        dataOffset: source.dataOffset + shift,
+        uncompressedBytes: source.uncompressedBytes,
+        compressedBytes: source.end - source.start,
+        dictionary: source.dictionaryOffset !== undefined,
+        delta: source.delta,
+        compressed: source.compressed,
+        pages: source.pages.map((page) => ({ ...page, offset: page.offset + shift })),
+      };
+    });
+    this.rowGroups.push({ rows, start, bytes: this.out.pos - start, chunks: metas });
     this.rows += rows;
   }
 
@@ -287,7 +340,7 @@ export class ParquetFileWriter {
             ENCODING.RLE,
           ]);
           thrift.stringList(3, [chunk.spec.name]);
-          thrift.i32(4, chunk.spec.compressed ? CODEC[codec] : CODEC.UNCOMPRESSED);
+          thrift.i32(4, (chunk.compressed ?? chunk.spec.compressed) ? CODEC[codec] : CODEC.UNCOMPRESSED);
           thrift.i64(5, group.rows);
           thrift.i64(6, chunk.uncompressedBytes);
           thrift.i64(7, chunk.compressedBytes);

@@ -1,0 +1,92 @@
+import { type ColumnMetaData, type FileMetaData, parquetMetadata, readOffsetIndex } from 'hyparquet';
+import type { ParquetColumnType } from './parquet-types';
+import type { SourceChunk } from './parquet-writer';
+
+/** One column of a source file's flat schema, typed as `ParquetColumnSpec` types them. */
+export interface SourceColumn {
+  name: string;
+  /** Undefined for a physical or logical type this writer does not write. */
+  type: ParquetColumnType | undefined;
+  typeLength: number | undefined;
+  nullable: boolean;
+}
+
+export interface SourceRowGroup {
+  rows: number;
+  /** Column chunks by column name. */
+  chunks: Map<string, SourceChunk>;
+}
+
+export interface SourceFile {
+  columns: SourceColumn[];
+  rowGroups: SourceRowGroup[];
+}
+
+/**
+ * A Parquet file written by `ParquetFileWriter` (a flat schema, an offset index per chunk), read
+ * as chunks to copy into another file of the same layout: its footer and offset indexes only.
+ */
+export function readSourceFile(file: Uint8Array): SourceFile {
+  const metadata: FileMetaData = parquetMetadata(file);
+  const columns = metadata.schema.slice(1).map(
+    (element): SourceColumn => ({
+      name: element.name,
+      type: columnType(element.type, element.converted_type),
+      typeLength: element.type_length,
+      nullable: element.repetition_type === 'OPTIONAL',
+    }),
+  );
+  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  const rowGroups = metadata.row_groups.map((group): SourceRowGroup => {
+    const chunks = new Map<string, SourceChunk>();
+    for (const column of group.columns) {
+      const meta = column.meta_data;
+      if (!meta || column.offset_index_offset === undefined) {
+        throw new Error('a column chunk without metadata or offset index cannot be copied');
+      }
+      const offsetIndex = readOffsetIndex({ view, offset: Number(column.offset_index_offset) });
+      const dictionaryOffset =
+        meta.dictionary_page_offset === undefined ? undefined : Number(meta.dictionary_page_offset);
+      const dataOffset = Number(meta.data_page_offset);
+      const start = dictionaryOffset ?? dataOffset;
+      chunks.set(meta.path_in_schema[0], {
+        file,
+        start,
+        end: start + Number(meta.total_compressed_size),
+        dictionaryOffset,
+        dataOffset,
+        uncompressedBytes: Number(meta.total_uncompressed_size),
+        delta: meta.encodings.includes('DELTA_BINARY_PACKED'),
+        compressed: codecOf(meta),
+        pages: offsetIndex.page_locations.map((page) => ({
+          offset: Number(page.offset),
+          size: page.compressed_page_size,
+          firstRow: Number(page.first_row_index),
+        })),
+      });
+    }
+    return { rows: Number(group.num_rows), chunks };
+  });
+  return { columns, rowGroups };
+}
+
+function codecOf(meta: ColumnMetaData): boolean {
+  if (meta.codec === 'BROTLI') return true;
+  if (meta.codec === 'UNCOMPRESSED') return false;
+  throw new Error(`column ${meta.path_in_schema.join('.')}: codec ${meta.codec} is not copied`);
+}
+
+function columnType(type: string | undefined, converted: string | undefined): ParquetColumnType | undefined {
+  switch (type) {
+    case 'BYTE_ARRAY':
+      return converted === 'UTF8' ? 'STRING' : converted === 'JSON' ? 'JSON' : undefined;
+    case 'INT32':
+    case 'INT64':
+    case 'DOUBLE':
+    case 'BOOLEAN':
+    case 'FIXED_LEN_BYTE_ARRAY':
+      return type;
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,287 @@
+import { parquetHeader } from 'hyparquet/src/column.js';
+import type { AttributeValue, SearchTrace } from '../../search-model/search-trace';
+import { readSourceFile, type SourceFile, type SourceRowGroup } from './parquet/parquet-source';
+import type { SourceChunk } from './parquet/parquet-writer';
+import { attributeColumn, COLUMN, TARGET_ROW_GROUP_ROWS } from './search-layout';
+import {
+  type AttributeScope,
+  type KeySummary,
+  MAX_SUMMARY_VALUES,
+  type RowGroupSummary,
+  SEARCH_SUMMARY_FORMAT,
+  type SearchSummary,
+  type ValueSet,
+} from './search-summary';
+import { SidecarColumns } from './sidecar-columns';
+import {
+  type BuiltSidecar,
+  builtSummary,
+  type ColumnType,
+  type Dedicated,
+  FIXED_COLUMNS,
+  groupColumns,
+  sidecarFileWriter,
+} from './sidecar-writer';
+
+/**
+ * A compaction input's search sidecar, as the merged block's sidecar reuses it: its Parquet
+ * bytes and its summary (without the decoded blooms a reader keeps beside it).
+ */
+export interface SidecarSource {
+  parquet: Uint8Array;
+  summary: SearchSummary;
+}
+
+/** What a compaction hands the block build so the search data is copied, not rebuilt. */
+export interface SearchReuse {
+  sources: SidecarSource[];
+  /** IDs (16 bytes each) of traces found in more than one input: combined, so rebuilt. */
+  splitTraceIds: readonly Uint8Array[];
+}
+
+/**
+ * Row groups this big or bigger are copied as they are; smaller ones are rebuilt together, so
+ * blocks compacted from many small ones end up with full groups (few footers, blooms and pages,
+ * better compression) instead of thousands of tiny ones.
+ */
+export const MIN_COPIED_ROW_GROUP_ROWS = TARGET_ROW_GROUP_ROWS / 4;
+
+/** Dedicated columns a merged sidecar may hold: twice a built one's, so a few inputs' sets fit. */
+const MAX_MERGED_DEDICATED = 2 * (64 + 32);
+
+interface CopiedGroup {
+  source: SourceRowGroup;
+  summary: RowGroupSummary;
+}
+
+/** The row groups a merged sidecar copies, its columns, and the traces they hold. */
+export interface CopyPlan {
+  dedicated: Dedicated[];
+  groups: CopiedGroup[];
+  /** Summaries of the sources that gave at least one group. */
+  summaries: SearchSummary[];
+  /** Hex IDs of the traces in the copied groups: every other trace of the block is rebuilt. */
+  traceIds: Set<string>;
+}
+
+/**
+ * Which row groups of `sources` the merged sidecar can copy: those of a source in the current
+ * format and layout, at least `MIN_COPIED_ROW_GROUP_ROWS` rows, holding no trace that is split
+ * across inputs (its rows there are only a part of it), whose dedicated columns agree in type
+ * with the other copied sources'. Undefined when none can.
+ */
+export function planSidecarCopy(
+  sources: readonly SidecarSource[],
+  split: ReadonlySet<string>,
+): CopyPlan | undefined {
+  const candidates: { sourceIndex: number; group: CopiedGroup; traceIds: string[] }[] = [];
+  const files: (SourceFile | undefined)[] = sources.map((source) => {
+    if (source.summary.format !== SEARCH_SUMMARY_FORMAT) return undefined;
+    if (!source.summary.rowGroups.some((group) => group.rows >= MIN_COPIED_ROW_GROUP_ROWS)) return undefined;
+    try {
+      const file = readSourceFile(source.parquet);
+      return hasFixedLayout(file) ? file : undefined;
+    } catch {
+      return undefined; // unreadable here: its traces are rebuilt from the block's pages
+    }
+  });
+  const seen = new Map<string, number>();
+  files.forEach((file, sourceIndex) => {
+    if (!file) return;
+    const summaries = sources[sourceIndex].summary.rowGroups;
+    file.rowGroups.forEach((source, g) => {
+      const summary = summaries[g];
+      if (!summary || summary.rows !== source.rows || source.rows < MIN_COPIED_ROW_GROUP_ROWS) return;
+      const traceIds = groupTraceIds(source);
+      if (!traceIds || traceIds.length !== summary.traces) return;
+      for (const id of traceIds) seen.set(id, (seen.get(id) ?? 0) + 1);
+      candidates.push({ sourceIndex, group: { source, summary }, traceIds });
+    });
+  });
+  const dedicated = new Map<string, Dedicated>();
+  const plan: CopyPlan = { dedicated: [], groups: [], summaries: [], traceIds: new Set() };
+  const given = new Set<number>();
+  const refused = new Set<number>();
+  for (const { sourceIndex, group, traceIds } of candidates) {
+    if (refused.has(sourceIndex)) continue;
+    if (traceIds.some((id) => split.has(id) || seen.get(id) !== 1)) continue;
+    if (!given.has(sourceIndex)) {
+      // A source's columns join the merged schema with its first copied group, or not at all.
+      const added = addDedicated(dedicated, files[sourceIndex]!);
+      if (!added) {
+        refused.add(sourceIndex);
+        continue;
+      }
+      given.add(sourceIndex);
+      plan.summaries.push(sources[sourceIndex].summary);
+    }
+    plan.groups.push(group);
+    for (const id of traceIds) plan.traceIds.add(id);
+  }
+  if (plan.groups.length === 0) return undefined;
+  plan.dedicated = [...dedicated.values()];
+  return plan;
+}
+
+/**
+ * The merged sidecar: the planned groups copied, then `rebuilt` (newest first: every trace of
+ * the block not in a copied group) written as new groups with the merged columns. Its summary is
+ * the copied sources' merged with the rebuilt rows' own.
+ */
+export function writeMergedSidecar(plan: CopyPlan, rebuilt: Iterable<SearchTrace>): BuiltSidecar {
+  const writer = sidecarFileWriter(plan.dedicated);
+  const specs = [...FIXED_COLUMNS, ...plan.dedicated];
+  const rowGroups: RowGroupSummary[] = [];
+  let rows = 0;
+  let traces = 0;
+  for (const { source, summary } of plan.groups) {
+    writer.copyRowGroup(
+      source.rows,
+      specs.map((spec) => source.chunks.get(spec.name) ?? null),
+    );
+    rowGroups.push({ ...summary, rowStart: rows });
+    rows += summary.rows;
+    traces += summary.traces;
+  }
+  const columns = new SidecarColumns();
+  const writeGroup = () => {
+    const group = columns.takeGroup();
+    writer.writeRowGroup(group.rows, groupColumns(group, plan.dedicated));
+  };
+  for (const trace of rebuilt) if (columns.addTrace(trace)) writeGroup();
+  if (columns.finish()) writeGroup();
+  const own = builtSummary(columns, plan.dedicated);
+  for (const group of own.rowGroups) rowGroups.push({ ...group, rowStart: group.rowStart + rows });
+  return {
+    parquet: writer.finish(),
+    summary: {
+      format: SEARCH_SUMMARY_FORMAT,
+      rows: rows + own.rows,
+      traces: traces + own.traces,
+      attributes: mergeAttributes([own, ...plan.summaries], plan.dedicated),
+      names: unionValues([own, ...plan.summaries].map((s) => s.names)),
+      services: unionValues([own, ...plan.summaries].map((s) => s.services)),
+      eventNames: unionValues([own, ...plan.summaries].map((s) => s.eventNames)),
+      rowGroups,
+    },
+  };
+}
+
+/** The fixed columns first, as `FIXED_COLUMNS` has them; the rest are dedicated keys' columns. */
+function hasFixedLayout(file: SourceFile): boolean {
+  if (file.columns.length < FIXED_COLUMNS.length) return false;
+  for (let i = 0; i < FIXED_COLUMNS.length; i++) {
+    const spec = FIXED_COLUMNS[i];
+    const column = file.columns[i];
+    if (column.name !== spec.name || column.type !== spec.type || column.nullable !== spec.nullable)
+      return false;
+    if (spec.typeLength !== undefined && column.typeLength !== spec.typeLength) return false;
+  }
+  return file.columns.slice(FIXED_COLUMNS.length).every((column) => dedicatedOf(column.name, column.type));
+}
+
+/** The dedicated key a column name stands for (`span.http.method`), or undefined. */
+function dedicatedOf(name: string, type: string | undefined): Dedicated | undefined {
+  if (type !== 'STRING' && type !== 'INT64' && type !== 'DOUBLE' && type !== 'BOOLEAN') return undefined;
+  for (const scope of ['span', 'resource'] as const) {
+    const prefix = attributeColumn(scope, '');
+    if (name.startsWith(prefix))
+      return { name, scope, key: name.slice(prefix.length), type: type as ColumnType };
+  }
+  return undefined;
+}
+
+/** Adds a source's dedicated columns; false (nothing added) when one clashes in type or there are too many. */
+function addDedicated(into: Map<string, Dedicated>, file: SourceFile): boolean {
+  const fresh: Dedicated[] = [];
+  for (const column of file.columns.slice(FIXED_COLUMNS.length)) {
+    const wanted = dedicatedOf(column.name, column.type)!;
+    const existing = into.get(wanted.name);
+    if (existing && existing.type !== wanted.type) return false;
+    if (!existing) fresh.push(wanted);
+  }
+  if (into.size + fresh.length > MAX_MERGED_DEDICATED) return false;
+  for (const column of fresh) into.set(column.name, column);
+  return true;
+}
+
+/** The hex trace IDs of a group, from its trace_id chunk's dictionary page (one entry per trace). */
+function groupTraceIds(group: SourceRowGroup): string[] | undefined {
+  const chunk: SourceChunk | undefined = group.chunks.get(COLUMN.traceId);
+  if (!chunk || chunk.dictionaryOffset === undefined || chunk.compressed) return undefined;
+  const { file } = chunk;
+  const reader = {
+    view: new DataView(
+      file.buffer,
+      file.byteOffset + chunk.dictionaryOffset,
+      chunk.dataOffset - chunk.dictionaryOffset,
+    ),
+    offset: 0,
+  };
+  const header = parquetHeader(reader);
+  const count = header.dictionary_page_header?.num_values;
+  if (header.type !== 'DICTIONARY_PAGE' || count === undefined) return undefined;
+  const at = file.byteOffset + chunk.dictionaryOffset + reader.offset;
+  if (header.compressed_page_size !== count * 16) return undefined;
+  const bytes = Buffer.from(file.buffer, at, count * 16);
+  const ids: string[] = new Array(count);
+  for (let i = 0; i < count; i++) ids[i] = bytes.toString('hex', 16 * i, 16 * i + 16);
+  return ids;
+}
+
+/**
+ * Key summaries of several parts of one sidecar: types agree or are 'mixed', values are unioned
+ * (capped), counts summed (an upper bound when a source's groups were only partly copied: the
+ * rest were rebuilt and counted again). A key the merged file gives a column also lives in the
+ * JSON column when any part kept it there.
+ */
+function mergeAttributes(
+  parts: readonly SearchSummary[],
+  dedicated: readonly Dedicated[],
+): Record<AttributeScope, Record<string, KeySummary>> {
+  const columns = new Set(dedicated.map((d) => d.name));
+  const out: Record<AttributeScope, Record<string, KeySummary>> = {
+    span: {},
+    resource: {},
+    event: {},
+    link: {},
+  };
+  const scopes: AttributeScope[] = ['span', 'resource', 'event', 'link'];
+  for (const scope of scopes) {
+    const byKey = new Map<string, KeySummary[]>();
+    for (const part of parts) {
+      for (const [key, summary] of Object.entries(part.attributes[scope] ?? {})) {
+        const list = byKey.get(key) ?? [];
+        list.push(summary);
+        byKey.set(key, list);
+      }
+    }
+    for (const [key, list] of byKey) {
+      const merged: KeySummary = {
+        type: list.every((s) => s.type === list[0].type) ? list[0].type : 'mixed',
+        count: list.reduce((sum, s) => sum + s.count, 0),
+        values: unionValues(list).values,
+      };
+      if (scope === 'span' || scope === 'resource') {
+        const column = attributeColumn(scope, key);
+        if (columns.has(column)) {
+          merged.column = column;
+          if (list.some((s) => s.column !== column || s.alsoInJson)) merged.alsoInJson = true;
+        }
+      }
+      out[scope][key] = merged;
+    }
+  }
+  return out;
+}
+
+/** Every distinct value of the sets, or null when one is null (too many to list) or the union passes the cap. */
+function unionValues(sets: readonly (ValueSet | undefined)[]): ValueSet {
+  const union = new Set<AttributeValue>();
+  for (const set of sets) {
+    if (!set || set.values === null) return { values: null };
+    for (const value of set.values) union.add(value);
+    if (union.size > MAX_SUMMARY_VALUES) return { values: null };
+  }
+  return { values: [...union] };
+}
