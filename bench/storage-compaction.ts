@@ -11,8 +11,8 @@ import {
   writeLocalBlocks,
   writeS3Blocks,
 } from './storage';
-import { BENCH_TENANT, buildBenchBlock, buildBenchBlocks, sliceIntoBlocks } from './storage-data';
-import { benchConfig, gets, openStore } from './storage-store';
+import { BENCH_TENANT, buildBenchBlock, buildBenchBlocks, builtBytes, sliceIntoBlocks } from './storage-data';
+import { benchConfig, gets, openStore, storedBlockBytes } from './storage-store';
 
 /**
  * The storage bench's compaction step alone (`bench/storage.ts`, step 5, without the lookups
@@ -48,8 +48,10 @@ try {
   }
   for (let run = 0; run < runs; run++) {
     const cpu = process.cpuUsage();
-    for (const traces of sliceIntoBlocks(small.records, FEW_BLOCKS)) buildBenchBlock(traces);
+    const few = sliceIntoBlocks(small.records, FEW_BLOCKS).map((traces) => buildBenchBlock(traces));
     const baselineSpansPerSec = small.spans / cpuSeconds(cpu);
+    const fewBytes = builtBytes(few);
+    few.length = 0;
     const targets: { name: string; where: Parameters<typeof storageConfig>[1] }[] = [];
     const localPath = join(dataDir, `local-${run}`);
     await writeLocalBlocks(localPath, built);
@@ -80,6 +82,19 @@ try {
             baseline: 'building the same spans as 4 blocks in process (CPU)',
             baselineSpansPerSec: Math.round(baselineSpansPerSec),
             blocksLeft: store.blocklist.blocks(BENCH_TENANT).length,
+            ...(name === 'local'
+              ? {
+                  bytesPerSpanBefore: Math.round(builtBytes(built) / small.spans),
+                  bytesPerSpanAfter: Math.round(
+                    (await storedBlockBytes(
+                      where as { localPath: string },
+                      BENCH_TENANT,
+                      store.blocklist.blocks(BENCH_TENANT).map((b) => b.meta.blockId),
+                    )) / small.spans,
+                  ),
+                  bytesPerSpanBuiltAsFewBlocks: Math.round(fewBytes / small.spans),
+                }
+              : {}),
           }),
         );
       } finally {

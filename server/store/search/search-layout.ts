@@ -1,6 +1,7 @@
 /**
  * Names shared by the search sidecar's writer and reader. One row per span; rows grouped by
- * trace; traces ordered newest start first; row groups cut at trace boundaries. Byte layout and
+ * trace; traces ordered newest start first within a row group (a compacted block's copied groups
+ * come first and may overlap the rest in time); row groups cut at trace boundaries. Byte layout and
  * column meanings: docs/block-format.md, "Search sidecar"; the choices: docs/adr/004.
  */
 

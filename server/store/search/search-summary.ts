@@ -43,7 +43,7 @@ export interface ValueSet {
 export interface KeySummary extends ValueSet {
   /** 'string' | 'int' | 'float' | 'bool', as TraceQL's tag-values API types them; 'mixed' when several. */
   type: string;
-  /** Rows (spans) that carry the key. */
+  /** Rows (spans) that carry the key; an upper bound after a compaction that copied part of an input. */
   count: number;
   /** The Parquet column holding the key, or absent when it lives in the scope's `*_other` JSON column. */
   column?: string;
@@ -52,8 +52,8 @@ export interface KeySummary extends ValueSet {
 }
 
 /**
- * Row groups hold whole traces, newest trace start first, so a newest-first search reads them in
- * order and stops early. Times are unix ms (trace starts) and nanoseconds (durations).
+ * Row groups hold whole traces, newest trace start first within the group; a compacted block's
+ * groups may overlap in time (copied ones first), so searches order them by `maxTraceStartMs`. Times are unix ms (trace starts) and nanoseconds (durations).
  */
 export interface RowGroupSummary {
   rowStart: number;

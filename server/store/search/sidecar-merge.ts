@@ -44,7 +44,7 @@ export interface SearchReuse {
  * blocks compacted from many small ones end up with full groups (few footers, blooms and pages,
  * better compression) instead of thousands of tiny ones.
  */
-export const MIN_COPIED_ROW_GROUP_ROWS = TARGET_ROW_GROUP_ROWS / 4;
+export const MIN_COPIED_ROW_GROUP_ROWS = TARGET_ROW_GROUP_ROWS / 8;
 
 /** Dedicated columns a merged sidecar may hold: twice a built one's, so a few inputs' sets fit. */
 const MAX_MERGED_DEDICATED = 2 * (64 + 32);
