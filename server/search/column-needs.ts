@@ -3,13 +3,11 @@ import type { QueryFields } from '../search-model/search-query';
 import type { AttributeValue } from '../search-model/search-trace';
 import { attributeColumn, COLUMN } from '../store/search/search-layout';
 import type { SearchSummary } from '../store/search/search-summary';
-import type { ColumnNeeds } from '../store/search/sidecar-traces';
+import { ALL_COLUMNS, type ColumnNeeds } from '../store/search/sidecar-traces';
 
 /** The attributes and optional columns a query's fields ask for. */
 export function columnNeedsOf(fields: QueryFields): ColumnNeeds {
-  if (fields.allAttributes) {
-    return { spanKeys: 'all', resourceKeys: 'all', statusMessage: true, events: true, links: true };
-  }
+  if (fields.allAttributes) return ALL_COLUMNS;
   const spanKeys = new Set<string>();
   const resourceKeys = new Set<string>();
   let statusMessage = false;

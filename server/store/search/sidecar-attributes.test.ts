@@ -11,7 +11,7 @@ import { blockObjectKey } from '../block-keys';
 import { COLUMN, MAX_DEDICATED_RESOURCE_COLUMNS, MAX_DEDICATED_SPAN_COLUMNS } from './search-layout';
 import { buildSearchObjects } from './search-sidecar';
 import { SidecarReader } from './sidecar-reader';
-import { type ColumnNeeds, planColumns, tracesFromColumns } from './sidecar-traces';
+import { ALL_COLUMNS, planColumns, tracesFromColumns } from './sidecar-traces';
 
 /**
  * Attribute values of every OTLP type, on spans, resources, events and links, through the
@@ -20,13 +20,6 @@ import { type ColumnNeeds, planColumns, tracesFromColumns } from './sidecar-trac
 
 type Value = string | number | boolean | number[];
 type Attrs = Record<string, Value>;
-const ALL: ColumnNeeds = {
-  spanKeys: 'all',
-  resourceKeys: 'all',
-  statusMessage: true,
-  events: true,
-  links: true,
-};
 const TENANT = 'attributes';
 const T0 = 1_736_942_400_000_000_000n; // 2025-01-15T12:00:00Z in ns
 
@@ -184,7 +177,7 @@ async function roundTrip(requests: Buffer[], blockId: string) {
     await backend.write(blockObjectKey(TENANT, blockId, name), data);
   const sidecar = new SidecarReader(backend, TENANT, blockId, objects.meta.parquetBytes);
   const summary = await sidecar.summary();
-  const plan = planColumns(ALL, summary);
+  const plan = planColumns(ALL_COLUMNS, summary);
   const traces = tracesFromColumns(
     await sidecar.readColumns(plan.columns, 0, summary.rows),
     summary.rows,
@@ -264,7 +257,10 @@ describe('search sidecar attributes', () => {
     expect(Object.fromEntries(root.attributes)).toMatchObject(wide('wide.s', 70));
     expect(Object.fromEntries(root.resource)).toMatchObject(wide('wide.r', 40));
     // Asking for just one overflow key reads the JSON column and yields that key alone.
-    const plan = planColumns({ ...ALL, spanKeys: new Set([overflow[0]]), resourceKeys: new Set() }, summary);
+    const plan = planColumns(
+      { ...ALL_COLUMNS, spanKeys: new Set([overflow[0]]), resourceKeys: new Set() },
+      summary,
+    );
     expect(plan.columns).toContain(COLUMN.spanOther);
     const one = tracesFromColumns(
       await reader.readColumns(plan.columns, 0, summary.rows),

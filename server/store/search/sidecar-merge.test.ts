@@ -20,7 +20,7 @@ import { buildSearchObjects } from './search-sidecar';
 import type { SearchSummary } from './search-summary';
 import { MIN_COPIED_ROW_GROUP_ROWS, planSidecarCopy, type SidecarSource } from './sidecar-merge';
 import { SidecarReader } from './sidecar-reader';
-import { type ColumnNeeds, planColumns, tracesFromColumns } from './sidecar-traces';
+import { ALL_COLUMNS, type ColumnNeeds, planColumns, tracesFromColumns } from './sidecar-traces';
 
 /**
  * A compacted block's search sidecar copies its inputs' row groups instead of rebuilding them:
@@ -28,13 +28,6 @@ import { type ColumnNeeds, planColumns, tracesFromColumns } from './sidecar-trac
  * scratch over the same merged traces, with every trace once and whole.
  */
 
-const ALL: ColumnNeeds = {
-  spanKeys: 'all',
-  resourceKeys: 'all',
-  statusMessage: true,
-  events: true,
-  links: true,
-};
 const TENANT = 'merge';
 
 let dir: string;
@@ -62,7 +55,7 @@ function readerOf(blockId: string, objects: ReturnType<typeof built>['objects'])
 }
 
 /** Every trace of a sidecar, read back through the reader searches use, by trace ID; each ID once. */
-async function readBack(blockId: string, objects: ReturnType<typeof built>['objects'], needs = ALL) {
+async function readBack(blockId: string, objects: ReturnType<typeof built>['objects'], needs = ALL_COLUMNS) {
   for (const object of objects.objects)
     await backend.write(blockObjectKey(TENANT, blockId, object.name), object.data);
   const reader = readerOf(blockId, objects);
@@ -208,7 +201,7 @@ describe('merged search sidecar', () => {
     const tier = merged.source.summary.attributes.span.tier;
     expect(tier).toMatchObject({ column: 'span.tier', alsoInJson: true, type: 'mixed' });
     // A search naming only `tier` finds it on every span, whichever input the span came from.
-    const needs: ColumnNeeds = { ...ALL, spanKeys: new Set(['tier']), resourceKeys: new Set() };
+    const needs: ColumnNeeds = { ...ALL_COLUMNS, spanKeys: new Set(['tier']), resourceKeys: new Set() };
     const { traces } = await readBack('tiered', merged.objects, needs);
     expect(traces.size).toBe(records.length);
     const values = new Set<unknown>();

@@ -13,7 +13,7 @@ import type { TraceRecord } from '../types';
 import { COLUMN, TARGET_ROW_GROUP_ROWS } from './search-layout';
 import { buildSearchObjects } from './search-sidecar';
 import { SidecarReader } from './sidecar-reader';
-import { type ColumnNeeds, planColumns, tracesFromColumns } from './sidecar-traces';
+import { ALL_COLUMNS, planColumns, tracesFromColumns } from './sidecar-traces';
 
 /**
  * Realistic OTLP (the synthetic generator: resources, typed attributes, exception events, links)
@@ -22,13 +22,6 @@ import { type ColumnNeeds, planColumns, tracesFromColumns } from './sidecar-trac
  * Attribute types, column caps and mixed keys: sidecar-attributes.test.ts.
  */
 
-const ALL: ColumnNeeds = {
-  spanKeys: 'all',
-  resourceKeys: 'all',
-  statusMessage: true,
-  events: true,
-  links: true,
-};
 const TENANT = 'round-trip';
 const BLOCK = 'block-1';
 
@@ -66,7 +59,7 @@ beforeAll(async () => {
   // No summary handed over: the reader loads search-summary.json from the backend, as after a restart.
   reader = new SidecarReader(backend, TENANT, BLOCK, objects.meta.parquetBytes);
   const summary = await reader.summary();
-  const plan = planColumns(ALL, summary);
+  const plan = planColumns(ALL_COLUMNS, summary);
   readBack = tracesFromColumns(await reader.readColumns(plan.columns, 0, summary.rows), summary.rows, plan);
 }, 60_000);
 
@@ -101,7 +94,7 @@ describe('search sidecar round trip', () => {
       expect(group.maxTraceStartMs).toBeLessThanOrEqual(previousMin);
       previousMin = group.minTraceStartMs;
       // Each group read alone yields whole traces, none of them seen in another group.
-      const plan = planColumns(ALL, summary);
+      const plan = planColumns(ALL_COLUMNS, summary);
       const traces = tracesFromColumns(
         await reader.readColumns(plan.columns, group.rowStart, group.rowStart + group.rows),
         group.rows,

@@ -21,6 +21,15 @@ export interface ColumnNeeds {
   links: boolean;
 }
 
+/** Every attribute and every optional column: a whole trace's worth. */
+export const ALL_COLUMNS: ColumnNeeds = {
+  spanKeys: 'all',
+  resourceKeys: 'all',
+  statusMessage: true,
+  events: true,
+  links: true,
+};
+
 /** Read for every search: what a trace's identity, tree, root and service stats are made of. */
 const CORE_COLUMNS = [
   COLUMN.traceId,
