@@ -62,7 +62,7 @@ export class BlockBuilder {
     this.running = { ...queued, attempts: 1 };
     const worker = this.ensureWorker();
     worker.ref();
-    worker.postMessage(queued.job);
+    worker.postMessage(queued.job, searchSourceBuffers(queued.job));
   }
 
   private onReply(reply: WorkerReply): void {
@@ -91,4 +91,20 @@ export class BlockBuilder {
     worker.ref();
     worker.postMessage(running.job);
   }
+}
+
+/**
+ * A compaction's input sidecars (tens of MB for big blocks) are handed to the worker rather than
+ * copied: the caller does not read them again. A job retried after a crash then has empty ones,
+ * which the build treats as unreadable: it builds those traces' search data from their records.
+ */
+function searchSourceBuffers(job: BlockJob | RecordsJob): ArrayBuffer[] {
+  if (!('kind' in job) || !job.search) return [];
+  const buffers = new Set<ArrayBuffer>();
+  for (const { parquet } of job.search.sources) {
+    const buffer = parquet.buffer;
+    if (buffer instanceof ArrayBuffer && parquet.byteOffset === 0 && parquet.byteLength === buffer.byteLength)
+      buffers.add(buffer);
+  }
+  return [...buffers];
 }

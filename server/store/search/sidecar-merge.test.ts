@@ -180,6 +180,9 @@ describe('merged search sidecar', () => {
     expect(planSidecarCopy([old], new Set())).toBeUndefined();
     const broken = { ...inputA.source, parquet: inputA.source.parquet.subarray(0, 1000) };
     expect(planSidecarCopy([broken], new Set())).toBeUndefined();
+    // As a job retried after a worker crash has it: its sidecars were handed to the first worker.
+    const handedOver = { ...inputA.source, parquet: new Uint8Array(0) };
+    expect(planSidecarCopy([handedOver], new Set())).toBeUndefined();
   });
 
   it('keeps a key in both its column and the JSON column when one input had it only in JSON', async () => {
