@@ -201,6 +201,10 @@ describe('merged search sidecar', () => {
         new Set(),
       )?.groups,
     ).toHaveLength(2);
+    // Copied groups come newest first, whatever the inputs' order: D's (a minute later) first.
+    expect(merged.source.summary.rowGroups.map((g) => g.maxTraceStartMs)).toEqual(
+      [inputs[1], inputs[0]].map((i) => i.source.summary.rowGroups[0].maxTraceStartMs),
+    );
     const tier = merged.source.summary.attributes.span.tier;
     expect(tier).toMatchObject({ column: 'span.tier', alsoInJson: true, type: 'mixed' });
     // A search naming only `tier` finds it on every span, whichever input the span came from.
@@ -245,7 +249,9 @@ function tieredTraces(seed: number, tier: (span: number) => OtlpValue): TraceRec
   for (let t = 0; t < 500; t++) {
     const traceId = `${(seed + 1).toString(16).padStart(2, '0')}${t.toString(16).padStart(30, '0')}`;
     for (let s = 0; s < 10; s++) {
-      const start = BigInt(Date.UTC(2026, 0, 1)) * 1_000_000n + BigInt(t * 1_000_000 + s * 1000);
+      // Each seed's traces a minute after the previous seed's.
+      const start =
+        BigInt(Date.UTC(2026, 0, 1) + seed * 60_000) * 1_000_000n + BigInt(t * 1_000_000 + s * 1000);
       spans.push({
         traceId,
         spanId: (s + 1).toString(16).padStart(16, '0'),

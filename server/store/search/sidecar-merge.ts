@@ -119,6 +119,9 @@ export function planSidecarCopy(
     for (const id of traceIds) plan.traceIds.add(id);
   }
   if (plan.groups.length === 0) return undefined;
+  // Newest first, as a built file's groups are: what reads groups in file order (tag values past
+  // the summary's cap) still meets the newest first.
+  plan.groups.sort((a, b) => b.summary.maxTraceStartMs - a.summary.maxTraceStartMs);
   plan.dedicated = [...dedicated.values()];
   return plan;
 }
