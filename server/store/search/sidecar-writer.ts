@@ -173,7 +173,7 @@ function chooseDedicated(columns: SidecarColumns): Dedicated[] {
 }
 
 /** The Parquet type for values of these `TYPE_BITS`, or undefined when strings mix with others. */
-export function columnType(types: number): ColumnType | undefined {
+function columnType(types: number): ColumnType | undefined {
   switch (types) {
     case TYPE_BITS.string:
       return 'STRING';
