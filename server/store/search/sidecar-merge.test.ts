@@ -180,6 +180,12 @@ describe('merged search sidecar', () => {
     expect(planSidecarCopy([old], new Set())).toBeUndefined();
     const broken = { ...inputA.source, parquet: inputA.source.parquet.subarray(0, 1000) };
     expect(planSidecarCopy([broken], new Set())).toBeUndefined();
+    // A page header damaged where the offset index points: the file is not copied into a new one.
+    const damaged = Uint8Array.from(inputA.source.parquet);
+    const page = readSourceFile(damaged).rowGroups[1].chunks.get('name')!.pages[0];
+    damaged.fill(0xff, page.offset, page.offset + 4);
+    expect(() => readSourceFile(damaged)).toThrow(/cannot be copied/);
+    expect(planSidecarCopy([{ ...inputA.source, parquet: damaged }], new Set())).toBeUndefined();
     // As a job retried after a worker crash has it: its sidecars were handed to the first worker.
     const handedOver = { ...inputA.source, parquet: new Uint8Array(0) };
     expect(planSidecarCopy([handedOver], new Set())).toBeUndefined();

@@ -208,7 +208,10 @@ function addDedicated(into: Map<string, Dedicated>, file: SourceFile): boolean {
   return true;
 }
 
-/** The hex trace IDs of a group, from its trace_id chunk's dictionary page (one entry per trace). */
+/**
+ * The hex trace IDs of a group, from its trace_id chunk's dictionary page (one entry per trace);
+ * undefined when that page is not as the writer lays it out (`readSourceFile` checked its header).
+ */
 function groupTraceIds(group: SourceRowGroup): string[] | undefined {
   const chunk: SourceChunk | undefined = group.chunks.get(COLUMN.traceId);
   if (!chunk || chunk.dictionaryOffset === undefined || chunk.compressed) return undefined;

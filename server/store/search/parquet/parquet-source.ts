@@ -1,4 +1,5 @@
 import { type ColumnMetaData, type FileMetaData, parquetMetadata, readOffsetIndex } from 'hyparquet';
+import { parquetHeader } from 'hyparquet/src/column.js';
 import type { ParquetColumnType } from './parquet-types';
 import type { SourceChunk } from './parquet-writer';
 
@@ -24,7 +25,9 @@ export interface SourceFile {
 
 /**
  * A Parquet file written by `ParquetFileWriter` (a flat schema, an offset index per chunk), read
- * as chunks to copy into another file of the same layout: its footer and offset indexes only.
+ * as chunks to copy into another file of the same layout: its footer and offset indexes, and
+ * every page header checked against them (`checkChunk`), so a damaged file throws here rather
+ * than being copied into a new one. Values are not read.
  */
 export function readSourceFile(file: Uint8Array): SourceFile {
   const metadata: FileMetaData = parquetMetadata(file);
@@ -49,7 +52,7 @@ export function readSourceFile(file: Uint8Array): SourceFile {
         meta.dictionary_page_offset === undefined ? undefined : Number(meta.dictionary_page_offset);
       const dataOffset = Number(meta.data_page_offset);
       const start = dictionaryOffset ?? dataOffset;
-      chunks.set(meta.path_in_schema[0], {
+      const chunk: SourceChunk = {
         file,
         start,
         end: start + Number(meta.total_compressed_size),
@@ -63,11 +66,47 @@ export function readSourceFile(file: Uint8Array): SourceFile {
           size: page.compressed_page_size,
           firstRow: Number(page.first_row_index),
         })),
-      });
+      };
+      checkChunk(view, chunk, meta.path_in_schema[0]);
+      chunks.set(meta.path_in_schema[0], chunk);
     }
     return { rows: Number(group.num_rows), chunks };
   });
   return { columns, rowGroups };
+}
+
+/**
+ * The chunk's pages tile it exactly: the dictionary page (if any) up to the first data page, then
+ * the offset index's pages one after another to its end, each a page header whose stated size
+ * fills its slot, inside the file.
+ */
+function checkChunk(view: DataView, chunk: SourceChunk, column: string): void {
+  const fail = (what: string) => {
+    throw new Error(`column ${column}: ${what}; the file cannot be copied`);
+  };
+  if (chunk.start < 4 || chunk.end > view.byteLength - 8 || chunk.start >= chunk.end)
+    fail('chunk outside the file');
+  const pageAt = (offset: number, size: number, type: string) => {
+    const reader = { view: new DataView(view.buffer, view.byteOffset + offset, size), offset: 0 };
+    let header: ReturnType<typeof parquetHeader> | undefined;
+    try {
+      header = parquetHeader(reader);
+    } catch {
+      fail(`no page header at ${offset}`);
+    }
+    if (!header || header.type !== type || reader.offset + header.compressed_page_size !== size)
+      fail(`no ${type} at ${offset}`);
+  };
+  if (chunk.dictionaryOffset !== undefined)
+    pageAt(chunk.dictionaryOffset, chunk.dataOffset - chunk.dictionaryOffset, 'DICTIONARY_PAGE');
+  let next = chunk.dataOffset;
+  for (const page of chunk.pages) {
+    if (page.offset !== next || page.size <= 0)
+      fail(`page at ${page.offset} is not where the previous one ends`);
+    pageAt(page.offset, page.size, 'DATA_PAGE_V2');
+    next = page.offset + page.size;
+  }
+  if (next !== chunk.end) fail('pages do not end where the chunk does');
 }
 
 function codecOf(meta: ColumnMetaData): boolean {
