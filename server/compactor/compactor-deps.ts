@@ -25,6 +25,7 @@ export interface CompactorDeps {
     | 'compactions'
     | 'blocksCompacted'
     | 'compactionSeconds'
+    | 'compactionSearchRows'
     | 'compactedBlocksDeleted'
     | 'compactionFailures'
     | 'compactorLeaseHeld'

@@ -4,6 +4,7 @@ import { BlockBuilder } from '../ingester/block-builder';
 import { NO_UNFLUSHED } from '../query/unflushed-source';
 import { QueryDeadline } from '../query-guards/deadline';
 import { TraceSearch } from '../search/trace-search';
+import { SelfMetrics } from '../self-metrics/self-metrics';
 import type { Backend } from '../store/backend/backend';
 import { blockObjectKey, META_OBJECT } from '../store/block-keys';
 import { buildBlock, writeBlock } from '../store/block-writer';
@@ -59,7 +60,7 @@ const leases = new WeakMap<Backend, CompactorLease>();
 function compactor(
   blocklist: Blocklist,
   lease?: CompactorLease,
-  overrides: Partial<Pick<CompactorDeps, 'backend' | 'builder' | 'logger'>> = {},
+  overrides: Partial<Pick<CompactorDeps, 'backend' | 'builder' | 'logger' | 'metrics'>> = {},
 ) {
   if (!lease && !leases.has(fresh.backend)) {
     leases.set(fresh.backend, new CompactorLease({ backend: fresh.backend, autoRenew: false }));
@@ -151,7 +152,8 @@ describe('Compactor', () => {
     const before = await answers();
     expect(before.map((hits) => hits.length > 0)).toEqual([true, true, true]);
 
-    await compactor(blocklist).runCycle(T0 + 6 * HOUR);
+    const metrics = new SelfMetrics();
+    await compactor(blocklist, undefined, { metrics }).runCycle(T0 + 6 * HOUR);
 
     const [merged] = blocklist.blocks(TENANT);
     expect(blocklist.blocks(TENANT)).toHaveLength(1);
@@ -161,6 +163,13 @@ describe('Compactor', () => {
     const { rowStart: _, ...copied } = inputGroups.get('big-0')![0];
     expect(summary.rowGroups).toContainEqual(expect.objectContaining(copied));
     expect(summary.traces).toBe(whole.length);
+    // meta.json and /metrics say how much was copied: the one group, and the rest built.
+    const copiedRows = inputGroups.get('big-0')![0].rows;
+    expect(merged.meta.search?.copiedRows).toBe(copiedRows);
+    const rows = Object.fromEntries(
+      (await metrics.compactionSearchRows.get()).values.map((v) => [v.labels.how, v.value]),
+    );
+    expect(rows).toEqual({ copied: copiedRows, built: summary.rows - copiedRows });
     expect(await answers()).toEqual(before);
   });
 

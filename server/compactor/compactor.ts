@@ -318,6 +318,12 @@ export class Compactor {
     metrics?.compactions.inc({ tenant: tenantId });
     metrics?.blocksCompacted.inc({ tenant: tenantId }, inputs.length);
     metrics?.compactionSeconds.observe((performance.now() - began) / 1000);
+    const search = built.meta.search;
+    if (search && metrics) {
+      const copied = search.copiedRows ?? 0;
+      metrics.compactionSearchRows.inc({ how: 'copied' }, copied);
+      metrics.compactionSearchRows.inc({ how: 'built' }, search.rows - copied);
+    }
     this.deps.logger.info(
       {
         tenant: tenantId,

@@ -44,6 +44,7 @@ export class SelfMetrics {
   readonly compactions: Counter<'tenant'>;
   readonly blocksCompacted: Counter<'tenant'>;
   readonly compactionSeconds: Histogram;
+  readonly compactionSearchRows: Counter<'how'>;
   readonly compactionFailures: Counter;
   readonly compactedBlocksDeleted: Counter;
   readonly compactorLeaseHeld: Gauge;
@@ -183,6 +184,12 @@ export class SelfMetrics {
       name: 'loupe_compactor_compaction_seconds',
       help: 'Time to read, merge, build and write one compacted block.',
       buckets: [0.1, 0.5, 1, 5, 10, 30, 60, 300],
+      registers,
+    });
+    this.compactionSearchRows = new Counter({
+      name: 'loupe_compactor_search_rows_total',
+      help: "Search rows (spans) of compacted blocks, by how they came: copied from the inputs' sidecars, or built from the traces.",
+      labelNames: ['how'],
       registers,
     });
     this.compactionFailures = new Counter({

@@ -69,4 +69,6 @@ export interface SearchMeta {
   rows: number;
   /** Traces whose bytes did not decode, left out of the sidecar (trace by ID still reads them). */
   unsearchableTraces?: number;
+  /** A compacted block's rows copied from its inputs' sidecars (the rest were built from its traces). */
+  copiedRows?: number;
 }

@@ -73,6 +73,7 @@ export function buildSearchObjects(
       summaryBytes: summary.byteLength,
       rows: built.summary.rows,
       ...(skipped.traces > 0 ? { unsearchableTraces: skipped.traces } : {}),
+      ...(plan ? { copiedRows: plan.groups.reduce((rows, group) => rows + group.source.rows, 0) } : {}),
     },
   };
 }
