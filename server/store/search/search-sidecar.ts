@@ -26,15 +26,16 @@ function* newestFirst(
   skipped: { traces: number },
   copied?: ReadonlySet<string>,
 ): Generator<SearchTrace> {
-  let order = traces.map((_, i) => i);
-  if (copied) order = order.filter((i) => !copied.has(traceIdToHex(traces[i].traceId)));
+  const order = traces.map((_, i) => i);
   order.sort((a, b) => traces[b].startMs - traces[a].startMs || (a < b ? -1 : 1));
   for (const i of order) {
     const record = traces[i];
     if (record.data.length === 0) continue;
+    const id = traceIdToHex(record.traceId);
+    if (copied?.has(id)) continue;
     let trace: SearchTrace;
     try {
-      trace = searchTraceFromOtlp(traceIdToHex(record.traceId), [record.data]);
+      trace = searchTraceFromOtlp(id, [record.data]);
     } catch {
       skipped.traces++;
       continue;
@@ -57,9 +58,8 @@ export function buildSearchObjects(
   const plan = reuse
     ? planSidecarCopy(reuse.sources, new Set(reuse.splitTraceIds.map(traceIdToHex)))
     : undefined;
-  const built = plan
-    ? writeMergedSidecar(plan, newestFirst(traces, skipped, plan.traceIds))
-    : buildSearchSidecar(newestFirst(traces, skipped));
+  const merged = plan ? writeMergedSidecar(plan, newestFirst(traces, skipped, plan.traceIds)) : undefined;
+  const built = merged ?? buildSearchSidecar(newestFirst(traces, skipped));
   if (!built) return undefined;
   const summary = Buffer.from(JSON.stringify(built.summary));
   return {
@@ -73,7 +73,7 @@ export function buildSearchObjects(
       summaryBytes: summary.byteLength,
       rows: built.summary.rows,
       ...(skipped.traces > 0 ? { unsearchableTraces: skipped.traces } : {}),
-      ...(plan ? { copiedRows: plan.groups.reduce((rows, group) => rows + group.source.rows, 0) } : {}),
+      ...(merged ? { copiedRows: merged.copiedRows } : {}),
     },
   };
 }

@@ -55,7 +55,10 @@ export function typeNames(bits: number): string[] {
 }
 
 /** Capped distinct values: null once past `MAX_SUMMARY_VALUES`. */
-function addDistinct(set: Set<AttributeValue> | null, value: AttributeValue): Set<AttributeValue> | null {
+export function addDistinct(
+  set: Set<AttributeValue> | null,
+  value: AttributeValue,
+): Set<AttributeValue> | null {
   if (set === null || set.has(value)) return set;
   if (set.size >= MAX_SUMMARY_VALUES) return null;
   set.add(value);

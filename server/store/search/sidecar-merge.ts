@@ -6,21 +6,20 @@ import { attributeColumn, COLUMN, TARGET_ROW_GROUP_ROWS } from './search-layout'
 import {
   type AttributeScope,
   type KeySummary,
-  MAX_SUMMARY_VALUES,
   type RowGroupSummary,
   SEARCH_SUMMARY_FORMAT,
   type SearchSummary,
   type ValueSet,
 } from './search-summary';
-import { SidecarColumns } from './sidecar-columns';
+import { addDistinct, SidecarColumns } from './sidecar-columns';
 import {
   type BuiltSidecar,
   builtSummary,
   type ColumnType,
   type Dedicated,
   FIXED_COLUMNS,
-  groupColumns,
   sidecarFileWriter,
+  writeTraceGroups,
 } from './sidecar-writer';
 
 /**
@@ -131,7 +130,10 @@ export function planSidecarCopy(
  * the block not in a copied group) written as new groups with the merged columns. Its summary is
  * the copied sources' merged with the rebuilt rows' own.
  */
-export function writeMergedSidecar(plan: CopyPlan, rebuilt: Iterable<SearchTrace>): BuiltSidecar {
+export function writeMergedSidecar(
+  plan: CopyPlan,
+  rebuilt: Iterable<SearchTrace>,
+): BuiltSidecar & { copiedRows: number } {
   const writer = sidecarFileWriter(plan.dedicated);
   const specs = [...FIXED_COLUMNS, ...plan.dedicated];
   const rowGroups: RowGroupSummary[] = [];
@@ -146,17 +148,12 @@ export function writeMergedSidecar(plan: CopyPlan, rebuilt: Iterable<SearchTrace
     rows += summary.rows;
     traces += summary.traces;
   }
-  const columns = new SidecarColumns();
-  const writeGroup = () => {
-    const group = columns.takeGroup();
-    writer.writeRowGroup(group.rows, groupColumns(group, plan.dedicated));
-  };
-  for (const trace of rebuilt) if (columns.addTrace(trace)) writeGroup();
-  if (columns.finish()) writeGroup();
+  const { columns } = writeTraceGroups(rebuilt, () => ({ writer, dedicated: plan.dedicated }));
   const own = builtSummary(columns, plan.dedicated);
   for (const group of own.rowGroups) rowGroups.push({ ...group, rowStart: group.rowStart + rows });
   return {
     parquet: writer.finish(),
+    copiedRows: rows,
     summary: {
       format: SEARCH_SUMMARY_FORMAT,
       rows: rows + own.rows,
@@ -281,13 +278,12 @@ function mergeAttributes(
   return out;
 }
 
-/** Every distinct value of the sets, or null when one is null (too many to list) or the union passes the cap. */
+/** Every distinct value of the sets, capped as one set is (`addDistinct`); null when one is null (too many to list). */
 function unionValues(sets: readonly (ValueSet | undefined)[]): ValueSet {
-  const union = new Set<AttributeValue>();
+  let union: Set<AttributeValue> | null = new Set();
   for (const set of sets) {
     if (!set || set.values === null) return { values: null };
-    for (const value of set.values) union.add(value);
-    if (union.size > MAX_SUMMARY_VALUES) return { values: null };
+    for (const value of set.values) union = addDistinct(union, value);
   }
-  return { values: [...union] };
+  return SidecarColumns.valueSet(union);
 }

@@ -87,24 +87,41 @@ export const FIXED_COLUMNS: readonly ParquetColumnSpec[] = [
  * CPU-only: it runs on the block-builder worker beside the block itself.
  */
 export function buildSearchSidecar(traces: Iterable<SearchTrace>): BuiltSidecar | undefined {
+  // The first group decides which keys get a column, and their types; later keys and values
+  // of another type go to the scope's JSON column (readers look in both: `spilled`).
+  const { columns, file } = writeTraceGroups(traces, (columns) => {
+    const dedicated = chooseDedicated(columns);
+    return { writer: sidecarFileWriter(dedicated), dedicated };
+  });
+  if (!file) return undefined;
+  return { parquet: file.writer.finish(), summary: builtSummary(columns, file.dedicated) };
+}
+
+/** A sidecar file being written, and the keys that have a column in it. */
+export interface SidecarFile {
+  writer: ParquetFileWriter;
+  dedicated: readonly Dedicated[];
+}
+
+/**
+ * Appends `traces` (newest first) to a sidecar file as row groups, each written as it closes;
+ * `open` gives the file when the first group closes (after `takeGroup`: the keys seen so far are
+ * still in `columns`). Returns the columns (for `builtSummary`) and the file, if a group was written.
+ */
+export function writeTraceGroups(
+  traces: Iterable<SearchTrace>,
+  open: (columns: SidecarColumns) => SidecarFile,
+): { columns: SidecarColumns; file: SidecarFile | undefined } {
   const columns = new SidecarColumns();
-  let writer: ParquetFileWriter | undefined;
-  let dedicated: Dedicated[] = [];
+  let file: SidecarFile | undefined;
   const writeGroup = () => {
     const group = columns.takeGroup();
-    // The first group decides which keys get a column, and their types; later keys and values
-    // of another type go to the scope's JSON column (readers look in both: `spilled`).
-    if (!writer) {
-      dedicated = chooseDedicated(columns);
-      writer = sidecarFileWriter(dedicated);
-    }
-    writer.writeRowGroup(group.rows, groupColumns(group, dedicated));
+    file ??= open(columns);
+    file.writer.writeRowGroup(group.rows, groupColumns(group, file.dedicated));
   };
   for (const trace of traces) if (columns.addTrace(trace)) writeGroup();
   if (columns.finish()) writeGroup();
-  if (!writer) return undefined;
-  const parquet = (writer as ParquetFileWriter).finish();
-  return { parquet, summary: builtSummary(columns, dedicated) };
+  return { columns, file };
 }
 
 /** A Parquet writer of the sidecar's layout: the fixed columns, then one per dedicated key. */
@@ -213,16 +230,16 @@ function idBytes(hex: readonly string[], width: number): (Uint8Array | null)[] {
   return out;
 }
 
-export function groupColumns(group: GroupRows, dedicated: readonly Dedicated[]): ColumnData[] {
+function groupColumns(group: GroupRows, dedicated: readonly Dedicated[]): ColumnData[] {
   const other: Record<'span' | 'resource', (Record<string, AttributeValue> | null)[]> = {
     span: new Array(group.rows).fill(null),
     resource: new Array(group.rows).fill(null),
   };
   const dense = new Map<Dedicated, (AttributeValue | null)[]>();
-  const byKey = new Map(dedicated.map((d) => [attributeColumn(d.scope, d.key), d]));
+  const byName = new Map(dedicated.map((d) => [d.name, d]));
   for (const { attribute, rows, values } of group.attributes) {
     if (attribute.scope !== 'span' && attribute.scope !== 'resource') continue;
-    const column = byKey.get(attributeColumn(attribute.scope, attribute.key));
+    const column = byName.get(attributeColumn(attribute.scope, attribute.key));
     let data = column ? dense.get(column) : undefined;
     if (column && !data) {
       data = new Array(group.rows).fill(null);
