@@ -215,6 +215,7 @@ describe('Compactor', () => {
     await before.load(fresh.backend);
     // The compacted block is written, then the process dies: its inputs are still there.
     const built = await compactBlocks(
+      fresh.backend,
       before.blocks(TENANT).map((e) => e.reader),
       { blockId: 'merged', bloomFalsePositive: 0.01, bloomShardSizeBytes: 4096, maxBytesPerTrace: 0 },
     );

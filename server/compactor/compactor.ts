@@ -3,9 +3,7 @@ import { blockPrefix } from '../store/block-keys';
 import { openBuiltBlock } from '../store/block-reader';
 import { writeBlockMeta, writeBlockObjects } from '../store/block-writer';
 import type { BlockEntry } from '../store/blocklist';
-import { compactionFields } from '../store/compaction/compact-blocks';
-import { mergeSortedTraces } from '../store/compaction/merge-traces';
-import { readSearchSources } from '../store/compaction/search-sources';
+import { compactionFields, readCompactionInputs } from '../store/compaction/compact-blocks';
 import { openSearchSidecar } from '../store/search/search-sidecar';
 import { tenantIndexOf, writeTenantIndex } from '../store/tenant-index';
 import { deleteCompactedBlocks, deleteHalfWrittenBlocks } from './compactor-cleanup';
@@ -264,18 +262,13 @@ export class Compactor {
   private async compact(tenantId: string, inputs: BlockEntry[], stopped: () => boolean): Promise<string> {
     const { backend, blocklist, builder, metrics } = this.deps;
     const began = performance.now();
-    const splitTraceIds: Uint8Array[] = [];
     // The inputs' search sidecars are read beside their pages: the new block copies their row
     // groups where it can instead of building them again (most of a build's CPU).
-    const [traces, sources] = await Promise.all([
-      mergeSortedTraces(
-        inputs.map((input) => input.reader.traces()),
-        this.deps.maxBytesPerTrace(tenantId),
-        undefined,
-        splitTraceIds,
-      ),
-      readSearchSources(backend, inputs),
-    ]);
+    const { traces, search } = await readCompactionInputs(
+      backend,
+      inputs,
+      this.deps.maxBytesPerTrace(tenantId),
+    );
     // Nothing built for a cycle already ending.
     if (stopped())
       throw new LeaseLostError(`compactor lease lost while compacting ${tenantId}: cycle stopped`);
@@ -288,7 +281,7 @@ export class Compactor {
       bloomShardSizeBytes: this.deps.bloomShardSizeBytes,
       traces,
       meta: compactionFields(inputs.map((input) => input.meta)),
-      ...(sources.length > 0 ? { search: { sources, splitTraceIds } } : {}),
+      ...(search ? { search } : {}),
     });
     const built = { meta: result.meta, objects: result.objects };
     let committing = false;
@@ -318,11 +311,11 @@ export class Compactor {
     metrics?.compactions.inc({ tenant: tenantId });
     metrics?.blocksCompacted.inc({ tenant: tenantId }, inputs.length);
     metrics?.compactionSeconds.observe((performance.now() - began) / 1000);
-    const search = built.meta.search;
-    if (search && metrics) {
-      const copied = search.copiedRows ?? 0;
+    const searchMeta = built.meta.search;
+    if (searchMeta && metrics) {
+      const copied = searchMeta.copiedRows ?? 0;
       metrics.compactionSearchRows.inc({ how: 'copied' }, copied);
-      metrics.compactionSearchRows.inc({ how: 'built' }, search.rows - copied);
+      metrics.compactionSearchRows.inc({ how: 'built' }, searchMeta.rows - copied);
     }
     this.deps.logger.info(
       {

@@ -113,7 +113,7 @@ describe('compactBlocks', () => {
     );
     expect(split.length).toBeGreaterThan(100);
 
-    const merged = await store(await compactBlocks(inputs, compactOptions));
+    const merged = await store(await compactBlocks(fresh.backend, inputs, compactOptions));
 
     expect(merged.meta.totalTraces).toBe(expected.size);
     expect(merged.meta.totalSpans).toBe([...expected.values()].reduce((n, set) => n + set.size, 0));
@@ -130,7 +130,7 @@ describe('compactBlocks', () => {
     const inputs = [await store(withoutSearch(blockA)), await store(withoutSearch(blockB))];
     expect(openSearchSidecar(fresh.backend, inputs[0].meta)).toBeUndefined();
 
-    const built = await compactBlocks(inputs, compactOptions);
+    const built = await compactBlocks(fresh.backend, inputs, compactOptions);
     await writeBlock(fresh.backend, built);
     const sidecar = openSearchSidecar(fresh.backend, built.meta);
 
@@ -143,7 +143,7 @@ describe('compactBlocks', () => {
   it('cuts a combined trace at maxBytesPerTrace and marks it truncated', async () => {
     const { blockA, blockB } = fixture();
     const inputs = [await store(blockA), await store(blockB)];
-    const built = await compactBlocks(inputs, { ...compactOptions, maxBytesPerTrace: 1500 });
+    const built = await compactBlocks(fresh.backend, inputs, { ...compactOptions, maxBytesPerTrace: 1500 });
     const merged = await store(built);
     let truncated = 0;
     for await (const record of merged.traces()) {
@@ -156,9 +156,9 @@ describe('compactBlocks', () => {
   it('refuses blocks of two tenants', async () => {
     const { blockA, blockB } = fixture();
     const other = { ...blockB, meta: { ...blockB.meta, tenantId: 'other' } };
-    await expect(compactBlocks([await store(blockA), await store(other)], compactOptions)).rejects.toThrow(
-      /mixes tenants/,
-    );
+    await expect(
+      compactBlocks(fresh.backend, [await store(blockA), await store(other)], compactOptions),
+    ).rejects.toThrow(/mixes tenants/);
   });
 });
 
@@ -201,7 +201,7 @@ describe('mergeSortedTraces', () => {
       }
     }
     const inputs = [slow(1, 6), slow(2, 7), slow(3, 8), slow(4, 9), slow(5, 10)];
-    const out = await mergeSortedTraces(inputs, 0, 3);
+    const out = await mergeSortedTraces(inputs, 0, { concurrency: 3 });
     expect(out.map((r) => r.traceId[0])).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(most).toBe(3);
   });

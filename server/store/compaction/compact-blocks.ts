@@ -1,7 +1,12 @@
+import type { Backend } from '../backend/backend';
 import { buildBlock } from '../block-writer';
 import type { BlockReader, BuiltBlock } from '../encoding/block-format';
-import type { BlockMeta } from '../types';
+import { openSearchSidecar } from '../search/search-sidecar';
+import type { SearchReuse } from '../search/sidecar-merge';
+import type { SidecarReader } from '../search/sidecar-reader';
+import type { BlockMeta, TraceRecord } from '../types';
 import { mergeSortedTraces } from './merge-traces';
+import { readSearchSources } from './search-sources';
 
 export interface CompactOptions {
   /** The new block's ID. */
@@ -12,17 +17,32 @@ export interface CompactOptions {
   maxBytesPerTrace: number;
 }
 
+/** A block to compact, as the blocklist holds it: its reader, and its search sidecar's if it has one. */
+export interface CompactionInput {
+  meta: BlockMeta;
+  reader: BlockReader;
+  search?: SidecarReader;
+}
+
+/** What a compaction builds its block from. */
+export interface CompactionSource {
+  tenantId: string;
+  /** Every trace of the inputs, each once, in trace ID order (`mergeSortedTraces`). */
+  traces: TraceRecord[];
+  /** The inputs' search sidecars to copy row groups from, when any can give one. */
+  search?: SearchReuse;
+}
+
 /**
- * One block holding every trace of `inputs` (blocks of one tenant), each trace once with its
- * spans deduplicated, in the format new blocks are written in and with fresh bloom, index and
- * search data, so a block written before search data existed comes out searchable. Built in
- * memory, like a flushed block; writing it (`writeBlock`) and retiring the inputs are the
- * caller's.
+ * The inputs (blocks of one tenant) read for a compaction: their traces merged, each trace once
+ * with its spans deduplicated, and beside them their search sidecars, whose row groups the new
+ * block copies where it can instead of building them again (`buildSearchObjects`).
  */
-export async function compactBlocks(
-  inputs: readonly BlockReader[],
-  options: CompactOptions,
-): Promise<BuiltBlock> {
+export async function readCompactionInputs(
+  backend: Backend,
+  inputs: readonly CompactionInput[],
+  maxBytesPerTrace: number,
+): Promise<CompactionSource> {
   if (inputs.length === 0) throw new RangeError('compaction needs at least one block');
   const tenantId = inputs[0].meta.tenantId;
   const other = inputs.find((input) => input.meta.tenantId !== tenantId);
@@ -31,17 +51,44 @@ export async function compactBlocks(
       `compaction mixes tenants: ${tenantId} and ${other.meta.tenantId} (${other.meta.blockId})`,
     );
   }
-  const traces = await mergeSortedTraces(
-    inputs.map((input) => input.traces()),
+  const splitTraceIds: Uint8Array[] = [];
+  const [traces, sources] = await Promise.all([
+    mergeSortedTraces(
+      inputs.map((input) => input.reader.traces()),
+      maxBytesPerTrace,
+      { split: splitTraceIds },
+    ),
+    readSearchSources(backend, inputs),
+  ]);
+  return { tenantId, traces, ...(sources.length > 0 ? { search: { sources, splitTraceIds } } : {}) };
+}
+
+/**
+ * One block holding every trace of `inputs`, built in this thread exactly as the compactor
+ * builds it on its worker (`readCompactionInputs`, then `buildBlock`): fresh pages, index and
+ * bloom, search row groups copied where they can be, so a block written before search data
+ * existed comes out searchable. Writing it (`writeBlock`) and retiring the inputs are the caller's.
+ */
+export async function compactBlocks(
+  backend: Backend,
+  inputs: readonly BlockReader[],
+  options: CompactOptions,
+): Promise<BuiltBlock> {
+  const { tenantId, traces, search } = await readCompactionInputs(
+    backend,
+    inputs.map((reader) => ({ meta: reader.meta, reader, search: openSearchSidecar(backend, reader.meta) })),
     options.maxBytesPerTrace,
   );
-  const built = buildBlock({
-    tenantId,
-    blockId: options.blockId,
-    traces,
-    bloomFalsePositive: options.bloomFalsePositive,
-    bloomShardSizeBytes: options.bloomShardSizeBytes,
-  });
+  const built = buildBlock(
+    {
+      tenantId,
+      blockId: options.blockId,
+      traces,
+      bloomFalsePositive: options.bloomFalsePositive,
+      bloomShardSizeBytes: options.bloomShardSizeBytes,
+    },
+    search,
+  );
   return { ...built, meta: { ...built.meta, ...compactionFields(inputs.map((input) => input.meta)) } };
 }
 

@@ -74,12 +74,14 @@ export function mergeSortedRecords(
   }
 }
 
-/** `readSortedInputs`, then `mergeSortedRecords`: the traces of a compaction's inputs, merged. */
+/**
+ * `readSortedInputs`, then `mergeSortedRecords`: the traces of a compaction's inputs, merged.
+ * `split` gets the IDs of the traces found in several inputs.
+ */
 export async function mergeSortedTraces(
   inputs: readonly AsyncIterable<TraceRecord>[],
   maxBytesPerTrace: number,
-  concurrency = DEFAULT_READ_CONCURRENCY,
-  split?: Uint8Array[],
+  { concurrency = DEFAULT_READ_CONCURRENCY, split }: { concurrency?: number; split?: Uint8Array[] } = {},
 ): Promise<TraceRecord[]> {
   return mergeSortedRecords(await readSortedInputs(inputs, concurrency), maxBytesPerTrace, split);
 }
