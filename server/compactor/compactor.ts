@@ -3,7 +3,11 @@ import { blockPrefix } from '../store/block-keys';
 import { openBuiltBlock } from '../store/block-reader';
 import { writeBlockMeta, writeBlockObjects } from '../store/block-writer';
 import type { BlockEntry } from '../store/blocklist';
-import { compactionFields, readCompactionInputs } from '../store/compaction/compact-blocks';
+import {
+  compactionFields,
+  readCompactionInputs,
+  transferableSources,
+} from '../store/compaction/compact-blocks';
 import { openSearchSidecar } from '../store/search/search-sidecar';
 import { tenantIndexOf, writeTenantIndex } from '../store/tenant-index';
 import { deleteCompactedBlocks, deleteHalfWrittenBlocks } from './compactor-cleanup';
@@ -273,16 +277,19 @@ export class Compactor {
     if (stopped())
       throw new LeaseLostError(`compactor lease lost while compacting ${tenantId}: cycle stopped`);
     const blockId = randomUUID();
-    const result = await builder.build({
-      kind: 'records',
-      blockId,
-      tenantId,
-      bloomFalsePositive: this.deps.bloomFalsePositive,
-      bloomShardSizeBytes: this.deps.bloomShardSizeBytes,
-      traces,
-      meta: compactionFields(inputs.map((input) => input.meta)),
-      ...(search ? { search } : {}),
-    });
+    const result = await builder.build(
+      {
+        kind: 'records',
+        blockId,
+        tenantId,
+        bloomFalsePositive: this.deps.bloomFalsePositive,
+        bloomShardSizeBytes: this.deps.bloomShardSizeBytes,
+        traces,
+        meta: compactionFields(inputs.map((input) => input.meta)),
+        ...(search ? { search } : {}),
+      },
+      transferableSources(search),
+    );
     const built = { meta: result.meta, objects: result.objects };
     let committing = false;
     try {

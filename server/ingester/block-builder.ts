@@ -7,6 +7,8 @@ type WorkerReply = { ok: true; result: BlockJobResult } | { ok: false; blockId: 
 
 interface QueuedJob {
   job: BlockJob | RecordsJob;
+  /** Buffers handed to the worker with the job (first attempt only: a retry has them no more). */
+  transfer: ArrayBuffer[];
   resolve: (result: BlockJobResult) => void;
   reject: (err: Error) => void;
 }
@@ -21,9 +23,9 @@ export class BlockBuilder {
   private running: (QueuedJob & { attempts: number }) | undefined;
   private closed = false;
 
-  build(job: BlockJob | RecordsJob): Promise<BlockJobResult> {
+  build(job: BlockJob | RecordsJob, transfer: ArrayBuffer[] = []): Promise<BlockJobResult> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ job, resolve, reject });
+      this.queue.push({ job, transfer, resolve, reject });
       this.next();
     });
   }
@@ -62,7 +64,7 @@ export class BlockBuilder {
     this.running = { ...queued, attempts: 1 };
     const worker = this.ensureWorker();
     worker.ref();
-    worker.postMessage(queued.job, searchSourceBuffers(queued.job));
+    worker.postMessage(queued.job, queued.transfer);
   }
 
   private onReply(reply: WorkerReply): void {
@@ -91,20 +93,4 @@ export class BlockBuilder {
     worker.ref();
     worker.postMessage(running.job);
   }
-}
-
-/**
- * A compaction's input sidecars (tens of MB for big blocks) are handed to the worker rather than
- * copied: the caller does not read them again. A job retried after a crash then has empty ones,
- * which the build treats as unreadable: it builds those traces' search data from their records.
- */
-function searchSourceBuffers(job: BlockJob | RecordsJob): ArrayBuffer[] {
-  if (!('kind' in job) || !job.search) return [];
-  const buffers = new Set<ArrayBuffer>();
-  for (const { parquet } of job.search.sources) {
-    const buffer = parquet.buffer;
-    if (buffer instanceof ArrayBuffer && parquet.byteOffset === 0 && parquet.byteLength === buffer.byteLength)
-      buffers.add(buffer);
-  }
-  return [...buffers];
 }

@@ -64,6 +64,22 @@ export async function readCompactionInputs(
 }
 
 /**
+ * The input sidecars' memory, for a caller to hand to the build worker rather than copy (tens of
+ * MB for big blocks; nothing reads them after the build). A job retried after a worker crash then
+ * has empty ones, which the build treats as unreadable: it builds those traces' search data from
+ * their records. Only a buffer that is the whole of its ArrayBuffer moves.
+ */
+export function transferableSources(search: SearchReuse | undefined): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  for (const { parquet } of search?.sources ?? []) {
+    const buffer = parquet.buffer;
+    if (buffer instanceof ArrayBuffer && parquet.byteOffset === 0 && parquet.byteLength === buffer.byteLength)
+      buffers.add(buffer);
+  }
+  return [...buffers];
+}
+
+/**
  * One block holding every trace of `inputs`, built in this thread exactly as the compactor
  * builds it on its worker (`readCompactionInputs`, then `buildBlock`): fresh pages, index and
  * bloom, search row groups copied where they can be, so a block written before search data
