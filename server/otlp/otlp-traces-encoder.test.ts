@@ -144,6 +144,22 @@ describe('encodeExportTraceServiceRequest', () => {
     expect(Buffer.from(again).toString('hex')).toBe(body.toString('hex'));
   });
 
+  it('writes an all-zero ID as absent, as the Collector does, whichever receiver built the span', () => {
+    const zeroes: OtlpSpan = {
+      ...FULL_SPAN,
+      parentSpanId: '0000000000000000',
+      links: [{ traceId: '0'.repeat(32), spanId: '0'.repeat(16), attributes: [] }],
+    };
+    const body = encodeExportTraceServiceRequest([
+      { ...RESOURCE_SPANS[0], scopeSpans: [{ scope: { name: 's', version: '' }, spans: [zeroes] }] },
+    ]);
+    const span = decode(body).resourceSpans[0].scopeSpans[0].spans[0];
+    expect(span.traceId).toBe(b64(FULL_SPAN.traceId));
+    expect(span.parentSpanId).toBeUndefined();
+    expect(span.links[0].traceId).toBeUndefined();
+    expect(span.links[0].spanId).toBeUndefined();
+  });
+
   it('writes an empty request for no resource spans', () => {
     expect(encodeExportTraceServiceRequest([]).length).toBe(0);
   });

@@ -82,10 +82,12 @@ function writeString(w: ProtoWriter, field: number, value: string | undefined): 
   if (value) w.stringField(field, value);
 }
 
-/** A hex ID as its bytes; `''` is absent. */
+/** A hex ID as its bytes; `''` and an all-zero ID are absent, as the Collector's pdata writes them. */
 function writeId(w: ProtoWriter, field: number, hex: string): void {
-  if (hex !== '') w.bytesField(field, Buffer.from(hex, 'hex'));
+  if (!ALL_ZERO.test(hex)) w.bytesField(field, Buffer.from(hex, 'hex'));
 }
+
+const ALL_ZERO = /^0*$/;
 
 /** A varint (an enum or a count) other than its default 0. */
 function writeCount(w: ProtoWriter, field: number, n: number | undefined): void {

@@ -1,8 +1,8 @@
 /**
  * OTLP traces as a translator from a foreign span format (Zipkin, Jaeger) builds them, before
  * `encodeExportTraceServiceRequest` writes them as the request the distributor takes: the subset of
- * `trace/v1/trace.proto` such a format can carry. IDs are lowercase hex, `''` when absent (the
- * translator decides what counts as absent); enums are their OTLP numbers; times are nanoseconds
+ * `trace/v1/trace.proto` such a format can carry. IDs are lowercase hex, `''` when absent (an
+ * all-zero ID is written as absent too: `encodeExportTraceServiceRequest`); enums are their OTLP numbers; times are nanoseconds
  * since the epoch.
  */
 

@@ -61,11 +61,6 @@ export function parseLinkTags(tags: Map<string, string>, at: string): OtlpLink[]
   return links;
 }
 
-/** An all-zero ID is absent (`''`), as the Collector's pdata writes it. */
-export function absentIfZero(hex: string): string {
-  return /^0*$/.test(hex) ? '' : hex;
-}
-
 /** Hex of exactly `bytes` bytes, possibly in double quotes; empty is the zero ID. */
 function hexId(text: string, bytes: number, at: string): string {
   const unquoted = text.length >= 2 && text.startsWith('"') && text.endsWith('"') ? text.slice(1, -1) : text;
@@ -73,7 +68,7 @@ function hexId(text: string, bytes: number, at: string): string {
   if (unquoted.length !== 2 * bytes || !/^[0-9a-fA-F]+$/.test(unquoted)) {
     throw new ZipkinDecodeError(`${at}: ${JSON.stringify(unquoted)} is not ${2 * bytes} hex digits`);
   }
-  return absentIfZero(unquoted.toLowerCase());
+  return unquoted.toLowerCase();
 }
 
 /**

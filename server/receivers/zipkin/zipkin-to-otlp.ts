@@ -17,7 +17,7 @@ import {
   TAG,
 } from './zipkin-conventions';
 import type { ZipkinSpan } from './zipkin-span';
-import { absentIfZero, parseAnnotation, parseLinkTags, saturatedInt64 } from './zipkin-tag-formats';
+import { parseAnnotation, parseLinkTags, saturatedInt64 } from './zipkin-tag-formats';
 
 export interface ZipkinTranslateOptions {
   /** The receiver's `parse_string_tags`: tags that look like integers, floats or booleans become those. */
@@ -130,10 +130,10 @@ function toOtlpSpan(span: ZipkinSpan, tags: Map<string, string>, options: Zipkin
   else startTimeUnixNano = span.timestampUs * 1000n;
 
   return {
-    traceId: absentIfZero(span.traceId),
-    spanId: absentIfZero(span.id),
+    traceId: span.traceId,
+    spanId: span.id,
     traceState,
-    parentSpanId: span.parentId !== undefined && span.parentId !== span.id ? absentIfZero(span.parentId) : '',
+    parentSpanId: span.parentId !== undefined && span.parentId !== span.id ? span.parentId : '',
     name: span.name,
     kind,
     startTimeUnixNano,
