@@ -7,5 +7,5 @@ import { ErrorCode } from '../errors/error-codes';
 export class OtlpDecodeError extends Error {
   readonly code = ErrorCode.OTLP_DECODE;
   readonly statusCode = 400;
-  override readonly name = 'OtlpDecodeError';
+  override readonly name: string = 'OtlpDecodeError';
 }

@@ -1,4 +1,4 @@
-import { ErrorCode } from '../../errors/error-codes';
+import { OtlpDecodeError } from '../../otlp/errors';
 
 /**
  * A Jaeger body (Thrift `Batch` or protobuf `PostSpansRequest`) that is not well formed. The
@@ -6,8 +6,6 @@ import { ErrorCode } from '../../errors/error-codes';
  * registry's decode code, so the shared classifier answers it as it answers a malformed OTLP
  * body: 400 / INVALID_ARGUMENT, never retried, never the server's fault.
  */
-export class JaegerDecodeError extends Error {
-  readonly code = ErrorCode.OTLP_DECODE;
-  readonly statusCode = 400;
+export class JaegerDecodeError extends OtlpDecodeError {
   override readonly name = 'JaegerDecodeError';
 }

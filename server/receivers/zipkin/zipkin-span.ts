@@ -1,4 +1,4 @@
-import { ErrorCode } from '../../errors/error-codes';
+import { OtlpDecodeError } from '../../otlp/errors';
 
 /**
  * One Zipkin v2 span as both decoders (JSON, protobuf) hand it to the translator: the fields of
@@ -50,8 +50,6 @@ export interface ZipkinAnnotation {
  * convert. Answered 400 (not retried), with the message naming the span and field to fix. It
  * carries the OTLP decode code so the receivers' one classifier answers it like a bad OTLP body.
  */
-export class ZipkinDecodeError extends Error {
-  readonly code = ErrorCode.OTLP_DECODE;
-  readonly statusCode = 400;
+export class ZipkinDecodeError extends OtlpDecodeError {
   override readonly name = 'ZipkinDecodeError';
 }
