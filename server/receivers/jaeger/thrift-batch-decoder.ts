@@ -76,14 +76,25 @@ function readStruct<T>(reader: ThriftBinaryReader, fields: Record<number, FieldS
       throw err;
     }
   }
-  for (const [id, spec] of Object.entries(fields)) {
-    if (spec.required && into[spec.name] === undefined) {
+  for (const [id, spec] of requiredFields(fields)) {
+    if (into[spec.name] === undefined) {
       throw new ThriftReadError(
         `required field ${spec.name} (${id}: ${thriftTypeName(spec.type)}) is missing`,
       );
     }
   }
   return into as Partial<T>;
+}
+
+/** A field table's required fields, listed once per table (structs are read per tag, log and span). */
+const REQUIRED_FIELDS = new WeakMap<object, [string, FieldSpec<unknown>][]>();
+function requiredFields<T>(fields: Record<number, FieldSpec<T>>): [string, FieldSpec<T>][] {
+  let required = REQUIRED_FIELDS.get(fields) as [string, FieldSpec<T>][] | undefined;
+  if (!required) {
+    required = Object.entries(fields).filter(([, spec]) => spec.required);
+    REQUIRED_FIELDS.set(fields, required as [string, FieldSpec<unknown>][]);
+  }
+  return required;
 }
 
 function readList<T>(
