@@ -90,7 +90,10 @@ export const QUERIER_SCHEMA: Section = {
   },
   trace_by_id: {
     query_timeout: readPositiveDuration,
-    ...ignoring(['hedge_requests_at', 'hedge_requests_up_to']),
+    ...ignoring(
+      ['hedge_requests_at', 'hedge_requests_up_to'],
+      'hedging is storage.trace.s3.hedge_requests_at / hedge_requests_up_to, for every S3 GET',
+    ),
     ...ignoring(['external'], 'no serverless backends'),
   },
   ...ignoring(['frontend_worker', 'max_concurrent_queries', 'metrics', 'partition_ring']),

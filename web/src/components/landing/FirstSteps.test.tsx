@@ -66,7 +66,7 @@ describe('first steps on the landing page', () => {
     const { user, unmount } = renderApp('/');
     const strip = await screen.findByRole('region', { name: 'First steps' });
     expect(strip).toHaveTextContent('gRPC on port 4317, HTTP on port 4318');
-    expect(strip).toHaveTextContent('Run npm run demo');
+    expect(strip).toHaveTextContent('Stop this Loupe and run npm run demo');
     expect(within(strip).queryByRole('link')).not.toBeInTheDocument();
     await user.click(within(strip).getByRole('button', { name: 'Dismiss' }));
     expect(screen.queryByRole('region', { name: 'First steps' })).not.toBeInTheDocument();

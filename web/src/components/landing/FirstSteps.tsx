@@ -70,7 +70,8 @@ export default function FirstSteps({ hasMetrics }: { hasMetrics: boolean }) {
             <code>4317</code>, HTTP on port <code>4318</code>.
           </p>
           <p className="muted small">
-            Just looking? Run <code>npm run demo</code> in Loupe's folder to send it sample data.
+            Just looking? Stop this Loupe and run <code>npm run demo</code> in its folder: it starts Loupe
+            again with six sample services sending to it.
           </p>
         </>
       ) : (
