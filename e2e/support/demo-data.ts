@@ -6,6 +6,9 @@ import {
   queryLogs,
   searchTraces,
 } from '../../demo/testing/demo-api';
+// The latency buckets every chart of span durations reads (their exemplars are its dots), and
+// the UI's own queries over them: the walk waits for what the landing page will draw.
+import { redQueries, SPAN_LATENCY_BUCKET } from '../../web/src/metrics/promql';
 
 /**
  * What the running demo's Loupe holds, asked through its own APIs (Tempo's search, Loki's and
@@ -14,10 +17,8 @@ import {
  * when there is something to walk to, and which of several candidates is a failed trace.
  */
 
-/** The latency buckets every chart of span durations reads; their exemplars are its dots. */
-const LATENCY_BUCKETS = 'traces_spanmetrics_latency_bucket';
-/** The landing page's p95 line. */
-const P95_LATENCY = `histogram_quantile(0.95, sum by (le) (rate(${LATENCY_BUCKETS}[1m])))`;
+/** The landing page's p95 line: the query the UI itself sends. */
+const P95_LATENCY = redQueries().latency.find((line) => line.name === 'p95')!.query;
 /** The demo's metrics collection interval (demo/loupe.yaml). */
 const CHART_STEP_S = 5;
 /** Fewer, and the charts in the pictures are a dot or two rather than lines. */
@@ -111,7 +112,7 @@ export async function waitForDemoData(
           const kept = await keptErrorTraceIds(api);
           if (kept.size === 0) return 'no failed trace kept yet';
           if (!(await errorLogLineOfKeptTrace(api, kept))) return 'no settled ERROR line of a kept trace yet';
-          const exemplars = exemplarTraceIds(await queryExemplars(api, LATENCY_BUCKETS, timeWindow()));
+          const exemplars = exemplarTraceIds(await queryExemplars(api, SPAN_LATENCY_BUCKET, timeWindow()));
           if (!exemplars.some((id) => kept.has(id))) return 'no exemplar of a kept failed trace yet';
           const points = await latencyPoints(api);
           if (points < MIN_CHART_POINTS) return `the latency line has ${points} points, not yet a line`;
