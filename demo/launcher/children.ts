@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { sleep } from '../random';
 
 /**
  * The processes the launcher starts: each in a process group of its own, so the terminal's
@@ -106,7 +107,7 @@ export async function untilHealthy(child: Child, url: string, timeoutMs: number)
     } catch {
       // not listening yet
     }
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
   }
   const why = isRunning(child)
     ? `did not answer ${url} within ${timeoutMs / 1000}s`

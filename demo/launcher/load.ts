@@ -1,5 +1,5 @@
 import { CATEGORIES, CUSTOMERS, LIMITED_EDITIONS, PRODUCTS, ZONES } from '../catalog';
-import { between, chance, pick } from '../random';
+import { between, chance, pick, sleep } from '../random';
 
 /**
  * The shop's users: requests to the frontend at `rate` per second on average (random, Poisson
@@ -114,7 +114,7 @@ export function startLoad(frontendUrl: string, rate: number): Load {
       stopped = true;
       clearTimeout(timer);
       clearTimeout(reindexTimer);
-      await Promise.race([Promise.allSettled([...inFlight]), new Promise((r) => setTimeout(r, 5_000))]);
+      await Promise.race([Promise.allSettled([...inFlight]), sleep(5_000)]);
     },
   };
 }

@@ -89,7 +89,6 @@ export interface GraphLayout {
   nodes: GraphNode[];
   edges: LaidOutEdge[];
   width: number;
-  height: number;
 }
 
 export interface GraphSize {
@@ -205,6 +204,5 @@ export function layoutServiceGraph(unsortedEdges: readonly GraphEdge[], size: Gr
       to: nodes.get(e.server) as GraphNode,
     })),
     width: columns.length * size.columnWidth + size.padding * 2,
-    height,
   };
 }
