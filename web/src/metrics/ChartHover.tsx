@@ -37,12 +37,7 @@ export function ChartHover({ time, values, scales, unit, utc }: ChartHoverProps)
           <circle key={series.id} cx={x} cy={scales.y(value)} r={3} fill={series.color} />
         ))}
       </svg>
-      <div
-        ref={tooltip}
-        className="metrics-tooltip metrics-tooltip--values metrics-tooltip--placed"
-        role="status"
-        style={placement}
-      >
+      <div ref={tooltip} className="metrics-tooltip metrics-tooltip--values" role="status" style={placement}>
         <div className="metrics-tooltip__title">
           {formatTime(time, Math.min(end.getTime() - start.getTime(), 600_000), utc)}
         </div>

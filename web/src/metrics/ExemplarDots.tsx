@@ -61,13 +61,7 @@ export function ExemplarDots({ exemplars, scales, unit, destinations, utc, onFol
         />
       ))}
       {shown && (
-        <div
-          ref={tooltip}
-          id={tooltipId}
-          role="tooltip"
-          className="metrics-tooltip metrics-tooltip--placed"
-          style={placement}
-        >
+        <div ref={tooltip} id={tooltipId} role="tooltip" className="metrics-tooltip" style={placement}>
           <div className="metrics-tooltip__title">Exemplar {formatWithUnit(shown.exemplar.value, unit)}</div>
           <div className="muted small">{formatTime(shown.exemplar.t, Math.min(rangeMs, 600_000), utc)}</div>
           <dl className="metrics-tooltip__labels">

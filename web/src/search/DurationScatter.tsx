@@ -137,7 +137,7 @@ export function DurationScatter({ rows, openTrace }: DurationScatterProps) {
         <div
           ref={tooltip}
           role="tooltip"
-          className="metrics-tooltip metrics-tooltip--placed search-scatter-tooltip"
+          className="metrics-tooltip search-scatter-tooltip"
           style={placement}
         >
           <div className="metrics-tooltip__title">{rootLabel(shown.row)}</div>
