@@ -130,3 +130,18 @@ describe('docs/migrating.md', () => {
     expect(() => parseConfigYaml(asYaml(accepted), 'tempo.yaml')).not.toThrow();
   });
 });
+
+describe('README.md', () => {
+  it('gives a receivers config that opens every receiver it names, without a warning', () => {
+    const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+    const block = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)]
+      .map((m) => m[1])
+      .find((yaml) => yaml.includes('zipkin:'));
+    expect(block).toBeDefined();
+    const { config, warnings } = parseConfigYaml(block!, 'README.md');
+    expect(warnings).toEqual([]);
+    const { http, grpc, zipkin, jaeger } = config.receivers;
+    expect([http?.port, grpc?.port, zipkin?.port]).toEqual([4318, 4317, 9411]);
+    expect([jaeger?.thriftHttp?.port, jaeger?.grpc?.port]).toEqual([14268, 14250]);
+  });
+});
