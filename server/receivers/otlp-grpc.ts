@@ -1,10 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import type { Distributor } from '../distributor/distributor';
 import { encodeExportResponseProtobuf, encodeStatusProtobuf } from '../otlp/export-response';
 import type { OtlpSignal } from '../otlp/otlp-json';
 import { Authenticator } from '../tenancy/auth';
-import type { AuthConfig } from '../tenancy/auth-config';
 import { grpcTenant } from '../tenancy/grpc-tenancy';
 import { exportHandlers } from './export-handlers';
 import {
@@ -14,14 +12,12 @@ import {
   requestReadDeadline,
 } from './grpc-limits';
 import { classifyIngestError } from './ingest-error';
+import type { ReceiverIngestDeps } from './receiver-deps';
 import type { SignalSinks } from './signal-sink';
 
 /** What every gRPC receiver (OTLP, Jaeger) is built from. */
-export interface ReceiverGrpcDeps {
-  distributor: Distributor;
-  multitenancyEnabled: boolean;
-  /** `auth:`: every call must carry a tenant's credentials in its `authorization` metadata. */
-  auth?: AuthConfig;
+/** Credentials travel in a call's `authorization` metadata. */
+export interface ReceiverGrpcDeps extends Omit<ReceiverIngestDeps, 'logger'> {
   maxRecvMsgBytes: number;
   /** `keepalive.server_parameters`: how long idle and old connections live. */
   keepalive?: GrpcKeepalive;

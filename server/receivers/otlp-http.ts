@@ -1,6 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Logger } from 'pino';
-import type { Distributor } from '../distributor/distributor';
 import {
   encodeExportResponseJson,
   encodeExportResponseProtobuf,
@@ -8,9 +6,9 @@ import {
   encodeStatusProtobuf,
 } from '../otlp/export-response';
 import { type OtlpSignal, otlpJsonToProtobuf } from '../otlp/otlp-json';
-import type { AuthConfig } from '../tenancy/auth-config';
 import { type ExportHandler, exportHandlers } from './export-handlers';
 import type { ClassifiedIngestError } from './ingest-error';
+import type { ReceiverIngestDeps } from './receiver-deps';
 import { buildReceiverHttpApp, isProtobufBody } from './receiver-http-app';
 import type { SignalSinks } from './signal-sink';
 
@@ -22,13 +20,8 @@ export interface OtlpHttpReceiverConfig {
   corsAllowedOrigins: string[];
 }
 
-export interface OtlpHttpDeps {
+export interface OtlpHttpDeps extends ReceiverIngestDeps {
   receiver: OtlpHttpReceiverConfig;
-  multitenancyEnabled: boolean;
-  /** `auth:`: every request must carry a tenant's credentials (`Authorization`). */
-  auth?: AuthConfig;
-  distributor: Distributor;
-  logger: Logger;
   /** `/v1/logs` and `/v1/metrics` exist only when their sink does. */
   sinks?: SignalSinks;
 }

@@ -1,21 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Logger } from 'pino';
 import type { Distributor } from '../distributor/distributor';
 import type { OtlpResourceSpans } from '../otlp/otlp-traces-model';
-import type { AuthConfig } from '../tenancy/auth-config';
 import { pushTranslatedSpans } from './push-translated-spans';
+import type { ReceiverIngestDeps } from './receiver-deps';
 import { buildReceiverHttpApp, type ReceiverHttpAppOptions } from './receiver-http-app';
 
 /** What every HTTP receiver of a foreign span format (Zipkin, Jaeger `thrift_http`) is built from. */
-export interface SpanReceiverHttpDeps {
-  multitenancyEnabled: boolean;
-  /** `auth:`: every request must carry a tenant's credentials (`Authorization`). */
-  auth?: AuthConfig;
-  distributor: Distributor;
-  logger: Logger;
-}
-
-export type SpanReceiverAppOptions = SpanReceiverHttpDeps &
+export type SpanReceiverAppOptions = ReceiverIngestDeps &
   Pick<ReceiverHttpAppOptions, 'component' | 'maxRequestBodyBytes' | 'refusalOf'>;
 
 const TEXT = 'text/plain; charset=utf-8';

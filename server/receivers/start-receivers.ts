@@ -7,6 +7,7 @@ import type { GrpcKeepalive } from './grpc-limits';
 import { type JaegerReceiversConfig, startJaegerReceivers } from './jaeger/start-jaeger-receivers';
 import { createOtlpGrpcServer } from './otlp-grpc';
 import { buildOtlpHttpApp, type OtlpHttpReceiverConfig } from './otlp-http';
+import type { ReceiverIngestDeps } from './receiver-deps';
 import { type RunningListeners, startListeners } from './receiver-listeners';
 import type { SignalSinks } from './signal-sink';
 import { buildZipkinApp, type ZipkinReceiverConfig } from './zipkin/zipkin-http';
@@ -45,7 +46,7 @@ export async function startReceivers(deps: {
 }): Promise<RunningReceivers> {
   const { receivers, sinks, limits } = deps;
   // What every receiver pushes with: the same tenancy, credentials, distributor and log.
-  const ingest = {
+  const ingest: ReceiverIngestDeps = {
     multitenancyEnabled: deps.multitenancyEnabled,
     auth: deps.auth,
     distributor: deps.distributor,

@@ -1,5 +1,5 @@
+import type { ReceiverIngestDeps } from '../receiver-deps';
 import type { ReceiverListeners } from '../receiver-listeners';
-import type { SpanReceiverHttpDeps } from '../span-receiver-http';
 import { createJaegerGrpcServer } from './jaeger-grpc-server';
 import { buildJaegerThriftHttpApp } from './thrift-http-app';
 
@@ -19,7 +19,7 @@ export interface JaegerReceiversConfig {
  */
 export async function startJaegerReceivers(
   config: JaegerReceiversConfig,
-  ingest: SpanReceiverHttpDeps & { readTimeoutMs: number },
+  ingest: ReceiverIngestDeps & { readTimeoutMs: number },
   listen: ReceiverListeners<'jaegerThriftHttp' | 'jaegerGrpc'>,
 ): Promise<void> {
   if (config.thriftHttp) {

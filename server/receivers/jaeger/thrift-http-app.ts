@@ -1,9 +1,10 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
-import { addSpanRoute, buildSpanReceiverApp, type SpanReceiverHttpDeps } from '../span-receiver-http';
+import type { ReceiverIngestDeps } from '../receiver-deps';
+import { addSpanRoute, buildSpanReceiverApp } from '../span-receiver-http';
 import { decodeThriftBatch } from './thrift-batch-decoder';
 import { thriftBatchToOtlp } from './translate-batch';
 
-export interface JaegerThriftHttpDeps extends SpanReceiverHttpDeps {
+export interface JaegerThriftHttpDeps extends ReceiverIngestDeps {
   /** Largest body taken, after inflating a gzipped one. */
   maxRequestBodyBytes: number;
 }

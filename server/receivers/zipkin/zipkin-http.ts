@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import type { ReceiverIngestDeps } from '../receiver-deps';
 import { isProtobufBody } from '../receiver-http-app';
-import { addSpanRoute, buildSpanReceiverApp, type SpanReceiverHttpDeps } from '../span-receiver-http';
+import { addSpanRoute, buildSpanReceiverApp } from '../span-receiver-http';
 import { parseZipkinJson } from './zipkin-json';
 import { parseZipkinProtobuf } from './zipkin-proto';
 import { ZipkinDecodeError } from './zipkin-span';
@@ -16,7 +17,7 @@ export interface ZipkinReceiverConfig {
   parseStringTags: boolean;
 }
 
-export interface ZipkinHttpDeps extends SpanReceiverHttpDeps {
+export interface ZipkinHttpDeps extends ReceiverIngestDeps {
   receiver: ZipkinReceiverConfig;
 }
 
