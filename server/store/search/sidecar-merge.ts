@@ -1,7 +1,5 @@
-import { parquetHeader } from 'hyparquet/src/column.js';
 import type { AttributeValue, SearchTrace } from '../../search-model/search-trace';
 import { readSourceFile, type SourceFile, type SourceRowGroup } from './parquet/parquet-source';
-import type { SourceChunk } from './parquet/parquet-writer';
 import { attributeColumn, COLUMN, TARGET_ROW_GROUP_ROWS } from './search-layout';
 import {
   type AttributeScope,
@@ -74,12 +72,13 @@ export function planSidecarCopy(
   split: ReadonlySet<string>,
 ): CopyPlan | undefined {
   const candidates: { sourceIndex: number; group: CopiedGroup; traceIds: string[] }[] = [];
-  const files: (SourceFile | undefined)[] = sources.map((source) => {
+  const files: (LaidOutFile | undefined)[] = sources.map((source) => {
     if (source.summary.format !== SEARCH_SUMMARY_FORMAT) return undefined;
     if (!source.summary.rowGroups.some((group) => group.rows >= MIN_COPIED_ROW_GROUP_ROWS)) return undefined;
     try {
       const file = readSourceFile(source.parquet);
-      return hasFixedLayout(file) ? file : undefined;
+      const dedicated = dedicatedColumnsOf(file);
+      return dedicated ? { ...file, dedicated } : undefined;
     } catch {
       return undefined; // unreadable here: its traces are rebuilt from the block's pages
     }
@@ -106,7 +105,7 @@ export function planSidecarCopy(
     if (traceIds.some((id) => split.has(id) || seen.get(id) !== 1)) continue;
     if (!given.has(sourceIndex)) {
       // A source's columns join the merged schema with its first copied group, or not at all.
-      const added = addDedicated(dedicated, files[sourceIndex]!);
+      const added = addDedicated(dedicated, files[sourceIndex]!.dedicated);
       if (!added) {
         refused.add(sourceIndex);
         continue;
@@ -167,17 +166,28 @@ export function writeMergedSidecar(
   };
 }
 
-/** The fixed columns first, as `FIXED_COLUMNS` has them; the rest are dedicated keys' columns. */
-function hasFixedLayout(file: SourceFile): boolean {
-  if (file.columns.length < FIXED_COLUMNS.length) return false;
+/** The dedicated columns of a file in the sidecar's layout (the fixed columns first, as `FIXED_COLUMNS` has them), or undefined. */
+function dedicatedColumnsOf(file: SourceFile): Dedicated[] | undefined {
+  if (file.columns.length < FIXED_COLUMNS.length) return undefined;
   for (let i = 0; i < FIXED_COLUMNS.length; i++) {
     const spec = FIXED_COLUMNS[i];
     const column = file.columns[i];
     if (column.name !== spec.name || column.type !== spec.type || column.nullable !== spec.nullable)
-      return false;
-    if (spec.typeLength !== undefined && column.typeLength !== spec.typeLength) return false;
+      return undefined;
+    if (spec.typeLength !== undefined && column.typeLength !== spec.typeLength) return undefined;
   }
-  return file.columns.slice(FIXED_COLUMNS.length).every((column) => dedicatedOf(column.name, column.type));
+  const dedicated: Dedicated[] = [];
+  for (const column of file.columns.slice(FIXED_COLUMNS.length)) {
+    const key = dedicatedOf(column.name, column.type);
+    if (!key) return undefined;
+    dedicated.push(key);
+  }
+  return dedicated;
+}
+
+/** A source file in the sidecar's layout, with the dedicated columns it has. */
+interface LaidOutFile extends SourceFile {
+  dedicated: Dedicated[];
 }
 
 /** The dedicated key a column name stands for (`span.http.method`), or undefined. */
@@ -192,10 +202,9 @@ function dedicatedOf(name: string, type: string | undefined): Dedicated | undefi
 }
 
 /** Adds a source's dedicated columns; false (nothing added) when one clashes in type or there are too many. */
-function addDedicated(into: Map<string, Dedicated>, file: SourceFile): boolean {
+function addDedicated(into: Map<string, Dedicated>, columns: readonly Dedicated[]): boolean {
   const fresh: Dedicated[] = [];
-  for (const column of file.columns.slice(FIXED_COLUMNS.length)) {
-    const wanted = dedicatedOf(column.name, column.type)!;
+  for (const wanted of columns) {
     const existing = into.get(wanted.name);
     if (existing && existing.type !== wanted.type) return false;
     if (!existing) fresh.push(wanted);
@@ -210,23 +219,12 @@ function addDedicated(into: Map<string, Dedicated>, file: SourceFile): boolean {
  * undefined when that page is not as the writer lays it out (`readSourceFile` checked its header).
  */
 function groupTraceIds(group: SourceRowGroup): string[] | undefined {
-  const chunk: SourceChunk | undefined = group.chunks.get(COLUMN.traceId);
-  if (!chunk || chunk.dictionaryOffset === undefined || chunk.compressed) return undefined;
-  const { file } = chunk;
-  const reader = {
-    view: new DataView(
-      file.buffer,
-      file.byteOffset + chunk.dictionaryOffset,
-      chunk.dataOffset - chunk.dictionaryOffset,
-    ),
-    offset: 0,
-  };
-  const header = parquetHeader(reader);
-  const count = header.dictionary_page_header?.num_values;
-  if (header.type !== 'DICTIONARY_PAGE' || count === undefined) return undefined;
-  const at = file.byteOffset + chunk.dictionaryOffset + reader.offset;
-  if (header.compressed_page_size !== count * 16) return undefined;
-  const bytes = Buffer.from(file.buffer, at, count * 16);
+  const chunk = group.chunks.get(COLUMN.traceId);
+  const dictionary = chunk?.dictionary;
+  if (!chunk || !dictionary || chunk.compressed || dictionary.bodyBytes !== dictionary.values * 16)
+    return undefined;
+  const count = dictionary.values;
+  const bytes = Buffer.from(chunk.file.buffer, chunk.file.byteOffset + dictionary.bodyAt, count * 16);
   const ids: string[] = new Array(count);
   for (let i = 0; i < count; i++) ids[i] = bytes.toString('hex', 16 * i, 16 * i + 16);
   return ids;

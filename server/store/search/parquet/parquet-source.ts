@@ -15,7 +15,12 @@ export interface SourceColumn {
 export interface SourceRowGroup {
   rows: number;
   /** Column chunks by column name. */
-  chunks: Map<string, SourceChunk>;
+  chunks: Map<string, SourceFileChunk>;
+}
+
+/** A chunk to copy, and where its dictionary page's values are (when it has one). */
+export interface SourceFileChunk extends SourceChunk {
+  dictionary?: { values: number; bodyAt: number; bodyBytes: number };
 }
 
 export interface SourceFile {
@@ -41,7 +46,7 @@ export function readSourceFile(file: Uint8Array): SourceFile {
   );
   const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
   const rowGroups = metadata.row_groups.map((group): SourceRowGroup => {
-    const chunks = new Map<string, SourceChunk>();
+    const chunks = new Map<string, SourceFileChunk>();
     for (const column of group.columns) {
       const meta = column.meta_data;
       if (!meta || column.offset_index_offset === undefined) {
@@ -52,7 +57,7 @@ export function readSourceFile(file: Uint8Array): SourceFile {
         meta.dictionary_page_offset === undefined ? undefined : Number(meta.dictionary_page_offset);
       const dataOffset = Number(meta.data_page_offset);
       const start = dictionaryOffset ?? dataOffset;
-      const chunk: SourceChunk = {
+      const chunk: SourceFileChunk = {
         file,
         start,
         end: start + Number(meta.total_compressed_size),
@@ -80,13 +85,13 @@ export function readSourceFile(file: Uint8Array): SourceFile {
  * the offset index's pages one after another to its end, each a page header whose stated size
  * fills its slot, inside the file.
  */
-function checkChunk(view: DataView, chunk: SourceChunk, column: string): void {
-  const fail = (what: string) => {
+function checkChunk(view: DataView, chunk: SourceFileChunk, column: string): void {
+  const fail = (what: string): never => {
     throw new Error(`column ${column}: ${what}; the file cannot be copied`);
   };
   if (chunk.start < 4 || chunk.end > view.byteLength - 8 || chunk.start >= chunk.end)
     fail('chunk outside the file');
-  const pageAt = (offset: number, size: number, type: string) => {
+  const pageAt = (offset: number, size: number, type: string): PageHeader => {
     const reader = { view: new DataView(view.buffer, view.byteOffset + offset, size), offset: 0 };
     let header: ReturnType<typeof parquetHeader> | undefined;
     try {
@@ -95,10 +100,15 @@ function checkChunk(view: DataView, chunk: SourceChunk, column: string): void {
       fail(`no page header at ${offset}`);
     }
     if (!header || header.type !== type || reader.offset + header.compressed_page_size !== size)
-      fail(`no ${type} at ${offset}`);
+      return fail(`no ${type} at ${offset}`);
+    return { header, bodyAt: offset + reader.offset };
   };
-  if (chunk.dictionaryOffset !== undefined)
-    pageAt(chunk.dictionaryOffset, chunk.dataOffset - chunk.dictionaryOffset, 'DICTIONARY_PAGE');
+  if (chunk.dictionaryOffset !== undefined) {
+    const size = chunk.dataOffset - chunk.dictionaryOffset;
+    const { header, bodyAt } = pageAt(chunk.dictionaryOffset, size, 'DICTIONARY_PAGE');
+    const values = header.dictionary_page_header?.num_values;
+    if (values !== undefined) chunk.dictionary = { values, bodyAt, bodyBytes: header.compressed_page_size };
+  }
   let next = chunk.dataOffset;
   for (const page of chunk.pages) {
     if (page.offset !== next || page.size <= 0)
@@ -107,6 +117,12 @@ function checkChunk(view: DataView, chunk: SourceChunk, column: string): void {
     next = page.offset + page.size;
   }
   if (next !== chunk.end) fail('pages do not end where the chunk does');
+}
+
+interface PageHeader {
+  header: ReturnType<typeof parquetHeader>;
+  /** Where the page's body starts in the file. */
+  bodyAt: number;
 }
 
 function codecOf(meta: ColumnMetaData): boolean {
