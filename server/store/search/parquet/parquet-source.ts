@@ -134,7 +134,13 @@ function codecOf(meta: ColumnMetaData): boolean {
 function columnType(type: string | undefined, converted: string | undefined): ParquetColumnType | undefined {
   switch (type) {
     case 'BYTE_ARRAY':
-      return converted === 'UTF8' ? 'STRING' : converted === 'JSON' ? 'JSON' : undefined;
+      return converted === 'UTF8'
+        ? 'STRING'
+        : converted === 'JSON'
+          ? 'JSON'
+          : converted === undefined
+            ? 'BYTES'
+            : undefined;
     case 'INT32':
     case 'INT64':
     case 'DOUBLE':

@@ -3,6 +3,7 @@
 export type ParquetColumnType =
   | 'STRING'
   | 'JSON'
+  | 'BYTES'
   | 'INT32'
   | 'INT64'
   | 'DOUBLE'
@@ -32,10 +33,11 @@ export const PHYSICAL_TYPE: Record<ParquetColumnType, number> = {
   DOUBLE: 5,
   STRING: 6,
   JSON: 6,
+  BYTES: 6,
   FIXED_LEN_BYTE_ARRAY: 7,
 };
 
-/** ConvertedType of the logical types used here: UTF8 = 0, JSON = 19. */
+/** ConvertedType of the logical types used here: UTF8 = 0, JSON = 19 (`BYTES` is a BYTE_ARRAY without one). */
 export const CONVERTED_TYPE: Partial<Record<ParquetColumnType, number>> = { STRING: 0, JSON: 19 };
 
 export const REPETITION = { REQUIRED: 0, OPTIONAL: 1 } as const;

@@ -40,7 +40,8 @@ function write(columns: ParquetColumnSpec[], groups: Group[], pageBytes = 64): U
 }
 
 const arrayBuffer = (bytes: Uint8Array): ArrayBuffer => bytes.slice().buffer;
-const readAll = (bytes: Uint8Array) => parquetReadObjects({ file: arrayBuffer(bytes), compressors });
+const readAll = (bytes: Uint8Array) =>
+  parquetReadObjects({ file: arrayBuffer(bytes), compressors, utf8: false });
 
 /** Page count of each row group's chunk of column `c`, from the offset index as written. */
 function pagesPerGroup(bytes: Uint8Array, meta: FileMetaData, c: number): number[] {
@@ -54,19 +55,29 @@ function pagesPerGroup(bytes: Uint8Array, meta: FileMetaData, c: number): number
 function expected(type: Type, value: ParquetValue): unknown {
   if (value === null) return null;
   if (type === 'INT64') return BigInt(value as number | bigint);
-  if (type === 'FIXED_LEN_BYTE_ARRAY') return new Uint8Array(value as Uint8Array);
+  if (type === 'FIXED_LEN_BYTE_ARRAY' || type === 'BYTES') return new Uint8Array(value as Uint8Array);
   if (type === 'JSON' && typeof value === 'object') return JSON.parse(JSON.stringify(value));
   return value;
 }
 
 const TEXT = ['', 'a', 'ü', 'naïve café', '😀', 'mixed ü 🚀🚀 ok', 'x'.repeat(200)];
-const TYPES = ['STRING', 'JSON', 'INT32', 'INT64', 'DOUBLE', 'BOOLEAN', 'FIXED_LEN_BYTE_ARRAY'] as const;
+const TYPES = [
+  'STRING',
+  'JSON',
+  'BYTES',
+  'INT32',
+  'INT64',
+  'DOUBLE',
+  'BOOLEAN',
+  'FIXED_LEN_BYTE_ARRAY',
+] as const;
 const INT64 = [2n ** 62n, -(2n ** 63n), 2n ** 63n - 1n, -3, 2 ** 60, -(2 ** 53) - 2, 2 ** 53 + 2];
 
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
 const SAMPLE: Record<Type, (r: () => number, i: number) => ParquetValue> = {
   STRING: (r, i) => (r() < 0.5 ? pick(r, TEXT) : `s${i % 40} ü${'😀'.repeat(i % 3)}`),
   JSON: (r, i) => ({ i: i % 30, text: pick(r, TEXT), nested: [i % 3, { even: i % 2 === 0 }] }),
+  BYTES: (r, i) => Uint8Array.from({ length: i % 5 }, (_, k) => (k * 97 + (r() < 0.5 ? 0 : 200)) % 256),
   INT32: (r, i) => pick(r, [0, -1, 2147483647, -2147483648, i, -7 * i - 1]),
   INT64: (r, i) => (r() < 0.3 ? BigInt(i) * 1000n - 2n ** 40n : pick(r, INT64)),
   DOUBLE: (r, i) => pick(r, [-1.5, 0.1, -1e-300, 1e300, Math.PI, -(i + 1) / 3, i + 0.25, 0]),

@@ -495,6 +495,8 @@ function plainSize(spec: ParquetColumnSpec, value: ParquetValue): number {
       return 4 + (value as string).length;
     case 'JSON':
       return typeof value === 'string' ? 4 + value.length : 64;
+    case 'BYTES':
+      return 4 + (value as Uint8Array).length;
     case 'INT32':
       return 4;
     case 'INT64':
@@ -522,6 +524,13 @@ function writePlain(
       for (let i = from; i < to; i++) {
         const value = values[i];
         out.lengthPrefixedUtf8(typeof value === 'string' ? value : JSON.stringify(value));
+      }
+      return;
+    case 'BYTES':
+      for (let i = from; i < to; i++) {
+        const value = values[i] as Uint8Array;
+        out.int32(value.length);
+        out.bytes(value);
       }
       return;
     case 'INT32':
