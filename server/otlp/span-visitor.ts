@@ -46,6 +46,9 @@ export class SpanView {
    * per resource (its attributes) can be cached on it.
    */
   resourceKey = 0;
+  /** The span's ResourceSpans message (its resource, schema URL and every scope's spans). */
+  resourceSpansAt = 0;
+  resourceSpansEnd = 0;
   /** The span's Resource message, [resourceAt, resourceEnd); empty when it has none. */
   resourceAt = 0;
   resourceEnd = 0;
@@ -213,6 +216,8 @@ export function forEachSpan(
       continue;
     }
     const rsEnd = r.len(end) + r.pos;
+    span.resourceSpansAt = r.pos;
+    span.resourceSpansEnd = rsEnd;
     readResourceSpans(r, rsEnd, span, scopes, onSpan, reading);
     r.pos = rsEnd;
   }

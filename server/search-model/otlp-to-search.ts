@@ -1,6 +1,6 @@
 import type { AttributeCursor } from '../otlp/attribute-cursor';
 import { readSamplingNote } from '../otlp/sampling-note';
-import { forEachSpan } from '../otlp/span-visitor';
+import { forEachSpan, type SpanView } from '../otlp/span-visitor';
 import { ANY_VALUE, SPAN, SPAN_EVENT, SPAN_LINK } from '../otlp/trace-fields';
 import { ProtoReader } from '../otlp/wire';
 import {
@@ -107,8 +107,15 @@ const NO_LINKS: readonly SearchLink[] = [];
  * Decodes OTLP TracesData (or ExportTraceServiceRequest) bytes into search spans, appending to
  * `into`. A span ID already in `seen` is skipped: a trace's parts may repeat spans (a retried
  * export, a trace in several blocks), and search counts each span once, as trace by ID does.
+ * `onSpan` sees each span kept with the view it was read from (a block that stores spans only
+ * in its columns keeps what they do not hold).
  */
-export function appendSearchSpans(data: Uint8Array, into: SearchSpan[], seen: Set<string>): void {
+export function appendSearchSpans(
+  data: Uint8Array,
+  into: SearchSpan[],
+  seen: Set<string>,
+  onSpan?: (view: SpanView, span: SearchSpan) => void,
+): void {
   let resourceKey = -1;
   let resource: Attributes = EMPTY_ATTRIBUTES;
   forEachSpan(data, (view) => {
@@ -123,7 +130,7 @@ export function appendSearchSpans(data: Uint8Array, into: SearchSpan[], seen: Se
     // Most spans have neither events nor links: the span walk above skipped them, so only look
     // again when the message is bigger than its intrinsics and attributes can explain.
     const { events, links } = readEventsAndLinks(view.buf, view.spanAt, view.spanEnd, view.spanAttributes());
-    into.push({
+    const span: SearchSpan = {
       spanId,
       parentSpanId: view.isRoot() ? '' : view.idHex(view.parentAt, view.parentLength),
       name: view.name,
@@ -137,7 +144,9 @@ export function appendSearchSpans(data: Uint8Array, into: SearchSpan[], seen: Se
       resource,
       events: events.length > 0 ? events : NO_EVENTS,
       links: links.length > 0 ? links : NO_LINKS,
-    });
+    };
+    into.push(span);
+    onSpan?.(view, span);
   });
 }
 

@@ -47,6 +47,10 @@ export const COLUMN = {
   resourceOther: 'resource_attributes_other',
   events: 'events',
   links: 'links',
+  /** Single-copy blocks only (`loupe-v2`): what trace by ID rebuilds a span's OTLP from beside the columns above. */
+  resourcePart: 'otlp_resource',
+  scopePart: 'otlp_scope',
+  residue: 'otlp_span_residue',
 } as const;
 
 /** A dedicated attribute column is named by its scope and key: `span.http.method`, `resource.service.name`. */

@@ -45,6 +45,20 @@ export interface SparseAttribute {
   keyState: HashState;
 }
 
+/**
+ * What a block that keeps each span only in its columns (`loupe-v2`, `store/encoding/v2`) stores
+ * of a span beside the search columns: its resource and scope (shared, dictionary-encoded) and
+ * the rest of the Span message the columns do not reproduce.
+ */
+export interface StoredSpanParts {
+  resource: Uint8Array;
+  scope: Uint8Array;
+  residue: Uint8Array;
+}
+
+/** A trace to write as rows; `stored` (one per span, in span order) only for a single-copy block. */
+export type SidecarTrace = SearchTrace & { stored?: readonly StoredSpanParts[] };
+
 /** Value types as bits of `SparseAttribute.types`. */
 export const TYPE_BITS = { string: 1, int: 2, float: 4, bool: 8 } as const;
 
@@ -102,6 +116,8 @@ export class SidecarColumns {
   /** JSON columns hold values, not text: the Parquet writer encodes them. */
   events: (object | null)[] = [];
   links: (object | null)[] = [];
+  /** One per row of a single-copy block's traces; empty otherwise. */
+  stored: StoredSpanParts[] = [];
   /** Attribute keys by scope, then key. */
   readonly attributes = new Map<AttributeScope, Map<string, SparseAttribute>>();
   readonly rowGroups: RowGroupSummary[] = [];
@@ -118,7 +134,7 @@ export class SidecarColumns {
    * Appends one trace's spans; closes the row group once it holds `TARGET_ROW_GROUP_ROWS` and
    * then returns true: the caller takes the group's rows (`takeGroup`) before the next trace.
    */
-  addTrace(trace: SearchTrace): boolean {
+  addTrace(trace: SidecarTrace): boolean {
     if (trace.spans.length === 0) return false;
     const group = this.group ?? this.openGroup();
     const traceStartMs = Number(trace.startUnixNano / 1_000_000n);
@@ -139,6 +155,10 @@ export class SidecarColumns {
     this.samplingReason.push(trace.sampling ? this.intern(trace.sampling.reason) : null);
     this.traceSpans.push(trace.spans.length);
     for (const span of trace.spans) this.addSpan(span, group);
+    if (trace.stored) {
+      if (trace.stored.length !== trace.spans.length) throw new Error('one stored part per span expected');
+      for (const parts of trace.stored) this.stored.push(parts);
+    }
     this.traces++;
     if (this.rows - group.rowStart < TARGET_ROW_GROUP_ROWS) return false;
     this.closeGroup();
@@ -179,6 +199,7 @@ export class SidecarColumns {
       duration: this.duration,
       events: this.events,
       links: this.links,
+      stored: this.stored,
       attributes: [],
     };
     for (const attribute of this.allAttributes()) {
@@ -206,6 +227,7 @@ export class SidecarColumns {
     this.duration = [];
     this.events = [];
     this.links = [];
+    this.stored = [];
     return taken;
   }
 
@@ -412,6 +434,8 @@ export interface GroupRows {
   duration: number[];
   events: (object | null)[];
   links: (object | null)[];
+  /** One per row, or empty (see `SidecarColumns.stored`). */
+  stored: StoredSpanParts[];
   /** The group's values of each key it has (rows relative to the group). */
   attributes: { attribute: SparseAttribute; rows: number[]; values: AttributeValue[] }[];
 }

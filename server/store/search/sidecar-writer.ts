@@ -1,5 +1,5 @@
 import { brotliCompressSync, constants } from 'node:zlib';
-import type { AttributeValue, SearchTrace } from '../../search-model/search-trace';
+import type { AttributeValue } from '../../search-model/search-trace';
 import { type ColumnData, type ParquetColumnSpec, ParquetFileWriter } from './parquet/parquet-writer';
 import {
   attributeColumn,
@@ -10,7 +10,7 @@ import {
   SIDECAR_PAGE_BYTES,
 } from './search-layout';
 import { SEARCH_SUMMARY_FORMAT, type SearchSummary } from './search-summary';
-import { type GroupRows, SidecarColumns, TYPE_BITS } from './sidecar-columns';
+import { type GroupRows, SidecarColumns, type SidecarTrace, TYPE_BITS } from './sidecar-columns';
 
 export interface BuiltSidecar {
   parquet: Uint8Array;
@@ -81,17 +81,32 @@ export const FIXED_COLUMNS: readonly ParquetColumnSpec[] = [
 ];
 
 /**
+ * The columns a single-copy block (`loupe-v2`) adds after the fixed ones, so its Parquet file is
+ * the block's only copy of each span: the span's resource and scope (few distinct values, so
+ * dictionary-encoded: ~nothing per row) and the rest of its Span message (`encoding/v2/span-residue.ts`).
+ */
+export const STORED_COLUMNS: readonly ParquetColumnSpec[] = [
+  { name: COLUMN.resourcePart, type: 'BYTES', nullable: false, encoding: 'dictionary', compressed: true },
+  { name: COLUMN.scopePart, type: 'BYTES', nullable: false, encoding: 'dictionary', compressed: true },
+  { name: COLUMN.residue, type: 'BYTES', nullable: false, encoding: 'plain', compressed: true },
+];
+
+/**
  * Builds a block's search sidecar from its traces, which must come newest trace start first
  * (`traces` is consumed once, so a caller can decode one trace at a time). Row groups are
  * written as they close, so memory holds one group's columns, not the block's. Synchronous and
  * CPU-only: it runs on the block-builder worker beside the block itself.
  */
-export function buildSearchSidecar(traces: Iterable<SearchTrace>): BuiltSidecar | undefined {
+export function buildSearchSidecar(
+  traces: Iterable<SidecarTrace>,
+  options: { stored?: boolean } = {},
+): BuiltSidecar | undefined {
   // The first group decides which keys get a column, and their types; later keys and values
   // of another type go to the scope's JSON column (readers look in both: `spilled`).
   const { columns, file } = writeTraceGroups(traces, (columns) => {
     const dedicated = chooseDedicated(columns);
-    return { writer: sidecarFileWriter(dedicated), dedicated };
+    const stored = options.stored ?? false;
+    return { writer: sidecarFileWriter(dedicated, stored), dedicated, stored };
   });
   if (!file) return undefined;
   return { parquet: file.writer.finish(), summary: builtSummary(columns, file.dedicated) };
@@ -101,6 +116,8 @@ export function buildSearchSidecar(traces: Iterable<SearchTrace>): BuiltSidecar 
 export interface SidecarFile {
   writer: ParquetFileWriter;
   dedicated: readonly Dedicated[];
+  /** The file has `STORED_COLUMNS` (a single-copy block's), and every trace brings its `stored` parts. */
+  stored?: boolean;
 }
 
 /**
@@ -109,7 +126,7 @@ export interface SidecarFile {
  * still in `columns`). Returns the columns (for `builtSummary`) and the file, if a group was written.
  */
 export function writeTraceGroups(
-  traces: Iterable<SearchTrace>,
+  traces: Iterable<SidecarTrace>,
   open: (columns: SidecarColumns) => SidecarFile,
 ): { columns: SidecarColumns; file: SidecarFile | undefined } {
   const columns = new SidecarColumns();
@@ -117,7 +134,7 @@ export function writeTraceGroups(
   const writeGroup = () => {
     const group = columns.takeGroup();
     file ??= open(columns);
-    file.writer.writeRowGroup(group.rows, groupColumns(group, file.dedicated));
+    file.writer.writeRowGroup(group.rows, groupColumns(group, file.dedicated, file.stored ?? false));
   };
   for (const trace of traces) if (columns.addTrace(trace)) writeGroup();
   if (columns.finish()) writeGroup();
@@ -125,10 +142,11 @@ export function writeTraceGroups(
 }
 
 /** A Parquet writer of the sidecar's layout: the fixed columns, then one per dedicated key. */
-export function sidecarFileWriter(dedicated: readonly Dedicated[]): ParquetFileWriter {
+export function sidecarFileWriter(dedicated: readonly Dedicated[], stored = false): ParquetFileWriter {
   return new ParquetFileWriter({
     columns: [
       ...FIXED_COLUMNS,
+      ...(stored ? STORED_COLUMNS : []),
       ...dedicated.map(({ name, type }) => ({
         name,
         type,
@@ -230,7 +248,7 @@ function idBytes(hex: readonly string[], width: number): (Uint8Array | null)[] {
   return out;
 }
 
-function groupColumns(group: GroupRows, dedicated: readonly Dedicated[]): ColumnData[] {
+function groupColumns(group: GroupRows, dedicated: readonly Dedicated[], stored: boolean): ColumnData[] {
   const other: Record<'span' | 'resource', (Record<string, AttributeValue> | null)[]> = {
     span: new Array(group.rows).fill(null),
     resource: new Array(group.rows).fill(null),
@@ -285,6 +303,15 @@ function groupColumns(group: GroupRows, dedicated: readonly Dedicated[]): Column
     group.events,
     group.links,
   ];
+  if (stored) {
+    if (group.stored.length !== group.rows)
+      throw new Error("a single-copy block needs every span's stored parts");
+    columnData.push(
+      group.stored.map((parts) => parts.resource),
+      group.stored.map((parts) => parts.scope),
+      group.stored.map((parts) => parts.residue),
+    );
+  }
   for (const column of dedicated) columnData.push(dense.get(column) ?? new Array(group.rows).fill(null));
   return columnData;
 }

@@ -434,11 +434,21 @@ function dictionaryEncode(
   values: readonly ParquetValue[],
 ): { dictionary: ParquetValue[]; indices: Int32Array } | undefined {
   const index = new Map<unknown, number>();
+  // Bytes are compared by content, but callers often pass one array per distinct value (a
+  // resource shared by its spans): found by identity, they skip the content key.
+  const byIdentity = new Map<Uint8Array, number>();
   const dictionary: ParquetValue[] = [];
   const indices = new Int32Array(values.length);
   let bytes = 0;
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
+    if (value instanceof Uint8Array) {
+      const known = byIdentity.get(value);
+      if (known !== undefined) {
+        indices[i] = known;
+        continue;
+      }
+    }
     const key =
       value instanceof Uint8Array
         ? Buffer.from(value).toString('latin1')
@@ -453,6 +463,7 @@ function dictionaryEncode(
       bytes += plainSize(spec, value);
       if (bytes > DICTIONARY_MAX_BYTES) return undefined;
     }
+    if (value instanceof Uint8Array) byIdentity.set(value, at);
     indices[i] = at;
   }
   return { dictionary, indices };
