@@ -22,6 +22,7 @@ export const OBJECT_WRITE_CONCURRENCY = 8;
  */
 export function buildBlock(options: BuildBlockOptions, searchReuse?: SearchReuse): BuiltBlock {
   const built = WRITE_FORMAT.build(options);
+  if (WRITE_FORMAT.writesSearchObjects) return built;
   // The search sidecar is format-independent: it reads the same traces the pages hold.
   const search = buildSearchObjects(options.traces, searchReuse);
   if (!search) return built;

@@ -2,6 +2,8 @@ import type { Backend } from './backend/backend';
 import { blockObjectKey, blockPrefix, META_OBJECT } from './block-keys';
 import { BLOOM_OBJECT_PREFIX } from './encoding/v1/bloom';
 import { DATA_OBJECT, INDEX_OBJECT } from './encoding/v1/v1-layout';
+import { LOCATOR_OBJECT } from './encoding/v2/trace-locator';
+import { RAW_TRACES_OBJECT } from './encoding/v2/v2-layout';
 import { SIDECAR_OBJECT, SUMMARY_OBJECT } from './search/search-layout';
 
 /**
@@ -30,10 +32,12 @@ const LOUPE_BLOCK_OBJECTS: ReadonlySet<string> = new Set([
   INDEX_OBJECT,
   SIDECAR_OBJECT,
   SUMMARY_OBJECT,
+  LOCATOR_OBJECT,
+  RAW_TRACES_OBJECT,
 ]);
 const BLOOM_SHARD = new RegExp(`^${BLOOM_OBJECT_PREFIX}\\d+$`);
 
-/** True for a name Loupe writes in a block folder: every object of `loupe-v1` and of the search sidecar. */
+/** True for a name Loupe writes in a block folder: every object of `loupe-v1`, `loupe-v2` and the search sidecar. */
 export function isLoupeBlockObject(name: string): boolean {
   return LOUPE_BLOCK_OBJECTS.has(name) || BLOOM_SHARD.test(name);
 }

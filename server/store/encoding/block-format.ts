@@ -9,6 +9,11 @@ import type { BlockMeta, TraceRecord } from '../types';
 export interface BlockFormat {
   /** The `format` field of the meta.json this format writes and reads (`loupe-v1`). */
   readonly id: string;
+  /**
+   * The block's search objects (`search.parquet`, `search-summary.json`) are its own: `build`
+   * writes them. Otherwise `buildBlock` adds a search sidecar built from the same traces.
+   */
+  readonly writesSearchObjects?: boolean;
   /** Encodes a block in memory. Synchronous and CPU-only: it runs on the block-builder worker. */
   build(options: BuildBlockOptions): BuiltBlock;
   /** A reader for a block found through its meta.json; reads nothing until asked. */

@@ -1,12 +1,16 @@
 import { ErrorCode } from '../../errors/error-codes';
 import type { BlockFormat } from './block-format';
 import { V1_FORMAT } from './v1/v1-format';
+import { V2_FORMAT } from './v2/v2-format';
 
 /**
  * Every block format Loupe reads, by the `format` field of meta.json. A new format (or a search
  * sidecar's) is an entry here; nothing else in the store tests format names.
  */
-const FORMATS: ReadonlyMap<string, BlockFormat> = new Map([[V1_FORMAT.id, V1_FORMAT]]);
+const FORMATS: ReadonlyMap<string, BlockFormat> = new Map([
+  [V1_FORMAT.id, V1_FORMAT],
+  [V2_FORMAT.id, V2_FORMAT],
+]);
 
 /** The format new blocks are written in. */
 export const WRITE_FORMAT: BlockFormat = V1_FORMAT;

@@ -1,6 +1,7 @@
 import { META_OBJECT } from '../../block-keys';
 import { BLOOM_OBJECT_PREFIX } from '../../encoding/v1/bloom';
 import { INDEX_OBJECT } from '../../encoding/v1/v1-layout';
+import { LOCATOR_OBJECT } from '../../encoding/v2/trace-locator';
 import { SIDECAR_OBJECT, SUMMARY_OBJECT } from '../../search/search-layout';
 import { isSignalPrefix } from '../prefixes';
 
@@ -87,9 +88,12 @@ function isShardNumber(name: string, from: number): boolean {
   return true;
 }
 
-/** The policy for `readRange`: small reads and the footer read of `search.parquet`; the rest pass. */
+/** The policy for `readRange`: small reads and the footer read of `search.parquet`, trace locator shards; the rest pass. */
 export function rangePolicy(key: string, length: number): CachePolicy | undefined {
-  if (blockObjectName(key) !== SIDECAR_OBJECT) return undefined;
+  const name = blockObjectName(key);
+  // A `loupe-v2` trace locator is read a header and a shard at a time: it is that format's index.
+  if (name === LOCATOR_OBJECT) return INDEX;
+  if (name !== SIDECAR_OBJECT) return undefined;
   if (length <= SMALL_PARQUET_RANGE_BYTES) return PARQUET_INDEX;
   if (length <= MAX_PARQUET_FOOTER_READ_BYTES) return PARQUET_FOOTER;
   return undefined;

@@ -1,7 +1,8 @@
 import { brotliCompressSync, crc32 } from 'node:zlib';
-import { compareTraceIds, TRACE_ID_BYTES, traceIdToHex } from '../../trace-id';
-import type { BlockMeta, TraceRecord } from '../../types';
+import { traceIdToHex } from '../../trace-id';
+import type { BlockMeta } from '../../types';
 import type { BuildBlockOptions, BuiltBlock } from '../block-format';
+import { checkSortedUnique } from '../sorted-traces';
 import { bloomShardName, ShardedBloom } from './bloom';
 import { encodePageIndex, type PageIndexEntry } from './page-index';
 import { encodePage, recordSize } from './page-records';
@@ -13,17 +14,6 @@ import {
   INDEX_OBJECT,
   V1_FORMAT_ID,
 } from './v1-layout';
-
-function checkSortedUnique(traces: readonly TraceRecord[]): void {
-  for (let i = 0; i < traces.length; i++) {
-    if (traces[i].traceId.length !== TRACE_ID_BYTES) {
-      throw new RangeError(`trace ${i} has a ${traces[i].traceId.length}-byte ID; 16 bytes expected`);
-    }
-    if (i > 0 && compareTraceIds(traces[i - 1].traceId, traces[i].traceId) >= 0) {
-      throw new RangeError(`traces must be sorted by trace ID without duplicates (at index ${i})`);
-    }
-  }
-}
 
 /**
  * Encodes and compresses a `loupe-v1` block in memory. Synchronous and CPU-only: it runs on a

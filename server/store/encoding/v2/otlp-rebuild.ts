@@ -9,8 +9,21 @@ import {
   TRACES_DATA,
 } from '../../../otlp/trace-fields';
 import { asBuffer, ProtoReader, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from '../../../otlp/wire';
-import type { AttributeValue } from '../../../search-model/search-trace';
-import type { ColumnSpan } from './span-residue';
+import type { AttributeValue, SearchSpan } from '../../../search-model/search-trace';
+
+/** The span as the columns give it back: exactly the model's `SearchSpan` fields below, plus the trace ID (lowercase hex). */
+export type ColumnSpan = Pick<
+  SearchSpan,
+  | 'spanId'
+  | 'parentSpanId'
+  | 'name'
+  | 'kind'
+  | 'statusCode'
+  | 'statusMessage'
+  | 'startUnixNano'
+  | 'durationNanos'
+  | 'attributes'
+> & { traceId: string };
 
 /**
  * OTLP again from a block's rows: a span from its columns and its residue (`spanResidue`), and a

@@ -1,8 +1,8 @@
 import { ANY_VALUE, KEY_VALUE, SPAN, STATUS } from '../../../otlp/trace-fields';
 import { decodeUtf8Interned } from '../../../otlp/utf8-intern';
 import { ProtoReader, varintSize, writeVarint } from '../../../otlp/wire';
-import type { Attributes, AttributeValue, SearchSpan } from '../../../search-model/search-trace';
-import { RESIDUE_KEY_MARKER, rebuiltEndUnixNano } from './otlp-rebuild';
+import type { Attributes, AttributeValue } from '../../../search-model/search-trace';
+import { type ColumnSpan, RESIDUE_KEY_MARKER, rebuiltEndUnixNano } from './otlp-rebuild';
 
 export {
   RESIDUE_KEY_MARKER,
@@ -38,19 +38,7 @@ export {
  * write (a model not made of these bytes) gets its default value in the residue.
  */
 
-/** The span as the columns give it back: exactly the model's `SearchSpan` fields below, plus the trace ID (lowercase hex). */
-export type ColumnSpan = Pick<
-  SearchSpan,
-  | 'spanId'
-  | 'parentSpanId'
-  | 'name'
-  | 'kind'
-  | 'statusCode'
-  | 'statusMessage'
-  | 'startUnixNano'
-  | 'durationNanos'
-  | 'attributes'
-> & { traceId: string };
+export type { ColumnSpan } from './otlp-rebuild';
 
 // Tags as local constants (see trace-fields.ts).
 const TAG_TRACE_ID = SPAN.tag.trace_id;

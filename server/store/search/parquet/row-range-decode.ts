@@ -1,8 +1,30 @@
 import { brotliDecompressSync, constants } from 'node:zlib';
 import { parquetHeader } from 'hyparquet/src/column.js';
 import type { ParquetColumnType } from './parquet-types';
-import type { ParquetValue } from './parquet-writer';
-import type { LayoutChunk, LayoutColumn, RowValue, RowValues } from './row-range-reader';
+import type { PageLocation, ParquetValue } from './parquet-writer';
+
+/** One row's value: see `readRowRange` for how each column type maps. */
+export type RowValue = ParquetValue;
+/** A column's values for the requested rows, one per row. */
+export type RowValues = RowValue[];
+
+export interface LayoutColumn {
+  name: string;
+  type: ParquetColumnType;
+  /** FIXED_LEN_BYTE_ARRAY: bytes per value (0 otherwise). */
+  typeLength: number;
+  nullable: boolean;
+}
+
+export interface LayoutChunk {
+  /** BROTLI pages (else UNCOMPRESSED). */
+  compressed: boolean;
+  /** The dictionary page spans [dictionaryAt, dataAt) when the chunk has one. */
+  dictionaryAt: number | undefined;
+  dataAt: number;
+  /** The data pages, from the chunk's offset index. */
+  pages: readonly PageLocation[];
+}
 
 /**
  * The page decoding of `row-range-reader.ts`: `readColumn` turns the fetched pages of one column

@@ -1,33 +1,12 @@
 import { type FileMetaData, parquetMetadata, readOffsetIndex } from 'hyparquet';
 import type { ParquetColumnType } from './parquet-types';
-import type { PageLocation, ParquetValue } from './parquet-writer';
-import { damaged, readColumn } from './row-range-decode';
+import type { PageLocation } from './parquet-writer';
+import { damaged, type LayoutChunk, type LayoutColumn, type RowValues, readColumn } from './row-range-decode';
 
 /** Reads byte range [offset, offset+length) of the file. */
 export type ReadRange = (offset: number, length: number) => Promise<Uint8Array>;
 
-/** One row's value: see `readRowRange` for how each column type maps. */
-export type RowValue = ParquetValue;
-/** A column's values for the requested rows, one per row. */
-export type RowValues = RowValue[];
-
-export interface LayoutColumn {
-  name: string;
-  type: ParquetColumnType;
-  /** FIXED_LEN_BYTE_ARRAY: bytes per value (0 otherwise). */
-  typeLength: number;
-  nullable: boolean;
-}
-
-export interface LayoutChunk {
-  /** BROTLI pages (else UNCOMPRESSED). */
-  compressed: boolean;
-  /** The dictionary page spans [dictionaryAt, dataAt) when the chunk has one. */
-  dictionaryAt: number | undefined;
-  dataAt: number;
-  /** The data pages, from the chunk's offset index. */
-  pages: readonly PageLocation[];
-}
+export type { LayoutChunk, LayoutColumn, RowValue, RowValues } from './row-range-decode';
 
 export interface LayoutRowGroup {
   rows: number;

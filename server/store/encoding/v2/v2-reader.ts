@@ -1,0 +1,246 @@
+import type { Backend, BackendCallOptions } from '../../backend/backend';
+import { CachingBackend } from '../../backend/cache/caching-backend';
+import { blockObjectKey } from '../../block-keys';
+import {
+  type ParquetLayout,
+  parquetLayoutOf,
+  type ReadRange,
+  readParquetLayout,
+  readRowRange,
+} from '../../search/parquet/row-range-reader';
+import { SIDECAR_OBJECT } from '../../search/search-layout';
+import { compareTraceIds, traceIdFromHex } from '../../trace-id';
+import type { BlockMeta, TraceRecord } from '../../types';
+import type { BlockReader, BuiltBlock, FoundTrace } from '../block-format';
+import { BLOOM_OBJECT_PREFIX, BloomShard, bloomShardFor, bloomShardName } from '../v1/bloom';
+import { lookupColumns, tracesFromRows } from './rows-to-otlp';
+import {
+  candidatesInShard,
+  LOCATOR_OBJECT,
+  LocatorHeader,
+  locatorEntries,
+  type RowRange,
+} from './trace-locator';
+import { RAW_HEADER_BYTES, RAW_TRACES_OBJECT } from './v2-layout';
+
+/**
+ * Parsed Parquet footers of recently read blocks, shared by every reader: a footer with its
+ * offset indexes is parsed once per block instead of per lookup, and memory stays bounded
+ * however many blocks there are.
+ */
+const LAYOUTS_KEPT = 64;
+const layouts = new Map<string, Promise<ParquetLayout>>();
+
+/**
+ * Reads one immutable `loupe-v2` block: a trace is found through the bloom filter and the trace
+ * locator, and rebuilt from its rows of the Parquet file (`rows-to-otlp.ts`). Bloom shards and
+ * locator shards come through the block cache like `loupe-v1`'s index; the locator's header
+ * (8 bytes per 4,096 traces) is kept by the reader.
+ */
+export class V2BlockReader implements BlockReader {
+  private readonly minTraceId: Uint8Array;
+  private readonly maxTraceId: Uint8Array;
+  private header: Promise<LocatorHeader> | undefined;
+
+  constructor(
+    private readonly backend: Backend,
+    readonly meta: BlockMeta,
+  ) {
+    if (!Number.isInteger(meta.bloomShards) || meta.bloomShards < 1) {
+      throw new Error(`block ${meta.blockId}: meta.json has no bloom shards`);
+    }
+    this.minTraceId = traceIdFromHex(meta.minTraceId);
+    this.maxTraceId = traceIdFromHex(meta.maxTraceId);
+  }
+
+  /** A reader for a block just built here: bloom shards warmed, the footer parsed from memory. */
+  static fromBuilt(backend: Backend, built: BuiltBlock): V2BlockReader {
+    const reader = new V2BlockReader(backend, built.meta);
+    for (const object of built.objects) {
+      if (object.name.startsWith(BLOOM_OBJECT_PREFIX) && backend instanceof CachingBackend)
+        backend.warm(reader.key(object.name), object.data);
+      if (object.name === LOCATOR_OBJECT) reader.header = Promise.resolve(LocatorHeader.decode(object.data));
+      if (object.name === SIDECAR_OBJECT)
+        remember(reader.key(SIDECAR_OBJECT), Promise.resolve(parquetLayoutOf(object.data)));
+    }
+    return reader;
+  }
+
+  inRange(traceId: Uint8Array): boolean {
+    return compareTraceIds(traceId, this.minTraceId) >= 0 && compareTraceIds(traceId, this.maxTraceId) <= 0;
+  }
+
+  /** Bloom shard, locator shard, then the trace's rows (one ranged read of the Parquet file). */
+  async findTrace(traceId: Uint8Array, options: BackendCallOptions = {}): Promise<FoundTrace | undefined> {
+    if (!this.inRange(traceId)) return undefined;
+    const shardName = bloomShardName(bloomShardFor(traceId, this.meta.bloomShards));
+    const bloom = await this.backend.read(this.key(shardName), options);
+    if (!bloom) throw new Error(`${this.key(shardName)} is missing`);
+    if (!BloomShard.fromBytes(bloom).mayContain(traceId)) return undefined;
+    for (const range of await this.candidates(traceId, options)) {
+      const found = await this.readTrace(range, traceId, options);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** Every trace, rebuilt, in trace ID order (for compaction): the whole file is read once. */
+  async *traces(): AsyncGenerator<TraceRecord> {
+    const locator = await this.backend.read(this.key(LOCATOR_OBJECT));
+    if (!locator) throw new Error(`${this.key(LOCATOR_OBJECT)} is missing`);
+    const truncatedAt = truncatedRows(locator);
+    const records: TraceRecord[] = [];
+    const parquet = this.meta.search ? await this.backend.read(this.key(SIDECAR_OBJECT)) : undefined;
+    if (parquet) {
+      const layout = parquetLayoutOf(parquet);
+      const read: ReadRange = async (offset, length) => parquet.subarray(offset, offset + length);
+      const columns = lookupColumns(layout);
+      let firstRow = 0;
+      for (let group = 0; group < layout.rowGroups.length; group++) {
+        const rows = layout.rowGroups[group].rows;
+        const values = await readRowRange(layout, read, group, 0, rows, columns);
+        for (const record of tracesFromRows(values, rows)) {
+          record.truncated = truncatedAt.has(firstRow);
+          firstRow += record.spanCount;
+          records.push(record);
+        }
+      }
+    }
+    const raw = await this.backend.read(this.key(RAW_TRACES_OBJECT));
+    if (raw) records.push(...rawRecords(raw, locator));
+    records.sort((a, b) => compareTraceIds(a.traceId, b.traceId));
+    yield* records;
+  }
+
+  private async candidates(traceId: Uint8Array, options: BackendCallOptions): Promise<RowRange[]> {
+    const header = await this.locatorHeader(options);
+    const shard = header.shardFor(traceId);
+    if (shard < 0) return [];
+    const scan = async (s: number) => {
+      const { offset, length } = header.shardRange(s);
+      const entries = await this.backend.readRange(this.key(LOCATOR_OBJECT), offset, length, options);
+      return candidatesInShard(entries, traceId);
+    };
+    const first = await scan(shard);
+    const out = [...first.ranges];
+    // Equal 8-byte prefixes may straddle shards: look left and right while they run on.
+    let found = first;
+    for (let s = shard - 1; found.startsAtFirst && s >= 0; s--) {
+      found = await scan(s);
+      out.push(...found.ranges);
+    }
+    found = first;
+    for (let s = shard + 1; found.runsToEnd && s < header.shards; s++) {
+      found = await scan(s);
+      out.push(...found.ranges);
+    }
+    return out;
+  }
+
+  private async readTrace(
+    range: RowRange,
+    traceId: Uint8Array,
+    options: BackendCallOptions,
+  ): Promise<FoundTrace | undefined> {
+    if (range.rows === 0) {
+      const raw = this.key(RAW_TRACES_OBJECT);
+      const head = await this.backend.readRange(raw, range.firstRow, RAW_HEADER_BYTES, options);
+      if (compareTraceIds(head.subarray(0, 16), traceId) !== 0) return undefined;
+      const data = await this.backend.readRange(
+        raw,
+        range.firstRow + RAW_HEADER_BYTES,
+        head.readUInt32LE(16),
+        options,
+      );
+      return { data, truncated: range.truncated };
+    }
+    const key = this.key(SIDECAR_OBJECT);
+    const read: ReadRange = (offset, length) => this.backend.readRange(key, offset, length, options);
+    const layout = await this.layout(read);
+    let group = 0;
+    let first = range.firstRow;
+    while (group < layout.rowGroups.length && first >= layout.rowGroups[group].rows) {
+      first -= layout.rowGroups[group].rows;
+      group++;
+    }
+    if (group === layout.rowGroups.length)
+      throw new Error(`${key}: row ${range.firstRow} is past the file's rows`);
+    const values = await readRowRange(layout, read, group, first, range.rows, lookupColumns(layout));
+    const [trace] = tracesFromRows(values, range.rows);
+    if (!trace || compareTraceIds(trace.traceId, traceId) !== 0) return undefined;
+    return { data: trace.data, truncated: range.truncated };
+  }
+
+  private layout(read: ReadRange): Promise<ParquetLayout> {
+    const key = this.key(SIDECAR_OBJECT);
+    const known = layouts.get(key);
+    if (known) {
+      layouts.delete(key);
+      layouts.set(key, known);
+      return known;
+    }
+    const parquetBytes = this.meta.search?.parquetBytes;
+    if (parquetBytes === undefined)
+      return Promise.reject(new Error(`block ${this.meta.blockId} has no Parquet file`));
+    return remember(key, readParquetLayout(read, parquetBytes));
+  }
+
+  private locatorHeader(options: BackendCallOptions): Promise<LocatorHeader> {
+    this.header ??= (async () => {
+      const key = this.key(LOCATOR_OBJECT);
+      const fixed = await this.backend.readRange(key, 0, LocatorHeader.FIXED_BYTES, options);
+      const bytes = await this.backend.readRange(
+        key,
+        0,
+        LocatorHeader.bytesFor(LocatorHeader.shardsIn(fixed)),
+        options,
+      );
+      return LocatorHeader.decode(bytes);
+    })();
+    this.header.catch(() => {
+      this.header = undefined;
+    });
+    return this.header;
+  }
+
+  private key(name: string): string {
+    return blockObjectKey(this.meta.tenantId, this.meta.blockId, name);
+  }
+}
+
+function remember(key: string, layout: Promise<ParquetLayout>): Promise<ParquetLayout> {
+  layouts.set(key, layout);
+  layout.catch(() => layouts.delete(key));
+  while (layouts.size > LAYOUTS_KEPT) layouts.delete(layouts.keys().next().value as string);
+  return layout;
+}
+
+/** First rows (in the file) of the traces the locator marks truncated. */
+function truncatedRows(locator: Buffer): Set<number> {
+  const out = new Set<number>();
+  for (const entry of locatorEntries(locator)) if (entry.truncated && entry.rows > 0) out.add(entry.firstRow);
+  return out;
+}
+
+/** The raw-traces object's records, each with its locator entry's truncation. */
+function rawRecords(raw: Buffer, locator: Buffer): TraceRecord[] {
+  const truncated = new Set<number>();
+  for (const entry of locatorEntries(locator))
+    if (entry.truncated && entry.rows === 0) truncated.add(entry.firstRow);
+  const out: TraceRecord[] = [];
+  for (let at = 0; at < raw.byteLength; ) {
+    const length = raw.readUInt32LE(at + 16);
+    const data = raw.subarray(at + RAW_HEADER_BYTES, at + RAW_HEADER_BYTES + length);
+    // Undecodable bytes: no span count or times to give (the block's own range stands for them).
+    out.push({
+      traceId: raw.subarray(at, at + 16),
+      data,
+      spanCount: 0,
+      startMs: 0,
+      endMs: 0,
+      truncated: truncated.has(at),
+    });
+    at += RAW_HEADER_BYTES + length;
+  }
+  return out;
+}

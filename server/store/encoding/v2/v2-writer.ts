@@ -1,0 +1,187 @@
+import { readSamplingNote } from '../../../otlp/sampling-note';
+import type { SpanView } from '../../../otlp/span-visitor';
+import { appendSearchSpans } from '../../../search-model/otlp-to-search';
+import type { SearchSpan } from '../../../search-model/search-trace';
+import { searchTraceOf, type TraceSampling } from '../../../search-model/search-trace';
+import { SEARCH_SUMMARY_FORMAT, SIDECAR_OBJECT, SUMMARY_OBJECT } from '../../search/search-layout';
+import type { SidecarTrace, StoredSpanParts } from '../../search/sidecar-columns';
+import { buildSearchSidecar } from '../../search/sidecar-writer';
+import { traceIdToHex } from '../../trace-id';
+import type { BlockMeta, TraceRecord } from '../../types';
+import type { BlockObject, BuildBlockOptions, BuiltBlock } from '../block-format';
+import { checkSortedUnique } from '../sorted-traces';
+import { bloomShardName, ShardedBloom } from '../v1/bloom';
+import { resourcePart, scopePart, spanResidue } from './span-residue';
+import { encodeLocator, LOCATOR_OBJECT, type LocatedTrace } from './trace-locator';
+import { RAW_HEADER_BYTES, RAW_TRACES_OBJECT, V2_FORMAT_ID } from './v2-layout';
+
+/** Distinct resources and scopes interned per block, beyond which each trace keeps its own copy. */
+const MAX_INTERNED_PARTS = 10_000;
+
+/**
+ * Encodes a `loupe-v2` block: its traces' spans as the rows of one Parquet file (the search
+ * columns plus `STORED_COLUMNS`), newest trace first, a trace locator and a trace-ID bloom filter.
+ * Synchronous and CPU-only: it runs on the block-builder worker.
+ */
+export function buildV2Block(opts: BuildBlockOptions): BuiltBlock {
+  const { traces } = opts;
+  if (traces.length === 0) throw new RangeError('a block needs at least one trace');
+  checkSortedUnique(traces);
+  const bloom = ShardedBloom.forItems(traces.length, opts.bloomFalsePositive, opts.bloomShardSizeBytes);
+  const located: LocatedTrace[] = new Array(traces.length);
+  const raw: Uint8Array[] = [];
+  let rawBytes = 0;
+  let totalSpans = 0;
+  let startMs = Number.POSITIVE_INFINITY;
+  let endMs = Number.NEGATIVE_INFINITY;
+  for (const trace of traces) {
+    bloom.add(trace.traceId);
+    rawBytes += trace.data.byteLength;
+    totalSpans += trace.spanCount;
+    if (trace.startMs < startMs) startMs = trace.startMs;
+    if (trace.endMs > endMs) endMs = trace.endMs;
+  }
+
+  const rows = { next: 0 };
+  let rawOffset = 0;
+  const keepRaw = (i: number) => {
+    const record = traces[i];
+    const header = Buffer.alloc(RAW_HEADER_BYTES);
+    header.set(record.traceId, 0);
+    header.writeUInt32LE(record.data.byteLength, 16);
+    raw.push(header, record.data);
+    located[i] = { traceId: record.traceId, firstRow: rawOffset, rows: 0, truncated: record.truncated };
+    rawOffset += RAW_HEADER_BYTES + record.data.byteLength;
+  };
+  const sidecar = buildSearchSidecar(storedTraces(traces, located, rows, keepRaw), { stored: true });
+  const summaryBytes = sidecar ? Buffer.from(JSON.stringify(sidecar.summary)) : undefined;
+
+  const locator = encodeLocator(located);
+  const bloomObjects = bloom.shards.map((shard, i) => ({ name: bloomShardName(i), data: shard.toBytes() }));
+  const objects: BlockObject[] = [{ name: LOCATOR_OBJECT, data: locator }, ...bloomObjects];
+  if (sidecar && summaryBytes) {
+    objects.push(
+      { name: SIDECAR_OBJECT, data: sidecar.parquet },
+      { name: SUMMARY_OBJECT, data: summaryBytes },
+    );
+  }
+  if (raw.length > 0) objects.push({ name: RAW_TRACES_OBJECT, data: Buffer.concat(raw) });
+  const meta: BlockMeta = {
+    format: V2_FORMAT_ID,
+    blockId: opts.blockId,
+    tenantId: opts.tenantId,
+    minTraceId: traceIdToHex(traces[0].traceId),
+    maxTraceId: traceIdToHex(traces[traces.length - 1].traceId),
+    startTime: new Date(startMs).toISOString(),
+    endTime: new Date(endMs).toISOString(),
+    startMs,
+    endMs,
+    totalTraces: traces.length,
+    totalSpans,
+    dataBytes: (sidecar?.parquet.byteLength ?? 0) + rawOffset,
+    indexBytes: locator.byteLength,
+    bloomBytes: bloomObjects.reduce((sum, object) => sum + object.data.byteLength, 0),
+    bloomShards: bloomObjects.length,
+    pages: 0,
+    rawBytes,
+    createdAt: new Date().toISOString(),
+    ...(sidecar && summaryBytes
+      ? {
+          search: {
+            format: SEARCH_SUMMARY_FORMAT,
+            parquetBytes: sidecar.parquet.byteLength,
+            summaryBytes: summaryBytes.byteLength,
+            rows: sidecar.summary.rows,
+            ...(raw.length > 0 ? { unsearchableTraces: raw.length / 2 } : {}),
+          },
+        }
+      : {}),
+  };
+  return { meta, objects };
+}
+
+/**
+ * The block's traces newest start first, each decoded into search spans with what the columns
+ * do not hold (`StoredSpanParts`), recording where its rows go. A trace that does not decode (or
+ * has no spans) is handed to `keepRaw` instead.
+ */
+function* storedTraces(
+  traces: readonly TraceRecord[],
+  located: LocatedTrace[],
+  rows: { next: number },
+  keepRaw: (i: number) => void,
+): Generator<SidecarTrace> {
+  const order = traces.map((_, i) => i);
+  order.sort((a, b) => traces[b].startMs - traces[a].startMs || a - b);
+  const parts = new PartInterner();
+  for (const i of order) {
+    const record = traces[i];
+    const traceId = traceIdToHex(record.traceId);
+    const spans: SearchSpan[] = [];
+    const stored: StoredSpanParts[] = [];
+    let sampling: TraceSampling | undefined;
+    try {
+      parts.startRecord();
+      appendSearchSpans(record.data, spans, new Set(), (view, span) => {
+        stored.push(parts.of(view, { ...span, traceId }));
+      });
+      sampling = readSamplingNote(record.data);
+    } catch {
+      keepRaw(i);
+      continue;
+    }
+    if (spans.length === 0) {
+      keepRaw(i);
+      continue;
+    }
+    located[i] = {
+      traceId: record.traceId,
+      firstRow: rows.next,
+      rows: spans.length,
+      truncated: record.truncated,
+    };
+    rows.next += spans.length;
+    yield { ...searchTraceOf(traceId, spans, sampling), stored };
+  }
+}
+
+/**
+ * Resource and scope parts shared by many spans: one array per distinct value (the Parquet
+ * writer's dictionary finds them by identity), found per request by the view's offsets.
+ */
+class PartInterner {
+  private readonly byContent = new Map<string, Uint8Array>();
+  private resourceAt = -1;
+  private resource: Uint8Array = new Uint8Array(0);
+  private scopeAt = -1;
+  private scope: Uint8Array = new Uint8Array(0);
+
+  startRecord(): void {
+    this.resourceAt = -1;
+    this.scopeAt = -1;
+  }
+
+  of(view: SpanView, model: Parameters<typeof spanResidue>[3]): StoredSpanParts {
+    if (view.resourceSpansAt !== this.resourceAt) {
+      this.resourceAt = view.resourceSpansAt;
+      this.resource = this.intern(resourcePart(view.buf, view.resourceSpansAt, view.resourceSpansEnd));
+    }
+    if (view.scopeSpansAt !== this.scopeAt) {
+      this.scopeAt = view.scopeSpansAt;
+      this.scope = this.intern(scopePart(view.buf, view.scopeSpansAt, view.scopeSpansEnd));
+    }
+    return {
+      resource: this.resource,
+      scope: this.scope,
+      residue: spanResidue(view.buf, view.spanAt, view.spanEnd, model),
+    };
+  }
+
+  private intern(bytes: Uint8Array): Uint8Array {
+    const key = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+    const known = this.byContent.get(key);
+    if (known) return known;
+    if (this.byContent.size < MAX_INTERNED_PARTS) this.byContent.set(key, bytes);
+    return bytes;
+  }
+}
