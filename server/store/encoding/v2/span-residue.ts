@@ -124,6 +124,34 @@ const seenKeys = new Set<string>();
  * `flags` and an empty Status on every span leave those 8 bytes.
  */
 export function spanResidue(buf: Uint8Array, spanAt: number, spanEnd: number, model: ColumnSpan): Uint8Array {
+  try {
+    return residueOf(buf, spanAt, spanEnd, model);
+  } finally {
+    // A hostile span (millions of attributes) grows the scratch arrays to hundreds of MB: let them go.
+    if (recStart.length > MAX_KEPT_SCRATCH || attrKeyAt.length > MAX_KEPT_SCRATCH) releaseScratch();
+    if (utf8Scratch.length > MAX_KEPT_SCRATCH * 16) utf8Scratch = Buffer.alloc(256);
+  }
+}
+
+/** Scratch entries kept between calls; past this the arrays are dropped after the span. */
+const MAX_KEPT_SCRATCH = 4096;
+
+function releaseScratch(): void {
+  recStart = new Int32Array(64);
+  recEnd = new Int32Array(64);
+  recWhat = new Int32Array(64);
+  attrKeyAt = new Int32Array(32);
+  attrKeyEnd = new Int32Array(32);
+  attrType = new Uint8Array(32);
+  attrPlain = new Uint8Array(32);
+  attrValueAt = new Int32Array(32);
+  attrValueEnd = new Int32Array(32);
+  attrRemoved = new Uint8Array(32);
+  reader = new ProtoReader(EMPTY);
+  readerInput = EMPTY;
+}
+
+function residueOf(buf: Uint8Array, spanAt: number, spanEnd: number, model: ColumnSpan): Uint8Array {
   if (buf !== readerInput) {
     reader = new ProtoReader(buf);
     readerInput = buf;
@@ -187,14 +215,30 @@ export function spanResidue(buf: Uint8Array, spanAt: number, spanEnd: number, mo
       }
       case TAG_ATTRIBUTES:
         if (attributes === attrType.length) growAttributes();
-        if (readKeyValue(r, spanEnd, attributes) !== 0) scalars++;
-        what = ~attributes++;
+        // Only scalars can leave; any other KeyValue stays, like any field the columns do not hold.
+        if (readKeyValue(r, spanEnd, attributes) !== 0) {
+          scalars++;
+          what = ~attributes++;
+        }
         break;
       default: {
         const field = Math.floor(tag / 8);
         if (field < 16 && (COLUMN_FIELDS & (1 << field)) !== 0) wrongWire |= 1 << field;
         r.skip(tag & 7, spanEnd);
       }
+    }
+    // Fields that stay, one after another, are one run: a span of millions of them (hostile, or
+    // just many non-scalar attributes) costs one entry, not millions.
+    if (
+      what === 0 &&
+      fields > 0 &&
+      recWhat[fields - 1] === 0 &&
+      recEnd[fields - 1] === start &&
+      !startsWithMarkerField(b, recStart[fields - 1], start) &&
+      !startsWithMarkerField(b, start, r.pos)
+    ) {
+      recEnd[fields - 1] = r.pos;
+      continue;
     }
     if (fields === recWhat.length) growFields();
     recStart[fields] = start;
@@ -304,6 +348,16 @@ export function spanResidue(buf: Uint8Array, spanAt: number, spanEnd: number, mo
 function keyBytes(key: string): number {
   const length = Buffer.byteLength(key, 'utf8');
   return 1 + varintSize(length) + length;
+}
+
+/** Whether the field at [at, end) is field `RESIDUE_KEY_MARKER`, whatever its wire type. */
+function startsWithMarkerField(b: Buffer, at: number, end: number): boolean {
+  let tag = 0;
+  for (let shift = 0, i = at; i < end && shift < 35; i++, shift += 7) {
+    tag += (b[i] & 0x7f) * 2 ** shift;
+    if (b[i] < 0x80) return Math.floor(tag / 8) === RESIDUE_KEY_MARKER;
+  }
+  return false;
 }
 
 function endsWithMarkerField(r: ProtoReader, i: number): boolean {

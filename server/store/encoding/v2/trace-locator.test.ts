@@ -57,7 +57,7 @@ describe('trace locator', () => {
     expect(LocatorHeader.decode(locator).shards).toBe(4);
     for (const trace of traces) {
       expect(lookup(locator, trace.traceId)).toEqual([
-        { firstRow: trace.firstRow, rows: trace.rows, truncated: trace.truncated },
+        { firstRow: trace.firstRow, rows: trace.rows, truncated: trace.truncated, raw: false },
       ]);
     }
     expect([...locatorEntries(locator)].map((e) => e.firstRow)).toEqual(traces.map((t) => t.firstRow));

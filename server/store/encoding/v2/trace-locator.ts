@@ -15,7 +15,7 @@ import { compareTraceIds } from '../../trace-id';
  * | 8               | 4     | entries per shard (the last shard may hold fewer)                  |
  * | 12              | 4     | shards                                                              |
  * | 16              | 8 × shards | the first entry's ID prefix of each shard                     |
- * | 16 + 8 × shards | 16 × entries | entries: ID prefix (the trace ID's first 8 bytes), first row (u32, in the file), rows (u32; bit 31: the trace was truncated at `max_bytes_per_trace`) |
+ * | 16 + 8 × shards | 16 × entries | entries: ID prefix (the trace ID's first 8 bytes), first row (u32, in the file), rows (u32: bits 0–29 the count; bit 31: the trace was truncated at `max_bytes_per_trace`; bit 30: a raw-traces record, whose byte offset and length the two numbers are) |
  *
  * Only 8 bytes of the ID are kept (random IDs leave 64 bits: a collision in one block is
  * ~1 in 10^7 per million traces): a lookup checks the rows' `trace_id` column, so a prefix shared
@@ -28,13 +28,18 @@ const PREFIX_BYTES = 8;
 const ENTRY_BYTES = 16;
 export const ENTRIES_PER_SHARD = 4096;
 const TRUNCATED_BIT = 0x80000000;
+/** The entry is a record of the raw-traces object: `firstRow` is its byte offset there, `rows` its bytes. */
+const RAW_BIT = 0x40000000;
+const COUNT_MASK = 0x3fffffff;
 
 export interface LocatedTrace {
   traceId: Uint8Array;
-  /** First row in the file (across row groups) and the trace's row count. */
+  /** First row in the file (across row groups) and the trace's row count; for a raw record, its offset and bytes. */
   firstRow: number;
   rows: number;
   truncated: boolean;
+  /** Kept whole in the raw-traces object (`v2-layout.ts`) rather than as rows. */
+  raw?: boolean;
 }
 
 /** The locator object of traces sorted by trace ID. */
@@ -50,11 +55,15 @@ export function encodeLocator(traces: readonly LocatedTrace[]): Uint8Array {
     const trace = traces[i];
     if (i > 0 && compareTraceIds(traces[i - 1].traceId, trace.traceId) >= 0)
       throw new RangeError(`locator entries must be sorted by trace ID (at ${i})`);
-    if (trace.rows >= TRUNCATED_BIT) throw new RangeError(`trace ${i} has too many rows (${trace.rows})`);
+    if (trace.rows > COUNT_MASK)
+      throw new RangeError(`trace ${i} has too many rows or bytes (${trace.rows})`);
     const at = entriesAt + i * ENTRY_BYTES;
     out.set(trace.traceId.subarray(0, PREFIX_BYTES), at);
     out.writeUInt32LE(trace.firstRow, at + 8);
-    out.writeUInt32LE((trace.rows | (trace.truncated ? TRUNCATED_BIT : 0)) >>> 0, at + 12);
+    out.writeUInt32LE(
+      (trace.rows | (trace.truncated ? TRUNCATED_BIT : 0) | (trace.raw ? RAW_BIT : 0)) >>> 0,
+      at + 12,
+    );
     if (i % ENTRIES_PER_SHARD === 0)
       out.set(trace.traceId.subarray(0, PREFIX_BYTES), HEADER_BYTES + (i / ENTRIES_PER_SHARD) * PREFIX_BYTES);
   }
@@ -66,6 +75,8 @@ export interface RowRange {
   firstRow: number;
   rows: number;
   truncated: boolean;
+  /** `firstRow` and `rows` are the byte offset and length of a raw-traces record. */
+  raw: boolean;
 }
 
 /** The locator's header and shard table: read once per block and kept. */
@@ -161,8 +172,9 @@ export function candidatesInShard(
     const rows = view.readUInt32LE(at + 12);
     ranges.push({
       firstRow: view.readUInt32LE(at + 8),
-      rows: (rows & ~TRUNCATED_BIT) >>> 0,
+      rows: rows & COUNT_MASK,
       truncated: (rows & TRUNCATED_BIT) !== 0,
+      raw: (rows & RAW_BIT) !== 0,
     });
   }
   return {
@@ -183,8 +195,9 @@ export function* locatorEntries(locator: Uint8Array): Generator<RowRange & { pre
     yield {
       prefix: view.subarray(entry, entry + PREFIX_BYTES),
       firstRow: view.readUInt32LE(entry + 8),
-      rows: (rows & ~TRUNCATED_BIT) >>> 0,
+      rows: rows & COUNT_MASK,
       truncated: (rows & TRUNCATED_BIT) !== 0,
+      raw: (rows & RAW_BIT) !== 0,
     };
   }
 }

@@ -142,17 +142,18 @@ export class V2BlockReader implements BlockReader {
     traceId: Uint8Array,
     options: BackendCallOptions,
   ): Promise<FoundTrace | undefined> {
-    if (range.rows === 0) {
-      const raw = this.key(RAW_TRACES_OBJECT);
-      const head = await this.backend.readRange(raw, range.firstRow, RAW_HEADER_BYTES, options);
-      if (compareTraceIds(head.subarray(0, 16), traceId) !== 0) return undefined;
-      const data = await this.backend.readRange(
-        raw,
-        range.firstRow + RAW_HEADER_BYTES,
-        head.readUInt32LE(16),
+    if (range.raw) {
+      const record = await this.backend.readRange(
+        this.key(RAW_TRACES_OBJECT),
+        range.firstRow,
+        range.rows,
         options,
       );
-      return { data, truncated: range.truncated };
+      if (compareTraceIds(record.subarray(0, 16), traceId) !== 0) return undefined;
+      return {
+        data: record.subarray(RAW_HEADER_BYTES, RAW_HEADER_BYTES + record.readUInt32LE(16)),
+        truncated: range.truncated,
+      };
     }
     const key = this.key(SIDECAR_OBJECT);
     const read: ReadRange = (offset, length) => this.backend.readRange(key, offset, length, options);
@@ -218,7 +219,7 @@ function remember(key: string, layout: Promise<ParquetLayout>): Promise<ParquetL
 /** First rows (in the file) of the traces the locator marks truncated. */
 function truncatedRows(locator: Buffer): Set<number> {
   const out = new Set<number>();
-  for (const entry of locatorEntries(locator)) if (entry.truncated && entry.rows > 0) out.add(entry.firstRow);
+  for (const entry of locatorEntries(locator)) if (entry.truncated && !entry.raw) out.add(entry.firstRow);
   return out;
 }
 
@@ -226,7 +227,7 @@ function truncatedRows(locator: Buffer): Set<number> {
 function rawRecords(raw: Buffer, locator: Buffer): TraceRecord[] {
   const truncated = new Set<number>();
   for (const entry of locatorEntries(locator))
-    if (entry.truncated && entry.rows === 0) truncated.add(entry.firstRow);
+    if (entry.truncated && entry.raw) truncated.add(entry.firstRow);
   const out: TraceRecord[] = [];
   for (let at = 0; at < raw.byteLength; ) {
     const length = raw.readUInt32LE(at + 16);

@@ -50,7 +50,13 @@ export function buildV2Block(opts: BuildBlockOptions): BuiltBlock {
     header.set(record.traceId, 0);
     header.writeUInt32LE(record.data.byteLength, 16);
     raw.push(header, record.data);
-    located[i] = { traceId: record.traceId, firstRow: rawOffset, rows: 0, truncated: record.truncated };
+    located[i] = {
+      traceId: record.traceId,
+      firstRow: rawOffset,
+      rows: RAW_HEADER_BYTES + record.data.byteLength,
+      truncated: record.truncated,
+      raw: true,
+    };
     rawOffset += RAW_HEADER_BYTES + record.data.byteLength;
   };
   const sidecar = buildSearchSidecar(storedTraces(traces, located, rows, keepRaw), { stored: true });
