@@ -21,8 +21,8 @@ export const OBJECT_WRITE_CONCURRENCY = 8;
  * compaction's input sidecars, whose row groups the new sidecar copies where it can.
  */
 export function buildBlock(options: BuildBlockOptions, searchReuse?: SearchReuse): BuiltBlock {
+  if (WRITE_FORMAT.writesSearchObjects) return WRITE_FORMAT.build(options, searchReuse);
   const built = WRITE_FORMAT.build(options);
-  if (WRITE_FORMAT.writesSearchObjects) return built;
   // The search sidecar is format-independent: it reads the same traces the pages hold.
   const search = buildSearchObjects(options.traces, searchReuse);
   if (!search) return built;

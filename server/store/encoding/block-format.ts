@@ -1,4 +1,5 @@
 import type { Backend, BackendCallOptions } from '../backend/backend';
+import type { SearchReuse } from '../search/sidecar-merge';
 import type { BlockMeta, TraceRecord } from '../types';
 
 /**
@@ -14,8 +15,11 @@ export interface BlockFormat {
    * writes them. Otherwise `buildBlock` adds a search sidecar built from the same traces.
    */
   readonly writesSearchObjects?: boolean;
-  /** Encodes a block in memory. Synchronous and CPU-only: it runs on the block-builder worker. */
-  build(options: BuildBlockOptions): BuiltBlock;
+  /**
+   * Encodes a block in memory. Synchronous and CPU-only: it runs on the block-builder worker.
+   * `searchReuse` (a compaction's input sidecars) is for a format that `writesSearchObjects`.
+   */
+  build(options: BuildBlockOptions, searchReuse?: SearchReuse): BuiltBlock;
   /** A reader for a block found through its meta.json; reads nothing until asked. */
   open(backend: Backend, meta: BlockMeta): BlockReader;
   /** A reader for a block just built in this process, taking what it caches from memory, not reads. */

@@ -1,4 +1,4 @@
-import type { AttributeValue, SearchTrace } from '../../search-model/search-trace';
+import type { AttributeValue } from '../../search-model/search-trace';
 import { readSourceFile, type SourceFile, type SourceRowGroup } from './parquet/parquet-source';
 import { attributeColumn, COLUMN, TARGET_ROW_GROUP_ROWS } from './search-layout';
 import {
@@ -9,13 +9,14 @@ import {
   type SearchSummary,
   type ValueSet,
 } from './search-summary';
-import { addDistinct, SidecarColumns } from './sidecar-columns';
+import { addDistinct, SidecarColumns, type SidecarTrace } from './sidecar-columns';
 import {
   type BuiltSidecar,
   builtSummary,
   type ColumnType,
   type Dedicated,
   FIXED_COLUMNS,
+  STORED_COLUMNS,
   sidecarFileWriter,
   writeTraceGroups,
 } from './sidecar-writer';
@@ -70,6 +71,7 @@ export interface CopyPlan {
 export function planSidecarCopy(
   sources: readonly SidecarSource[],
   split: ReadonlySet<string>,
+  stored = false,
 ): CopyPlan | undefined {
   const candidates: { sourceIndex: number; group: CopiedGroup; traceIds: string[] }[] = [];
   const files: (LaidOutFile | undefined)[] = sources.map((source) => {
@@ -77,7 +79,7 @@ export function planSidecarCopy(
     if (!source.summary.rowGroups.some((group) => group.rows >= MIN_COPIED_ROW_GROUP_ROWS)) return undefined;
     try {
       const file = readSourceFile(source.parquet);
-      const dedicated = dedicatedColumnsOf(file);
+      const dedicated = dedicatedColumnsOf(file, stored);
       return dedicated ? { ...file, dedicated } : undefined;
     } catch {
       return undefined; // unreadable here: its traces are rebuilt from the block's pages
@@ -131,10 +133,11 @@ export function planSidecarCopy(
  */
 export function writeMergedSidecar(
   plan: CopyPlan,
-  rebuilt: Iterable<SearchTrace>,
+  rebuilt: Iterable<SidecarTrace>,
+  stored = false,
 ): BuiltSidecar & { copiedRows: number } {
-  const writer = sidecarFileWriter(plan.dedicated);
-  const specs = [...FIXED_COLUMNS, ...plan.dedicated];
+  const writer = sidecarFileWriter(plan.dedicated, stored);
+  const specs = [...FIXED_COLUMNS, ...(stored ? STORED_COLUMNS : []), ...plan.dedicated];
   const rowGroups: RowGroupSummary[] = [];
   let rows = 0;
   let traces = 0;
@@ -147,7 +150,7 @@ export function writeMergedSidecar(
     rows += summary.rows;
     traces += summary.traces;
   }
-  const { columns } = writeTraceGroups(rebuilt, () => ({ writer, dedicated: plan.dedicated }));
+  const { columns } = writeTraceGroups(rebuilt, () => ({ writer, dedicated: plan.dedicated, stored }));
   const own = builtSummary(columns, plan.dedicated);
   for (const group of own.rowGroups) rowGroups.push({ ...group, rowStart: group.rowStart + rows });
   return {
@@ -166,18 +169,22 @@ export function writeMergedSidecar(
   };
 }
 
-/** The dedicated columns of a file in the sidecar's layout (the fixed columns first, as `FIXED_COLUMNS` has them), or undefined. */
-function dedicatedColumnsOf(file: SourceFile): Dedicated[] | undefined {
-  if (file.columns.length < FIXED_COLUMNS.length) return undefined;
-  for (let i = 0; i < FIXED_COLUMNS.length; i++) {
-    const spec = FIXED_COLUMNS[i];
+/**
+ * The dedicated columns of a file in the sidecar's layout (the fixed columns first, as
+ * `FIXED_COLUMNS` has them, then `STORED_COLUMNS` when `stored`), or undefined.
+ */
+function dedicatedColumnsOf(file: SourceFile, stored: boolean): Dedicated[] | undefined {
+  const fixed = stored ? [...FIXED_COLUMNS, ...STORED_COLUMNS] : FIXED_COLUMNS;
+  if (file.columns.length < fixed.length) return undefined;
+  for (let i = 0; i < fixed.length; i++) {
+    const spec = fixed[i];
     const column = file.columns[i];
     if (column.name !== spec.name || column.type !== spec.type || column.nullable !== spec.nullable)
       return undefined;
     if (spec.typeLength !== undefined && column.typeLength !== spec.typeLength) return undefined;
   }
   const dedicated: Dedicated[] = [];
-  for (const column of file.columns.slice(FIXED_COLUMNS.length)) {
+  for (const column of file.columns.slice(fixed.length)) {
     const key = dedicatedOf(column.name, column.type);
     if (!key) return undefined;
     dedicated.push(key);
@@ -218,7 +225,7 @@ function addDedicated(into: Map<string, Dedicated>, columns: readonly Dedicated[
  * The hex trace IDs of a group, from its trace_id chunk's dictionary page (one entry per trace);
  * undefined when that page is not as the writer lays it out (`readSourceFile` checked its header).
  */
-function groupTraceIds(group: SourceRowGroup): string[] | undefined {
+export function groupTraceIds(group: SourceRowGroup): string[] | undefined {
   const chunk = group.chunks.get(COLUMN.traceId);
   const dictionary = chunk?.dictionary;
   if (!chunk || !dictionary || chunk.compressed || dictionary.bodyBytes !== dictionary.values * 16)

@@ -5,6 +5,13 @@ import type { SearchSpan } from '../../../search-model/search-trace';
 import { searchTraceOf, type TraceSampling } from '../../../search-model/search-trace';
 import { SEARCH_SUMMARY_FORMAT, SIDECAR_OBJECT, SUMMARY_OBJECT } from '../../search/search-layout';
 import type { SidecarTrace, StoredSpanParts } from '../../search/sidecar-columns';
+import {
+  type CopyPlan,
+  groupTraceIds,
+  planSidecarCopy,
+  type SearchReuse,
+  writeMergedSidecar,
+} from '../../search/sidecar-merge';
 import { buildSearchSidecar } from '../../search/sidecar-writer';
 import { traceIdToHex } from '../../trace-id';
 import type { BlockMeta, TraceRecord } from '../../types';
@@ -23,7 +30,7 @@ const MAX_INTERNED_PARTS = 10_000;
  * columns plus `STORED_COLUMNS`), newest trace first, a trace locator and a trace-ID bloom filter.
  * Synchronous and CPU-only: it runs on the block-builder worker.
  */
-export function buildV2Block(opts: BuildBlockOptions): BuiltBlock {
+export function buildV2Block(opts: BuildBlockOptions, reuse?: SearchReuse): BuiltBlock {
   const { traces } = opts;
   if (traces.length === 0) throw new RangeError('a block needs at least one trace');
   checkSortedUnique(traces);
@@ -59,7 +66,13 @@ export function buildV2Block(opts: BuildBlockOptions): BuiltBlock {
     };
     rawOffset += RAW_HEADER_BYTES + record.data.byteLength;
   };
-  const sidecar = buildSearchSidecar(storedTraces(traces, located, rows, keepRaw), { stored: true });
+  // A compaction copies its inputs' row groups where it can (ADR 007): their traces' rows are
+  // the block's first, and only the other traces are decoded and written again.
+  const copy = reuse ? planCopy(traces, reuse, located) : undefined;
+  rows.next = copy?.rows ?? 0;
+  const rebuilt = storedTraces(traces, located, rows, keepRaw, copy?.plan.traceIds);
+  const merged = copy ? writeMergedSidecar(copy.plan, rebuilt, true) : undefined;
+  const sidecar = merged ?? buildSearchSidecar(rebuilt, { stored: true });
   const summaryBytes = sidecar ? Buffer.from(JSON.stringify(sidecar.summary)) : undefined;
 
   const locator = encodeLocator(located);
@@ -99,6 +112,7 @@ export function buildV2Block(opts: BuildBlockOptions): BuiltBlock {
             summaryBytes: summaryBytes.byteLength,
             rows: sidecar.summary.rows,
             ...(raw.length > 0 ? { unsearchableTraces: raw.length / 2 } : {}),
+            ...(merged ? { copiedRows: merged.copiedRows } : {}),
           },
         }
       : {}),
@@ -116,6 +130,7 @@ function* storedTraces(
   located: LocatedTrace[],
   rows: { next: number },
   keepRaw: (i: number) => void,
+  copied?: ReadonlySet<string>,
 ): Generator<SidecarTrace> {
   const order = traces.map((_, i) => i);
   order.sort((a, b) => traces[b].startMs - traces[a].startMs || a - b);
@@ -123,6 +138,7 @@ function* storedTraces(
   for (const i of order) {
     const record = traces[i];
     const traceId = traceIdToHex(record.traceId);
+    if (copied?.has(traceId)) continue;
     const spans: SearchSpan[] = [];
     const stored: StoredSpanParts[] = [];
     let sampling: TraceSampling | undefined;
@@ -149,6 +165,49 @@ function* storedTraces(
     rows.next += spans.length;
     yield { ...searchTraceOf(traceId, spans, sampling), stored };
   }
+}
+
+/**
+ * The copy plan of a compaction's `loupe-v2` inputs, and the locations of the copied traces
+ * (their rows in the copied groups' order). A copied group's trace has as many rows as its input
+ * block's record of it has spans (`V2BlockReader.traces`); if a group disagrees, nothing is copied.
+ */
+function planCopy(
+  traces: readonly TraceRecord[],
+  reuse: SearchReuse,
+  located: LocatedTrace[],
+): { plan: CopyPlan; rows: number } | undefined {
+  const plan = planSidecarCopy(reuse.sources, new Set(reuse.splitTraceIds.map(traceIdToHex)), true);
+  if (!plan) return undefined;
+  const byId = new Map<string, number>();
+  for (let i = 0; i < traces.length; i++) byId.set(traceIdToHex(traces[i].traceId), i);
+  const copied: LocatedTrace[] = [];
+  const indices: number[] = [];
+  let rows = 0;
+  for (const group of plan.groups) {
+    const ids = groupTraceIds(group.source);
+    if (!ids) return undefined;
+    let groupRows = 0;
+    for (const id of ids) {
+      const i = byId.get(id);
+      if (i === undefined) return undefined;
+      const trace = traces[i];
+      copied.push({
+        traceId: trace.traceId,
+        firstRow: rows + groupRows,
+        rows: trace.spanCount,
+        truncated: trace.truncated,
+      });
+      indices.push(i);
+      groupRows += trace.spanCount;
+    }
+    if (groupRows !== group.source.rows) return undefined;
+    rows += groupRows;
+  }
+  indices.forEach((i, k) => {
+    located[i] = copied[k];
+  });
+  return { plan, rows };
 }
 
 /**
