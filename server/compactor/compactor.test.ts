@@ -390,7 +390,7 @@ describe('Compactor', () => {
     let failedData: string | undefined;
     const logged = loggingWrites(fresh.backend, {
       fail: (key) => {
-        if (failedData === undefined && key.endsWith('/data')) failedData = key;
+        if (failedData === undefined && key.endsWith('/bloom-0')) failedData = key;
         return key === failedData;
       },
     });

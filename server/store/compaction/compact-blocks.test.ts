@@ -6,6 +6,7 @@ import { splitTracesByTraceId } from '../../otlp/split-traces';
 import { openBlock } from '../block-reader';
 import { buildBlock, writeBlock } from '../block-writer';
 import type { BlockReader, BuiltBlock } from '../encoding/block-format';
+import { blockFormatFor } from '../encoding/registry';
 import { openSearchSidecar } from '../search/search-sidecar';
 import { freshBackendPerTest } from '../store-test-support';
 import type { TraceRecord } from '../types';
@@ -61,9 +62,15 @@ async function store(built: BuiltBlock): Promise<BlockReader> {
 }
 
 /** A block as Loupe wrote them before search data existed: no sidecar, no `search` in meta. */
-function withoutSearch(built: BuiltBlock): BuiltBlock {
-  const { search: _search, ...meta } = built.meta;
-  return { meta, objects: built.objects.filter((o) => !o.name.startsWith('search')) };
+/** The block as a `loupe-v1` block written before search data existed: pages only. */
+function withoutSearch(built: BuiltBlock, traces: TraceRecord[]): BuiltBlock {
+  return blockFormatFor('loupe-v1').build({
+    tenantId: built.meta.tenantId,
+    blockId: built.meta.blockId,
+    traces,
+    bloomFalsePositive: 0.01,
+    bloomShardSizeBytes: 4096,
+  });
 }
 
 function fixture() {
@@ -90,10 +97,14 @@ function fixture() {
     }
   });
   const options = { tenantId: TENANT, bloomFalsePositive: 0.01, bloomShardSizeBytes: 4096 };
+  const tracesA = records(a);
+  const tracesB = records(b);
   return {
     expected,
-    blockA: buildBlock({ ...options, blockId: 'a', traces: records(a) }),
-    blockB: buildBlock({ ...options, blockId: 'b', traces: records(b) }),
+    tracesA,
+    tracesB,
+    blockA: buildBlock({ ...options, blockId: 'a', traces: tracesA }),
+    blockB: buildBlock({ ...options, blockId: 'b', traces: tracesB }),
   };
 }
 
@@ -126,8 +137,8 @@ describe('compactBlocks', () => {
   });
 
   it('gives inputs without search data a search sidecar over every span', async () => {
-    const { expected, blockA, blockB } = fixture();
-    const inputs = [await store(withoutSearch(blockA)), await store(withoutSearch(blockB))];
+    const { expected, blockA, blockB, tracesA, tracesB } = fixture();
+    const inputs = [await store(withoutSearch(blockA, tracesA)), await store(withoutSearch(blockB, tracesB))];
     expect(openSearchSidecar(fresh.backend, inputs[0].meta)).toBeUndefined();
 
     const built = await compactBlocks(fresh.backend, inputs, compactOptions);

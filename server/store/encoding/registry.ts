@@ -13,7 +13,7 @@ const FORMATS: ReadonlyMap<string, BlockFormat> = new Map([
 ]);
 
 /** The format new blocks are written in. */
-export const WRITE_FORMAT: BlockFormat = V1_FORMAT;
+export const WRITE_FORMAT: BlockFormat = V2_FORMAT;
 
 /** Blocks written before meta.json had a `format` field are in the first format. */
 const FORMAT_OF_UNMARKED_BLOCKS: BlockFormat = V1_FORMAT;
