@@ -9,6 +9,21 @@ export interface TraceRecord {
   endMs: number;
   /** Spans of this trace were refused at `max_bytes_per_trace`. */
   truncated: boolean;
+  /**
+   * A compaction's trace whose rows a `loupe-v2` input holds and the new block copies as they
+   * are: `data` is empty (its OTLP was not rebuilt), and the build rebuilds it from these rows of
+   * `SearchReuse.sources[source]` only if it does not copy them after all.
+   */
+  stored?: StoredRows;
+}
+
+/** Where a trace's rows are in a compaction input's Parquet file. */
+export interface StoredRows {
+  source: number;
+  group: number;
+  /** First row in the group, and the trace's rows. */
+  row: number;
+  rows: number;
 }
 
 /**

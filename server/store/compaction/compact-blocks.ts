@@ -1,11 +1,15 @@
 import type { Backend } from '../backend/backend';
 import { buildBlock } from '../block-writer';
 import type { BlockReader, BuiltBlock } from '../encoding/block-format';
+import { WRITE_FORMAT } from '../encoding/registry';
+import { compactionRecords, groupsOf } from '../encoding/v2/compaction-records';
+import { V2_FORMAT_ID } from '../encoding/v2/v2-layout';
 import { openSearchSidecar } from '../search/search-sidecar';
-import type { SearchReuse } from '../search/sidecar-merge';
+import { MIN_COPIED_ROW_GROUP_ROWS, type SearchReuse, type SidecarSource } from '../search/sidecar-merge';
 import type { SidecarReader } from '../search/sidecar-reader';
+import { traceIdToHex } from '../trace-id';
 import type { BlockMeta, TraceRecord } from '../types';
-import { mergeSortedTraces } from './merge-traces';
+import { mergeSortedRecords, readSortedInputs } from './merge-traces';
 import { readSearchSources } from './search-sources';
 
 export interface CompactOptions {
@@ -51,17 +55,50 @@ export async function readCompactionInputs(
       `compaction mixes tenants: ${tenantId} and ${other.meta.tenantId} (${other.meta.blockId})`,
     );
   }
+  const byInput = await readSearchSources(backend, inputs);
+  // A loupe-v2 input's big row groups whose traces are in no other input are copied by the
+  // build as they are (ADR 008): their traces come without their OTLP, not rebuilt only to be
+  // dropped. Every other input (and trace) is read whole, as before.
+  const groups = inputs.map((input, i) => {
+    const source = byInput[i];
+    const deferrable =
+      WRITE_FORMAT.id === V2_FORMAT_ID &&
+      input.meta.format === V2_FORMAT_ID &&
+      source !== undefined &&
+      !input.meta.search?.unsearchableTraces;
+    return deferrable ? groupsOf(source.parquet) : undefined;
+  });
+  const lists = await readSortedInputs(
+    inputs.map((input, i) => (groups[i] ? noTraces() : input.reader.traces())),
+  );
+  const inputsOf = new Map<string, number>();
+  const seen = (id: string) => inputsOf.set(id, (inputsOf.get(id) ?? 0) + 1);
+  for (const list of lists) for (const record of list) seen(traceIdToHex(record.traceId));
+  for (const input of groups) for (const group of input ?? []) for (const id of group.ids) seen(id);
+  const sources: SidecarSource[] = [];
+  const sourceOf = byInput.map((source) => (source ? sources.push(source) - 1 : -1));
+  for (let i = 0; i < inputs.length; i++) {
+    const input = groups[i];
+    if (!input) continue;
+    const deferred = new Set<number>();
+    input.forEach((group, g) => {
+      if (group.rows >= MIN_COPIED_ROW_GROUP_ROWS && group.ids.every((id) => inputsOf.get(id) === 1))
+        deferred.add(g);
+    });
+    lists[i] = await compactionRecords(
+      backend,
+      inputs[i].meta,
+      sources[sourceOf[i]].parquet,
+      deferred,
+      sourceOf[i],
+    );
+  }
   const splitTraceIds: Uint8Array[] = [];
-  const [traces, sources] = await Promise.all([
-    mergeSortedTraces(
-      inputs.map((input) => input.reader.traces()),
-      maxBytesPerTrace,
-      { split: splitTraceIds },
-    ),
-    readSearchSources(backend, inputs),
-  ]);
+  const traces = mergeSortedRecords(lists, maxBytesPerTrace, splitTraceIds);
   return { tenantId, traces, ...(sources.length > 0 ? { search: { sources, splitTraceIds } } : {}) };
 }
+
+async function* noTraces(): AsyncGenerator<TraceRecord> {}
 
 /**
  * The input sidecars' memory, for a caller to hand to the build worker rather than copy (tens of
@@ -111,8 +148,11 @@ export async function compactBlocks(
 /** The meta fields that mark a block as compacted from `inputs`. */
 export function compactionFields(
   inputs: readonly BlockMeta[],
-): Pick<BlockMeta, 'compactedFrom' | 'compactionLevel'> {
+): Pick<BlockMeta, 'compactedFrom' | 'compactionLevel' | 'rawBytes'> {
   return {
+    // The inputs' OTLP bytes (an upper bound: spans found in several inputs count once per
+    // input). Traces copied as rows were never rebuilt as OTLP, so the build cannot count them.
+    rawBytes: inputs.reduce((sum, meta) => sum + meta.rawBytes, 0),
     compactedFrom: inputs.map((meta) => meta.blockId),
     compactionLevel: Math.max(...inputs.map((meta) => meta.compactionLevel ?? 0)) + 1,
   };

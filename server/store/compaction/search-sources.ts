@@ -6,7 +6,7 @@ import type { SidecarReader } from '../search/sidecar-reader';
 import type { BlockMeta } from '../types';
 
 /**
- * The search sidecars of a compaction's inputs that the new block can copy row groups from:
+ * The search sidecars of a compaction's inputs (one per input, undefined where none) that the new block can copy row groups from:
  * inputs in the current search format with at least one group big enough to copy
  * (`MIN_COPIED_ROW_GROUP_ROWS`), read whole (one GET each) beside their pages. An input whose
  * sidecar cannot be read is left out: its traces are rebuilt from its pages, as before.
@@ -14,7 +14,7 @@ import type { BlockMeta } from '../types';
 export async function readSearchSources(
   backend: Backend,
   inputs: readonly { meta: BlockMeta; search?: SidecarReader }[],
-): Promise<SidecarSource[]> {
+): Promise<(SidecarSource | undefined)[]> {
   const sources = await Promise.all(
     inputs.map(async ({ meta, search }): Promise<SidecarSource | undefined> => {
       if (!search || meta.search?.format !== SEARCH_SUMMARY_FORMAT) return undefined;
@@ -29,5 +29,5 @@ export async function readSearchSources(
       }
     }),
   );
-  return sources.filter((source) => source !== undefined);
+  return sources;
 }

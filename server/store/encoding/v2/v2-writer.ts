@@ -10,6 +10,7 @@ import {
   groupTraceIds,
   planSidecarCopy,
   type SearchReuse,
+  type SidecarSource,
   writeMergedSidecar,
 } from '../../search/sidecar-merge';
 import { buildSearchSidecar } from '../../search/sidecar-writer';
@@ -18,6 +19,7 @@ import type { BlockMeta, TraceRecord } from '../../types';
 import type { BlockObject, BuildBlockOptions, BuiltBlock } from '../block-format';
 import { checkSortedUnique } from '../sorted-traces';
 import { bloomShardName, ShardedBloom } from '../v1/bloom';
+import { rebuildStub } from './compaction-records';
 import { resourcePart, scopePart, spanResidue } from './span-residue';
 import { encodeLocator, LOCATOR_OBJECT, type LocatedTrace } from './trace-locator';
 import { RAW_HEADER_BYTES, RAW_TRACES_OBJECT, V2_FORMAT_ID } from './v2-layout';
@@ -51,8 +53,7 @@ export function buildV2Block(opts: BuildBlockOptions, reuse?: SearchReuse): Buil
 
   const rows = { next: 0 };
   let rawOffset = 0;
-  const keepRaw = (i: number) => {
-    const record = traces[i];
+  const keepRaw = (i: number, record: TraceRecord) => {
     const header = Buffer.alloc(RAW_HEADER_BYTES);
     header.set(record.traceId, 0);
     header.writeUInt32LE(record.data.byteLength, 16);
@@ -70,7 +71,7 @@ export function buildV2Block(opts: BuildBlockOptions, reuse?: SearchReuse): Buil
   // the block's first, and only the other traces are decoded and written again.
   const copy = reuse ? planCopy(traces, reuse, located) : undefined;
   rows.next = copy?.rows ?? 0;
-  const rebuilt = storedTraces(traces, located, rows, keepRaw, copy?.plan.traceIds);
+  const rebuilt = storedTraces(traces, located, rows, keepRaw, copy?.plan.traceIds, reuse?.sources ?? []);
   const merged = copy ? writeMergedSidecar(copy.plan, rebuilt, true) : undefined;
   const sidecar = merged ?? buildSearchSidecar(rebuilt, { stored: true });
   const summaryBytes = sidecar ? Buffer.from(JSON.stringify(sidecar.summary)) : undefined;
@@ -129,16 +130,18 @@ function* storedTraces(
   traces: readonly TraceRecord[],
   located: LocatedTrace[],
   rows: { next: number },
-  keepRaw: (i: number) => void,
-  copied?: ReadonlySet<string>,
+  keepRaw: (i: number, record: TraceRecord) => void,
+  copied: ReadonlySet<string> | undefined,
+  sources: readonly SidecarSource[],
 ): Generator<SidecarTrace> {
   const order = traces.map((_, i) => i);
   order.sort((a, b) => traces[b].startMs - traces[a].startMs || a - b);
   const parts = new PartInterner();
   for (const i of order) {
-    const record = traces[i];
-    const traceId = traceIdToHex(record.traceId);
+    const traceId = traceIdToHex(traces[i].traceId);
     if (copied?.has(traceId)) continue;
+    // A trace a compaction meant to copy whose group was refused: its OTLP, from those rows.
+    const record = traces[i].stored ? rebuildStub(traces[i], sources) : traces[i];
     const spans: SearchSpan[] = [];
     const stored: StoredSpanParts[] = [];
     let sampling: TraceSampling | undefined;
@@ -149,11 +152,11 @@ function* storedTraces(
       });
       sampling = readSamplingNote(record.data);
     } catch {
-      keepRaw(i);
+      keepRaw(i, record);
       continue;
     }
     if (spans.length === 0) {
-      keepRaw(i);
+      keepRaw(i, record);
       continue;
     }
     located[i] = {

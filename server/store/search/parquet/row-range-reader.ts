@@ -79,6 +79,50 @@ export async function readRowRange(
   rows: number,
   columns: readonly string[],
 ): Promise<Map<string, RowValues>> {
+  const plan = planRows(layout, rowGroup, firstRow, rows, columns);
+  const ranges: [number, number][] = [];
+  for (const column of plan.columns) {
+    if (!column) continue;
+    const { chunk, first, last } = column;
+    if (chunk.dictionaryAt !== undefined) ranges.push([chunk.dictionaryAt, chunk.dataAt]);
+    const lastPage = chunk.pages[last];
+    ranges.push([chunk.pages[first].offset, lastPage.offset + lastPage.size]);
+  }
+  return decodeRows(plan, await fetchRanges(read, ranges));
+}
+
+/** `readRowRange` of a file held whole in memory: no reads, so no waiting (a build worker's inputs). */
+export function readRowRangeInMemory(
+  layout: ParquetLayout,
+  file: Uint8Array,
+  rowGroup: number,
+  firstRow: number,
+  rows: number,
+  columns: readonly string[],
+): Map<string, RowValues> {
+  if (file.length !== layout.fileBytes)
+    damaged(`a ${file.length}-byte file for a ${layout.fileBytes}-byte layout`);
+  return decodeRows(planRows(layout, rowGroup, firstRow, rows, columns), (offset, length) =>
+    file.subarray(offset, offset + length),
+  );
+}
+
+interface RowsPlan {
+  names: readonly string[];
+  group: LayoutRowGroup;
+  firstRow: number;
+  rows: number;
+  /** Per column asked for: its chunk and the pages holding the rows; undefined for a missing column. */
+  columns: ({ column: LayoutColumn; chunk: LayoutChunk; first: number; last: number } | undefined)[];
+}
+
+function planRows(
+  layout: ParquetLayout,
+  rowGroup: number,
+  firstRow: number,
+  rows: number,
+  names: readonly string[],
+): RowsPlan {
   const group = layout.rowGroups[rowGroup];
   if (!group) throw new RangeError(`row group ${rowGroup} of ${layout.rowGroups.length}`);
   if (!Number.isInteger(firstRow) || !Number.isInteger(rows) || firstRow < 0 || rows < 0)
@@ -86,29 +130,38 @@ export async function readRowRange(
   if (firstRow + rows > group.rows)
     throw new RangeError(`rows [${firstRow}, ${firstRow + rows}) of a ${group.rows}-row group`);
   const end = firstRow + rows;
-  const plans = columns.map((name) => {
+  const columns = names.map((name) => {
     const c = layout.columnIndex.get(name);
     if (c === undefined || rows === 0) return undefined;
     const chunk = group.chunks[c];
-    const first = pageOf(chunk.pages, firstRow);
-    const last = pageOf(chunk.pages, end - 1);
-    return { column: layout.columns[c], chunk, first, last };
+    return {
+      column: layout.columns[c],
+      chunk,
+      first: pageOf(chunk.pages, firstRow),
+      last: pageOf(chunk.pages, end - 1),
+    };
   });
-  const ranges: [number, number][] = [];
-  for (const plan of plans) {
-    if (!plan) continue;
-    const { chunk, first, last } = plan;
-    if (chunk.dictionaryAt !== undefined) ranges.push([chunk.dictionaryAt, chunk.dataAt]);
-    const lastPage = chunk.pages[last];
-    ranges.push([chunk.pages[first].offset, lastPage.offset + lastPage.size]);
-  }
-  const fetched = await fetchRanges(read, ranges);
+  return { names, group, firstRow, rows, columns };
+}
+
+function decodeRows(plan: RowsPlan, fetched: Fetched): Map<string, RowValues> {
   const out = new Map<string, RowValues>();
-  plans.forEach((plan, i) => {
-    const values: RowValues = new Array(rows).fill(null);
-    if (plan)
-      readColumn(plan.column, plan.chunk, group.rows, plan.first, plan.last, firstRow, end, fetched, values);
-    out.set(columns[i], values);
+  const end = plan.firstRow + plan.rows;
+  plan.columns.forEach((column, i) => {
+    const values: RowValues = new Array(plan.rows).fill(null);
+    if (column)
+      readColumn(
+        column.column,
+        column.chunk,
+        plan.group.rows,
+        column.first,
+        column.last,
+        plan.firstRow,
+        end,
+        fetched,
+        values,
+      );
+    out.set(plan.names[i], values);
   });
   return out;
 }
