@@ -12,6 +12,7 @@ import { blockObjectKey, META_OBJECT } from '../server/store/block-keys';
 import { writeBlock } from '../server/store/block-writer';
 import type { BuiltBlock } from '../server/store/encoding/block-format';
 import { forEachLimited } from '../server/store/for-each-limited';
+import { SIDECAR_OBJECT } from '../server/store/search/search-layout';
 import { STORAGE_DEFAULTS, type StorageConfig } from '../server/store/store-config';
 import type { RunningS3 } from '../server/testing/s3';
 import { testConfig } from '../server/testing/test-config';
@@ -341,9 +342,11 @@ export async function compactAll(store: BenchStore, what: string): Promise<Compa
   return run;
 }
 
-/** Sequential ranged reads of the first page of one block: the backend's floor for a lookup. */
+/** Sequential ranged reads of the start of one block's data: the backend's floor for a lookup. */
 async function rangedReadFloor(backend: Backend, block: BuiltBlock): Promise<number[]> {
-  const key = blockObjectKey(block.meta.tenantId, block.meta.blockId, 'data');
+  // loupe-v1's pages are `data`; loupe-v2's spans are its Parquet file.
+  const data = block.meta.format === 'loupe-v1' ? 'data' : SIDECAR_OBJECT;
+  const key = blockObjectKey(block.meta.tenantId, block.meta.blockId, data);
   const length = Math.min(40_000, block.meta.dataBytes);
   const ms: number[] = [];
   for (let i = 0; i < FLOOR_REQUESTS; i++) {
