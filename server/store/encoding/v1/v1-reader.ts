@@ -3,9 +3,9 @@ import { brotliDecompress, crc32 } from 'node:zlib';
 import type { Backend, BackendCallOptions } from '../../backend/backend';
 import { CachingBackend } from '../../backend/cache/caching-backend';
 import { blockObjectKey } from '../../block-keys';
-import { compareTraceIds, traceIdFromHex } from '../../trace-id';
 import type { BlockMeta, TraceRecord } from '../../types';
 import type { BlockReader, BuiltBlock, FoundTrace } from '../block-format';
+import { TraceIdRange } from '../block-traces';
 import { BLOOM_OBJECT_PREFIX, BloomShard, bloomShardFor, bloomShardName } from './bloom';
 import { PageIndex, type PageIndexEntry } from './page-index';
 import { findRecordInPage, pageRecords } from './page-records';
@@ -22,18 +22,13 @@ const decompress = promisify(brotliDecompress);
  * are. Decoding them again per lookup is only a header check (both are used in place).
  */
 export class V1BlockReader implements BlockReader {
-  private readonly minTraceId: Uint8Array;
-  private readonly maxTraceId: Uint8Array;
+  private readonly range: TraceIdRange;
 
   constructor(
     private readonly backend: Backend,
     readonly meta: BlockMeta,
   ) {
-    if (!Number.isInteger(meta.bloomShards) || meta.bloomShards < 1) {
-      throw new Error(`block ${meta.blockId}: meta.json has no bloom shards`);
-    }
-    this.minTraceId = traceIdFromHex(meta.minTraceId);
-    this.maxTraceId = traceIdFromHex(meta.maxTraceId);
+    this.range = new TraceIdRange(meta);
   }
 
   /**
@@ -53,7 +48,7 @@ export class V1BlockReader implements BlockReader {
   }
 
   inRange(traceId: Uint8Array): boolean {
-    return compareTraceIds(traceId, this.minTraceId) >= 0 && compareTraceIds(traceId, this.maxTraceId) <= 0;
+    return this.range.holds(traceId);
   }
 
   /** Bloom shard, then index, then one page; `signal` gives up on any of the three. */

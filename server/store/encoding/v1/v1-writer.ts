@@ -1,8 +1,6 @@
 import { brotliCompressSync, crc32 } from 'node:zlib';
-import { traceIdToHex } from '../../trace-id';
-import type { BlockMeta } from '../../types';
 import type { BuildBlockOptions, BuiltBlock } from '../block-format';
-import { checkSortedUnique } from '../sorted-traces';
+import { blockMetaOf, checkSortedUnique, traceTotals } from '../block-traces';
 import { bloomShardName, ShardedBloom } from './bloom';
 import { encodePageIndex, type PageIndexEntry } from './page-index';
 import { encodePage, recordSize } from './page-records';
@@ -33,10 +31,6 @@ export function buildV1Block(opts: BuildBlockOptions): BuiltBlock {
   const pages: Buffer[] = [];
   const entries: PageIndexEntry[] = [];
   let dataBytes = 0;
-  let rawBytes = 0;
-  let totalSpans = 0;
-  let startMs = Number.POSITIVE_INFINITY;
-  let endMs = Number.NEGATIVE_INFINITY;
 
   let pageStart = 0;
   let pageBytes = 0;
@@ -63,36 +57,18 @@ export function buildV1Block(opts: BuildBlockOptions): BuiltBlock {
     const size = recordSize(trace);
     if (pageBytes > 0 && pageBytes + size > pageSize) flush(i);
     pageBytes += size;
-    bloom.add(trace.traceId);
-    rawBytes += trace.data.byteLength;
-    totalSpans += trace.spanCount;
-    if (trace.startMs < startMs) startMs = trace.startMs;
-    if (trace.endMs > endMs) endMs = trace.endMs;
   }
   flush(traces.length);
+  const totals = traceTotals(traces, (trace) => bloom.add(trace.traceId));
 
   const index = encodePageIndex(entries);
   const bloomObjects = bloom.shards.map((shard, i) => ({ name: bloomShardName(i), data: shard.toBytes() }));
-  const meta: BlockMeta = {
-    format: V1_FORMAT_ID,
-    blockId: opts.blockId,
-    tenantId: opts.tenantId,
-    minTraceId: traceIdToHex(traces[0].traceId),
-    maxTraceId: traceIdToHex(traces[traces.length - 1].traceId),
-    startTime: new Date(startMs).toISOString(),
-    endTime: new Date(endMs).toISOString(),
-    startMs,
-    endMs,
-    totalTraces: traces.length,
-    totalSpans,
+  const meta = blockMetaOf(V1_FORMAT_ID, opts, totals, {
     dataBytes,
     indexBytes: index.length,
-    bloomBytes: bloomObjects.reduce((sum, object) => sum + object.data.byteLength, 0),
-    bloomShards: bloomObjects.length,
+    bloom: bloomObjects,
     pages: entries.length,
-    rawBytes,
-    createdAt: new Date().toISOString(),
-  };
+  });
   return {
     meta,
     objects: [

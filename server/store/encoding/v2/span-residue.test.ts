@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ProtoWriter } from '../../../otlp/proto-writer';
 import { appendSearchSpans } from '../../../search-model/otlp-to-search';
 import type { AttributeValue, SearchSpan } from '../../../search-model/search-trace';
+import { seededRandom } from '../../store-test-support';
 import {
   type ColumnSpan,
   RESIDUE_KEY_MARKER,
@@ -206,17 +207,6 @@ function decode(b: Uint8Array, schema: Schema): Decoded {
 // ---------------------------------------------------------------------------------------------
 // Encoding helpers and a seeded generator of spans covering every field.
 // ---------------------------------------------------------------------------------------------
-
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 const utf8 = (s: string) => Buffer.from(s, 'utf8');
 const len = (field: number, bytes: Uint8Array | string) =>

@@ -9,9 +9,10 @@ import {
   readRowRange,
 } from '../../search/parquet/row-range-reader';
 import { SIDECAR_OBJECT } from '../../search/search-layout';
-import { compareTraceIds, traceIdFromHex } from '../../trace-id';
+import { compareTraceIds } from '../../trace-id';
 import type { BlockMeta, TraceRecord } from '../../types';
 import type { BlockReader, BuiltBlock, FoundTrace } from '../block-format';
+import { TraceIdRange } from '../block-traces';
 import { BLOOM_OBJECT_PREFIX, BloomShard, bloomShardFor, bloomShardName } from '../v1/bloom';
 import { lookupColumns, tracesFromRows } from './rows-to-otlp';
 import {
@@ -38,19 +39,14 @@ const layouts = new Map<string, Promise<ParquetLayout>>();
  * (8 bytes per 4,096 traces) is kept by the reader.
  */
 export class V2BlockReader implements BlockReader {
-  private readonly minTraceId: Uint8Array;
-  private readonly maxTraceId: Uint8Array;
+  private readonly range: TraceIdRange;
   private header: Promise<LocatorHeader> | undefined;
 
   constructor(
     private readonly backend: Backend,
     readonly meta: BlockMeta,
   ) {
-    if (!Number.isInteger(meta.bloomShards) || meta.bloomShards < 1) {
-      throw new Error(`block ${meta.blockId}: meta.json has no bloom shards`);
-    }
-    this.minTraceId = traceIdFromHex(meta.minTraceId);
-    this.maxTraceId = traceIdFromHex(meta.maxTraceId);
+    this.range = new TraceIdRange(meta);
   }
 
   /** A reader for a block just built here: bloom shards warmed, the footer parsed from memory. */
@@ -67,7 +63,7 @@ export class V2BlockReader implements BlockReader {
   }
 
   inRange(traceId: Uint8Array): boolean {
-    return compareTraceIds(traceId, this.minTraceId) >= 0 && compareTraceIds(traceId, this.maxTraceId) <= 0;
+    return this.range.holds(traceId);
   }
 
   /** Bloom shard, locator shard, then the trace's rows (one ranged read of the Parquet file). */

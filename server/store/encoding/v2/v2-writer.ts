@@ -17,7 +17,7 @@ import { buildSearchSidecar } from '../../search/sidecar-writer';
 import { traceIdToHex } from '../../trace-id';
 import type { BlockMeta, TraceRecord } from '../../types';
 import type { BlockObject, BuildBlockOptions, BuiltBlock } from '../block-format';
-import { checkSortedUnique } from '../sorted-traces';
+import { blockMetaOf, checkSortedUnique, traceTotals } from '../block-traces';
 import { bloomShardName, ShardedBloom } from '../v1/bloom';
 import { rebuildStub } from './compaction-records';
 import { type ColumnSpan, resourcePart, scopePart, spanResidue } from './span-residue';
@@ -39,17 +39,7 @@ export function buildV2Block(opts: BuildBlockOptions, reuse?: SearchReuse): Buil
   const bloom = ShardedBloom.forItems(traces.length, opts.bloomFalsePositive, opts.bloomShardSizeBytes);
   const located: LocatedTrace[] = new Array(traces.length);
   const raw: Uint8Array[] = [];
-  let rawBytes = 0;
-  let totalSpans = 0;
-  let startMs = Number.POSITIVE_INFINITY;
-  let endMs = Number.NEGATIVE_INFINITY;
-  for (const trace of traces) {
-    bloom.add(trace.traceId);
-    rawBytes += trace.data.byteLength;
-    totalSpans += trace.spanCount;
-    if (trace.startMs < startMs) startMs = trace.startMs;
-    if (trace.endMs > endMs) endMs = trace.endMs;
-  }
+  const totals = traceTotals(traces, (trace) => bloom.add(trace.traceId));
 
   const rows = { next: 0 };
   let rawOffset = 0;
@@ -87,24 +77,12 @@ export function buildV2Block(opts: BuildBlockOptions, reuse?: SearchReuse): Buil
   }
   if (raw.length > 0) objects.push({ name: RAW_TRACES_OBJECT, data: Buffer.concat(raw) });
   const meta: BlockMeta = {
-    format: V2_FORMAT_ID,
-    blockId: opts.blockId,
-    tenantId: opts.tenantId,
-    minTraceId: traceIdToHex(traces[0].traceId),
-    maxTraceId: traceIdToHex(traces[traces.length - 1].traceId),
-    startTime: new Date(startMs).toISOString(),
-    endTime: new Date(endMs).toISOString(),
-    startMs,
-    endMs,
-    totalTraces: traces.length,
-    totalSpans,
-    dataBytes: (sidecar?.parquet.byteLength ?? 0) + rawOffset,
-    indexBytes: locator.byteLength,
-    bloomBytes: bloomObjects.reduce((sum, object) => sum + object.data.byteLength, 0),
-    bloomShards: bloomObjects.length,
-    pages: 0,
-    rawBytes,
-    createdAt: new Date().toISOString(),
+    ...blockMetaOf(V2_FORMAT_ID, opts, totals, {
+      dataBytes: (sidecar?.parquet.byteLength ?? 0) + rawOffset,
+      indexBytes: locator.byteLength,
+      bloom: bloomObjects,
+      pages: 0,
+    }),
     ...(sidecar && summaryBytes
       ? {
           search: {

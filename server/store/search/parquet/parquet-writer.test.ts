@@ -1,31 +1,20 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { brotliCompressSync, brotliDecompressSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { AsyncBuffer, FileMetaData } from 'hyparquet';
 import { parquetMetadata, parquetReadObjects, readOffsetIndex } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
+import { compressors, type Group, random, writeParquet } from './parquet-test-support';
 import {
   type ColumnData,
   DICTIONARY_MAX_BYTES,
   type ParquetColumnSpec,
-  ParquetFileWriter,
   type ParquetValue,
   type ParquetColumnType as Type,
 } from './parquet-writer';
 
-const compressors = { BROTLI: (input: Uint8Array) => new Uint8Array(brotliDecompressSync(input)) };
 const DICT = { encoding: 'dictionary' } as const;
-type Group = [rows: number, data: ColumnData[]];
-
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
-}
 
 function column(name: string, type: Type, extra: Partial<ParquetColumnSpec> = {}): ParquetColumnSpec {
   const typeLength = type === 'FIXED_LEN_BYTE_ARRAY' ? 4 : undefined;
@@ -33,10 +22,7 @@ function column(name: string, type: Type, extra: Partial<ParquetColumnSpec> = {}
 }
 
 function write(columns: ParquetColumnSpec[], groups: Group[], pageBytes = 64): Uint8Array {
-  const compress = (input: Uint8Array) => new Uint8Array(brotliCompressSync(input));
-  const writer = new ParquetFileWriter({ columns, pageBytes, codec: 'BROTLI', compress, createdBy: 'test' });
-  for (const [rows, data] of groups) writer.writeRowGroup(rows, data);
-  return writer.finish();
+  return writeParquet(columns, groups, pageBytes);
 }
 
 const arrayBuffer = (bytes: Uint8Array): ArrayBuffer => bytes.slice().buffer;

@@ -1,4 +1,4 @@
-import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
+import { brotliCompressSync, constants } from 'node:zlib';
 import { parquetReadObjects } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
 import { generateTraceRequests } from '../../../../fixtures/synthetic-traces';
@@ -9,12 +9,12 @@ import { buildSearchSidecar } from '../sidecar-writer';
 import { ByteSink } from './byte-sink';
 import { int64Deltas, writeDeltaBinaryPacked } from './delta-binary-packed';
 import { writeHybridRle } from './hybrid-rle';
-import {
-  type ColumnData,
-  type ParquetColumnSpec,
-  ParquetFileWriter,
-  type ParquetValue,
-  type ParquetColumnType as Type,
+import { compressors, type Group, random, writeParquet } from './parquet-test-support';
+import type {
+  ColumnData,
+  ParquetColumnSpec,
+  ParquetValue,
+  ParquetColumnType as Type,
 } from './parquet-writer';
 import { decodePage, readDelta, readHybrid } from './row-range-decode';
 import {
@@ -27,24 +27,10 @@ import {
   SINGLE_READ_MAX_BYTES,
 } from './row-range-reader';
 
-const compressors = { BROTLI: (input: Uint8Array) => new Uint8Array(brotliDecompressSync(input)) };
 type Row = Record<string, unknown>;
-type Group = [rows: number, data: ColumnData[]];
-
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
-}
 
 function write(columns: ParquetColumnSpec[], groups: Group[], pageBytes: number): Uint8Array {
-  const params = { [constants.BROTLI_PARAM_QUALITY]: 4 }; // the sidecar's
-  const compress = (input: Uint8Array) => new Uint8Array(brotliCompressSync(input, { params }));
-  const writer = new ParquetFileWriter({ columns, pageBytes, codec: 'BROTLI', compress, createdBy: 'test' });
-  for (const [rows, data] of groups) writer.writeRowGroup(rows, data);
-  return writer.finish();
+  return writeParquet(columns, groups, pageBytes, 4); // the sidecar's quality
 }
 
 /** Every row of the file as hyparquet reads it (BYTES as bytes). */
