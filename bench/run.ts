@@ -182,6 +182,8 @@ for (const row of rows) console.log(`| ${row.join(' | ')} |`);
 for (const figure of [...logs.figures, ...seriesMetrics.figures, ...regexFigures])
   console.log(`| ${figureRow(figure).join(' | ')} |`);
 rmSync(dataDir, { recursive: true, force: true });
+// BENCH_ONLY=traces: this first part alone (ingest, block building, trace by ID, bytes, logs, metrics).
+if (process.env.BENCH_ONLY === 'traces') process.exit();
 const search = await runSearchBench(searchBenchOptionsFromEnv());
 printSearchBench(search);
 if (search.problems.length > 0) process.exitCode = 1;
