@@ -4,9 +4,11 @@ import { tracesDataToTempoJson } from '../../../otlp/tempo-json';
 import { writeBlock } from '../../block-writer';
 import { compactBlocks } from '../../compaction/compact-blocks';
 import { SIDECAR_OBJECT } from '../../search/search-layout';
+import { buildSearchObjects } from '../../search/search-sidecar';
 import { freshBackendPerTest, wholeTraces } from '../../store-test-support';
 import { traceIdToHex } from '../../trace-id';
 import type { TraceRecord } from '../../types';
+import { blockFormatFor } from '../registry';
 import { compactionRecords, groupsOf } from './compaction-records';
 import { V2_FORMAT } from './v2-format';
 
@@ -72,6 +74,49 @@ describe('compacting loupe-v2 blocks', () => {
       const found = await merged.findTrace(Buffer.from(id, 'hex'));
       expect(found, id).toBeDefined();
       expect(canonical(found!.data)).toEqual(spans);
+    }
+  });
+
+  it('compacts loupe-v1 and loupe-v2 inputs together, a trace split across the two formats included', async () => {
+    const parts = thirds();
+    // The first input is an old loupe-v1 block with its search sidecar; the trace of the last two
+    // is also in it.
+    parts[0] = [...parts[0], parts[1][0]].sort((a, b) => Buffer.compare(a.traceId, b.traceId));
+    const options = {
+      tenantId: TENANT,
+      traces: parts[0],
+      bloomFalsePositive: 0.01,
+      bloomShardSizeBytes: 4096,
+    };
+    const blockId = '0b7a5c3e-2d1f-4e6a-9b8c-7d6e5f4a3b27';
+    const v1 = blockFormatFor('loupe-v1').build({ ...options, blockId });
+    const sidecar = buildSearchObjects(parts[0])!;
+    await writeBlock(fresh.backend, {
+      meta: { ...v1.meta, search: sidecar.meta },
+      objects: [...v1.objects, ...sidecar.objects],
+    });
+    const inputs = [
+      blockFormatFor('loupe-v1').open(fresh.backend, { ...v1.meta, search: sidecar.meta }),
+      await store(parts[1], 1),
+      await store(parts[2], 2),
+    ];
+    const built = await compactBlocks(fresh.backend, inputs, {
+      blockId: '0b7a5c3e-2d1f-4e6a-9b8c-7d6e5f4a3b26',
+      bloomFalsePositive: 0.01,
+      bloomShardSizeBytes: 4096,
+      maxBytesPerTrace: 0,
+    });
+    await writeBlock(fresh.backend, built);
+    expect(built.meta.format).toBe('loupe-v2');
+    expect(built.meta.totalTraces).toBe(1500);
+    const merged = V2_FORMAT.open(fresh.backend, built.meta);
+    for (const traces of parts) {
+      for (const trace of traces) {
+        const found = await merged.findTrace(trace.traceId);
+        expect(found, traceIdToHex(trace.traceId)).toBeDefined();
+        // The shared trace is the same spans in every input: merged, it reads as any one of them.
+        expect(canonical(found!.data)).toEqual(canonical(trace.data));
+      }
     }
   });
 
