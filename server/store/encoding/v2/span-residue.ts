@@ -1,8 +1,8 @@
-import { ANY_VALUE, KEY_VALUE, SPAN, STATUS } from '../../../otlp/trace-fields';
-import { decodeUtf8Interned } from '../../../otlp/utf8-intern';
+import { SPAN, STATUS } from '../../../otlp/trace-fields';
 import { ProtoReader, varintSize, writeVarint } from '../../../otlp/wire';
-import type { Attributes, AttributeValue } from '../../../search-model/search-trace';
 import { type ColumnSpan, RESIDUE_KEY_MARKER, rebuiltEndUnixNano } from './otlp-rebuild';
+import { ResidueAttributes } from './residue-attributes';
+import { copyRange, hexEquals, releaseUtf8Scratch, utf8Equals } from './residue-bytes';
 
 export {
   RESIDUE_KEY_MARKER,
@@ -52,19 +52,6 @@ const TAG_ATTRIBUTES = SPAN.tag.attributes;
 const TAG_STATUS = SPAN.tag.status;
 const TAG_STATUS_CODE = STATUS.tag.code;
 const TAG_STATUS_MESSAGE = STATUS.tag.message;
-const TAG_KEY = KEY_VALUE.tag.key;
-const TAG_VALUE = KEY_VALUE.tag.value;
-const TAG_STRING = ANY_VALUE.tag.string_value;
-const TAG_BOOL = ANY_VALUE.tag.bool_value;
-const TAG_INT = ANY_VALUE.tag.int_value;
-const TAG_DOUBLE = ANY_VALUE.tag.double_value;
-const TAG_ARRAY = ANY_VALUE.tag.array_value;
-const TAG_KVLIST = ANY_VALUE.tag.kvlist_value;
-const TAG_BYTES = ANY_VALUE.tag.bytes_value;
-const STRING = ANY_VALUE.field.string_value;
-const BOOL = ANY_VALUE.field.bool_value;
-const INT = ANY_VALUE.field.int_value;
-const DOUBLE = ANY_VALUE.field.double_value;
 const TAG_KEY_MARKER = RESIDUE_KEY_MARKER * 8 + 2;
 /** In the marker field: a key, and flags. */
 const TAG_MARKED_KEY = 0x0a;
@@ -89,12 +76,6 @@ const EXPLICIT_DEFAULT: Record<number, Uint8Array> = {
 };
 
 const EMPTY = new Uint8Array(0);
-/** Each byte's two lowercase hex digits (char codes), first digit in the high byte. */
-const HEX_PAIRS = Uint16Array.from({ length: 256 }, (_, byte) => {
-  const digits = byte.toString(16).padStart(2, '0');
-  return (digits.charCodeAt(0) << 8) | digits.charCodeAt(1);
-});
-
 // Scratch state reused by every call (one span at a time: this is synchronous code).
 let reader = new ProtoReader(EMPTY);
 let readerInput: Uint8Array = EMPTY;
@@ -102,19 +83,10 @@ let readerInput: Uint8Array = EMPTY;
 let recStart = new Int32Array(64);
 let recEnd = new Int32Array(64);
 let recWhat = new Int32Array(64);
-/** Per attribute (KeyValue): its key bytes, the value type as the model reads it, where the value's data is. */
-let attrKeyAt = new Int32Array(32);
-let attrKeyEnd = new Int32Array(32);
-let attrType = new Uint8Array(32);
-/** 1: one key, one value with one member, nothing else: a KeyValue the columns can write again. */
-let attrPlain = new Uint8Array(32);
-let attrValueAt = new Int32Array(32);
-let attrValueEnd = new Int32Array(32);
-let attrRemoved = new Uint8Array(32);
-const markers: string[] = [];
+/** The span's attributes: where each is, and which leave the residue. */
+let attrs = new ResidueAttributes();
 const lastAt = new Int32Array(16);
 const lastLength = new Int32Array(16);
-const seenKeys = new Set<string>();
 
 /**
  * The Span message at buf[spanAt, spanEnd) minus what `rebuildSpan` will reproduce from `model`
@@ -128,8 +100,8 @@ export function spanResidue(buf: Uint8Array, spanAt: number, spanEnd: number, mo
     return residueOf(buf, spanAt, spanEnd, model);
   } finally {
     // A hostile span (millions of attributes) grows the scratch arrays to hundreds of MB: let them go.
-    if (recStart.length > MAX_KEPT_SCRATCH || attrKeyAt.length > MAX_KEPT_SCRATCH) releaseScratch();
-    if (utf8Scratch.length > MAX_KEPT_SCRATCH * 16) utf8Scratch = Buffer.alloc(256);
+    if (recStart.length > MAX_KEPT_SCRATCH || attrs.capacity > MAX_KEPT_SCRATCH) releaseScratch();
+    releaseUtf8Scratch();
   }
 }
 
@@ -140,13 +112,7 @@ function releaseScratch(): void {
   recStart = new Int32Array(64);
   recEnd = new Int32Array(64);
   recWhat = new Int32Array(64);
-  attrKeyAt = new Int32Array(32);
-  attrKeyEnd = new Int32Array(32);
-  attrType = new Uint8Array(32);
-  attrPlain = new Uint8Array(32);
-  attrValueAt = new Int32Array(32);
-  attrValueEnd = new Int32Array(32);
-  attrRemoved = new Uint8Array(32);
+  attrs = new ResidueAttributes();
   reader = new ProtoReader(EMPTY);
   readerInput = EMPTY;
 }
@@ -214,9 +180,8 @@ function residueOf(buf: Uint8Array, spanAt: number, spanEnd: number, model: Colu
         break;
       }
       case TAG_ATTRIBUTES:
-        if (attributes === attrType.length) growAttributes();
         // Only scalars can leave; any other KeyValue stays, like any field the columns do not hold.
-        if (readKeyValue(r, spanEnd, attributes) !== 0) {
+        if (attrs.read(r, spanEnd, attributes) !== 0) {
           scalars++;
           what = ~attributes++;
         }
@@ -249,7 +214,7 @@ function residueOf(buf: Uint8Array, spanAt: number, spanEnd: number, model: Colu
 
   // Which column fields the model writes again exactly (absent counts as the default value).
   let same = 0;
-  if (traceIdSame(b, seen & (1 << 1) ? lastLength[1] : 0, model.traceId)) same |= 1 << 1;
+  if (traceIdSame(b, lastAt[1], seen & (1 << 1) ? lastLength[1] : 0, model.traceId)) same |= 1 << 1;
   if (hexEquals(b, lastAt[2], seen & (1 << 2) ? lastLength[2] : 0, model.spanId)) same |= 1 << 2;
   if (hexEquals(b, lastAt[4], seen & (1 << 4) ? lastLength[4] : 0, model.parentSpanId)) same |= 1 << 4;
   if (utf8Equals(b, lastAt[5], seen & (1 << 5) ? lastAt[5] + lastLength[5] : lastAt[5], model.name))
@@ -289,8 +254,9 @@ function residueOf(buf: Uint8Array, spanAt: number, spanEnd: number, model: Colu
   const removed = same & ~wrongWire;
   const explicitDefaults = COLUMN_FIELDS & ~same & ~seen & ~wrongWire;
 
+  const markers = attrs.markers;
   if (markers.length > 0) markers.length = 0;
-  if (attributes > 0 || model.attributes.size > 0) decideAttributes(b, attributes, scalars, model.attributes);
+  if (attributes > 0 || model.attributes.size > 0) attrs.decide(b, r, attributes, scalars, model.attributes);
 
   let size = 0;
   let lastKept = -1;
@@ -369,7 +335,7 @@ function kept(i: number, removed: number): boolean {
   const what = recWhat[i];
   if (what === 0) return true;
   if (what > 0) return (removed & (1 << what)) === 0;
-  return attrRemoved[~what] === 0;
+  return attrs.removed[~what] === 0;
 }
 
 /**
@@ -390,157 +356,13 @@ function endSame(b: Buffer, seen: number, startSame: boolean, model: ColumnSpan)
   return rebuiltEndUnixNano(model.startUnixNano, model.durationNanos) === b.readBigUInt64LE(e);
 }
 
-/**
- * Notes the KeyValue whose tag was just read as attribute `i` and returns its value type as
- * `AttributeCursor.valueType` reads it (the last member of the last value; 0 when it is not a
- * scalar the model keeps).
- */
-function readKeyValue(r: ProtoReader, end: number, i: number): number {
-  const kvEnd = r.len(end) + r.pos;
-  let keyAt = r.pos;
-  let keyEnd = r.pos;
-  let valueAt = 0;
-  let valueEnd = -1;
-  let keys = 0;
-  let values = 0;
-  let others = 0;
-  while (r.pos < kvEnd) {
-    const t = r.tag(kvEnd);
-    if (t === TAG_KEY) {
-      keyEnd = r.len(kvEnd) + r.pos;
-      keyAt = r.pos;
-      r.pos = keyEnd;
-      keys++;
-    } else if (t === TAG_VALUE) {
-      valueEnd = r.len(kvEnd) + r.pos;
-      valueAt = r.pos;
-      r.pos = valueEnd;
-      values++;
-    } else {
-      others++;
-      r.skip(t & 7, kvEnd);
-    }
-  }
-  let type = 0;
-  let members = 0;
-  if (valueEnd >= 0) {
-    r.pos = valueAt;
-    while (r.pos < valueEnd) {
-      const t = r.tag(valueEnd);
-      members++;
-      const at = r.pos;
-      if (t === TAG_STRING) {
-        const length = r.len(valueEnd);
-        attrValueAt[i] = r.pos;
-        r.pos += length;
-        attrValueEnd[i] = r.pos;
-        type = STRING;
-        continue;
-      }
-      r.skip(t & 7, valueEnd);
-      if (t === TAG_BOOL || t === TAG_INT || t === TAG_DOUBLE) {
-        attrValueAt[i] = at;
-        attrValueEnd[i] = r.pos;
-        type = t >>> 3;
-      } else if (t === TAG_ARRAY || t === TAG_KVLIST || t === TAG_BYTES) type = 0;
-    }
-    r.pos = kvEnd;
-  }
-  attrKeyAt[i] = keyAt;
-  attrKeyEnd[i] = keyEnd;
-  attrType[i] = type;
-  attrPlain[i] = keys <= 1 && values === 1 && others === 0 && members === 1 ? 1 : 0;
-  attrRemoved[i] = 0;
-  return type;
-}
-
-/**
- * Marks the attributes to leave out (`attrRemoved`) and the keys whose column value must not be
- * written (`markers`). Only the last scalar occurrence of a key is the model's; it is left out
- * when the model's value writes it again exactly, and its key is marked otherwise.
- */
-let fastBuf: Buffer = Buffer.alloc(0);
-let fastIndex = 0;
-let fastCount = 0;
-let fastOk = true;
-function fastEntry(value: AttributeValue, key: string): void {
-  if (!fastOk) return;
-  while (fastIndex < fastCount && attrType[fastIndex] === 0) fastIndex++;
-  const i = fastIndex++;
-  if (i >= fastCount || !utf8Equals(fastBuf, attrKeyAt[i], attrKeyEnd[i], key)) {
-    fastOk = false;
-    return;
-  }
-  if (valueSame(fastBuf, i, value)) attrRemoved[i] = 1;
-  else markers.push(key);
-}
-
-function decideAttributes(b: Buffer, count: number, scalars: number, model: Attributes): void {
-  if (scalars === model.size) {
-    // Usually no key repeats: then the scalar attributes are the model's entries in the same
-    // order (a Map keeps insertion order), and matching each key's bytes proves it.
-    fastBuf = b;
-    fastIndex = 0;
-    fastCount = count;
-    fastOk = true;
-    model.forEach(fastEntry);
-    if (fastOk) return;
-    for (let i = 0; i < fastCount; i++) attrRemoved[i] = 0;
-    if (markers.length > 0) markers.length = 0;
-  }
-  seenKeys.clear();
-  let found = 0;
-  for (let i = count - 1; i >= 0; i--) {
-    if (attrType[i] === 0) continue;
-    const key = decodeUtf8Interned(b, attrKeyAt[i], attrKeyEnd[i]);
-    if (seenKeys.has(key)) continue;
-    seenKeys.add(key);
-    const value = model.get(key);
-    if (value === undefined) continue;
-    found++;
-    if (utf8Equals(b, attrKeyAt[i], attrKeyEnd[i], key) && valueSame(b, i, value)) attrRemoved[i] = 1;
-    else markers.push(key);
-  }
-  // A model key the span has no scalar for: its column value must not be written either.
-  if (found < model.size) for (const key of model.keys()) if (!seenKeys.has(key)) markers.push(key);
-}
-
-/** Whether attribute i is a plain KeyValue whose value is what `rebuildSpan` writes for `value`. */
-function valueSame(b: Buffer, i: number, value: AttributeValue): boolean {
-  if (attrPlain[i] === 0) return false;
-  const at = attrValueAt[i];
-  const end = attrValueEnd[i];
-  switch (attrType[i]) {
-    case STRING:
-      return typeof value === 'string' && utf8Equals(b, at, end, value);
-    case BOOL:
-      reader.pos = at;
-      return typeof value === 'boolean' && (reader.varint(end) !== 0) === value;
-    case INT:
-      if (typeof value !== 'number' || !Number.isSafeInteger(value)) return false;
-      reader.pos = at;
-      return value >= 0 ? reader.varint(end) === value : reader.varintInt64(end) === BigInt(value);
-    case DOUBLE:
-      // An integral double is written back as an int, a non-finite one cannot be in the columns.
-      return (
-        typeof value === 'number' &&
-        !Number.isSafeInteger(value) &&
-        Number.isFinite(value) &&
-        b.readDoubleLE(at) === value
-      );
-    default:
-      return false;
-  }
-}
-
 /** The last trace ID found the same (most spans of a request share their trace's). */
 const lastTraceId = Buffer.alloc(16);
 let lastTraceIdLength = -1;
 let lastTraceIdHex = '';
 
-/** `hexEquals` for the trace ID (at `lastAt[1]`), remembering the last one found the same. */
-function traceIdSame(b: Buffer, length: number, hex: string): boolean {
-  const at = lastAt[1];
+/** `hexEquals` for the trace ID (at `at`), remembering the last one found the same. */
+function traceIdSame(b: Buffer, at: number, length: number, hex: string): boolean {
   if (length === lastTraceIdLength && hex === lastTraceIdHex) {
     let i = 0;
     while (i < length && b[at + i] === lastTraceId[i]) i++;
@@ -555,43 +377,6 @@ function traceIdSame(b: Buffer, length: number, hex: string): boolean {
   return true;
 }
 
-/** Whether the bytes are `hex` (lowercase) exactly. */
-function hexEquals(b: Buffer, at: number, length: number, hex: string): boolean {
-  if (hex.length !== length * 2) return false;
-  for (let i = 0; i < length; i++) {
-    if (((hex.charCodeAt(2 * i) << 8) | hex.charCodeAt(2 * i + 1)) !== HEX_PAIRS[b[at + i]]) return false;
-  }
-  return true;
-}
-
-/** Copies b[from, to) to out at pos; returns the position after. Short runs (most) by hand. */
-function copyRange(b: Buffer, from: number, to: number, out: Uint8Array, pos: number): number {
-  if (to - from > 64) return pos + b.copy(out, pos, from, to);
-  for (let i = from; i < to; i++) out[pos++] = b[i];
-  return pos;
-}
-
-let utf8Scratch = Buffer.alloc(256);
-
-/** Whether the bytes [at, end) are the UTF-8 of `text` exactly (bytes that are not UTF-8 never are). */
-function utf8Equals(b: Buffer, at: number, end: number, text: string): boolean {
-  const length = end - at;
-  // A UTF-16 unit takes at least one byte.
-  if (text.length > length) return false;
-  let i = 0;
-  for (; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0x80) break;
-    if (b[at + i] !== c) return false;
-  }
-  if (i === text.length) return i === length;
-  const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes !== length) return false;
-  if (utf8Scratch.length < bytes) utf8Scratch = Buffer.alloc(Math.max(bytes, utf8Scratch.length * 2));
-  utf8Scratch.write(text, 0, 'utf8');
-  return utf8Scratch.compare(b, at, end, 0, bytes) === 0;
-}
-
 function growFields(): void {
   const grow = (a: Int32Array) => {
     const g = new Int32Array(a.length * 2);
@@ -601,24 +386,4 @@ function growFields(): void {
   recStart = grow(recStart);
   recEnd = grow(recEnd);
   recWhat = grow(recWhat);
-}
-
-function growAttributes(): void {
-  const grow32 = (a: Int32Array) => {
-    const g = new Int32Array(a.length * 2);
-    g.set(a);
-    return g;
-  };
-  const grow8 = (a: Uint8Array) => {
-    const g = new Uint8Array(a.length * 2);
-    g.set(a);
-    return g;
-  };
-  attrKeyAt = grow32(attrKeyAt);
-  attrKeyEnd = grow32(attrKeyEnd);
-  attrValueAt = grow32(attrValueAt);
-  attrValueEnd = grow32(attrValueEnd);
-  attrType = grow8(attrType);
-  attrPlain = grow8(attrPlain);
-  attrRemoved = grow8(attrRemoved);
 }
