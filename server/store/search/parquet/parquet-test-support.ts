@@ -1,5 +1,10 @@
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
-import { type ColumnData, type ParquetColumnSpec, ParquetFileWriter } from './parquet-writer';
+import {
+  type ColumnData,
+  type ParquetColumnSpec,
+  type ParquetColumnType,
+  ParquetFileWriter,
+} from './parquet-writer';
 
 /** What the Parquet tests share: hyparquet's BROTLI, seeded numbers, and a file of row groups. */
 
@@ -29,3 +34,18 @@ export function writeParquet(
   for (const [rows, data] of groups) writer.writeRowGroup(rows, data);
   return writer.finish();
 }
+
+/** Every column type the writer writes. */
+export const ALL_TYPES: readonly ParquetColumnType[] = [
+  'STRING',
+  'JSON',
+  'BYTES',
+  'INT32',
+  'INT64',
+  'DOUBLE',
+  'BOOLEAN',
+  'FIXED_LEN_BYTE_ARRAY',
+];
+
+/** Strings that test UTF-8: empty, accented, astral, long. */
+export const SAMPLE_TEXT = ['', 'a', 'ü', 'naïve café', '😀', 'mixed ü 🚀🚀 ok', 'x'.repeat(200)];

@@ -5,7 +5,14 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import type { AsyncBuffer, FileMetaData } from 'hyparquet';
 import { parquetMetadata, parquetReadObjects, readOffsetIndex } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
-import { compressors, type Group, random, writeParquet } from './parquet-test-support';
+import {
+  ALL_TYPES,
+  compressors,
+  type Group,
+  random,
+  SAMPLE_TEXT,
+  writeParquet,
+} from './parquet-test-support';
 import {
   type ColumnData,
   DICTIONARY_MAX_BYTES,
@@ -46,17 +53,8 @@ function expected(type: Type, value: ParquetValue): unknown {
   return value;
 }
 
-const TEXT = ['', 'a', 'ü', 'naïve café', '😀', 'mixed ü 🚀🚀 ok', 'x'.repeat(200)];
-const TYPES = [
-  'STRING',
-  'JSON',
-  'BYTES',
-  'INT32',
-  'INT64',
-  'DOUBLE',
-  'BOOLEAN',
-  'FIXED_LEN_BYTE_ARRAY',
-] as const;
+const TEXT = SAMPLE_TEXT;
+const TYPES = ALL_TYPES;
 const INT64 = [2n ** 62n, -(2n ** 63n), 2n ** 63n - 1n, -3, 2 ** 60, -(2 ** 53) - 2, 2 ** 53 + 2];
 
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];

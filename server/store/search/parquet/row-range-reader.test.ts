@@ -9,7 +9,14 @@ import { buildSearchSidecar } from '../sidecar-writer';
 import { ByteSink } from './byte-sink';
 import { int64Deltas, writeDeltaBinaryPacked } from './delta-binary-packed';
 import { writeHybridRle } from './hybrid-rle';
-import { compressors, type Group, random, writeParquet } from './parquet-test-support';
+import {
+  ALL_TYPES,
+  compressors,
+  type Group,
+  random,
+  SAMPLE_TEXT,
+  writeParquet,
+} from './parquet-test-support';
 import type {
   ColumnData,
   ParquetColumnSpec,
@@ -72,17 +79,8 @@ async function expectSameRows(
   }
 }
 
-const TYPES: readonly Type[] = [
-  'STRING',
-  'JSON',
-  'BYTES',
-  'INT32',
-  'INT64',
-  'DOUBLE',
-  'BOOLEAN',
-  'FIXED_LEN_BYTE_ARRAY',
-];
-const TEXT = ['', 'a', 'ü', 'naïve café', '😀', 'mixed ü 🚀🚀 ok', 'x'.repeat(200)];
+const TYPES = ALL_TYPES;
+const TEXT = SAMPLE_TEXT;
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
 /** Random text: pages of it stay big when compressed. */
 const token = (r: () => number) => Math.floor(r() * 2 ** 52).toString(36);
