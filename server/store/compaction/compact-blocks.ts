@@ -1,11 +1,14 @@
 import type { Backend } from '../backend/backend';
 import { buildBlock } from '../block-writer';
 import type { BlockReader, BuiltBlock } from '../encoding/block-format';
-import { WRITE_FORMAT } from '../encoding/registry';
-import { compactionRecords, groupsOf } from '../encoding/v2/compaction-records';
-import { V2_FORMAT_ID } from '../encoding/v2/v2-layout';
+import { blockFormatFor, WRITE_FORMAT } from '../encoding/registry';
 import { openSearchSidecar } from '../search/search-sidecar';
-import { MIN_COPIED_ROW_GROUP_ROWS, type SearchReuse, type SidecarSource } from '../search/sidecar-merge';
+import {
+  groupsOf,
+  MIN_COPIED_ROW_GROUP_ROWS,
+  type SearchReuse,
+  type SidecarSource,
+} from '../search/sidecar-merge';
 import type { SidecarReader } from '../search/sidecar-reader';
 import { traceIdToHex } from '../trace-id';
 import type { BlockMeta, TraceRecord } from '../types';
@@ -56,14 +59,16 @@ export async function readCompactionInputs(
     );
   }
   const byInput = await readSearchSources(backend, inputs);
-  // A loupe-v2 input's big row groups whose traces are in no other input are copied by the
-  // build as they are (ADR 008): their traces come without their OTLP, not rebuilt only to be
-  // dropped. Every other input (and trace) is read whole, as before.
+  // An input in the format being written whose spans are its search file's rows (loupe-v2):
+  // its big row groups whose traces are in no other input are copied by the build as they are
+  // (ADR 008), so their traces come without their OTLP, not rebuilt only to be dropped. Every
+  // other input (and trace) is read whole, as before.
+  const copyRows = WRITE_FORMAT.compactionRecords;
   const groups = inputs.map((input, i) => {
     const source = byInput[i];
     const deferrable =
-      WRITE_FORMAT.id === V2_FORMAT_ID &&
-      input.meta.format === V2_FORMAT_ID &&
+      copyRows !== undefined &&
+      blockFormatFor(input.meta.format) === WRITE_FORMAT &&
       source !== undefined &&
       !input.meta.search?.unsearchableTraces;
     return deferrable ? groupsOf(source.parquet) : undefined;
@@ -85,13 +90,7 @@ export async function readCompactionInputs(
       if (group.rows >= MIN_COPIED_ROW_GROUP_ROWS && group.ids.every((id) => inputsOf.get(id) === 1))
         deferred.add(g);
     });
-    lists[i] = await compactionRecords(
-      backend,
-      inputs[i].meta,
-      sources[sourceOf[i]].parquet,
-      deferred,
-      sourceOf[i],
-    );
+    lists[i] = await copyRows!(backend, inputs[i].meta, sources[sourceOf[i]].parquet, deferred, sourceOf[i]);
   }
   const splitTraceIds: Uint8Array[] = [];
   const traces = mergeSortedRecords(lists, maxBytesPerTrace, splitTraceIds);

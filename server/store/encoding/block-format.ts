@@ -16,6 +16,18 @@ export interface BlockFormat {
    */
   readonly writesSearchObjects?: boolean;
   /**
+   * For a format whose spans are its search file's rows: a block's traces for a compaction given
+   * its whole file, the traces of the row groups in `deferred` as stubs the build copies without
+   * their OTLP (`TraceRecord.stored`, whose `source` is the index given).
+   */
+  readonly compactionRecords?: (
+    backend: Backend,
+    meta: BlockMeta,
+    parquet: Uint8Array,
+    deferred: ReadonlySet<number>,
+    source: number,
+  ) => Promise<TraceRecord[]>;
+  /**
    * Encodes a block in memory. Synchronous and CPU-only: it runs on the block-builder worker.
    * `searchReuse` (a compaction's input sidecars) is for a format that `writesSearchObjects`.
    */

@@ -221,6 +221,27 @@ function addDedicated(into: Map<string, Dedicated>, columns: readonly Dedicated[
   return true;
 }
 
+/** A row group of a search file: its rows and its traces' hex IDs in row order. */
+export interface GroupTraces {
+  rows: number;
+  ids: string[];
+}
+
+/** The row groups of a search file held whole, or undefined when it does not read as one of this layout. */
+export function groupsOf(parquet: Uint8Array): GroupTraces[] | undefined {
+  try {
+    const groups: GroupTraces[] = [];
+    for (const group of readSourceFile(parquet).rowGroups) {
+      const ids = groupTraceIds(group);
+      if (!ids) return undefined;
+      groups.push({ rows: group.rows, ids });
+    }
+    return groups;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The hex trace IDs of a group, from its trace_id chunk's dictionary page (one entry per trace);
  * undefined when that page is not as the writer lays it out (`readSourceFile` checked its header).

@@ -5,11 +5,12 @@ import { writeBlock } from '../../block-writer';
 import { compactBlocks } from '../../compaction/compact-blocks';
 import { SIDECAR_OBJECT } from '../../search/search-layout';
 import { buildSearchObjects } from '../../search/search-sidecar';
+import { groupsOf } from '../../search/sidecar-merge';
 import { freshBackendPerTest, wholeTraces } from '../../store-test-support';
 import { traceIdToHex } from '../../trace-id';
 import type { TraceRecord } from '../../types';
 import { blockFormatFor } from '../registry';
-import { compactionRecords, groupsOf } from './compaction-records';
+import { compactionRecords } from './compaction-records';
 import { V2_FORMAT } from './v2-format';
 
 const fresh = freshBackendPerTest();

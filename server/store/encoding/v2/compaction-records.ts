@@ -1,77 +1,77 @@
 import type { Backend } from '../../backend/backend';
 import { blockObjectKey } from '../../block-keys';
-import { readSourceFile } from '../../search/parquet/parquet-source';
 import {
   type ParquetLayout,
   parquetLayoutOf,
   readRowRangeInMemory,
 } from '../../search/parquet/row-range-reader';
 import { COLUMN } from '../../search/search-layout';
-import { groupTraceIds } from '../../search/sidecar-merge';
 import { compareTraceIds } from '../../trace-id';
 import type { BlockMeta, TraceRecord } from '../../types';
 import { lookupColumns, tracesFromRows } from './rows-to-otlp';
-import { LOCATOR_OBJECT, locatorEntries } from './trace-locator';
+import { LOCATOR_OBJECT, truncatedAt } from './trace-locator';
+import { RAW_HEADER_BYTES, RAW_TRACES_OBJECT } from './v2-layout';
 
 const EMPTY = new Uint8Array(0);
 
-/** A row group of a `loupe-v2` file: its rows and its traces' hex IDs in row order. */
-export interface GroupTraces {
-  rows: number;
-  ids: string[];
-}
-
-/** The row groups of a `loupe-v2` block's Parquet file (held whole), or undefined when it does not read as one. */
-export function groupsOf(parquet: Uint8Array): GroupTraces[] | undefined {
-  try {
-    const groups: GroupTraces[] = [];
-    for (const group of readSourceFile(parquet).rowGroups) {
-      const ids = groupTraceIds(group);
-      if (!ids) return undefined;
-      groups.push({ rows: group.rows, ids });
-    }
-    return groups;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
- * A `loupe-v2` input's traces for a compaction, in trace ID order. Those of the row groups in
- * `deferred` come without their OTLP (`TraceRecord.stored`: the new block copies their rows);
- * every other trace is rebuilt from its rows, as `V2BlockReader.traces()` does. Only for a block
- * without raw traces (`meta.search.unsearchableTraces`): the caller reads those whole.
+ * A `loupe-v2` block's traces, in trace ID order: `V2BlockReader.traces()`, and a compaction's
+ * input. Those of the row groups in `deferred` come without their OTLP (`TraceRecord.stored`:
+ * the new block copies their rows); every other trace is rebuilt from its rows; raw traces come
+ * whole. `parquet` is the block's whole file (undefined: it has none, every trace is raw).
  */
 export async function compactionRecords(
   backend: Backend,
   meta: BlockMeta,
-  parquet: Uint8Array,
+  parquet: Uint8Array | undefined,
   deferred: ReadonlySet<number>,
   source: number,
 ): Promise<TraceRecord[]> {
-  const locator = await backend.read(blockObjectKey(meta.tenantId, meta.blockId, LOCATOR_OBJECT));
+  const key = (name: string) => blockObjectKey(meta.tenantId, meta.blockId, name);
+  const locator = await backend.read(key(LOCATOR_OBJECT));
   if (!locator) throw new Error(`block ${meta.blockId}: its trace locator is missing`);
-  const truncated = new Set<number>();
-  for (const entry of locatorEntries(locator))
-    if (entry.truncated && !entry.raw) truncated.add(entry.firstRow);
-  const layout = parquetLayoutOf(parquet);
   const out: TraceRecord[] = [];
-  let base = 0;
-  for (let group = 0; group < layout.rowGroups.length; group++) {
-    const rows = layout.rowGroups[group].rows;
-    if (deferred.has(group)) out.push(...stubs(layout, parquet, group, base, truncated, source));
-    else {
-      const values = readRowRangeInMemory(layout, parquet, group, 0, rows, lookupColumns(layout));
-      let row = base;
-      for (const record of tracesFromRows(values, rows)) {
-        record.truncated = truncated.has(row);
-        row += record.spanCount;
-        out.push(record);
+  if (parquet) {
+    const truncated = truncatedAt(locator, false);
+    const layout = parquetLayoutOf(parquet);
+    let base = 0;
+    for (let group = 0; group < layout.rowGroups.length; group++) {
+      const rows = layout.rowGroups[group].rows;
+      if (deferred.has(group)) out.push(...stubs(layout, parquet, group, base, truncated, source));
+      else {
+        const values = readRowRangeInMemory(layout, parquet, group, 0, rows, lookupColumns(layout));
+        let row = base;
+        for (const record of tracesFromRows(values, rows)) {
+          record.truncated = truncated.has(row);
+          row += record.spanCount;
+          out.push(record);
+        }
       }
+      base += rows;
     }
-    base += rows;
   }
+  const raw = await backend.read(key(RAW_TRACES_OBJECT));
+  if (raw) out.push(...rawRecords(raw, truncatedAt(locator, true)));
   return out.sort((a, b) => compareTraceIds(a.traceId, b.traceId));
+}
+
+/** The raw-traces object's records, truncated where the locator says (by offset). */
+function rawRecords(raw: Buffer, truncated: ReadonlySet<number>): TraceRecord[] {
+  const out: TraceRecord[] = [];
+  for (let at = 0; at < raw.byteLength; ) {
+    const length = raw.readUInt32LE(at + 16);
+    // Undecodable bytes: no span count or times to give (the block's own range stands for them).
+    out.push({
+      traceId: raw.subarray(at, at + 16),
+      data: raw.subarray(at + RAW_HEADER_BYTES, at + RAW_HEADER_BYTES + length),
+      spanCount: 0,
+      startMs: 0,
+      endMs: 0,
+      truncated: truncated.has(at),
+    });
+    at += RAW_HEADER_BYTES + length;
+  }
+  return out;
 }
 
 /** The traces of one group as stubs: ID, rows, times and truncation, from the trace-level columns. */

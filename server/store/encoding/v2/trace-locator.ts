@@ -201,3 +201,11 @@ export function* locatorEntries(locator: Uint8Array): Generator<RowRange & { pre
     };
   }
 }
+
+/** First rows (or, with `raw`, raw-traces offsets) of the traces a whole locator marks truncated. */
+export function truncatedAt(locator: Uint8Array, raw: boolean): Set<number> {
+  const out = new Set<number>();
+  for (const entry of locatorEntries(locator))
+    if (entry.truncated && entry.raw === raw) out.add(entry.firstRow);
+  return out;
+}

@@ -1,4 +1,5 @@
 import type { BlockFormat } from '../block-format';
+import { compactionRecords } from './compaction-records';
 import { V2_FORMAT_ID } from './v2-layout';
 import { V2BlockReader } from './v2-reader';
 import { buildV2Block } from './v2-writer';
@@ -10,6 +11,7 @@ import { buildV2Block } from './v2-writer';
 export const V2_FORMAT: BlockFormat = {
   id: V2_FORMAT_ID,
   writesSearchObjects: true,
+  compactionRecords,
   build: buildV2Block,
   open: (backend, meta) => new V2BlockReader(backend, meta),
   openBuilt: (backend, built) => V2BlockReader.fromBuilt(backend, built),

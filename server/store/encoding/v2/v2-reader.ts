@@ -14,14 +14,9 @@ import type { BlockMeta, TraceRecord } from '../../types';
 import type { BlockReader, BuiltBlock, FoundTrace } from '../block-format';
 import { TraceIdRange } from '../block-traces';
 import { BLOOM_OBJECT_PREFIX, BloomShard, bloomShardFor, bloomShardName } from '../v1/bloom';
+import { compactionRecords } from './compaction-records';
 import { lookupColumns, tracesFromRows } from './rows-to-otlp';
-import {
-  candidatesInShard,
-  LOCATOR_OBJECT,
-  LocatorHeader,
-  locatorEntries,
-  type RowRange,
-} from './trace-locator';
+import { candidatesInShard, LOCATOR_OBJECT, LocatorHeader, type RowRange } from './trace-locator';
 import { RAW_HEADER_BYTES, RAW_TRACES_OBJECT } from './v2-layout';
 
 /**
@@ -30,6 +25,7 @@ import { RAW_HEADER_BYTES, RAW_TRACES_OBJECT } from './v2-layout';
  * however many blocks there are.
  */
 const LAYOUTS_KEPT = 64;
+const NO_GROUPS: ReadonlySet<number> = new Set();
 const layouts = new Map<string, Promise<ParquetLayout>>();
 
 /**
@@ -82,30 +78,8 @@ export class V2BlockReader implements BlockReader {
 
   /** Every trace, rebuilt, in trace ID order (for compaction): the whole file is read once. */
   async *traces(): AsyncGenerator<TraceRecord> {
-    const locator = await this.backend.read(this.key(LOCATOR_OBJECT));
-    if (!locator) throw new Error(`${this.key(LOCATOR_OBJECT)} is missing`);
-    const truncatedAt = truncatedRows(locator);
-    const records: TraceRecord[] = [];
     const parquet = this.meta.search ? await this.backend.read(this.key(SIDECAR_OBJECT)) : undefined;
-    if (parquet) {
-      const layout = parquetLayoutOf(parquet);
-      const read: ReadRange = async (offset, length) => parquet.subarray(offset, offset + length);
-      const columns = lookupColumns(layout);
-      let firstRow = 0;
-      for (let group = 0; group < layout.rowGroups.length; group++) {
-        const rows = layout.rowGroups[group].rows;
-        const values = await readRowRange(layout, read, group, 0, rows, columns);
-        for (const record of tracesFromRows(values, rows)) {
-          record.truncated = truncatedAt.has(firstRow);
-          firstRow += record.spanCount;
-          records.push(record);
-        }
-      }
-    }
-    const raw = await this.backend.read(this.key(RAW_TRACES_OBJECT));
-    if (raw) records.push(...rawRecords(raw, locator));
-    records.sort((a, b) => compareTraceIds(a.traceId, b.traceId));
-    yield* records;
+    yield* await compactionRecords(this.backend, this.meta, parquet, NO_GROUPS, 0);
   }
 
   private async candidates(traceId: Uint8Array, options: BackendCallOptions): Promise<RowRange[]> {
@@ -210,34 +184,4 @@ function remember(key: string, layout: Promise<ParquetLayout>): Promise<ParquetL
   layout.catch(() => layouts.delete(key));
   while (layouts.size > LAYOUTS_KEPT) layouts.delete(layouts.keys().next().value as string);
   return layout;
-}
-
-/** First rows (in the file) of the traces the locator marks truncated. */
-function truncatedRows(locator: Buffer): Set<number> {
-  const out = new Set<number>();
-  for (const entry of locatorEntries(locator)) if (entry.truncated && !entry.raw) out.add(entry.firstRow);
-  return out;
-}
-
-/** The raw-traces object's records, each with its locator entry's truncation. */
-function rawRecords(raw: Buffer, locator: Buffer): TraceRecord[] {
-  const truncated = new Set<number>();
-  for (const entry of locatorEntries(locator))
-    if (entry.truncated && entry.raw) truncated.add(entry.firstRow);
-  const out: TraceRecord[] = [];
-  for (let at = 0; at < raw.byteLength; ) {
-    const length = raw.readUInt32LE(at + 16);
-    const data = raw.subarray(at + RAW_HEADER_BYTES, at + RAW_HEADER_BYTES + length);
-    // Undecodable bytes: no span count or times to give (the block's own range stands for them).
-    out.push({
-      traceId: raw.subarray(at, at + 16),
-      data,
-      spanCount: 0,
-      startMs: 0,
-      endMs: 0,
-      truncated: truncated.has(at),
-    });
-    at += RAW_HEADER_BYTES + length;
-  }
-  return out;
 }
